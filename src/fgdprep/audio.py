@@ -1,0 +1,188 @@
+"""Audio decoding with PyAV (no system ffmpeg): probe, validate, stream, cut at silences.
+
+Decoding follows faster-whisper's own ``decode_audio`` (s16, mono, 16 kHz resampler), so a
+windowed run sees exactly the samples plain faster-whisper would, but never holds more than
+one window of audio in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+import numpy.typing as npt
+
+from fgdprep.errors import InputError
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16000
+#: Peak level below which a recording counts as silent (-60 dBFS).
+SILENCE_PEAK = 10 ** (-60 / 20)
+#: Recordings shorter than this hold nothing to transcribe.
+MIN_DURATION = 0.5
+
+Samples = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class AudioProbe:
+    duration: float
+    declared_duration: float | None
+    channels: int
+    sample_rate: int
+    codec: str
+    container: str
+    peak: float
+
+
+def _open(path: Path) -> Any:
+    if not path.exists():
+        raise InputError(f"{path}: file not found")
+    if not path.is_file():
+        raise InputError(f"{path}: not a file")
+    try:
+        container = av.open(str(path), metadata_errors="ignore")
+    except av.error.FFmpegError:
+        raise InputError(
+            f"{path.name}: not an audio or video file that can be decoded"
+            " (expected wav, mp3, m4a/aac, ogg/opus, flac or mp4)"
+        ) from None
+    if not container.streams.audio:
+        container.close()
+        raise InputError(f"{path.name}: has no audio track")
+    return container
+
+
+def _resampled(container: Any, path: Path, rate: int, layout: str) -> Iterator[Samples]:
+    """Decoded audio as float32 blocks; a decoder error means a damaged file."""
+    stream = container.streams.audio[0]
+    resampler = av.AudioResampler(format="s16", layout=layout, rate=rate)
+    frames = container.decode(stream)
+    decoded = 0
+    while True:
+        try:
+            frame = next(frames)
+        except StopIteration:
+            break
+        except av.error.FFmpegError:
+            raise InputError(
+                f"{path.name}: the recording is damaged after {decoded / rate:.1f} s"
+                " (decoder error); copy it again from the recorder"
+            ) from None
+        for out in resampler.resample(frame):
+            block = out.to_ndarray().reshape(-1).astype(np.float32) / 32768.0
+            decoded += block.size
+            yield block
+    for out in resampler.resample(None):
+        yield out.to_ndarray().reshape(-1).astype(np.float32) / 32768.0
+
+
+def stream_mono(path: Path, rate: int = SAMPLE_RATE) -> Iterator[Samples]:
+    """The recording as mono float32 blocks at ``rate`` (all channels mixed down)."""
+    container = _open(path)
+    try:
+        yield from _resampled(container, path, rate, "mono")
+    finally:
+        container.close()
+
+
+def probe(path: Path) -> AudioProbe:
+    """Decode the whole file once: real duration, peak level, and damage checks."""
+    container = _open(path)
+    try:
+        stream = container.streams.audio[0]
+        declared = None
+        if stream.duration is not None and stream.time_base is not None:
+            declared = float(stream.duration * stream.time_base)
+        elif container.duration is not None:
+            declared = container.duration / 1_000_000
+        samples = 0
+        peak = 0.0
+        for block in _resampled(container, path, SAMPLE_RATE, "mono"):
+            samples += block.size
+            if block.size:
+                peak = max(peak, float(np.abs(block).max()))
+        codec = stream.codec_context.name
+        channels = stream.codec_context.channels
+        rate = stream.codec_context.sample_rate
+        fmt = container.format.name
+    finally:
+        container.close()
+    duration = samples / SAMPLE_RATE
+    if duration < MIN_DURATION:
+        raise InputError(f"{path.name}: holds no audio ({duration:.1f} s)")
+    if declared is not None and duration < declared - max(1.0, 0.02 * declared):
+        raise InputError(
+            f"{path.name}: the recording looks truncated: its header says {declared:.1f} s"
+            f" but only {duration:.1f} s could be decoded; copy it again from the recorder"
+        )
+    if peak < SILENCE_PEAK:
+        raise InputError(
+            f"{path.name}: the recording is silent (peak below -60 dBFS);"
+            " check the microphone track or the file"
+        )
+    return AudioProbe(duration, declared, int(channels), int(rate), str(codec), str(fmt), peak)
+
+
+# --- windows cut at silences ------------------------------------------------------------------
+
+
+def quietest_point(audio: Samples, lo: int, hi: int, frame: int = 320, smooth: int = 15) -> int:
+    """Index in ``[lo, hi)`` at the centre of the quietest stretch (20 ms frames, ~0.3 s).
+
+    Deterministic: the earliest of equally quiet points wins, so a resumed run cuts the
+    recording at exactly the same samples as the first run.
+    """
+    lo = max(0, lo)
+    hi = min(len(audio), hi)
+    n = (hi - lo) // frame
+    if n <= smooth:
+        return hi
+    region = audio[lo : lo + n * frame].astype(np.float64).reshape(n, frame)
+    energy = (region**2).mean(axis=1)
+    kernel = np.ones(smooth) / smooth
+    smoothed = np.convolve(energy, kernel, mode="valid")
+    best = int(np.argmin(smoothed))
+    return lo + (best + smooth // 2) * frame + frame // 2
+
+
+@dataclass(frozen=True)
+class Window:
+    index: int
+    start: int  # first sample
+    audio: Samples
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.audio)
+
+
+def windows(
+    blocks: Iterable[Samples], window_samples: int, search_samples: int
+) -> Iterator[Window]:
+    """Cut a stream into windows of at most ``window_samples``, each ending at the quietest
+    point of its last ``search_samples``; the remainder carries into the next window, so
+    every sample belongs to exactly one window."""
+    pending: list[Samples] = []
+    pending_len = 0
+    start = 0
+    index = 0
+    for block in blocks:
+        pending.append(block)
+        pending_len += block.size
+        while pending_len >= window_samples:
+            buf = np.concatenate(pending)
+            cut = quietest_point(buf, window_samples - search_samples, window_samples)
+            yield Window(index, start, buf[:cut])
+            index += 1
+            start += cut
+            rest = buf[cut:]
+            pending, pending_len = [rest], rest.size
+    if pending_len:
+        yield Window(index, start, np.concatenate(pending))

@@ -1,0 +1,399 @@
+"""The ``fgdprep`` command line: options -> study config -> a stage -> rendered result.
+
+Heavy imports (faster-whisper, ctranslate2) happen inside the commands that need them, so
+``fgdprep --help`` and the light commands start fast.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from fgdprep import __version__
+from fgdprep.config import CONFIG_NAME, default_config_text, parse_config
+from fgdprep.errors import FgdprepError, InputError
+from fgdprep.model import Mode
+from fgdprep.store import ENV_STUDY, CheckpointDir, Study, find_study_root
+
+log = logging.getLogger("fgdprep")
+
+
+class FgdprepGroup(click.Group):
+    """Turns operating-system errors (disk full, permission denied) into one-line errors."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise FgdprepError(f"{exc.strerror or exc}{where}") from None
+
+
+@dataclasses.dataclass
+class Ctx:
+    study_dir: Path | None
+
+    def study(self) -> Study:
+        return Study.open(find_study_root(self.study_dir, Path.cwd()))
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+
+
+@click.group(cls=FgdprepGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="fgdprep")
+@click.option(
+    "--study",
+    "study_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar=ENV_STUDY,
+    help=f"Study folder (default: walk up from here to {CONFIG_NAME}; env {ENV_STUDY}).",
+)
+@click.option("-v", "--verbose", count=True, help="More log messages on stderr (-vv: debug).")
+@click.pass_context
+def cli(ctx: click.Context, study_dir: Path | None, verbose: int) -> None:
+    """Focus-group recordings to citeable, de-identified transcripts, offline.
+
+    \b
+    fgdprep init mystudy --config configs/upsides.yaml
+    cd mystudy
+    fgdprep ingest ../ds_pre.m4a --session DS-pre --site DS --wave pre \\
+        --date 2019-12-10 --roster ../roster_ds.csv
+    fgdprep transcribe DS-pre
+    fgdprep show DS-pre
+    """
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    ctx.obj = Ctx(study_dir)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Study config to start from (default: a one-site template).",
+)
+def init(folder: Path, config_path: Path | None) -> None:
+    """Make a new study folder with its fgdprep.yaml.
+
+    \b
+    Example: fgdprep init mystudy --config configs/upsides.yaml
+    """
+    if config_path is not None:
+        try:
+            text = config_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputError(f"config {config_path}: file not found") from None
+        source = str(config_path)
+    else:
+        text, source = default_config_text(), "default config"
+    config = parse_config(text, source)
+    study = Study.create(folder, config, text)
+    with study.lock():
+        study.audit("init", counts={"sites": len(config.sites)})
+    click.echo(f"Created study {config.study.name!r} in {folder} ({len(config.sites)} sites).")
+
+
+@cli.command()
+@click.argument("audio", type=click.Path(path_type=Path))
+@click.option("--session", "session_id", required=True, help="New session id, e.g. DS-pre.")
+@click.option("--site", required=True, help="Site code from fgdprep.yaml, e.g. DS.")
+@click.option("--wave", required=True, help="Wave from fgdprep.yaml, e.g. pre or post.")
+@click.option("--date", required=True, help="Date of the FGD, YYYY-MM-DD.")
+@click.option("--language", help="ISO 639 code if the FGD was not held in the site's language.")
+@click.option(
+    "--mode",
+    type=click.Choice(["in-person", "online"]),
+    default="in-person",
+    show_default=True,
+    help="How the FGD was held.",
+)
+@click.option(
+    "--roster",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV code,name,aliases,role,gender of the people present.",
+)
+@click.option("--prefix", "citation_prefix", help="Citation prefix (default: the site's).")
+@pass_ctx
+def ingest(
+    obj: Ctx,
+    audio: Path,
+    session_id: str,
+    site: str,
+    wave: str,
+    date: str,
+    language: str | None,
+    mode: str,
+    roster: Path | None,
+    citation_prefix: str | None,
+) -> None:
+    """Add a recording (any audio or video file) as a new session.
+
+    The original file is copied into the identifiable area and never modified; the roster
+    is copied and merged into the site's roster (a person keeps one code across sessions).
+
+    \b
+    Example: fgdprep ingest ds_pre.m4a --session DS-pre --site DS --wave pre \\
+                 --date 2019-12-10 --roster roster_ds.csv
+    """
+    from fgdprep.stages.ingest import IngestRequest
+    from fgdprep.stages.ingest import ingest as run_ingest
+
+    study = obj.study()
+    request = IngestRequest(
+        audio=audio,
+        session_id=session_id,
+        site=site,
+        wave=wave,
+        date=date,
+        language=language,
+        mode=Mode(mode.replace("-", "_")),
+        roster=roster,
+        citation_prefix=citation_prefix,
+    )
+    with study.lock():
+        result = run_ingest(study, request)
+        s = result.session
+        assert s.audio is not None
+        study.audit(
+            "ingest",
+            session=s.id,
+            outputs=result.outputs,
+            counts={
+                "duration_s": s.audio.duration,
+                "channels": s.audio.channels,
+                "attendance": len(s.attendance),
+                "roster_added": result.roster_added,
+            },
+        )
+    assert s.audio is not None
+    click.echo(
+        f"Ingested {s.id}: {s.site} {s.wave} {s.date}, {s.language}, "
+        f"{s.audio.duration / 60:.1f} min, {s.audio.channels} channel(s), "
+        f"{len(s.attendance)} people on the roster."
+    )
+
+
+@cli.command()
+@click.argument("session_id")
+@click.option("--model", help="faster-whisper model name or local model folder.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Where to run.")
+@click.option("--compute-type", help="CTranslate2 compute type (int8, float16, ...).")
+@click.option("--beam-size", type=click.IntRange(1, 20), help="Beam size.")
+@click.option("--window-seconds", type=click.FloatRange(30, 3600), help="Window length.")
+@click.option("--force", is_flag=True, help="Transcribe again although a transcript exists.")
+@quiet_option
+@pass_ctx
+def transcribe(
+    obj: Ctx,
+    session_id: str,
+    model: str | None,
+    device: str | None,
+    compute_type: str | None,
+    beam_size: int | None,
+    window_seconds: float | None,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Transcribe a session's recording offline (resumable).
+
+    Runs faster-whisper window by window; an interrupted run picks up at the first
+    unfinished window. The draft has one turn per Whisper segment, speaker unknown.
+
+    \b
+    Example: fgdprep transcribe DS-pre
+    """
+    from fgdprep.asr import load_model, pick_compute_type, pick_device, resolve_model
+    from fgdprep.roster import read_roster
+    from fgdprep.stages import transcribe as stage
+
+    study = obj.study()
+    with study.lock():
+        session = study.load_session(session_id)
+        if study.has_transcript(session.id, stage.STAGE) and not force:
+            done = study.load_transcript(session.id, stage.STAGE)
+            click.echo(
+                f"{session.id} is already transcribed ({len(done.turns)} turns);"
+                " --force transcribes it again."
+            )
+            return
+        options = stage.TranscribeOptions.from_config(
+            study.config.transcription,
+            model=model,
+            device=device,
+            compute_type=compute_type,
+            beam_size=beam_size,
+            window_seconds=window_seconds,
+        )
+        dev = pick_device(options.device)
+        options = dataclasses.replace(
+            options, device=dev, compute_type=pick_compute_type(options.compute_type, dev)
+        )
+        audio = study.recording_path(session)
+        roster_file = study.roster_path(session.site)
+        people = [
+            p
+            for p in (read_roster(roster_file) if roster_file.is_file() else ())
+            if not session.attendance or p.code in session.attendance
+        ]
+        hotwords = stage.hotwords_for(study.config.site(session.site), people)
+        ref = resolve_model(options.model)
+        whisper = load_model(ref, options.device, options.compute_type, options.cpu_threads)
+        stage.check_language(session, ref, bool(whisper.model.is_multilingual))
+        checkpoints = CheckpointDir(study, session.id, stage.STAGE)
+        assert session.audio is not None
+        total = session.audio.duration
+        started = time.monotonic()
+        results: list[stage.WindowResult] = []
+        bar: Any
+        with click.progressbar(
+            length=max(1, round(total)),
+            label=f"Transcribing {session.id} ({ref.name})",
+            file=sys.stderr,
+            hidden=quiet,
+            show_eta=True,
+            item_show_func=lambda r: f"window {r.index + 1}" if r is not None else None,
+        ) as bar:
+            for result in stage.transcribe(
+                audio, session, whisper, ref, options, hotwords, checkpoints
+            ):
+                results.append(result)
+                bar.update(round(result.end) - round(result.start), result)
+        transcript = stage.assemble(session, results, ref, options, hotwords)
+        path = study.save_transcript(transcript, stage.STAGE)
+        checkpoints.clear()
+        elapsed = time.monotonic() - started
+        from fgdprep.store import sha256_file
+
+        flagged = sum(1 for t in transcript.turns if t.flags)
+        study.audit(
+            "transcribe",
+            session=session.id,
+            stage=stage.STAGE,
+            inputs={"recording": session.audio.sha256},
+            outputs={stage.STAGE: sha256_file(path)},
+            counts={
+                "turns": len(transcript.turns),
+                "flagged": flagged,
+                "windows": len(results),
+                "model": ref.name,
+                "seconds": round(elapsed, 1),
+                "audio_s": total,
+            },
+        )
+    click.echo(
+        f"Transcribed {session.id}: {len(transcript.turns)} turns ({flagged} flagged) in"
+        f" {elapsed:.0f} s ({elapsed / max(total, 1e-9):.2f}x real time)."
+    )
+
+
+@cli.command()
+@click.argument("session_id")
+@click.option(
+    "--stage",
+    "stage_name",
+    default="transcribed",
+    show_default=True,
+    help="Which stage's transcript to show.",
+)
+@pass_ctx
+def show(obj: Ctx, session_id: str, stage_name: str) -> None:
+    """Print a session's transcript, one turn per line with times (identifiable view).
+
+    \b
+    Example: fgdprep show DS-pre
+    """
+    from fgdprep.formats.plain import render_turns
+
+    study = obj.study()
+    session = study.load_session(session_id)
+    click.echo(render_turns(study.load_transcript(session.id, stage_name)))
+
+
+@cli.command()
+@pass_ctx
+def sessions(obj: Ctx) -> None:
+    """List the study's sessions and how far each has come.
+
+    \b
+    Example: fgdprep sessions
+    """
+    study = obj.study()
+    ids = study.session_ids()
+    if not ids:
+        click.echo("No sessions yet; add one with 'fgdprep ingest'.")
+        return
+    for sid in ids:
+        s = study.load_session(sid)
+        minutes = f"{s.audio.duration / 60:6.1f} min" if s.audio else "  (text)  "
+        stage = "transcribed" if study.has_transcript(sid, "transcribed") else "ingested"
+        click.echo(
+            f"{sid:<16} {s.site:<6} {s.wave:<6} {s.date}  {s.language:<3} {minutes}  {stage}"
+        )
+
+
+def _sample_dir() -> Path:
+    for base in (Path.cwd(), Path(__file__).resolve().parents[2]):
+        if (base / "sample_audio" / "fgd_sample.flac").is_file():
+            return base / "sample_audio"
+    raise InputError(
+        "sample_audio/fgd_sample.flac not found; run the demo from a clone of the fgdprep"
+        " repository"
+    )
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path), default="demo-study")
+@quiet_option
+@click.pass_context
+def demo(ctx: click.Context, folder: Path, quiet: bool) -> None:
+    """Run the whole available pipeline on the bundled sample FGD.
+
+    Makes a study in FOLDER (default: ./demo-study), ingests sample_audio/, transcribes it
+    offline with the embedded model and prints the draft.
+
+    \b
+    Example: fgdprep demo
+    """
+    sample = _sample_dir()
+    if (folder / CONFIG_NAME).exists():
+        raise InputError(f"{folder} already holds a study; remove it or name another folder")
+    ctx.invoke(init, folder=folder, config_path=sample / "demo.yaml")
+    ctx.obj = Ctx(folder)
+    ctx.invoke(
+        ingest,
+        audio=sample / "fgd_sample.flac",
+        session_id="DEMO-pre",
+        site="BU",
+        wave="pre",
+        date="2025-03-14",
+        language="en",
+        mode="in-person",
+        roster=sample / "roster.csv",
+        citation_prefix=None,
+    )
+    ctx.invoke(
+        transcribe,
+        session_id="DEMO-pre",
+        model=None,
+        device=None,
+        compute_type=None,
+        beam_size=None,
+        window_seconds=None,
+        force=False,
+        quiet=quiet,
+    )
+    ctx.invoke(show, session_id="DEMO-pre", stage_name="transcribed")
+    click.echo(f"\nThe demo study is in {folder}{os.sep}; try: fgdprep --study {folder} sessions")

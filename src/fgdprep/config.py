@@ -1,0 +1,173 @@
+"""The study config (``fgdprep.yaml``): typed models, one loader, every error at once."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from fgdprep.errors import ConfigError
+
+CONFIG_NAME = "fgdprep.yaml"
+CODE_PATTERN = r"^[A-Z][A-Z0-9]{0,9}$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StudyInfo(_Model):
+    name: str = Field(min_length=1)
+    #: Unix group that owns the study files when a team shares it; owner-only when unset.
+    group: str | None = None
+
+
+class SiteConfig(_Model):
+    code: str = Field(pattern=CODE_PATTERN)
+    name: str = Field(min_length=1)
+    country: str = Field(pattern=r"^[A-Z]{2}$")
+    #: ISO 639-1 code of the language FGDs at this site are held in (sessions may override).
+    language: str = Field(pattern=r"^[a-z]{2,3}$")
+    #: Prefix of citations such as "DS 84"; the site code when not given.
+    citation_prefix: str | None = Field(default=None, pattern=CODE_PATTERN)
+    places: tuple[str, ...] = ()
+    facilities: tuple[str, ...] = ()
+
+    @property
+    def prefix(self) -> str:
+        return self.citation_prefix or self.code
+
+
+class TranscriptionConfig(_Model):
+    #: A faster-whisper model name ("tiny.en", "base", "large-v3") or a local model folder.
+    model: str = "tiny.en"
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    #: CTranslate2 compute type; "auto" is int8 on CPU and float16 on a GPU.
+    compute_type: str = "auto"
+    beam_size: int = Field(default=5, ge=1, le=20)
+    #: Silero voice-activity filter inside faster-whisper (bundled, offline).
+    vad: bool = True
+    #: Off by default: conditioning on earlier text causes hallucination loops in long FGDs.
+    condition_on_previous_text: bool = False
+    #: Pass roster names/aliases and site places/facilities to Whisper as hotwords.
+    hotwords: bool = True
+    #: Length of the audio windows transcribed one at a time (memory stays flat with length).
+    window_seconds: float = Field(default=600.0, ge=30.0, le=3600.0)
+    cpu_threads: int = Field(default=0, ge=0)
+
+
+class PseudonymisationConfig(_Model):
+    #: Words never replaced: site, study and intervention names, CFIR terms.
+    allow_list: tuple[str, ...] = ()
+    #: Where the encrypted codebook lives; the identifiable area when unset.
+    codebook: str | None = None
+    fuzzy_threshold: float = Field(default=88.0, ge=50.0, le=100.0)
+    ages: Literal["keep", "replace", "band"] = "band"
+    dates: Literal["keep", "replace"] = "replace"
+
+
+class StudyConfig(_Model):
+    study: StudyInfo
+    sites: tuple[SiteConfig, ...] = Field(min_length=1)
+    waves: tuple[str, ...] = ("pre", "post")
+    transcription: TranscriptionConfig = TranscriptionConfig()
+    pseudonymisation: PseudonymisationConfig = PseudonymisationConfig()
+
+    @field_validator("waves")
+    @classmethod
+    def _waves(cls, waves: tuple[str, ...]) -> tuple[str, ...]:
+        for wave in waves:
+            if not re.fullmatch(r"[a-z][a-z0-9_-]*", wave):
+                raise ValueError(f"wave {wave!r} must be lowercase letters, digits, - or _")
+        return waves
+
+    def site(self, code: str) -> SiteConfig | None:
+        return next((s for s in self.sites if s.code == code), None)
+
+
+def _cross_checks(config: StudyConfig) -> list[str]:
+    problems = []
+    seen: dict[str, int] = {}
+    prefixes: dict[str, int] = {}
+    for i, site in enumerate(config.sites):
+        if site.code in seen:
+            problems.append(f"sites.{i}.code: {site.code} is also sites.{seen[site.code]}.code")
+        seen.setdefault(site.code, i)
+        if site.prefix in prefixes:
+            problems.append(
+                f"sites.{i}.citation_prefix: {site.prefix} is already used by"
+                f" sites.{prefixes[site.prefix]}"
+            )
+        prefixes.setdefault(site.prefix, i)
+    if len(set(config.waves)) != len(config.waves):
+        problems.append("waves: each wave may be listed once")
+    return problems
+
+
+def _format_loc(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+_PATTERN_HINTS = {
+    CODE_PATTERN: "must be 1-10 uppercase letters or digits starting with a letter, e.g. DS",
+    r"^[A-Z]{2}$": "must be a two-letter ISO 3166 country code, e.g. TZ",
+    r"^[a-z]{2,3}$": "must be an ISO 639 language code, e.g. sw",
+}
+
+
+def _problems(exc: ValidationError) -> list[str]:
+    errors = exc.errors()
+    failed = {e["loc"] for e in errors}
+    problems = []
+    for e in errors:
+        loc = e["loc"]
+        # pydantic also reports a too-short list when all its items failed: noise.
+        if e["type"] == "too_short" and any(o[: len(loc)] == loc and o != loc for o in failed):
+            continue
+        msg = e["msg"]
+        if e["type"] == "string_pattern_mismatch":
+            msg = _PATTERN_HINTS.get(str((e.get("ctx") or {}).get("pattern")), msg)
+        elif e["type"] == "extra_forbidden":
+            msg = "unknown key (check its spelling)"
+        problems.append(f"{_format_loc(loc)}: {msg}")
+    return problems
+
+
+def parse_config(text: str, source: str) -> StudyConfig:
+    """Validate config text; raises :class:`ConfigError` listing every problem with its key."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "unknown line"
+        raise ConfigError(source, [f"not valid YAML ({where})"]) from None
+    if not isinstance(data, dict):
+        raise ConfigError(source, ["expected a mapping with keys study, sites, ..."])
+    try:
+        config = StudyConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(source, _problems(exc)) from None
+    problems = _cross_checks(config)
+    if problems:
+        raise ConfigError(source, problems)
+    return config
+
+
+def load_config(path: Path) -> StudyConfig:
+    """Load a config file the user named or the study holds; a missing file is an error."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(path), ["file not found"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), [f"cannot read ({type(exc).__name__})"]) from None
+    return parse_config(text, str(path))
+
+
+def default_config_text() -> str:
+    """The packaged template written by ``fgdprep init`` when no config is named."""
+    return resources.files("fgdprep").joinpath("data/default.yaml").read_text(encoding="utf-8")

@@ -1,0 +1,258 @@
+"""The one transcript model: frozen dataclasses and their JSON form.
+
+Every stage is a function from one of these immutable values to the next; stages return new
+values with :func:`dataclasses.replace`. JSON carries a schema version so an older fgdprep
+refuses a file it cannot read instead of silently dropping fields.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, TypeVar
+
+SCHEMA_VERSION = 1
+
+T = TypeVar("T")
+
+
+class Mode(StrEnum):
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+
+
+class Role(StrEnum):
+    MODERATOR = "moderator"
+    ASSISTANT = "assistant"
+    PARTICIPANT = "participant"
+
+
+class FlagCode(StrEnum):
+    """Why a turn needs a human. Later stages route turns by these codes."""
+
+    LOW_CONFIDENCE = "low_confidence"
+    POSSIBLE_HALLUCINATION = "possible_hallucination"
+    NO_SPEECH = "no_speech"
+    OVERLAP = "overlap"
+    UNKNOWN_SPEAKER = "unknown_speaker"
+    UNCERTAIN_PII = "uncertain_pii"
+
+
+@dataclass(frozen=True)
+class Person:
+    """A roster entry. Identifiable: lives only in the identifiable area."""
+
+    code: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    role: Role = Role.PARTICIPANT
+    gender: str = ""
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """The recording as ingested; ``filename`` is relative to the session's recording folder."""
+
+    filename: str
+    sha256: str
+    duration: float
+    channels: int
+    sample_rate: int
+    codec: str
+    container: str
+
+
+@dataclass(frozen=True)
+class Session:
+    id: str
+    site: str
+    wave: str
+    date: str
+    language: str
+    mode: Mode = Mode.IN_PERSON
+    citation_prefix: str = ""
+    audio: AudioInfo | None = None
+    attendance: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Word:
+    start: float
+    end: float
+    text: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A reason for human attention. ``detail`` holds numbers or labels, never transcript text."""
+
+    code: FlagCode
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class PiiSpan:
+    """Personal information found in a turn's text (character offsets, end exclusive)."""
+
+    start: int
+    end: int
+    entity_type: str
+    label: str
+    score: float
+    recognizer: str
+    status: str = "pending"
+
+
+@dataclass(frozen=True)
+class AsrStats:
+    """Whisper's own confidence figures for the segment a turn came from."""
+
+    avg_logprob: float
+    no_speech_prob: float
+    compression_ratio: float
+    temperature: float
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One speaker's contribution: one paragraph, one citation number after finalisation."""
+
+    start: float
+    end: float
+    text: str
+    speaker: str | None = None
+    words: tuple[Word, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    pii: tuple[PiiSpan, ...] = ()
+    translation: str | None = None
+    asr: AsrStats | None = None
+
+    def has_flag(self, code: FlagCode) -> bool:
+        return any(f.code == code for f in self.flags)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What produced a transcript: stage, tool version, model and the options that matter."""
+
+    stage: str
+    tool_version: str
+    model: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Transcript:
+    session_id: str
+    language: str
+    turns: tuple[Turn, ...]
+    provenance: Provenance
+
+    @property
+    def duration(self) -> float:
+        return max((t.end for t in self.turns), default=0.0)
+
+    def shareable(self) -> Transcript:
+        """The form allowed in the shareable area: turn times kept, no word-level text."""
+        return dataclasses.replace(
+            self, turns=tuple(dataclasses.replace(t, words=()) for t in self.turns)
+        )
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+
+def to_data(value: Any) -> Any:
+    """Plain JSON data for a model value (dataclasses, enums, tuples, mappings)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, tuple | list):
+        return [to_data(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): to_data(v) for k, v in value.items()}
+    return value
+
+
+def from_data(cls: type[T], data: Any) -> T:
+    """Rebuild a model value from :func:`to_data` output; raises ``ValueError`` on bad data."""
+    return typing.cast(T, _convert(cls, data, cls.__name__))
+
+
+def _convert(tp: Any, data: Any, where: str) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(tp)
+        if data is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _convert(inner[0], data, where)
+    if origin is tuple:
+        if not isinstance(data, list):
+            raise ValueError(f"{where}: expected a list")
+        (item, _ellipsis) = typing.get_args(tp)
+        return tuple(_convert(item, v, f"{where}[{i}]") for i, v in enumerate(data))
+    if origin in (Mapping, dict) or tp is Mapping:
+        if not isinstance(data, dict):
+            raise ValueError(f"{where}: expected an object")
+        return dict(data)
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        if not isinstance(data, dict):
+            raise ValueError(f"{where}: expected an object")
+        hints = typing.get_type_hints(tp)
+        kwargs = {}
+        names = {f.name for f in dataclasses.fields(tp)}
+        unknown = set(data) - names
+        if unknown:
+            raise ValueError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+        for f in dataclasses.fields(tp):
+            if f.name in data:
+                kwargs[f.name] = _convert(hints[f.name], data[f.name], f"{where}.{f.name}")
+        try:
+            return tp(**kwargs)
+        except TypeError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+    if isinstance(tp, type) and issubclass(tp, StrEnum):
+        try:
+            return tp(data)
+        except ValueError:
+            raise ValueError(f"{where}: {data!r} is not one of {[m.value for m in tp]}") from None
+    if tp is float:
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            raise ValueError(f"{where}: expected a number")
+        return float(data)
+    if tp is Any:
+        return data
+    if isinstance(tp, type) and not isinstance(data, tp):
+        raise ValueError(f"{where}: expected {tp.__name__}")
+    return data
+
+
+def dumps(kind: str, value: Any) -> str:
+    """Serialise a model value as a JSON document with its kind and the schema version."""
+    doc = {"schema_version": SCHEMA_VERSION, "kind": kind, kind: to_data(value)}
+    return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+
+
+def loads(kind: str, cls: type[T], text: str) -> T:
+    """Read a document written by :func:`dumps`; ``ValueError`` says what is wrong."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON (line {exc.lineno})") from None
+    if not isinstance(doc, dict) or doc.get("kind") != kind:
+        raise ValueError(f"not an fgdprep {kind} file")
+    version = doc.get("schema_version")
+    if not isinstance(version, int) or version > SCHEMA_VERSION:
+        raise ValueError(
+            f"schema version {version!r} is newer than this fgdprep reads ({SCHEMA_VERSION});"
+            " upgrade fgdprep"
+        )
+    return from_data(cls, doc.get(kind))

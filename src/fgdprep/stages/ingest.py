@@ -1,0 +1,152 @@
+"""Ingest: a recording (and its roster) into the study's identifiable area.
+
+Everything is checked before anything is written: a bad file, roster or option leaves the
+study exactly as it was. ``session.json`` is written last, so a session exists only once its
+recording and roster are in place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from fgdprep.audio import probe
+from fgdprep.errors import InputError, StudyError
+from fgdprep.model import AudioInfo, Mode, Person, Session
+from fgdprep.roster import format_roster, merge_rosters, read_roster
+from fgdprep.store import SESSION_ID, Study, sha256_file, sha256_text
+
+log = logging.getLogger(__name__)
+
+AUDIO_SUFFIXES = {
+    ".wav",
+    ".mp3",
+    ".m4a",
+    ".aac",
+    ".ogg",
+    ".opus",
+    ".flac",
+    ".mp4",
+    ".webm",
+    ".mkv",
+    ".mov",
+    ".wma",
+    ".amr",
+    ".3gp",
+}
+
+
+@dataclass(frozen=True)
+class IngestRequest:
+    audio: Path
+    session_id: str
+    site: str
+    wave: str
+    date: str
+    language: str | None = None
+    mode: Mode = Mode.IN_PERSON
+    roster: Path | None = None
+    citation_prefix: str | None = None
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    session: Session
+    roster_added: int
+    outputs: dict[str, str]
+
+
+def _check_request(study: Study, req: IngestRequest) -> list[str]:
+    config = study.config
+    problems = []
+    if not SESSION_ID.match(req.session_id):
+        problems.append(
+            f"session id {req.session_id!r} must be letters, digits, '.', '_' or '-' (e.g. DS-pre)"
+        )
+    site = config.site(req.site)
+    if site is None:
+        problems.append(
+            f"unknown site {req.site!r}; sites in fgdprep.yaml: "
+            + ", ".join(s.code for s in config.sites)
+        )
+    if req.wave not in config.waves:
+        problems.append(
+            f"unknown wave {req.wave!r}; waves in fgdprep.yaml: {', '.join(config.waves)}"
+        )
+    try:
+        dt.date.fromisoformat(req.date)
+    except ValueError:
+        problems.append(f"date {req.date!r} must be YYYY-MM-DD")
+    if req.language is not None and not re.fullmatch(r"[a-z]{2,3}", req.language):
+        problems.append(f"language {req.language!r} must be an ISO 639 code such as en or sw")
+    if req.citation_prefix is not None and not re.fullmatch(
+        r"[A-Z][A-Z0-9]{0,9}", req.citation_prefix
+    ):
+        problems.append("citation prefix must be uppercase letters/digits, e.g. DS1")
+    return problems
+
+
+def ingest(study: Study, req: IngestRequest) -> IngestResult:
+    """Check the recording, roster and options, then copy them into the study."""
+    problems = _check_request(study, req)
+    if problems:
+        raise InputError("; ".join(problems))
+    if study.has_session(req.session_id):
+        raise StudyError(
+            f"session {req.session_id} already exists; choose another id (nothing was changed)"
+        )
+    site = study.config.site(req.site)
+    assert site is not None
+
+    people: tuple[Person, ...] = ()
+    merged: tuple[Person, ...] | None = None
+    if req.roster is not None:
+        people = read_roster(req.roster)
+        existing = (
+            read_roster(study.roster_path(req.site))
+            if study.roster_path(req.site).is_file()
+            else ()
+        )
+        merged = merge_rosters(req.site, existing, people, f"roster {req.roster.name}")
+
+    info = probe(req.audio)
+    digest = sha256_file(req.audio)
+    for other in study.session_ids():
+        audio = study.load_session(other).audio
+        if audio is not None and audio.sha256 == digest:
+            raise InputError(f"{req.audio.name} is already the recording of session {other}")
+
+    suffix = req.audio.suffix.lower() if req.audio.suffix.lower() in AUDIO_SUFFIXES else ".audio"
+    session = Session(
+        id=req.session_id,
+        site=req.site,
+        wave=req.wave,
+        date=req.date,
+        language=req.language or site.language,
+        mode=req.mode,
+        citation_prefix=req.citation_prefix or site.prefix,
+        audio=AudioInfo(
+            filename=f"recording{suffix}",
+            sha256=digest,
+            duration=round(info.duration, 3),
+            channels=info.channels,
+            sample_rate=info.sample_rate,
+            codec=info.codec,
+            container=info.container,
+        ),
+        attendance=tuple(p.code for p in people),
+    )
+    outputs = {"recording": digest}
+    study.copy_in(req.audio, study.recording_path(session))
+    if merged is not None:
+        roster_text = format_roster(people)
+        study.write_text(study.session_dir(session.id) / "roster.csv", roster_text)
+        site_text = format_roster(merged)
+        study.write_text(study.roster_path(req.site), site_text)
+        outputs["roster"] = sha256_text(site_text)
+    study.save_session(session)
+    added = len(merged) - len(existing) if merged is not None else 0
+    return IngestResult(session, added, outputs)

@@ -1,0 +1,393 @@
+"""The study folder: privacy zones, atomic writes, the audit log and the study lock.
+
+Layout (``root`` holds ``fgdprep.yaml``)::
+
+    identifiable/               recordings, rosters, raw and checked transcripts, work files
+      recordings/<session>/     the original file, never modified
+      rosters/<SITE>.csv        the site roster, merged from every ingest
+      sessions/<session>/       session.json, <stage>.json, roster.csv, work/<stage>/
+    shareable/                  de-identified outputs only (translation packets, exports)
+    logs/audit.jsonl            who, when, command, checksums, counts: never text or names
+    .fgdprep/lock               held while a command changes the study
+
+Every file is written to a temporary name in its folder, fsynced and renamed, so a crash or a
+kill leaves either the old or the new file, never half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import fcntl
+import getpass
+import grp
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, TypeVar
+
+from fgdprep import __version__
+from fgdprep.config import CONFIG_NAME, StudyConfig, load_config
+from fgdprep.errors import InputError, StudyError
+from fgdprep.model import Session, Transcript, dumps, loads
+
+SESSION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+ENV_STUDY = "FGDPREP_STUDY"
+
+T = TypeVar("T")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """Owner-only by default; a study shared by a team gives its group read/write."""
+
+    gid: int | None = None
+
+    @property
+    def file_mode(self) -> int:
+        return 0o660 if self.gid is not None else 0o600
+
+    @property
+    def dir_mode(self) -> int:
+        return 0o2770 if self.gid is not None else 0o700
+
+    def apply(self, path: Path, is_dir: bool) -> None:
+        os.chmod(path, self.dir_mode if is_dir else self.file_mode)
+        if self.gid is not None:
+            os.chown(path, -1, self.gid)
+
+    @classmethod
+    def for_config(cls, config: StudyConfig) -> Permissions:
+        if config.study.group is None:
+            return cls()
+        try:
+            return cls(grp.getgrnam(config.study.group).gr_gid)
+        except KeyError:
+            raise StudyError(
+                f"study.group {config.study.group!r} is not a group on this machine;"
+                " fix fgdprep.yaml or ask your administrator"
+            ) from None
+
+
+def _makedirs(path: Path, perms: Permissions) -> None:
+    missing = []
+    p = path
+    while not p.exists():
+        missing.append(p)
+        p = p.parent
+    for d in reversed(missing):
+        d.mkdir(exist_ok=True)
+        perms.apply(d, is_dir=True)
+
+
+def atomic_write_bytes(path: Path, data: bytes, perms: Permissions = Permissions()) -> None:
+    _makedirs(path.parent, perms)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        perms.apply(Path(tmp), is_dir=False)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def atomic_write_text(path: Path, text: str, perms: Permissions = Permissions()) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"), perms)
+
+
+def atomic_copy(src: Path, dest: Path, perms: Permissions = Permissions()) -> None:
+    """Copy a (possibly large) file so that ``dest`` appears whole or not at all."""
+    _makedirs(dest.parent, perms)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out, src.open("rb") as inp:
+            shutil.copyfileobj(inp, out, 1 << 20)
+            out.flush()
+            os.fsync(out.fileno())
+        perms.apply(Path(tmp), is_dir=False)
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(dest.parent)
+
+
+def find_study_root(explicit: Path | None, cwd: Path) -> Path:
+    """The study folder: ``--study``/``FGDPREP_STUDY`` if given, else walk up like git."""
+    if explicit is not None:
+        if not (explicit / CONFIG_NAME).is_file():
+            raise StudyError(
+                f"{explicit} is not an fgdprep study (no {CONFIG_NAME});"
+                " run 'fgdprep init DIR' to make one"
+            )
+        return explicit
+    for folder in (cwd, *cwd.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise StudyError(
+        f"no fgdprep study here (no {CONFIG_NAME} in {cwd} or its parents);"
+        f" cd into a study, pass --study DIR or set {ENV_STUDY}"
+    )
+
+
+class Study:
+    """A study folder on disk. Reads freely; changes only under :meth:`lock`."""
+
+    def __init__(self, root: Path, config: StudyConfig) -> None:
+        self.root = root
+        self.config = config
+        self.perms = Permissions.for_config(config)
+        self._lock_fh: BinaryIO | None = None
+
+    # -- opening -----------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, root: Path) -> Study:
+        return cls(root, load_config(root / CONFIG_NAME))
+
+    @classmethod
+    def create(cls, root: Path, config: StudyConfig, config_text: str) -> Study:
+        if (root / CONFIG_NAME).exists():
+            raise StudyError(f"{root} is already an fgdprep study ({CONFIG_NAME} exists)")
+        if root.exists() and not root.is_dir():
+            raise InputError(f"{root} exists and is not a folder")
+        if root.exists() and any(root.iterdir()):
+            raise InputError(f"{root} is not empty; name a new folder for the study")
+        study = cls(root, config)
+        _makedirs(root, study.perms)
+        for sub in (study.identifiable, study.shareable, study.logs_dir, study.state_dir):
+            _makedirs(sub, study.perms)
+        atomic_write_text(root / CONFIG_NAME, config_text, study.perms)
+        return study
+
+    # -- paths -------------------------------------------------------------------------------
+
+    @property
+    def identifiable(self) -> Path:
+        return self.root / "identifiable"
+
+    @property
+    def shareable(self) -> Path:
+        return self.root / "shareable"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / ".fgdprep"
+
+    @property
+    def audit_log(self) -> Path:
+        return self.logs_dir / "audit.jsonl"
+
+    def session_dir(self, session_id: str) -> Path:
+        return self.identifiable / "sessions" / session_id
+
+    def recording_dir(self, session_id: str) -> Path:
+        return self.identifiable / "recordings" / session_id
+
+    def roster_path(self, site: str) -> Path:
+        return self.identifiable / "rosters" / f"{site}.csv"
+
+    def transcript_path(self, session_id: str, stage: str) -> Path:
+        return self.session_dir(session_id) / f"{stage}.json"
+
+    def work_dir(self, session_id: str, stage: str) -> Path:
+        return self.session_dir(session_id) / "work" / stage
+
+    def recording_path(self, session: Session) -> Path:
+        if session.audio is None:
+            raise StudyError(f"session {session.id} has no recording (it was imported as text)")
+        return self.recording_dir(session.id) / session.audio.filename
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def write_text(self, path: Path, text: str) -> None:
+        self._check_locked()
+        atomic_write_text(path, text, self.perms)
+
+    def copy_in(self, src: Path, dest: Path) -> None:
+        self._check_locked()
+        atomic_copy(src, dest, self.perms)
+
+    def makedirs(self, path: Path) -> None:
+        _makedirs(path, self.perms)
+
+    # -- sessions and transcripts ------------------------------------------------------------
+
+    def session_ids(self) -> list[str]:
+        base = self.identifiable / "sessions"
+        if not base.is_dir():
+            return []
+        return sorted(p.name for p in base.iterdir() if (p / "session.json").is_file())
+
+    def has_session(self, session_id: str) -> bool:
+        return (self.session_dir(session_id) / "session.json").is_file()
+
+    def load_session(self, session_id: str) -> Session:
+        path = self.session_dir(session_id) / "session.json"
+        if not SESSION_ID.match(session_id) or not path.is_file():
+            known = ", ".join(self.session_ids()) or "none yet"
+            raise StudyError(
+                f"unknown session {session_id!r} (sessions in this study: {known});"
+                " add one with 'fgdprep ingest'"
+            )
+        return self._read(path, "session", Session)
+
+    def save_session(self, session: Session) -> None:
+        self.write_text(self.session_dir(session.id) / "session.json", dumps("session", session))
+
+    def has_transcript(self, session_id: str, stage: str) -> bool:
+        return self.transcript_path(session_id, stage).is_file()
+
+    def load_transcript(self, session_id: str, stage: str) -> Transcript:
+        path = self.transcript_path(session_id, stage)
+        if not path.is_file():
+            raise StudyError(f"session {session_id} has no {stage} transcript yet")
+        return self._read(path, "transcript", Transcript)
+
+    def save_transcript(self, transcript: Transcript, stage: str) -> Path:
+        path = self.transcript_path(transcript.session_id, stage)
+        self.write_text(path, dumps("transcript", transcript))
+        return path
+
+    def _read(self, path: Path, kind: str, cls: type[T]) -> T:
+        try:
+            return loads(kind, cls, path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            rel = path.relative_to(self.root)
+            raise StudyError(f"{rel}: cannot be read ({exc})") from None
+
+    # -- audit log ---------------------------------------------------------------------------
+
+    def audit(
+        self,
+        command: str,
+        *,
+        session: str | None = None,
+        stage: str | None = None,
+        inputs: Mapping[str, str] | None = None,
+        outputs: Mapping[str, str] | None = None,
+        counts: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Append one entry: who, when, command, checksums and counts. Never text or names."""
+        self._check_locked()
+        entry = {
+            "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "user": getpass.getuser(),
+            "fgdprep": __version__,
+            "command": command,
+            "session": session,
+            "stage": stage,
+            "inputs": dict(inputs or {}),
+            "outputs": dict(outputs or {}),
+            "counts": dict(counts or {}),
+        }
+        _makedirs(self.logs_dir, self.perms)
+        line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
+        fd = os.open(self.audit_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, self.perms.file_mode)
+        try:
+            os.write(fd, line.encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def audit_entries(self) -> list[dict[str, Any]]:
+        if not self.audit_log.is_file():
+            return []
+        lines = self.audit_log.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+
+    # -- lock --------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[Study]:
+        """Hold the study lock: two processes cannot change one study at the same time."""
+        _makedirs(self.state_dir, self.perms)
+        fh = open(self.state_dir / "lock", "a+b")  # noqa: SIM115 - held for the block
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            fh.close()
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                raise StudyError(
+                    f"the study {self.root} is in use by another fgdprep command;"
+                    " wait for it to finish and try again"
+                ) from None
+            raise
+        self._lock_fh = fh
+        try:
+            yield self
+        finally:
+            self._lock_fh = None
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            fh.close()
+
+    def _check_locked(self) -> None:
+        if self._lock_fh is None:
+            raise RuntimeError("study changed without holding its lock")
+
+
+class CheckpointDir:
+    """Finished pieces of a long stage (one JSON file each), so an interrupted run resumes.
+
+    Every piece is written atomically: a kill leaves whole pieces only.
+    """
+
+    def __init__(self, study: Study, session_id: str, stage: str) -> None:
+        self.study = study
+        self.path = study.work_dir(session_id, stage)
+
+    def load(self, name: str) -> str | None:
+        path = self.path / f"{name}.json"
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+
+    def save(self, name: str, text: str) -> None:
+        self.study.write_text(self.path / f"{name}.json", text)
+
+    def names(self) -> list[str]:
+        return sorted(p.stem for p in self.path.glob("*.json")) if self.path.is_dir() else []
+
+    def clear(self) -> None:
+        self.study._check_locked()
+        if self.path.is_dir():
+            shutil.rmtree(self.path)
