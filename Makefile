@@ -1,0 +1,40 @@
+# Two set-up commands on a fresh machine: `make demo` and `make test`.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install system-deps demo test lint bench clean
+
+# espeak-ng and sox make the synthetic test speech; PyAV decodes audio (no ffmpeg needed).
+system-deps:
+	@if ! command -v espeak-ng >/dev/null || ! command -v sox >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq espeak-ng sox >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test,multilingual]'
+	touch $@
+
+install: $(STAMP)
+
+demo: install
+	rm -rf demo-study
+	$(BIN)/fgdprep demo demo-study
+
+lint: install
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/mypy
+
+test: system-deps install lint
+	$(BIN)/pytest --disable-socket -q
+
+bench: install system-deps
+	$(BIN)/python bench/transcribe.py
+
+clean:
+	rm -rf $(VENV) demo-study .bench
