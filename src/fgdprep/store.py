@@ -242,6 +242,10 @@ class Study:
         self._check_locked()
         atomic_write_text(path, text, self.perms)
 
+    def write_bytes(self, path: Path, data: bytes) -> None:
+        self._check_locked()
+        atomic_write_bytes(path, data, self.perms)
+
     def copy_in(self, src: Path, dest: Path) -> None:
         self._check_locked()
         atomic_copy(src, dest, self.perms)

@@ -1,0 +1,386 @@
+"""Pseudonymisation: detect personal information, label it from the codebook, replace it.
+
+The stage works on paragraphs (a transcript's turns, a memo's paragraphs):
+
+1. the analyzer (Presidio with our recognizers) finds candidates in each paragraph;
+2. allow-listed and rejected texts are dropped, overlaps resolved by recognizer priority;
+3. each candidate gets its label from the study codebook, which grows with new entities;
+4. a sweep finds every confirmed codebook name (accepted and added ones included) in every
+   paragraph, so a name learnt anywhere in the study is replaced everywhere;
+5. NER-only, fuzzy and low-scoring candidates are pending review: applied (safe side) but
+   flagged.
+
+Given the same input, codebook and review decisions, the output is the same, byte for byte.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from fgdprep import __version__
+from fgdprep.codebook import KEPT, Codebook, Entry, person_label
+from fgdprep.entities import AGE, DATE, PERSON, Detected
+from fgdprep.model import (
+    Flag,
+    FlagCode,
+    Person,
+    PiiSpan,
+    Provenance,
+    Transcript,
+    Turn,
+)
+from fgdprep.recognizers.roster import WORD_NAMES
+from fgdprep.text import PhraseIndex, norm, phrase_keys
+
+STAGE = "pseudonymised"
+SHAREABLE_NAME = "deidentified.json"
+#: The stages pseudonymisation reads, latest first (speaker codes already are pseudonyms).
+INPUT_STAGES = ("checked", "speakers", "transcribed")
+
+PRIORITY = {
+    "email": 110,  # an address contains names: the whole address goes
+    "roster": 100,
+    "codebook": 90,
+    "gazetteer": 80,
+    "id_number": 75,
+    "phone": 70,
+    "date": 55,
+    "age": 55,
+    "cues": 50,
+    "ner": 40,
+}
+NER = "ner"
+
+
+Analyze = Callable[[str], Sequence[Detected]]
+
+
+@dataclass(frozen=True)
+class Options:
+    """What labels depend on besides the codebook.
+
+    ``site`` scopes roster codes (DS/P03); ``people`` is that site's roster; ``source``
+    is recorded as "first seen" (a session id or a file name).
+    """
+
+    source: str
+    site: str = ""
+    people: tuple[Person, ...] = ()
+    allow_list: tuple[str, ...] = ()
+    review_threshold: float = 0.85
+    ages: str = "band"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A replaced piece of a paragraph: original offsets, text, and where the label went."""
+
+    paragraph: int
+    start: int
+    end: int
+    entity_type: str
+    text: str
+    label: str
+    score: float
+    recognizer: str
+    status: str  # auto, pending, accepted
+
+    def key(self) -> tuple[int, int, int, str]:
+        return (self.paragraph, self.start, self.end, norm(self.text))
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A review-queue item (identifiable: it holds the text)."""
+
+    id: int
+    paragraph: int
+    start: int
+    end: int
+    text: str
+    entity_type: str
+    label: str
+    score: float
+    recognizer: str
+    status: str = "pending"  # pending, accepted, rejected
+    by: str = ""
+    at: str = ""
+
+
+@dataclass(frozen=True)
+class Result:
+    texts: tuple[str, ...]
+    spans: tuple[tuple[Span, ...], ...]
+    suggestions: tuple[Suggestion, ...]
+
+    @property
+    def pending(self) -> int:
+        return sum(1 for s in self.suggestions if s.status == "pending")
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Counts per entity type, per recognizer and per status: numbers only."""
+        flat = [s for spans in self.spans for s in spans]
+        return {
+            "entity_types": dict(sorted(Counter(s.entity_type for s in flat).items())),
+            "recognizers": dict(sorted(Counter(s.recognizer for s in flat).items())),
+            "status": dict(sorted(Counter(s.status for s in flat).items())),
+        }
+
+
+def pseudonymise_texts(
+    texts: Sequence[str],
+    analyze: Analyze,
+    codebook: Codebook,
+    options: Options,
+    previous: Iterable[Suggestion] = (),
+) -> Result:
+    """Detect, label and replace in every paragraph; the codebook is updated in place."""
+    previous = list(previous)
+    decided = {(s.paragraph, s.start, s.end, norm(s.text)): s for s in previous}
+    allow = PhraseIndex[str]()
+    for phrase in options.allow_list:
+        allow.add(phrase, phrase)
+    roster = {p.code: p for p in options.people}
+
+    found: list[list[Span]] = []
+    for n, text in enumerate(texts):
+        candidates = [
+            d
+            for d in analyze(text)
+            if not codebook.is_rejected(d.entity_type, text[d.start : d.end]) and d.end > d.start
+        ]
+        allowed = [(m.start, m.end) for m in allow.find(text)]
+        candidates = [
+            d for d in candidates if not any(a <= d.start and d.end <= b for a, b in allowed)
+        ]
+        spans = []
+        for d in _resolve(candidates):
+            surface = text[d.start : d.end]
+            label = _label(d, surface, codebook, options, roster)
+            status = _status(d, options.review_threshold)
+            spans.append(
+                Span(
+                    n, d.start, d.end, d.entity_type, surface, label, d.score, d.recognizer, status
+                )
+            )
+        found.append(spans)
+
+    sweep = _sweep_index(codebook, options)
+    for n, text in enumerate(texts):
+        taken = [(s.start, s.end) for s in found[n]]
+        extra = []
+        for m in sweep.find(text):
+            surface = text[m.start : m.end]
+            entry = m.payload
+            if any(a < m.end and m.start < b for a, b in taken):
+                continue
+            if codebook.is_rejected(entry.type, surface):
+                continue
+            keys = phrase_keys(surface)
+            if len(keys) == 1 and keys[0] in WORD_NAMES and not surface[:1].isupper():
+                continue
+            extra.append(
+                Span(n, m.start, m.end, entry.type, surface, entry.label, 0.95, "codebook", "auto")
+            )
+        if extra:
+            found[n] = sorted([*found[n], *extra], key=lambda s: s.start)
+
+    # decisions and the review queue
+    suggestions = [s for s in previous if s.status == "rejected"]
+    next_id = max((s.id for s in previous), default=0) + 1
+    final: list[tuple[Span, ...]] = []
+    for spans in found:
+        kept = []
+        for span in spans:
+            old = decided.get(span.key())
+            if span.status == "pending" or (old is not None and old.status == "accepted"):
+                if old is not None and old.status == "accepted":
+                    span = dataclasses.replace(span, status="accepted")
+                if old is None:
+                    sid, next_id = next_id, next_id + 1
+                    by, at = "", ""
+                else:
+                    sid, by, at = old.id, old.by, old.at
+                suggestions.append(
+                    Suggestion(
+                        sid,
+                        span.paragraph,
+                        span.start,
+                        span.end,
+                        span.text,
+                        span.entity_type,
+                        span.label,
+                        span.score,
+                        span.recognizer,
+                        span.status,
+                        by,
+                        at,
+                    )
+                )
+            kept.append(span)
+        final.append(tuple(kept))
+    suggestions.sort(key=lambda s: s.id)
+    new_texts = tuple(replace_spans(text, spans) for text, spans in zip(texts, final, strict=True))
+    return Result(new_texts, tuple(final), tuple(suggestions))
+
+
+def _resolve(candidates: Sequence[Detected]) -> list[Detected]:
+    """Non-overlapping candidates: higher recognizer priority wins, then the longer span."""
+    ranked = sorted(
+        candidates,
+        key=lambda d: (-PRIORITY.get(d.recognizer, 0), -(d.end - d.start), d.start, -d.score),
+    )
+    chosen: list[Detected] = []
+    for d in ranked:
+        if all(d.end <= c.start or c.end <= d.start for c in chosen):
+            chosen.append(d)
+    return sorted(chosen, key=lambda d: d.start)
+
+
+def _status(d: Detected, threshold: float) -> str:
+    if d.recognizer == NER or d.how == "fuzzy" or d.score < threshold:
+        return "pending"
+    return "auto"
+
+
+def _label(
+    d: Detected, surface: str, codebook: Codebook, options: Options, roster: dict[str, Person]
+) -> str:
+    if d.entity_type == DATE:
+        return "[date]"
+    if d.entity_type == AGE:
+        if options.ages == "band":
+            from fgdprep.recognizers.patterns import age_band
+
+            return f"[{age_band(surface)}]"
+        return "[age]"
+    confirmed = _status(d, options.review_threshold) == "auto"
+    if d.entity_type == PERSON and d.person is not None and d.person in roster:
+        person = roster[d.person]
+        entry = codebook.person_entry(
+            options.site, person, person_label(person, roster.values()), options.source
+        )
+        if d.how == "fuzzy":
+            codebook.add_alias(entry, surface)
+        return entry.label
+    if d.entity_type not in KEPT:
+        return f"[{d.entity_type.lower()}]"
+    known = codebook.lookup(d.entity_type, surface)
+    if known is None:
+        return codebook.new_entry(
+            d.entity_type, surface, options.source, d.recognizer, confirmed
+        ).label
+    if confirmed and not known.confirmed:
+        known.confirmed = True
+        codebook.changed = True
+    return known.label
+
+
+def _sweep_index(codebook: Codebook, options: Options) -> PhraseIndex[Entry]:
+    """Every confirmed codebook name, for finding it where no recognizer did."""
+    index = PhraseIndex[Entry]()
+    for entry in codebook.entries:
+        if not entry.confirmed or entry.type not in KEPT:
+            continue
+        if "/" in entry.id:
+            # roster people: only their own site's (codes are per site)
+            site = entry.id.split("/", 1)[0]
+            if site != options.site:
+                continue
+        for name in entry.names():
+            index.add(name, entry)
+    return index
+
+
+def replace_spans(text: str, spans: Sequence[Span]) -> str:
+    out = []
+    pos = 0
+    for span in sorted(spans, key=lambda s: s.start):
+        out.append(text[pos : span.start])
+        out.append(span.label)
+        pos = span.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def shifted(spans: Sequence[Span]) -> list[tuple[int, int]]:
+    """Where each label sits in the replaced text."""
+    out = []
+    delta = 0
+    for span in sorted(spans, key=lambda s: s.start):
+        start = span.start + delta
+        out.append((start, start + len(span.label)))
+        delta += len(span.label) - (span.end - span.start)
+    return out
+
+
+# -- transcripts -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TranscriptResult:
+    identifiable: Transcript
+    shareable: Transcript
+    result: Result
+
+
+def pseudonymise(
+    transcript: Transcript,
+    analyze: Analyze,
+    codebook: Codebook,
+    options: Options,
+    previous: Iterable[Suggestion] = (),
+    model: str | None = None,
+) -> TranscriptResult:
+    """The identifiable transcript with its PII spans, and the de-identified shareable one."""
+    result = pseudonymise_texts(
+        [t.text for t in transcript.turns], analyze, codebook, options, previous
+    )
+    ident_turns = []
+    share_turns = []
+    for turn, new_text, spans in zip(transcript.turns, result.texts, result.spans, strict=True):
+        pending = sum(1 for s in spans if s.status == "pending")
+        flags = tuple(f for f in turn.flags if f.code != FlagCode.UNCERTAIN_PII)
+        if pending:
+            flags += (Flag(FlagCode.UNCERTAIN_PII, f"{pending} pending"),)
+        ident_turns.append(
+            dataclasses.replace(
+                turn,
+                flags=flags,
+                pii=tuple(
+                    PiiSpan(s.start, s.end, s.entity_type, s.label, s.score, s.recognizer, s.status)
+                    for s in spans
+                ),
+            )
+        )
+        share_turns.append(
+            Turn(
+                start=turn.start,
+                end=turn.end,
+                text=new_text,
+                speaker=turn.speaker,
+                flags=flags,
+                pii=tuple(
+                    PiiSpan(a, b, s.entity_type, s.label, s.score, s.recognizer, s.status)
+                    for s, (a, b) in zip(spans, shifted(spans), strict=True)
+                ),
+                asr=turn.asr,
+            )
+        )
+    provenance = Provenance(
+        stage=STAGE,
+        tool_version=__version__,
+        model=model,
+        options={"input_stage": transcript.provenance.stage, "language": transcript.language},
+    )
+    identifiable = dataclasses.replace(transcript, turns=tuple(ident_turns), provenance=provenance)
+    shareable = Transcript(
+        transcript.session_id,
+        transcript.language,
+        tuple(share_turns),
+        dataclasses.replace(provenance, stage="deidentified"),
+    ).shareable()
+    return TranscriptResult(identifiable, shareable, result)

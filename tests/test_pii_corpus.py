@@ -1,0 +1,54 @@
+"""Span recall and precision on the committed FGD corpus (English, German, Kiswahili)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fgdprep.evaluate import Document, Scores, run_ours, score
+from tests.conftest import CORPUS_CONFIG
+
+
+def _scores(corpus: list[Document], analyzer_for: Callable[[Document], object]) -> Scores:
+    total = Scores({}, {})
+    for doc in corpus:
+        analyzer = analyzer_for(doc)
+        predicted, _ = run_ours(doc, analyzer.analyze, CORPUS_CONFIG)  # type: ignore[attr-defined]
+        total = total.merged(score(doc.gold, predicted))
+    return total
+
+
+def test_corpus_covers_the_required_cases(corpus: list[Document]) -> None:
+    languages = {d.language for d in corpus}
+    assert {"en", "de", "sw"} <= languages
+    categories = {g.category for d in corpus for g in d.gold}
+    assert {"roster", "person", "place", "phone", "email"} <= categories
+    text = " ".join(t for d in corpus for t in d.texts).casefold()
+    for word in ("hope", "grace", "will", "mercy", "faith", "baraka", "imani"):
+        assert f" {word} " in f" {text} ", word
+
+
+def test_recall_and_precision_per_entity_type(
+    corpus: list[Document], analyzer_for: Callable[[Document], object]
+) -> None:
+    s = _scores(corpus, analyzer_for)
+    assert Scores.ratio(s.recall["roster"]) == 1.0, s.recall
+    assert Scores.ratio(s.recall["person"]) >= 0.90, s.recall
+    assert Scores.ratio(s.recall["place"]) >= 0.90, s.recall
+    assert Scores.ratio(s.recall["phone"]) == 1.0, s.recall
+    assert Scores.ratio(s.recall["email"]) == 1.0, s.recall
+    assert s.overall_precision() >= 0.85, s.precision
+
+
+def test_word_names_stay_words_where_they_are_words(
+    corpus: list[Document], analyzer_for: Callable[[Document], object]
+) -> None:
+    doc = next(d for d in corpus if d.name == "en-butabika")
+    _, result = run_ours(doc, analyzer_for(doc).analyze, CORPUS_CONFIG)  # type: ignore[attr-defined]
+    by_text = dict(zip(doc.texts, result.texts, strict=True))
+    grace = next(t for t in doc.texts if t.startswith("By the grace of God"))
+    assert by_text[grace].startswith("By the grace of God I am now well.")
+    hope = next(t for t in doc.texts if t.startswith("My name is Hope"))
+    assert by_text[hope] == (
+        "My name is [P03]. I hope this discussion will help other people who are still at"
+        " home with their illness."
+    )
