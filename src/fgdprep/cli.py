@@ -397,3 +397,10 @@ def demo(ctx: click.Context, folder: Path, quiet: bool) -> None:
     )
     ctx.invoke(show, session_id="DEMO-pre", stage_name="transcribed")
     click.echo(f"\nThe demo study is in {folder}{os.sep}; try: fgdprep --study {folder} sessions")
+
+
+# Pseudonymisation commands live in their own module (they register here).
+from fgdprep.cli_pii import COMMANDS as _PII_COMMANDS  # noqa: E402
+
+for _command in _PII_COMMANDS:
+    cli.add_command(_command)

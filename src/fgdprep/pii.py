@@ -21,8 +21,10 @@ from presidio_analyzer.nlp_engine import (
 )
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
+from fgdprep.config import StudyConfig
 from fgdprep.entities import FACILITY, LOCATION, PERSON, ROSTER_PERSON, Detected
 from fgdprep.errors import StageError
+from fgdprep.model import Person
 from fgdprep.recognizers import RecognizerContext, build_recognizers  # sets tldextract offline
 
 log = logging.getLogger(__name__)
@@ -120,6 +122,8 @@ class Analyzer:
             name = str(meta.get(RecognizerResult.RECOGNIZER_NAME_KEY, "?"))
             if name == "SpacyRecognizer":
                 name = NER_NAME
+            if name == NER_NAME and not text[r.start : r.start + 1].isupper():
+                continue  # the small models tag lowercase words ("from") as names
             entity = PERSON if r.entity_type == ROSTER_PERSON else r.entity_type
             out.append(
                 Detected(
@@ -134,6 +138,25 @@ class Analyzer:
             )
         out.sort(key=lambda d: (d.start, -d.end, d.entity_type, d.recognizer))
         return out
+
+
+def context_for_site(
+    config: StudyConfig, site: str, language: str, people: tuple[Person, ...]
+) -> RecognizerContext:
+    """What the recognizers of a site need, from the study config and the site roster."""
+    site_config = config.site(site)
+    pseudo = config.pseudonymisation
+    return RecognizerContext(
+        language=language,
+        countries=tuple(dict.fromkeys(s.country for s in config.sites)),
+        people=people,
+        places=site_config.places if site_config else (),
+        facilities=site_config.facilities if site_config else (),
+        wards=site_config.wards if site_config else (),
+        fuzzy_threshold=pseudo.fuzzy_threshold,
+        ages=pseudo.ages,
+        dates=pseudo.dates,
+    )
 
 
 def vanilla_analyzer(model: str, language: str = "en") -> AnalyzerEngine:

@@ -61,6 +61,99 @@ PREFIXES: dict[str, tuple[str, ...]] = {
 }
 MIN_STEM = 3
 
+#: Titles and kinship words that are part of aliases ("Mama Grace") but never a name alone.
+TITLE_WORDS = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "doctor",
+        "nurse",
+        "sister",
+        "brother",
+        "auntie",
+        "aunt",
+        "uncle",
+        "pastor",
+        "father",
+        "sheikh",
+        "madam",
+        "prof",
+        "professor",
+        "frau",
+        "herr",
+        "doktor",
+        "schwester",
+        "pfleger",
+        "tante",
+        "onkel",
+        "oma",
+        "opa",
+        "mama",
+        "baba",
+        "dada",
+        "kaka",
+        "bibi",
+        "babu",
+        "mzee",
+        "daktari",
+        "dokta",
+        "dkt",
+        "nesi",
+        "mwalimu",
+        "bi",
+        "bwana",
+        "shangazi",
+        "mjomba",
+        "ssebo",
+        "nnyabo",
+        "jjajja",
+        "the",
+    }
+)
+
+#: Given names that are everyday words in the study languages.
+WORD_NAMES = frozenset(
+    {
+        "hope",
+        "grace",
+        "will",
+        "mercy",
+        "faith",
+        "joy",
+        "patience",
+        "precious",
+        "gift",
+        "charity",
+        "prudence",
+        "blessing",
+        "peace",
+        "victory",
+        "justice",
+        "rose",
+        "april",
+        "may",
+        "june",
+        "dawn",
+        "hoffnung",
+        "ernst",
+        "frank",
+        "baraka",
+        "imani",
+        "amani",
+        "neema",
+        "rehema",
+        "upendo",
+        "furaha",
+        "zawadi",
+        "tumaini",
+        "faraja",
+        "sabra",
+    }
+)
+
 
 def norm(text: str) -> str:
     """Case- and apostrophe-insensitive form of a token or phrase (NFC, casefolded)."""
@@ -261,3 +354,15 @@ def _joinable(gap: str) -> bool:
 
 def words_of(phrases: Iterable[str]) -> set[str]:
     return {k for p in phrases for k in phrase_keys(p)}
+
+
+def age_band(value: str) -> str:
+    """ "34" -> "30-39"; ages under 18 stay "under 18" (minors are always generalised)."""
+    try:
+        years = int(value)
+    except ValueError:
+        return "age"
+    if years < 18:
+        return "under 18"
+    low = years // 10 * 10
+    return f"{low}-{low + 9}"

@@ -33,14 +33,14 @@ KIN = (
     r"|Mutter|Vater|Nachbarin|Nachbar|Freundin|Freund|Enkel|Enkelin)"
     r"|(?:mume|mke|mtoto|dada|kaka|mama|baba|jirani|rafiki|binti|mwana)\s+(?:wangu|yangu|wetu)"
 )
-NAMED = (
-    r"my\s+name\s+is|I\s+am\s+called|called|named|jina\s+langu\s+ni|naitwa|anaitwa|ich\s+heiße"
-    r"|mein\s+Name\s+ist|heißt|nze"
-)
+# "my name is x" names a person even in lowercase ASR text; "called X" only with a capital.
+NAMED = r"my\s+name\s+is|jina\s+langu\s+ni|naitwa|ich\s+heiße|mein\s+Name\s+ist"
+CALLED = r"called|named|anaitwa|heißt|wanamwita"
 PERSON_RE = re.compile(
     rf"\b(?:(?:{TITLES})\.?\s+(?P<t>{_NAMES})"
     rf"|(?i:{KIN}),?\s+(?P<k>{_NAMES})"
-    rf"|(?i:{NAMED})\s+(?P<n>{_NAMES}|[a-z]{{3,}}\b))"
+    rf"|(?i:{NAMED})\s+(?P<n>{_NAMES}|[a-z]{{3,}}\b)"
+    rf"|(?i:{CALLED})\s+(?P<c>{_NAMES}))"
 )
 FACILITY_RE = re.compile(
     rf"\b(?P<a>(?:St\.?\s+)?{_CAP}(?:\s+{_CAP}){{0,2}}\s+(?:(?:Regional\s+|District\s+)?"

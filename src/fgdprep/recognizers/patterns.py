@@ -129,15 +129,3 @@ class AgeRecognizer(EntityRecognizer):
             group = next(g for g in range(1, 6) if m.group(g) is not None)
             out.append(result(AGE, m.start(group), m.end(group), 0.9, "age"))
         return out
-
-
-def age_band(value: str) -> str:
-    """ "34" -> "30-39"; ages under 18 stay "under 18" (minors are always generalised)."""
-    try:
-        years = int(value)
-    except ValueError:
-        return "age"
-    if years < 18:
-        return "under 18"
-    low = years // 10 * 10
-    return f"{low}-{low + 9}"

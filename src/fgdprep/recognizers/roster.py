@@ -17,49 +17,10 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from fgdprep.entities import ROSTER_PERSON
 from fgdprep.model import Person
 from fgdprep.recognizers.base import RecognizerContext, result
-from fgdprep.text import PhraseIndex, Token, phrase_keys, tokens
+from fgdprep.text import TITLE_WORDS, WORD_NAMES, PhraseIndex, Token, phrase_keys, tokens
 
 NAME = "roster"
 
-#: Given names that are everyday words in the study languages.
-WORD_NAMES = frozenset(
-    {
-        "hope",
-        "grace",
-        "will",
-        "mercy",
-        "faith",
-        "joy",
-        "patience",
-        "precious",
-        "gift",
-        "charity",
-        "prudence",
-        "blessing",
-        "peace",
-        "victory",
-        "justice",
-        "rose",
-        "april",
-        "may",
-        "june",
-        "dawn",
-        "hoffnung",
-        "ernst",
-        "frank",
-        "baraka",
-        "imani",
-        "amani",
-        "neema",
-        "rehema",
-        "upendo",
-        "furaha",
-        "zawadi",
-        "tumaini",
-        "faraja",
-        "sabra",
-    }
-)
 # Words before a lowercase word-name that make it a person ("with grace", "mama neema").
 ADDRESS_BEFORE = frozenset(
     {
@@ -162,7 +123,7 @@ class RosterRecognizer(EntityRecognizer):
                 keys = phrase_keys(phrase)
                 if len(keys) > 1:
                     for key in keys:
-                        if len(key) >= 3:
+                        if len(key) >= 3 and key not in TITLE_WORDS:
                             self.index.add(key, person.code)
                 self.word_names.update(k for k in keys if k in WORD_NAMES)
         super().__init__(supported_entities=[ROSTER_PERSON], name=NAME, supported_language=language)

@@ -19,21 +19,26 @@ import dataclasses
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from fgdprep import __version__
 from fgdprep.codebook import KEPT, Codebook, Entry, person_label
 from fgdprep.entities import AGE, DATE, PERSON, Detected
+from fgdprep.errors import StudyError
 from fgdprep.model import (
     Flag,
     FlagCode,
     Person,
     PiiSpan,
     Provenance,
+    Session,
     Transcript,
     Turn,
+    dumps,
+    loads,
 )
-from fgdprep.recognizers.roster import WORD_NAMES
-from fgdprep.text import PhraseIndex, norm, phrase_keys
+from fgdprep.store import Study
+from fgdprep.text import WORD_NAMES, PhraseIndex, age_band, norm, phrase_keys
 
 STAGE = "pseudonymised"
 SHAREABLE_NAME = "deidentified.json"
@@ -45,8 +50,8 @@ PRIORITY = {
     "roster": 100,
     "codebook": 90,
     "gazetteer": 80,
+    "phone": 76,  # a phone number contains digit runs that look like IDs
     "id_number": 75,
-    "phone": 70,
     "date": 55,
     "age": 55,
     "cues": 50,
@@ -170,23 +175,28 @@ def pseudonymise_texts(
 
     sweep = _sweep_index(codebook, options)
     for n, text in enumerate(texts):
-        taken = [(s.start, s.end) for s in found[n]]
-        extra = []
+        spans = list(found[n])
         for m in sweep.find(text):
             surface = text[m.start : m.end]
             entry = m.payload
-            if any(a < m.end and m.start < b for a, b in taken):
-                continue
             if codebook.is_rejected(entry.type, surface):
                 continue
             keys = phrase_keys(surface)
             if len(keys) == 1 and keys[0] in WORD_NAMES and not surface[:1].isupper():
                 continue
-            extra.append(
+            clashing = [s for s in spans if s.start < m.end and m.start < s.end]
+            # a known longer name wins over weaker findings inside it ("Mbezi" in "Mbezi Beach")
+            if any(
+                PRIORITY.get(s.recognizer, 0) >= PRIORITY["codebook"]
+                or not (m.start <= s.start and s.end <= m.end)
+                for s in clashing
+            ):
+                continue
+            spans = [s for s in spans if s not in clashing]
+            spans.append(
                 Span(n, m.start, m.end, entry.type, surface, entry.label, 0.95, "codebook", "auto")
             )
-        if extra:
-            found[n] = sorted([*found[n], *extra], key=lambda s: s.start)
+        found[n] = sorted(spans, key=lambda s: s.start)
 
     # decisions and the review queue
     suggestions = [s for s in previous if s.status == "rejected"]
@@ -253,8 +263,6 @@ def _label(
         return "[date]"
     if d.entity_type == AGE:
         if options.ages == "band":
-            from fgdprep.recognizers.patterns import age_band
-
             return f"[{age_band(surface)}]"
         return "[age]"
     confirmed = _status(d, options.review_threshold) == "auto"
@@ -384,3 +392,99 @@ def pseudonymise(
         dataclasses.replace(provenance, stage="deidentified"),
     ).shareable()
     return TranscriptResult(identifiable, shareable, result)
+
+
+# -- in the study ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewQueue:
+    """A session's review queue (identifiable area: suggestions quote the text)."""
+
+    session_id: str
+    suggestions: tuple[Suggestion, ...] = ()
+
+
+def input_stage(study: Study, session_id: str) -> str:
+    for stage in INPUT_STAGES:
+        if study.has_transcript(session_id, stage):
+            return stage
+    raise StudyError(
+        f"session {session_id} has no transcript to pseudonymise yet;"
+        " run 'fgdprep transcribe' (or import one) first"
+    )
+
+
+def site_people(study: Study, site: str) -> tuple[Person, ...]:
+    from fgdprep.roster import read_roster
+
+    path = study.roster_path(site)
+    return read_roster(path) if path.is_file() else ()
+
+
+def review_path(study: Study, session_id: str) -> Path:
+    return study.session_dir(session_id) / "review.json"
+
+
+def shareable_path(study: Study, session_id: str) -> Path:
+    return study.shareable / "sessions" / session_id / SHAREABLE_NAME
+
+
+def load_review(study: Study, session_id: str) -> ReviewQueue:
+    path = review_path(study, session_id)
+    if not path.is_file():
+        return ReviewQueue(session_id)
+    try:
+        return loads("review", ReviewQueue, path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise StudyError(f"{path.relative_to(study.root)}: cannot be read ({exc})") from None
+
+
+def save_review(study: Study, queue: ReviewQueue) -> None:
+    study.write_text(review_path(study, queue.session_id), dumps("review", queue))
+
+
+def options_for(study: Study, source: str, site: str, people: tuple[Person, ...]) -> Options:
+    pseudo = study.config.pseudonymisation
+    return Options(
+        source=source,
+        site=site,
+        people=people,
+        allow_list=pseudo.allow_list,
+        review_threshold=pseudo.review_threshold,
+        ages=pseudo.ages,
+    )
+
+
+@dataclass(frozen=True)
+class SessionRun:
+    result: TranscriptResult
+    input_stage: str
+    identifiable_path: Path
+    shareable_path: Path
+
+
+def run_session(
+    study: Study, session: Session, analyze: Analyze, codebook: Codebook, model: str | None
+) -> SessionRun:
+    """Pseudonymise the session's latest transcript; writes both copies and the queue.
+
+    The caller holds the study lock and saves the codebook afterwards (it is encrypted).
+    """
+    stage = input_stage(study, session.id)
+    transcript = study.load_transcript(session.id, stage)
+    people = site_people(study, session.site)
+    queue = load_review(study, session.id)
+    done = pseudonymise(
+        transcript,
+        analyze,
+        codebook,
+        options_for(study, session.id, session.site, people),
+        queue.suggestions,
+        model,
+    )
+    ident = study.save_transcript(done.identifiable, STAGE)
+    out = shareable_path(study, session.id)
+    study.write_text(out, dumps("transcript", done.shareable))
+    save_review(study, ReviewQueue(session.id, done.result.suggestions))
+    return SessionRun(done, stage, ident, out)
