@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,6 +14,9 @@ import urllib3  # noqa: F401
 
 from fgdprep.config import PseudonymisationConfig
 from fgdprep.evaluate import Document, context_for, load_corpus
+
+if TYPE_CHECKING:
+    from fgdprep.pii import Analyzer
 
 DATA = Path(__file__).parent / "data"
 CORPUS_CONFIG = PseudonymisationConfig(allow_list=("UPSIDES", "CFIR", "peer support"))
@@ -24,7 +28,7 @@ def corpus() -> list[Document]:
 
 
 @pytest.fixture(scope="session")
-def analyzer_for() -> Callable[[Document], object]:
+def analyzer_for() -> Callable[[Document], Analyzer]:
     """An analyzer per corpus document, cached (Presidio + spaCy load once)."""
     from fgdprep.pii import Analyzer
 

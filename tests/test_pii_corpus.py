@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fgdprep.evaluate import Document, Scores, run_ours, score
+from fgdprep.pii import Analyzer
 from tests.conftest import CORPUS_CONFIG
 
 
-def _scores(corpus: list[Document], analyzer_for: Callable[[Document], object]) -> Scores:
+def _scores(corpus: list[Document], analyzer_for: Callable[[Document], Analyzer]) -> Scores:
     total = Scores({}, {})
     for doc in corpus:
         analyzer = analyzer_for(doc)
-        predicted, _ = run_ours(doc, analyzer.analyze, CORPUS_CONFIG)  # type: ignore[attr-defined]
+        predicted, _ = run_ours(doc, analyzer.analyze, CORPUS_CONFIG)
         total = total.merged(score(doc.gold, predicted))
     return total
 
@@ -28,7 +29,7 @@ def test_corpus_covers_the_required_cases(corpus: list[Document]) -> None:
 
 
 def test_recall_and_precision_per_entity_type(
-    corpus: list[Document], analyzer_for: Callable[[Document], object]
+    corpus: list[Document], analyzer_for: Callable[[Document], Analyzer]
 ) -> None:
     s = _scores(corpus, analyzer_for)
     assert Scores.ratio(s.recall["roster"]) == 1.0, s.recall
@@ -40,10 +41,10 @@ def test_recall_and_precision_per_entity_type(
 
 
 def test_word_names_stay_words_where_they_are_words(
-    corpus: list[Document], analyzer_for: Callable[[Document], object]
+    corpus: list[Document], analyzer_for: Callable[[Document], Analyzer]
 ) -> None:
     doc = next(d for d in corpus if d.name == "en-butabika")
-    _, result = run_ours(doc, analyzer_for(doc).analyze, CORPUS_CONFIG)  # type: ignore[attr-defined]
+    _, result = run_ours(doc, analyzer_for(doc).analyze, CORPUS_CONFIG)
     by_text = dict(zip(doc.texts, result.texts, strict=True))
     grace = next(t for t in doc.texts if t.startswith("By the grace of God"))
     assert by_text[grace].startswith("By the grace of God I am now well.")

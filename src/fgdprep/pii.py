@@ -25,7 +25,7 @@ from fgdprep.config import StudyConfig
 from fgdprep.entities import FACILITY, LOCATION, PERSON, ROSTER_PERSON, Detected
 from fgdprep.errors import StageError
 from fgdprep.model import Person
-from fgdprep.recognizers import RecognizerContext, build_recognizers  # sets tldextract offline
+from fgdprep.recognizers import RecognizerContext, build_recognizers
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +69,23 @@ def nlp_engine(language: str, model: str | None) -> NlpEngine:
                 ner_model_configuration=ner,
             )
         engine.load()
+        if model is not None:
+            _ner_only(engine)
         _ENGINES[key] = engine
     return _ENGINES[key]
+
+
+#: Pipeline components NER does not need (we use no lemmas, tags or parses).
+NOT_NEEDED = ("parser", "tagger", "morphologizer", "lemmatizer", "attribute_ruler", "senter")
+
+
+def _ner_only(engine: NlpEngine) -> None:
+    """Disable what NER does not need: about twice the speed, same entities."""
+    nlp: Any = getattr(engine, "nlp", None)
+    for pipeline in (nlp or {}).values():
+        disable = [name for name in pipeline.pipe_names if name in NOT_NEEDED]
+        if disable:
+            pipeline.select_pipes(disable=disable)
 
 
 def model_version(model: str | None) -> str:

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from fgdprep.recognizers import _offline  # noqa: F401 - before Presidio is imported
 from fgdprep.recognizers.base import RecognizerContext
 from fgdprep.recognizers.cues import CueRecognizer
 from fgdprep.recognizers.gazetteer import GazetteerRecognizer
 from fgdprep.recognizers.patterns import (
-    AgeRecognizer,
-    DateRecognizer,
-    EmailRecognizer,
-    IdNumberRecognizer,
+    FgdAgeRecognizer,
+    FgdDateRecognizer,
+    FgdEmailRecognizer,
+    FgdIdNumberRecognizer,
 )
-from fgdprep.recognizers.phone import PhoneRecognizer
+from fgdprep.recognizers.phone import FgdPhoneRecognizer
 from fgdprep.recognizers.roster import RosterRecognizer
 
 if TYPE_CHECKING:
@@ -37,11 +36,11 @@ class RecognizerFactory(Protocol):
 REGISTRY: dict[str, type[RecognizerFactory]] = {
     "roster": RosterRecognizer,
     "gazetteer": GazetteerRecognizer,
-    "phone": PhoneRecognizer,
-    "email": EmailRecognizer,
-    "id_number": IdNumberRecognizer,
-    "date": DateRecognizer,
-    "age": AgeRecognizer,
+    "phone": FgdPhoneRecognizer,
+    "email": FgdEmailRecognizer,
+    "id_number": FgdIdNumberRecognizer,
+    "date": FgdDateRecognizer,
+    "age": FgdAgeRecognizer,
     "cues": CueRecognizer,
 }
 

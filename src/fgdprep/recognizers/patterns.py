@@ -11,7 +11,7 @@ from fgdprep.entities import AGE, DATE, EMAIL, ID_NUMBER
 from fgdprep.recognizers.base import RecognizerContext, result
 
 
-class EmailRecognizer(PatternRecognizer):
+class FgdEmailRecognizer(PatternRecognizer):
     """Written addresses (name@host.tld) and spoken ones ("grace at gmail dot com")."""
 
     PATTERNS = (
@@ -33,11 +33,11 @@ class EmailRecognizer(PatternRecognizer):
         )
 
     @classmethod
-    def from_context(cls, ctx: RecognizerContext) -> EmailRecognizer:
+    def from_context(cls, ctx: RecognizerContext) -> FgdEmailRecognizer:
         return cls(ctx.language)
 
 
-class IdNumberRecognizer(PatternRecognizer):
+class FgdIdNumberRecognizer(PatternRecognizer):
     """National IDs, file and insurance numbers: long digit runs, letter+digit codes."""
 
     PATTERNS = (
@@ -59,7 +59,7 @@ class IdNumberRecognizer(PatternRecognizer):
         )
 
     @classmethod
-    def from_context(cls, ctx: RecognizerContext) -> IdNumberRecognizer:
+    def from_context(cls, ctx: RecognizerContext) -> FgdIdNumberRecognizer:
         return cls(ctx.language)
 
 
@@ -80,14 +80,14 @@ DATE_RE = re.compile(
 )
 
 
-class DateRecognizer(EntityRecognizer):
+class FgdDateRecognizer(EntityRecognizer):
     """Calendar dates (not "last year"): a day with a month, or a numeric date."""
 
     def __init__(self, language: str) -> None:
         super().__init__(supported_entities=[DATE], name="date", supported_language=language)
 
     @classmethod
-    def from_context(cls, ctx: RecognizerContext) -> DateRecognizer | None:
+    def from_context(cls, ctx: RecognizerContext) -> FgdDateRecognizer | None:
         return None if ctx.dates == "keep" else cls(ctx.language)
 
     def load(self) -> None:
@@ -108,14 +108,14 @@ AGE_RE = re.compile(
 )
 
 
-class AgeRecognizer(EntityRecognizer):
+class FgdAgeRecognizer(EntityRecognizer):
     """A person's age: only the number, so "[30-39] years old" still reads."""
 
     def __init__(self, language: str) -> None:
         super().__init__(supported_entities=[AGE], name="age", supported_language=language)
 
     @classmethod
-    def from_context(cls, ctx: RecognizerContext) -> AgeRecognizer | None:
+    def from_context(cls, ctx: RecognizerContext) -> FgdAgeRecognizer | None:
         return None if ctx.ages == "keep" else cls(ctx.language)
 
     def load(self) -> None:

@@ -77,13 +77,13 @@ PLUS = frozenset({"plus", "jumlisha"})
 _JOIN = re.compile(r"^[\s,\-]*$")
 
 
-class PhoneRecognizer(EntityRecognizer):
+class FgdPhoneRecognizer(EntityRecognizer):
     def __init__(self, language: str, countries: tuple[str, ...]) -> None:
         self.countries = tuple(dict.fromkeys((*countries, *COUNTRIES)))
         super().__init__(supported_entities=[PHONE], name=NAME, supported_language=language)
 
     @classmethod
-    def from_context(cls, ctx: RecognizerContext) -> PhoneRecognizer:
+    def from_context(cls, ctx: RecognizerContext) -> FgdPhoneRecognizer:
         return cls(ctx.language, ctx.countries)
 
     def load(self) -> None:
