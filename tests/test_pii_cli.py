@@ -132,6 +132,16 @@ def test_pseudonymise_replaces_and_labels(study_dir: Path) -> None:
     for name in ("Baraka", "Rehema", "Imani Kimaro", "Kijitonyama", "Muhimbili", "Halima"):
         assert name not in text
     assert '"words": []' in text  # shareable: no word-level text
+    path = study_dir / "shareable" / "sessions" / "DS-pre" / "deidentified.json"
+    shared = loads("transcript", Transcript, path.read_text(encoding="utf-8"))
+    # Halima (a cue, not the roster) is replaced but pending review: the turn is flagged
+    assert [(f.code.value, f.detail) for f in shared.turns[4].flags] == [
+        ("uncertain_pii", "1 pending")
+    ]
+    assert (shared.turns[4].pii[0].label, shared.turns[4].pii[0].status) == (
+        "[Person 1]",
+        "pending",
+    )
 
 
 def test_rerun_is_byte_identical(study_dir: Path) -> None:
