@@ -73,6 +73,8 @@ def study_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     roster.write_text(ROSTER, encoding="utf-8")
     audio = base / "ds.wav"
     subprocess.run(["espeak-ng", "-w", str(audio), "karibuni wote"], check=True)
+    post = base / "ds_post.wav"
+    subprocess.run(["espeak-ng", "-w", str(post), "karibuni tena"], check=True)
     root = base / "study"
     assert run(["init", str(root), "--config", str(config)]).exit_code == 0
     result = run(
@@ -245,6 +247,45 @@ def test_review_lists_pending_and_applies_decisions(study_dir: Path) -> None:
     assert unknown.output == "Error: no suggestion 999 in DS-pre; nothing was changed\n"
 
 
+def test_accepted_names_propagate_to_other_sessions(study_dir: Path) -> None:
+    audio = study_dir.parent / "ds_post.wav"
+    roster = study_dir.parent / "roster.csv"
+    result = run(
+        [
+            "--study",
+            str(study_dir),
+            "ingest",
+            str(audio),
+            "--session",
+            "DS-post",
+            "--site",
+            "DS",
+            "--wave",
+            "post",
+            "--date",
+            "2020-06-10",
+            "--roster",
+            str(roster),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    study = Study.open(study_dir)
+    transcript = Transcript(
+        "DS-post",
+        "sw",
+        (Turn(0.0, 2.0, "Halima alikuja jana na Baraka.", "P03"),),
+        Provenance(stage="transcribed", tool_version="test"),
+    )
+    with study.lock():
+        study.save_transcript(transcript, "transcribed")
+    result = run(["--study", str(study_dir), "pseudonymise", "DS-post", "-q"])
+    assert result.exit_code == 0, result.output
+    path = study_dir / "shareable" / "sessions" / "DS-post" / "deidentified.json"
+    post = loads("transcript", Transcript, path.read_text(encoding="utf-8"))
+    # Halima was accepted in DS-pre as [Person 1]; Baraka keeps his code P01 (DS/P01)
+    assert post.turns[0].text == "[Person 1] alikuja jana na [P01]."
+
+
 def test_deidentify_notes_and_translation_use_the_study_labels(
     study_dir: Path, tmp_path: Path
 ) -> None:
@@ -344,7 +385,7 @@ def test_leakcheck_word_that_is_a_name_can_be_dismissed(study_dir: Path, tmp_pat
 def test_leakcheck_finds_a_planted_name_in_a_shareable_docx(study_dir: Path) -> None:
     clean = run(["--study", str(study_dir), "leakcheck"])
     assert clean.exit_code == 0, clean.output
-    assert clean.output.startswith("No leaks: 1 shareable file(s) checked against ")
+    assert clean.output.startswith("No leaks: 2 shareable file(s) checked against ")
     planted = study_dir / "shareable" / "exports" / "DS-pre.docx"
     planted.parent.mkdir(parents=True)
     document = docx.Document()
@@ -406,3 +447,38 @@ def test_codebook_rekey_and_export(study_dir: Path, tmp_path: Path) -> None:
         env={"FGDPREP_PASSPHRASE": "new one", "FGDPREP_NEW_PASSPHRASE": PASS},
     )
     assert back.exit_code == 0, back.output
+
+
+def test_codebook_in_a_configured_place_and_passphrase_prompt(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG + "  codebook: ../keys/codebook.enc\n", encoding="utf-8")
+    root = tmp_path / "study"
+    assert run(["init", str(root), "--config", str(config)]).exit_code == 0
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Tulikutana Temeke.\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli,
+        ["--study", str(root), "deidentify", str(notes), "--site", "DS"],
+        input="s3cret\ns3cret\n",
+        env={"FGDPREP_PASSPHRASE": None},
+    )
+    assert result.exit_code == 0, result.output
+    assert "Repeat for confirmation" in result.output
+    assert (tmp_path / "keys" / "codebook.enc").is_file()
+    assert not (root / "identifiable" / "codebook.enc").exists()
+    assert (tmp_path / "notes.deid.txt").read_text(encoding="utf-8") == "Tulikutana [Place 1].\n"
+
+
+def test_codebook_may_not_live_in_the_shareable_area(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG + "  codebook: shareable/cb.enc\n", encoding="utf-8")
+    root = tmp_path / "study"
+    assert run(["init", str(root), "--config", str(config)]).exit_code == 0
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Tulikutana Temeke.\n", encoding="utf-8")
+    result = run(["--study", str(root), "deidentify", str(notes), "--site", "DS"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: pseudonymisation.codebook points into the shareable area; keep the key apart\n"
+    )
+    assert not (tmp_path / "notes.deid.txt").exists()

@@ -124,16 +124,23 @@ class Codebook:
     rejected: dict[str, dict[str, str]] = field(default_factory=dict)
     dismissed: dict[str, dict[str, str]] = field(default_factory=dict)
     changed: bool = False
+    _names: dict[tuple[str, str], Entry] | None = field(default=None, repr=False, compare=False)
+
+    def _touch(self) -> None:
+        """Every change goes through here: marks the codebook dirty, drops the name index."""
+        self.changed = True
+        self._names = None
 
     # -- lookups -----------------------------------------------------------------------------
 
     def _by_name(self) -> dict[tuple[str, str], Entry]:
-        out: dict[tuple[str, str], Entry] = {}
-        for e in self.entries:
-            family = PERSON if e.type == PERSON else e.type
-            for name in e.names():
-                out.setdefault((family, norm(name)), e)
-        return out
+        if self._names is None:
+            out: dict[tuple[str, str], Entry] = {}
+            for e in self.entries:
+                for name in e.names():
+                    out.setdefault((e.type, norm(name)), e)
+            self._names = out
+        return self._names
 
     def lookup(self, entity_type: str, text: str) -> Entry | None:
         return self._by_name().get((entity_type, norm(text)))
@@ -157,7 +164,7 @@ class Codebook:
                 entry_id, PERSON, label, person.name, list(person.aliases), session, "roster"
             )
             self.entries.append(entry)
-            self.changed = True
+            self._touch()
         return entry
 
     def new_entry(
@@ -174,13 +181,13 @@ class Codebook:
         self.counters["entry"] = n_id
         entry = Entry(f"E{n_id:04d}", entity_type, label, text, [], session, source, confirmed)
         self.entries.append(entry)
-        self.changed = True
+        self._touch()
         return entry
 
     def add_alias(self, entry: Entry, text: str) -> None:
         if norm(text) not in {norm(n) for n in entry.names()}:
             entry.aliases.append(text)
-            self.changed = True
+            self._touch()
 
     def remove_name(self, entry: Entry, text: str) -> None:
         """Take a name off an entry (a rejected suggestion); an entry with no name goes."""
@@ -190,14 +197,14 @@ class Codebook:
             self.entries.remove(entry)
         else:
             entry.value, entry.aliases = names[0], names[1:]
-        self.changed = True
+        self._touch()
 
     def reject(self, entity_type: str, text: str, who: str, when: str) -> None:
         self.rejected[f"{entity_type}|{norm(text)}"] = {"by": who, "at": when}
         entry = self.lookup(entity_type, text)
         if entry is not None and not entry.id.count("/"):
             self.remove_name(entry, text)
-        self.changed = True
+        self._touch()
 
     def real_values(self) -> Iterator[tuple[Entry, str]]:
         for e in self.entries:
