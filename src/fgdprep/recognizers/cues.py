@@ -61,6 +61,12 @@ PLACE_RE = re.compile(
     rf"|\b(?P<c>{_CAP})\s+(?i:village|trading\s+centre|sub-county)\b"
     rf"|\b(?i:im\s+Dorf|aus\s+dem\s+Dorf|Ortsteil)\s+(?P<d>{_NAMES})"
 )
+# German compounds naming a kind of clinic, not a clinic: "Tagesklinik", "Uniklinik".
+GENERIC_COMPOUND = re.compile(
+    r"^(?:Tages|Nacht|Uni|Privat|Kinder|Reha|Fach|Kreis|Bezirks|Land|Stadt|Kur|Psycho|Nerven"
+    r"|Spezial|Akut|Haupt)-?(?:klinik|klinikum|krankenhaus|spital)$",
+    re.IGNORECASE,
+)
 # Words a title or kinship cue may be followed by that are not names.
 NOT_NAMES = frozenset(
     {
@@ -121,6 +127,8 @@ class CueRecognizer(EntityRecognizer):
                 while words and words[-1] in NOT_NAMES:
                     words.pop()
                 if not words or words[0] in NOT_NAMES:
+                    continue
+                if group == "c" and GENERIC_COMPOUND.match(value):
                     continue
                 end = start + len(" ".join(words)) if len(words) > 1 else start + len(words[0])
                 if value[: end - start] != " ".join(words) and len(words) > 1:

@@ -201,6 +201,64 @@ def _is_word_name_hit(m: Any, toks: list[Token], pos: dict[int, int], names: set
     return single and _word_name(toks[i].key, m, names) and not toks[i].text[:1].isupper()
 
 
+SPEECH_VERBS = frozenset(
+    {
+        "said",
+        "says",
+        "told",
+        "mentioned",
+        "asked",
+        "explained",
+        "alisema",
+        "amesema",
+        "wamesema",
+        "walisema",
+        "sagte",
+        "gesagt",
+        "meinte",
+        "erzählt",
+        "erzählte",
+    }
+)
+# Words that may stand between a speaker and the speech verb ("X and Y have just said").
+_BETWEEN = frozenset(
+    {
+        "and",
+        "na",
+        "und",
+        "has",
+        "have",
+        "had",
+        "just",
+        "already",
+        "also",
+        "hat",
+        "haben",
+        "pia",
+        "both",
+        "wote",
+        "hope",
+        "grace",
+        "will",
+        "mercy",
+        "faith",
+        "imani",
+        "baraka",
+    }
+)
+
+
+def _speaker_of(toks: list[Token], i: int) -> bool:
+    """The word-name is the subject of a speech verb: "mercy and hope have said"."""
+    for j in range(i + 1, min(i + 6, len(toks))):
+        key = toks[j].key
+        if key in SPEECH_VERBS:
+            return True
+        if key not in _BETWEEN and key not in WORD_NAMES:
+            return False
+    return False
+
+
 def _word_name(key: str, m: Any, word_names: set[str]) -> bool:
     return key in word_names or (m.how != "exact" and key in WORD_NAMES)
 
@@ -220,6 +278,8 @@ def _word_name_context(text: str, toks: list[Token], i: int) -> float | None:
         return 0.9
     thank_you = before == "you" and i > 1 and toks[i - 2].key in ("thank", "asante")
     if before in ADDRESS_BEFORE or after in ADDRESS_AFTER or thank_you:
+        return 0.7
+    if _speaker_of(toks, i):
         return 0.7
     if tail[:1] in (",", "?", "!") and (
         sentence_start or text[: toks[i].start].rstrip()[-1:] == ","
