@@ -247,6 +247,23 @@ def test_review_lists_pending_and_applies_decisions(study_dir: Path) -> None:
     assert unknown.output == "Error: no suggestion 999 in DS-pre; nothing was changed\n"
 
 
+def test_accept_all_clears_the_blockers(study_dir: Path) -> None:
+    from fgdprep.stages.pseudonymise import review_blockers
+
+    study = Study.open(study_dir)
+    waiting = review_blockers(study, "DS-pre")
+    assert waiting > 0
+    result = run(["--study", str(study_dir), "review", "DS-pre", "--accept-all"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"DS-pre: accepted {waiting}, rejected 0; 0 pending.")
+    assert review_blockers(study, "DS-pre") == 0
+    listing = run(["--study", str(study_dir), "review", "DS-pre"])
+    assert listing.output == "No pending suggestions for DS-pre.\n"
+    before = shareable_turns(study_dir)
+    assert run(["--study", str(study_dir), "pseudonymise", "DS-pre", "-q"]).exit_code == 0
+    assert shareable_turns(study_dir) == before  # decisions change status, not the text
+
+
 def test_accepted_names_propagate_to_other_sessions(study_dir: Path) -> None:
     audio = study_dir.parent / "ds_post.wav"
     roster = study_dir.parent / "roster.csv"

@@ -93,7 +93,7 @@ def pseudonymise(obj: Ctx, session_id: str, quiet: bool) -> None:
         codebook = load_codebook(study, passphrase)
         if not quiet:
             click.echo(f"Loading the analyzer for {session.language}...", err=True)
-        from fgdprep.pii import Analyzer, context_for_site, model_version
+        from fgdprep.pii import Analyzer, context_for_site, model_version, presidio_version
 
         analyzer = Analyzer(
             context_for_site(study.config, session.site, session.language, people), model
@@ -118,6 +118,7 @@ def pseudonymise(obj: Ctx, session_id: str, quiet: bool) -> None:
                 "turns": len(run.result.shareable.turns),
                 "pending": result.pending,
                 "model": model_version(model),
+                "presidio": presidio_version(),
                 "recognizers_active": analyzer.recognizer_names,
             },
         )
@@ -350,7 +351,7 @@ def deidentify(
     model = _nlp_model(pseudo, language, "fgdprep.yaml" if study else "--language")
     people: tuple[Person, ...] = read_roster(roster_file) if roster_file else ()
 
-    from fgdprep.pii import Analyzer, context_for_site, model_version
+    from fgdprep.pii import Analyzer, context_for_site, model_version, presidio_version
     from fgdprep.recognizers import RecognizerContext
 
     if study is not None and site is not None:
@@ -369,11 +370,15 @@ def deidentify(
             study.audit(
                 "deidentify",
                 inputs={"file": sha256_file(file)},
-                outputs={"file": sha256_file(output)},
+                outputs={
+                    "file": sha256_file(output),
+                    **({"spans": sha256_file(spans)} if spans is not None else {}),
+                },
                 counts={
                     **result.counts(),
                     "paragraphs": len(paragraphs),
                     "model": model_version(model),
+                    "presidio": presidio_version(),
                 },
             )
     else:

