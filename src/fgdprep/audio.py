@@ -8,6 +8,7 @@ one window of audio in memory.
 from __future__ import annotations
 
 import logging
+import wave
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +93,15 @@ def stream_mono(path: Path, rate: int = SAMPLE_RATE) -> Iterator[Samples]:
         container.close()
 
 
+def _wav_header_duration(path: Path) -> float | None:
+    """What a WAV header says (ffmpeg silently trusts the file size instead)."""
+    try:
+        with wave.open(str(path), "rb") as w:
+            return w.getnframes() / w.getframerate()
+    except (wave.Error, EOFError, OSError, ZeroDivisionError):
+        return None
+
+
 def probe(path: Path) -> AudioProbe:
     """Decode the whole file once: real duration, peak level, and damage checks."""
     container = _open(path)
@@ -114,6 +124,8 @@ def probe(path: Path) -> AudioProbe:
         fmt = container.format.name
     finally:
         container.close()
+    if fmt == "wav":
+        declared = _wav_header_duration(path) or declared
     duration = samples / SAMPLE_RATE
     if duration < MIN_DURATION:
         raise InputError(f"{path.name}: holds no audio ({duration:.1f} s)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -89,21 +89,28 @@ class StudyConfig(_Model):
         return next((s for s in self.sites if s.code == code), None)
 
 
-def _cross_checks(config: StudyConfig) -> list[str]:
+def _cross_checks(data: dict[str, Any]) -> list[str]:
+    """Checks across fields, on the raw data so they are reported with the field errors."""
     problems = []
-    seen: dict[str, int] = {}
+    sites = data.get("sites")
+    codes: dict[str, int] = {}
     prefixes: dict[str, int] = {}
-    for i, site in enumerate(config.sites):
-        if site.code in seen:
-            problems.append(f"sites.{i}.code: {site.code} is also sites.{seen[site.code]}.code")
-        seen.setdefault(site.code, i)
-        if site.prefix in prefixes:
+    for i, site in enumerate(sites if isinstance(sites, list) else []):
+        if not isinstance(site, dict) or not isinstance(site.get("code"), str):
+            continue
+        code = site["code"]
+        if code in codes:
+            problems.append(f"sites.{i}.code: {code} is also sites.{codes[code]}.code")
+            continue
+        codes[code] = i
+        prefix = site.get("citation_prefix") or code
+        if prefix in prefixes:
             problems.append(
-                f"sites.{i}.citation_prefix: {site.prefix} is already used by"
-                f" sites.{prefixes[site.prefix]}"
+                f"sites.{i}.citation_prefix: {prefix} is already used by sites.{prefixes[prefix]}"
             )
-        prefixes.setdefault(site.prefix, i)
-    if len(set(config.waves)) != len(config.waves):
+        prefixes.setdefault(prefix, i)
+    waves = data.get("waves")
+    if isinstance(waves, list) and len(set(map(str, waves))) != len(waves):
         problems.append("waves: each wave may be listed once")
     return problems
 
@@ -147,12 +154,14 @@ def parse_config(text: str, source: str) -> StudyConfig:
         raise ConfigError(source, [f"not valid YAML ({where})"]) from None
     if not isinstance(data, dict):
         raise ConfigError(source, ["expected a mapping with keys study, sites, ..."])
+    problems = []
+    config = None
     try:
         config = StudyConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(source, _problems(exc)) from None
-    problems = _cross_checks(config)
-    if problems:
+        problems = _problems(exc)
+    problems += _cross_checks(data)
+    if problems or config is None:
         raise ConfigError(source, problems)
     return config
 
