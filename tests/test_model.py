@@ -166,3 +166,22 @@ def test_cut_lands_in_the_silence() -> None:
     audio[16000 * 7 : 16000 * 7 + 8000] = 0.0  # half a second of silence at 7 s
     point = quietest_point(audio, 16000 * 5, 16000 * 10)
     assert 16000 * 7 <= point <= 16000 * 7 + 8000
+
+
+def test_word_times_tightened_to_their_sound() -> None:
+    from fgdprep.audio import Activity
+
+    rng = np.random.default_rng(2)
+    audio = np.zeros(16000 * 4, dtype=np.float32)
+    audio[16000 * 1 : 16000 * 2] = rng.standard_normal(16000) * 0.2  # sound 1.0-2.0 s
+    audio[int(16000 * 2.6) : 16000 * 3] = rng.standard_normal(6400) * 0.2  # sound 2.6-3.0 s
+    act = Activity.of(audio)
+    # A word stretched over the pause after it ends with its sound.
+    assert act.tighten(1.5, 2.5) == pytest.approx((1.5, 2.03), abs=0.011)
+    # A first word reaching back into the previous sound keeps the later stretch.
+    assert act.tighten(1.8, 3.0, "last") == pytest.approx((2.57, 3.0), abs=0.011)
+    assert act.tighten(1.8, 3.0, "first") == pytest.approx((1.8, 2.03), abs=0.011)
+    # No sound inside: unchanged. Never widened.
+    assert act.tighten(0.2, 0.8) == (0.2, 0.8)
+    start, end = act.tighten(1.2, 1.4)
+    assert (start, end) == (1.2, 1.4)
