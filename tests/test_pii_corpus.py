@@ -3,10 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from fgdprep.evaluate import Document, Scores, run_ours, score
+import pytest
+
+from fgdprep.config import PseudonymisationConfig
+from fgdprep.evaluate import Document, Scores, context_for, load_corpus, run_ours, score
 from fgdprep.pii import Analyzer
-from tests.conftest import CORPUS_CONFIG
+
+CORPUS = Path(__file__).parent / "data" / "pii_corpus.yaml"
+CORPUS_CONFIG = PseudonymisationConfig(allow_list=("UPSIDES", "CFIR", "peer support"))
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[Document]:
+    return load_corpus(CORPUS)
+
+
+@pytest.fixture(scope="module")
+def analyzer_for() -> Callable[[Document], Analyzer]:
+    """An analyzer per corpus document, cached (Presidio + spaCy load once)."""
+    cache: dict[str, Analyzer] = {}
+
+    def get(doc: Document) -> Analyzer:
+        if doc.name not in cache:
+            cache[doc.name] = Analyzer(
+                context_for(doc, CORPUS_CONFIG), CORPUS_CONFIG.nlp_model(doc.language)
+            )
+        return cache[doc.name]
+
+    return get
 
 
 def _scores(corpus: list[Document], analyzer_for: Callable[[Document], Analyzer]) -> Scores:

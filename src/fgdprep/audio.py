@@ -8,6 +8,7 @@ one window of audio in memory.
 from __future__ import annotations
 
 import logging
+import wave
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +93,15 @@ def stream_mono(path: Path, rate: int = SAMPLE_RATE) -> Iterator[Samples]:
         container.close()
 
 
+def _wav_header_duration(path: Path) -> float | None:
+    """What a WAV header says (ffmpeg silently trusts the file size instead)."""
+    try:
+        with wave.open(str(path), "rb") as w:
+            return w.getnframes() / w.getframerate()
+    except (wave.Error, EOFError, OSError, ZeroDivisionError):
+        return None
+
+
 def probe(path: Path) -> AudioProbe:
     """Decode the whole file once: real duration, peak level, and damage checks."""
     container = _open(path)
@@ -114,6 +124,8 @@ def probe(path: Path) -> AudioProbe:
         fmt = container.format.name
     finally:
         container.close()
+    if fmt == "wav":
+        declared = _wav_header_duration(path) or declared
     duration = samples / SAMPLE_RATE
     if duration < MIN_DURATION:
         raise InputError(f"{path.name}: holds no audio ({duration:.1f} s)")
@@ -186,3 +198,57 @@ def windows(
             pending, pending_len = [rest], rest.size
     if pending_len:
         yield Window(index, start, np.concatenate(pending))
+
+
+# --- speech activity, to tighten Whisper's word times ------------------------------------------
+
+FRAME = 160  # 10 ms at 16 kHz
+MAX_PAUSE_IN_WORD = 25  # frames: 250 ms
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Which 10 ms frames of a stretch of audio hold sound above its noise floor."""
+
+    active: npt.NDArray[np.bool_]
+
+    @classmethod
+    def of(cls, audio: Samples) -> Activity:
+        n = len(audio) // FRAME
+        if n == 0:
+            return cls(np.zeros(0, dtype=bool))
+        frames = audio[: n * FRAME].astype(np.float64).reshape(n, FRAME)
+        db = 10 * np.log10((frames**2).mean(axis=1) + 1e-12)
+        floor, loud = np.percentile(db, 10), np.percentile(db, 95)
+        threshold = max(floor + 12.0, loud - 40.0, -70.0)
+        return cls(db > threshold)
+
+    def tighten(
+        self, start: float, end: float, prefer: str = "longest", margin: float = 0.03
+    ) -> tuple[float, float]:
+        """Shrink ``[start, end]`` (seconds from the audio's start) to the sound inside it.
+
+        Whisper stretches words over the pauses around them: the last word of a sentence often
+        ends a second late, the first word of a segment often starts inside the previous
+        speaker's last word. No word holds a pause of 250 ms or more, so when the span holds
+        several stretches of sound split by such pauses, one is kept: the ``last`` (for the
+        first word of a segment), the ``first`` (for the last word) or the ``longest``. Never
+        widens; leaves a span with no sound as it is.
+        """
+        lo = max(0, int(start * SAMPLE_RATE) // FRAME)
+        hi = min(len(self.active), -(-int(end * SAMPLE_RATE) // FRAME))
+        idx = np.flatnonzero(self.active[lo:hi]) + lo
+        if idx.size == 0:
+            return start, end
+        breaks = np.flatnonzero(np.diff(idx) >= MAX_PAUSE_IN_WORD)
+        run_starts = np.concatenate(([idx[0]], idx[breaks + 1]))
+        run_ends = np.concatenate((idx[breaks], [idx[-1]])) + 1
+        if prefer == "last":
+            k = len(run_starts) - 1
+        elif prefer == "first":
+            k = 0
+        else:
+            k = int(np.argmax(run_ends - run_starts))
+        new_start = max(start, run_starts[k] * FRAME / SAMPLE_RATE - margin)
+        new_end = min(end, run_ends[k] * FRAME / SAMPLE_RATE + margin)
+        return (float(new_start), float(new_end)) if new_end > new_start else (start, end)

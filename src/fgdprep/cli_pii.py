@@ -437,7 +437,11 @@ def _write_outputs(
 
 @click.group()
 def codebook() -> None:
-    """The encrypted study codebook (real names <-> labels)."""
+    """The encrypted study codebook (real names <-> labels): rekey, export.
+
+    \b
+    Example: fgdprep codebook rekey
+    """
 
 
 @codebook.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -108,37 +108,71 @@ class StudyConfig(_Model):
         return next((s for s in self.sites if s.code == code), None)
 
 
-def _cross_checks(config: StudyConfig) -> list[str]:
+def _cross_checks(data: dict[str, Any]) -> list[str]:
+    """Checks across fields, on the raw data so they are reported with the field errors."""
     problems = []
-    seen: dict[str, int] = {}
+    sites = data.get("sites")
+    codes: dict[str, int] = {}
     prefixes: dict[str, int] = {}
-    for i, site in enumerate(config.sites):
-        if site.code in seen:
-            problems.append(f"sites.{i}.code: {site.code} is also sites.{seen[site.code]}.code")
-        seen.setdefault(site.code, i)
-        if site.prefix in prefixes:
+    for i, site in enumerate(sites if isinstance(sites, list) else []):
+        if not isinstance(site, dict) or not isinstance(site.get("code"), str):
+            continue
+        code = site["code"]
+        if code in codes:
+            problems.append(f"sites.{i}.code: {code} is also sites.{codes[code]}.code")
+            continue
+        codes[code] = i
+        prefix = site.get("citation_prefix") or code
+        if prefix in prefixes:
             problems.append(
-                f"sites.{i}.citation_prefix: {site.prefix} is already used by"
-                f" sites.{prefixes[site.prefix]}"
+                f"sites.{i}.citation_prefix: {prefix} is already used by sites.{prefixes[prefix]}"
             )
-        prefixes.setdefault(site.prefix, i)
-    if len(set(config.waves)) != len(config.waves):
+        prefixes.setdefault(prefix, i)
+    waves = data.get("waves")
+    if isinstance(waves, list) and len(set(map(str, waves))) != len(waves):
         problems.append("waves: each wave may be listed once")
-    pseudo = config.pseudonymisation
-    allowed = {" ".join(a.casefold().split()): i for i, a in enumerate(pseudo.allow_list)}
-    for i, site in enumerate(config.sites):
+    problems += _pseudonymisation_checks(data)
+    return problems
+
+
+def _pseudonymisation_checks(data: dict[str, Any]) -> list[str]:
+    """A gazetteer name may not be allow-listed; every site language needs an NLP engine."""
+    problems: list[str] = []
+    defaults = PseudonymisationConfig()
+    pseudo = data.get("pseudonymisation")
+    pseudo = pseudo if isinstance(pseudo, dict) else {}
+    allow = pseudo.get("allow_list")
+    allow = allow if isinstance(allow, list) else []
+    allowed = {" ".join(str(a).casefold().split()): i for i, a in enumerate(allow)}
+    models = pseudo.get("spacy_models", defaults.spacy_models)
+    pattern_only = pseudo.get("pattern_only_languages", defaults.pattern_only_languages)
+    engines = PseudonymisationConfig(
+        spacy_models={str(k): str(v) for k, v in models.items()}
+        if isinstance(models, dict)
+        else defaults.spacy_models,
+        pattern_only_languages=tuple(map(str, pattern_only))
+        if isinstance(pattern_only, list | tuple)
+        else defaults.pattern_only_languages,
+    )
+    sites = data.get("sites")
+    for i, site in enumerate(sites if isinstance(sites, list) else []):
+        if not isinstance(site, dict):
+            continue
         for kind in ("places", "facilities", "wards"):
-            for j, entry in enumerate(getattr(site, kind)):
-                k = allowed.get(" ".join(entry.casefold().split()))
+            entries = site.get(kind)
+            for j, entry in enumerate(entries if isinstance(entries, list) else []):
+                k = allowed.get(" ".join(str(entry).casefold().split()))
                 if k is not None:
                     problems.append(
                         f"sites.{i}.{kind}.{j}: {entry!r} is also pseudonymisation.allow_list.{k};"
                         " a name is either replaced or allowed, not both"
                     )
-        try:
-            pseudo.nlp_model(site.language)
-        except ValueError as exc:
-            problems.append(f"sites.{i}.language: {exc}")
+        language = site.get("language")
+        if isinstance(language, str):
+            try:
+                engines.nlp_model(language)
+            except ValueError as exc:
+                problems.append(f"sites.{i}.language: {exc}")
     return problems
 
 
@@ -181,12 +215,14 @@ def parse_config(text: str, source: str) -> StudyConfig:
         raise ConfigError(source, [f"not valid YAML ({where})"]) from None
     if not isinstance(data, dict):
         raise ConfigError(source, ["expected a mapping with keys study, sites, ..."])
+    problems = []
+    config = None
     try:
         config = StudyConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(source, _problems(exc)) from None
-    problems = _cross_checks(config)
-    if problems:
+        problems = _problems(exc)
+    problems += _cross_checks(data)
+    if problems or config is None:
         raise ConfigError(source, problems)
     return config
 

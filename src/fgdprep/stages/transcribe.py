@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from fgdprep import __version__
 from fgdprep.asr import ModelRef, whisper_languages
-from fgdprep.audio import SAMPLE_RATE, stream_mono, windows
+from fgdprep.audio import SAMPLE_RATE, Activity, stream_mono, windows
 from fgdprep.config import SiteConfig, TranscriptionConfig
 from fgdprep.errors import StageError
 from fgdprep.model import (
@@ -156,23 +156,35 @@ def _flags(segment: Any, words: Sequence[Word]) -> tuple[Flag, ...]:
     return tuple(flags)
 
 
-def segment_to_turn(segment: Any, offset: float) -> Turn:
-    """A Whisper segment as a draft turn (speaker unknown), times shifted by ``offset``."""
-    words = tuple(
-        Word(
-            round(w.start + offset, 3),
-            round(w.end + offset, 3),
-            w.word.strip(),
-            round(float(w.probability), 4),
+def segment_to_turn(segment: Any, offset: float, activity: Activity | None = None) -> Turn:
+    """A Whisper segment as a draft turn (speaker unknown), times shifted by ``offset``.
+
+    With ``activity`` (the window's sound), word times are shrunk to the sound inside them,
+    and the turn spans its words.
+    """
+    raw = [w for w in segment.words or () if w.word.strip()]
+    words = []
+    for i, w in enumerate(raw):
+        start, end = w.start, w.end
+        if activity is not None:
+            prefer = "last" if i == 0 else "first" if i == len(raw) - 1 else "longest"
+            start, end = activity.tighten(start, end, prefer)
+        words.append(
+            Word(
+                round(start + offset, 3),
+                round(end + offset, 3),
+                w.word.strip(),
+                round(float(w.probability), 4),
+            )
         )
-        for w in (segment.words or ())
-        if w.word.strip()
-    )
+    start, end = segment.start + offset, segment.end + offset
+    if words:
+        start, end = words[0].start, max(w.end for w in words)
     return Turn(
-        start=round(segment.start + offset, 3),
-        end=round(segment.end + offset, 3),
+        start=round(start, 3),
+        end=round(end, 3),
         text=segment.text.strip(),
-        words=words,
+        words=tuple(words),
         flags=_flags(segment, words),
         asr=AsrStats(
             round(float(segment.avg_logprob), 4),
@@ -236,7 +248,8 @@ def transcribe(
         ctranslate2.set_random_seed(window.index + 1)
         offset = window.start / SAMPLE_RATE
         segments, _info = model.transcribe(window.audio, **kwargs)
-        turns = tuple(segment_to_turn(s, offset) for s in segments if s.text.strip())
+        activity = Activity.of(window.audio)
+        turns = tuple(segment_to_turn(s, offset, activity) for s in segments if s.text.strip())
         result = WindowResult(window.index, window.start, window.end, fp, turns)
         checkpoints.save(name, dumps("window", result))
         log.info("window %d: %d segments", window.index, len(turns))
