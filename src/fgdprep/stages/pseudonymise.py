@@ -271,8 +271,7 @@ def _label(
         entry = codebook.person_entry(
             options.site, person, person_label(person, roster.values()), options.source
         )
-        if d.how == "fuzzy":
-            codebook.add_alias(entry, surface)
+        # a fuzzy spelling becomes an alias (and is swept everywhere) once accepted in review
         return entry.label
     if d.entity_type not in KEPT:
         return f"[{d.entity_type.lower()}]"

@@ -87,10 +87,12 @@ def decide(
     for s in queue.suggestions:
         if s.id in accept and s.status != "accepted":
             s = dataclasses.replace(s, status="accepted", by=who, at=when)
-            entry = codebook.lookup(s.entity_type, s.text)
-            if entry is not None and not entry.confirmed:
-                entry.confirmed = True
-                codebook.changed = True
+            entry = codebook.lookup(s.entity_type, s.text) or _site_entry(codebook, site, s.label)
+            if entry is not None:
+                codebook.add_alias(entry, s.text)  # a spelling of a roster name, say
+                if not entry.confirmed:
+                    entry.confirmed = True
+                    codebook.changed = True
         elif s.id in reject:
             s = dataclasses.replace(s, status="rejected", by=who, at=when)
             codebook.reject(s.entity_type, s.text, who, when)
@@ -106,6 +108,13 @@ def decide(
         sum(1 for s in new if s.id in accept and s.status == "accepted"),
         len(reject),
         tuple(labels),
+    )
+
+
+def _site_entry(codebook: Codebook, site: str, label: str) -> Entry | None:
+    """The roster person of this site with this label ([P03] is per site)."""
+    return next(
+        (e for e in codebook.entries if e.id.startswith(f"{site}/") and e.label == label), None
     )
 
 
