@@ -499,3 +499,37 @@ def test_codebook_may_not_live_in_the_shareable_area(tmp_path: Path) -> None:
         "Error: pseudonymisation.codebook points into the shareable area; keep the key apart\n"
     )
     assert not (tmp_path / "notes.deid.txt").exists()
+
+
+def test_session_language_without_an_engine_is_refused(study_dir: Path) -> None:
+    audio = study_dir.parent / "fr.wav"
+    subprocess.run(["espeak-ng", "-w", str(audio), "bonjour"], check=True)
+    result = run(
+        [
+            "--study",
+            str(study_dir),
+            "ingest",
+            str(audio),
+            "--session",
+            "DS-fr",
+            "--site",
+            "DS",
+            "--wave",
+            "pre",
+            "--date",
+            "2019-12-11",
+            "--language",
+            "fr",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    book = study_dir / "identifiable" / "codebook.enc"
+    before = sha256_file(book)
+    result = run(["--study", str(study_dir), "pseudonymise", "DS-fr"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: fgdprep.yaml: language 'fr' has no spaCy model (pseudonymisation.spacy_models)"
+        " and is not in pseudonymisation.pattern_only_languages; add it to one of them\n"
+    )
+    assert sha256_file(book) == before
+    assert not (study_dir / "shareable" / "sessions" / "DS-fr").exists()
