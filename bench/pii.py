@@ -63,10 +63,10 @@ def accuracy() -> None:
     for doc in load_corpus(CORPUS):
         analyzer = Analyzer(context_for(doc, config), config.nlp_model(doc.language))
         predicted, _ = run_ours(doc, analyzer.analyze, config)
-        ours = score(doc.gold, predicted)
+        ours = score(doc.texts, doc.gold, predicted)
         ours_total = ours_total.merged(ours)
         # vanilla Presidio has English only: German and Kiswahili run through it as English
-        van = score(doc.gold, _vanilla_predictions(vanilla, doc))
+        van = score(doc.texts, doc.gold, _vanilla_predictions(vanilla, doc))
         van_total = van_total.merged(van)
         print(f"  {doc.name}: {len(doc.gold)} gold spans, {doc.words} words")
     print(f"  {'recall':<10} {'ours':>16} {'vanilla Presidio':>20}")

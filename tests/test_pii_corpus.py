@@ -40,7 +40,7 @@ def _scores(corpus: list[Document], analyzer_for: Callable[[Document], Analyzer]
     for doc in corpus:
         analyzer = analyzer_for(doc)
         predicted, _ = run_ours(doc, analyzer.analyze, CORPUS_CONFIG)
-        total = total.merged(score(doc.gold, predicted))
+        total = total.merged(score(doc.texts, doc.gold, predicted))
     return total
 
 

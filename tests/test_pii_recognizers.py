@@ -88,6 +88,8 @@ def test_roster(language: str, text: str, expected: list[tuple[str, str]]) -> No
         ("sw", "Nilitibiwa Muhimbili.", [("Muhimbili", "FACILITY")]),
         ("sw", "naishi kijitonyamma", [("kijitonyamma", "LOCATION")]),
         ("de", "auf der Station 3B", [("Station 3B", "WARD")]),
+        ("sw", "nilienda mbale hospitali jana", [("mbale hospitali", "FACILITY")]),
+        ("sw", "nilienda hospitali ya Mbale", [("hospitali ya Mbale", "FACILITY")]),
         ("en", "at the national hospital", []),
     ],
 )
@@ -142,6 +144,9 @@ def test_not_phone_numbers(text: str) -> None:
         ("id_number", "file BNH/2019/004512 again", [("BNH/2019/004512", "ID_NUMBER")]),
         ("id_number", "NIN CM90012345ABCD here", [("CM90012345ABCD", "ID_NUMBER")]),
         ("cues", "Dr. Kasozi saw me", [("Kasozi", "PERSON")]),
+        ("cues", "Die Ärztin, Frau Dr. Weber, hat", [("Weber", "PERSON")]),
+        ("cues", "Herr Prof. Dr. med. Meier kam", [("Meier", "PERSON")]),
+        ("cues", "Mama yangu alisema", []),
         ("cues", "Dada yangu Halima alikuja", [("Halima", "PERSON")]),
         ("cues", "Mein Bruder Markus fuhr", [("Markus", "PERSON")]),
         ("cues", "at Kisenyi Health Centre", [("Kisenyi Health Centre", "FACILITY")]),

@@ -2,8 +2,9 @@
 
 Gold spans are marked inline: ``[[surface|TAG]]`` (R roster person, P other person, L place,
 F facility, W ward, T phone, E e-mail, I ID number, D date, A age). A gold span is found when
-a predicted span of its kind overlaps it; a prediction is right when it overlaps a gold span
-of its kind. Kinds: person (R and P), place (L, F, W), phone, email, id, date, age.
+predicted spans of its kind cover every letter of its name words (titles aside); a prediction
+is right when it overlaps a gold span of its kind. Kinds: person (R and P), place (L, F, W),
+phone, email, id, date, age.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from fgdprep.entities import (
     Detected,
 )
 from fgdprep.model import Person, Role
+from fgdprep.text import TITLE_WORDS, tokens
 
 if TYPE_CHECKING:
     from fgdprep.recognizers.base import RecognizerContext
@@ -136,13 +138,24 @@ class Scores:
         return Scores(add(self.recall, other.recall), add(self.precision, other.precision))
 
 
-def score(gold: Sequence[Gold], predicted: Sequence[Predicted]) -> Scores:
+def score(texts: Sequence[str], gold: Sequence[Gold], predicted: Sequence[Predicted]) -> Scores:
+    """Recall: a gold span counts only when every letter of its name words (titles such as
+    "Dr." or "Mama" aside) is inside predicted spans of its kind, i.e. nothing of it leaks.
+    Precision: a predicted span is right when it overlaps a gold span of its kind."""
+
     def overlaps(g: Gold, p: Predicted) -> bool:
         return g.paragraph == p.paragraph and g.start < p.end and p.start < g.end
 
     recall: dict[str, tuple[int, int]] = {}
     for g in gold:
-        found = any(p.kind == g.kind and overlaps(g, p) for p in predicted)
+        covered: set[int] = set()
+        for p in predicted:
+            if p.kind == g.kind and overlaps(g, p):
+                covered.update(range(p.start, p.end))
+        words = [t for t in tokens(texts[g.paragraph][g.start : g.end]) if t.key not in TITLE_WORDS]
+        found = bool(words) and all(
+            g.start + c in covered for t in words for c in range(t.start, t.end)
+        )
         a, b = recall.get(g.category, (0, 0))
         recall[g.category] = (a + found, b + 1)
     precision: dict[str, tuple[int, int]] = {}

@@ -36,8 +36,10 @@ KIN = (
 # "my name is x" names a person even in lowercase ASR text; "called X" only with a capital.
 NAMED = r"my\s+name\s+is|jina\s+langu\s+ni|naitwa|ich\s+heiße|mein\s+Name\s+ist"
 CALLED = r"called|named|anaitwa|heißt|wanamwita"
+# Titles may be chained: "Frau Dr. Weber", "Herr Prof. Dr. med. Meier", "Mama Dkt. Mrema".
+_TITLE_CHAIN = rf"(?:(?:{TITLES}|med|phil|rer\.?\s*nat)\.?\s+)+"
 PERSON_RE = re.compile(
-    rf"\b(?:(?:{TITLES})\.?\s+(?P<t>{_NAMES})"
+    rf"\b(?:{_TITLE_CHAIN}(?P<t>{_NAMES})"
     rf"|(?i:{KIN}),?\s+(?P<k>{_NAMES})"
     rf"|(?i:{NAMED})\s+(?P<n>{_NAMES}|[a-z]{{3,}}\b)"
     rf"|(?i:{CALLED})\s+(?P<c>{_NAMES}))"
@@ -90,6 +92,18 @@ NOT_NAMES = frozenset(
         "Hospital",
         "Clinic",
         "Klinik",
+        "Station",
+        "Yangu",
+        "Wangu",
+        "Yetu",
+        "Wetu",
+        "Yako",
+        "Wako",
+        "Der",
+        "Die",
+        "Das",
+        "Den",
+        "Dem",
     }
 )
 

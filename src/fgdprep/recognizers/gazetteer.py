@@ -11,9 +11,33 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from fgdprep.entities import FACILITY, LOCATION, WARD
 from fgdprep.recognizers.base import RecognizerContext, result
-from fgdprep.text import PhraseIndex, phrase_keys
+from fgdprep.text import PhraseIndex, phrase_keys, tokens
 
 NAME = "gazetteer"
+
+#: Words that make a place name a facility: "temeke hospitali", "hospitali ya temeke".
+FACILITY_AFTER = frozenset(
+    {
+        "hospital",
+        "hospitali",
+        "clinic",
+        "kliniki",
+        "klinik",
+        "dispensary",
+        "zahanati",
+        "krankenhaus",
+        "klinikum",
+    }
+)
+FACILITY_BEFORE = frozenset(
+    {
+        ("hospitali", "ya"),
+        ("zahanati", "ya"),
+        ("kliniki", "ya"),
+        ("klinik", "in"),
+        ("hospital", "of"),
+    }
+)
 
 GENERIC = frozenset(
     {
@@ -86,8 +110,25 @@ class GazetteerRecognizer(EntityRecognizer):
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
+        toks = tokens(text)
+        at = {t.start: i for i, t in enumerate(toks)}
+        ends = {t.end: i for i, t in enumerate(toks)}
         out = []
-        for m in self.index.find(text):
+        for m in self.index.find(text, toks):
             score = {"exact": 0.95, "inflected": 0.9}.get(m.how, 0.6)
-            out.append(result(m.payload, m.start, m.end, score, NAME, how=m.how))
+            entity, start, end = m.payload, m.start, m.end
+            first, last = at.get(m.start), ends.get(m.end)
+            after = toks[last + 1].key if last is not None and last + 1 < len(toks) else ""
+            before = (
+                (toks[first - 2].key, toks[first - 1].key)
+                if first is not None and first >= 2
+                else ("", "")
+            )
+            if entity == LOCATION and after in FACILITY_AFTER:
+                assert last is not None
+                entity, end = FACILITY, toks[last + 1].end
+            elif entity == LOCATION and before in FACILITY_BEFORE:
+                assert first is not None
+                entity, start = FACILITY, toks[first - 2].start
+            out.append(result(entity, start, end, score, NAME, how=m.how))
         return out
