@@ -42,7 +42,7 @@ def build_index(
     fuzzy_threshold: float | None,
 ) -> PhraseIndex[str]:
     allowed = {norm(a) for a in allow_list} | {k for a in allow_list for k in phrase_keys(a)}
-    index = PhraseIndex[str](fuzzy_threshold=fuzzy_threshold)
+    index = PhraseIndex[str](language="*", fuzzy_threshold=fuzzy_threshold)
 
     def add(value: str, label: str) -> None:
         if norm(value) not in allowed and phrase_keys(value):
