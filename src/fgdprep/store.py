@@ -242,6 +242,10 @@ class Study:
         self._check_locked()
         atomic_write_text(path, text, self.perms)
 
+    def write_bytes(self, path: Path, data: bytes) -> None:
+        self._check_locked()
+        atomic_write_bytes(path, data, self.perms)
+
     def copy_in(self, src: Path, dest: Path) -> None:
         self._check_locked()
         atomic_copy(src, dest, self.perms)
@@ -286,6 +290,10 @@ class Study:
         path = self.transcript_path(transcript.session_id, stage)
         self.write_text(path, dumps("transcript", transcript))
         return path
+
+    def read_doc(self, path: Path, kind: str, cls: type[T]) -> T:
+        """Read a model document written with :func:`fgdprep.model.dumps`."""
+        return self._read(path, kind, cls)
 
     def _read(self, path: Path, kind: str, cls: type[T]) -> T:
         try:

