@@ -11,9 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import speak
-from fgdprep.audio import SAMPLE_RATE
+from fgdprep.audio import SAMPLE_RATE, Activity
 from fgdprep.diarize import DiarizeOptions, make_diarizer
-from fgdprep.diarize.senko_backend import BoundedClustering, fill_pauses
+from fgdprep.diarize.senko_backend import (
+    BoundedClustering,
+    absorb_edges,
+    fill_pauses,
+    trim_to_sound,
+)
 from fgdprep.errors import InputError
 from fgdprep.formats.rttm import format_rttm, parse_rttm
 from fgdprep.model import (
@@ -293,3 +298,22 @@ def test_channels_method_refuses_mono() -> None:
         "the recording has 1 channel; --method channels needs one microphone per channel"
         " (use the default method for a single microphone)"
     )
+
+
+def test_short_pieces_at_another_speakers_edge_are_absorbed_interjections_kept() -> None:
+    segs = [
+        SpeakerSegment(0.0, 0.5, "B"),  # touches A on the right only: A's start misheard
+        SpeakerSegment(0.5, 6.0, "A"),
+        SpeakerSegment(7.0, 9.0, "C"),
+        SpeakerSegment(9.0, 9.4, "D"),  # inside C's speech, touching both sides: kept
+        SpeakerSegment(9.4, 12.0, "C"),
+        SpeakerSegment(13.0, 13.4, "D"),  # alone between pauses: kept
+    ]
+    assert [s.label for s in absorb_edges(segs)] == ["A", "A", "C", "D", "C", "D"]
+
+
+def test_segments_are_trimmed_to_the_sound_inside_them() -> None:
+    samples = np.zeros(SAMPLE_RATE * 4, dtype=np.float32)
+    samples[SAMPLE_RATE : 2 * SAMPLE_RATE] = 0.3 * np.sin(np.arange(SAMPLE_RATE) / 5)
+    segs = [SpeakerSegment(0.4, 2.9, "A"), SpeakerSegment(3.0, 3.9, "B")]
+    assert trim_to_sound(segs, Activity.of(samples)) == (SpeakerSegment(0.97, 2.03, "A"),)

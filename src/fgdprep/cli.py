@@ -23,6 +23,8 @@ from fgdprep.model import Mode
 from fgdprep.store import ENV_STUDY, CheckpointDir, Study, find_study_root
 
 log = logging.getLogger("fgdprep")
+#: Transcript stages in pipeline order; ``show`` and ``sessions`` report the latest one.
+STAGES = ("transcribed", "speakers")
 
 
 class FgdprepGroup(click.Group):
@@ -448,12 +450,10 @@ def speakers(
 @click.option(
     "--stage",
     "stage_name",
-    default="transcribed",
-    show_default=True,
-    help="Which stage's transcript to show.",
+    help="Which stage's transcript to show (default: the latest there is).",
 )
 @pass_ctx
-def show(obj: Ctx, session_id: str, stage_name: str) -> None:
+def show(obj: Ctx, session_id: str, stage_name: str | None) -> None:
     """Print a session's transcript, one turn per line with times (identifiable view).
 
     \b
@@ -463,6 +463,9 @@ def show(obj: Ctx, session_id: str, stage_name: str) -> None:
 
     study = obj.study()
     session = study.load_session(session_id)
+    if stage_name is None:
+        done = [st for st in reversed(STAGES) if study.has_transcript(session.id, st)]
+        stage_name = done[0] if done else STAGES[0]
     click.echo(render_turns(study.load_transcript(session.id, stage_name)))
 
 
@@ -482,7 +485,8 @@ def sessions(obj: Ctx) -> None:
     for sid in ids:
         s = study.load_session(sid)
         minutes = f"{s.audio.duration / 60:6.1f} min" if s.audio else "  (text)  "
-        stage = "transcribed" if study.has_transcript(sid, "transcribed") else "ingested"
+        done = [st for st in STAGES if study.has_transcript(sid, st)]
+        stage = done[-1] if done else "ingested"
         click.echo(
             f"{sid:<16} {s.site:<6} {s.wave:<6} {s.date}  {s.language:<3} {minutes}  {stage}"
         )
@@ -506,7 +510,7 @@ def demo(ctx: click.Context, folder: Path, quiet: bool) -> None:
     """Run the whole available pipeline on the bundled sample FGD.
 
     Makes a study in FOLDER (default: ./demo-study), ingests sample_audio/, transcribes it
-    offline with the embedded model and prints the draft.
+    offline with the embedded model, finds the speaker turns and prints them.
 
     \b
     Example: fgdprep demo
@@ -539,5 +543,19 @@ def demo(ctx: click.Context, folder: Path, quiet: bool) -> None:
         force=False,
         quiet=quiet,
     )
-    ctx.invoke(show, session_id="DEMO-pre", stage_name="transcribed")
+    ctx.invoke(
+        speakers,
+        session_id="DEMO-pre",
+        show=False,
+        assign=(),
+        method=None,
+        rttm=None,
+        export_rttm=None,
+        num_speakers=None,
+        min_speakers=None,
+        max_speakers=None,
+        device="auto",
+        force=False,
+    )
+    ctx.invoke(show, session_id="DEMO-pre", stage_name=None)
     click.echo(f"\nThe demo study is in {folder}{os.sep}; try: fgdprep --study {folder} sessions")

