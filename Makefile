@@ -35,6 +35,7 @@ test: system-deps install lint
 
 bench: install system-deps
 	$(BIN)/python bench/transcribe.py
+	$(BIN)/python bench/speakers.py
 
 clean:
 	rm -rf $(VENV) demo-study .bench

