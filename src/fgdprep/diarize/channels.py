@@ -23,7 +23,7 @@ from fgdprep.model import AudioInfo, SpeakerSegment
 
 FRAME = 320  # 20 ms at 16 kHz
 FLOOR_DB = -50.0
-CROSSTALK_DB = 12.0
+CROSSTALK_DB = 25.0
 MIN_GAP = 0.3
 MIN_RUN = 0.1
 
