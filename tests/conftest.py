@@ -12,6 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+# urllib3 (pulled in by spaCy/Presidio) probes for IPv6 with a socket at import time; import it
+# before pytest-socket blocks sockets, so the probe is not reported as a network access.
+import urllib3  # noqa: F401
 from click.testing import CliRunner, Result
 
 from fgdprep.cli import cli

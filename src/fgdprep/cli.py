@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import os
 import sys
 import time
@@ -20,7 +21,7 @@ from fgdprep import __version__
 from fgdprep.config import CONFIG_NAME, default_config_text, parse_config
 from fgdprep.errors import FgdprepError, InputError
 from fgdprep.model import Mode
-from fgdprep.store import ENV_STUDY, CheckpointDir, Study, find_study_root
+from fgdprep.store import ENV_STUDY, CheckpointDir, Study, find_study_root, sha256_file
 
 log = logging.getLogger("fgdprep")
 #: Transcript stages in pipeline order; ``show`` and ``sessions`` report the latest one.
@@ -259,25 +260,38 @@ def transcribe(
         total = session.audio.duration
         started = time.monotonic()
         results: list[stage.WindowResult] = []
+        windows = math.ceil(total / options.window_seconds)
+
+        def status(r: stage.WindowResult | None) -> str | None:
+            if r is None:
+                return None
+            spent = time.monotonic() - started
+            return f"window {r.index + 1}/~{windows}, {spent / 60:.1f} min elapsed"
+
         bar: Any
-        with click.progressbar(
-            length=max(1, round(total)),
-            label=f"Transcribing {session.id} ({ref.name})",
-            file=sys.stderr,
-            hidden=quiet,
-            show_eta=True,
-            item_show_func=lambda r: f"window {r.index + 1}" if r is not None else None,
-        ) as bar:
-            for result in stage.transcribe(
-                audio, session, whisper, ref, options, hotwords, checkpoints
-            ):
-                results.append(result)
-                bar.update(round(result.end) - round(result.start), result)
+        try:
+            with click.progressbar(
+                length=max(1, round(total)),
+                label=f"Transcribing {session.id} ({ref.name})",
+                file=sys.stderr,
+                hidden=quiet,
+                show_eta=True,
+                item_show_func=status,
+            ) as bar:
+                for result in stage.transcribe(
+                    audio, session, whisper, ref, options, hotwords, checkpoints
+                ):
+                    results.append(result)
+                    bar.update(round(result.end) - round(result.start), result)
+        except KeyboardInterrupt:
+            raise FgdprepError(
+                f"interrupted after {len(results)} finished window(s);"
+                f" run 'fgdprep transcribe {session.id}' again to resume"
+            ) from None
         transcript = stage.assemble(session, results, ref, options, hotwords)
         path = study.save_transcript(transcript, stage.STAGE)
         checkpoints.clear()
         elapsed = time.monotonic() - started
-        from fgdprep.store import sha256_file
 
         flagged = sum(1 for t in transcript.turns if t.flags)
         study.audit(
@@ -565,3 +579,10 @@ def demo(ctx: click.Context, folder: Path, quiet: bool) -> None:
     )
     ctx.invoke(show, session_id="DEMO-pre", stage_name=None)
     click.echo(f"\nThe demo study is in {folder}{os.sep}; try: fgdprep --study {folder} sessions")
+
+
+# Pseudonymisation commands live in their own module (they register here).
+from fgdprep.cli_pii import COMMANDS as _PII_COMMANDS  # noqa: E402
+
+for _command in _PII_COMMANDS:
+    cli.add_command(_command)

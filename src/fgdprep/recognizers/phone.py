@@ -1,0 +1,170 @@
+"""Phone numbers of the study's countries, as digit runs and as spoken digit words.
+
+Digit runs ("+256 772 123456", "0772-123-456", "(0731) 500 2010") are checked with
+libphonenumber for every country of the study's sites. Spoken numbers ("zero seven seven
+two one two ...", "plus two five six ...", "sifuri saba ...", "null eins fünf ...") are read
+into digits; nine or more digits (or a leading "plus") make a phone number.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from fgdprep.entities import PHONE
+from fgdprep.recognizers.base import RecognizerContext, result
+from fgdprep.text import tokens
+
+NAME = "phone"
+COUNTRIES = ("UG", "TZ", "KE", "IN", "IL", "DE", "GB", "US")
+
+DIGIT_RUN = re.compile(r"(?<![\w+/])(?:\+|00)?\(?\d[\d ().\-]{6,20}\d(?![\w/])")
+
+DIGIT_WORDS: dict[str, str] = {
+    # English
+    "zero": "0",
+    "oh": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    # German
+    "null": "0",
+    "eins": "1",
+    "zwei": "2",
+    "zwo": "2",
+    "drei": "3",
+    "vier": "4",
+    "fünf": "5",
+    "sechs": "6",
+    "sieben": "7",
+    "acht": "8",
+    "neun": "9",
+    # Kiswahili
+    "sifuri": "0",
+    "moja": "1",
+    "mbili": "2",
+    "tatu": "3",
+    "nne": "4",
+    "tano": "5",
+    "sita": "6",
+    "saba": "7",
+    "nane": "8",
+    "tisa": "9",
+    # Luganda
+    "zeero": "0",
+    "emu": "1",
+    "bbiri": "2",
+    "ssatu": "3",
+    "nnya": "4",
+    "ttaano": "5",
+    "mukaaga": "6",
+    "musanvu": "7",
+    "munaana": "8",
+    "mwenda": "9",
+}
+REPEAT = {"double": 2, "triple": 3, "doppel": 2, "mara": 0}
+PLUS = frozenset({"plus", "jumlisha"})
+# Spoken numbers may only be joined by spaces, commas and hyphens.
+_JOIN = re.compile(r"^[\s,\-]*$")
+
+
+class FgdPhoneRecognizer(EntityRecognizer):
+    def __init__(self, language: str, countries: tuple[str, ...]) -> None:
+        self.countries = tuple(dict.fromkeys((*countries, *COUNTRIES)))
+        super().__init__(supported_entities=[PHONE], name=NAME, supported_language=language)
+
+    @classmethod
+    def from_context(cls, ctx: RecognizerContext) -> FgdPhoneRecognizer:
+        return cls(ctx.language, ctx.countries)
+
+    def load(self) -> None:
+        pass
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        out = [result(PHONE, s, e, 0.9, NAME, how="digits") for s, e in self._digit_runs(text)]
+        out += [result(PHONE, s, e, 0.9, NAME, how="spoken") for s, e in _spoken(text)]
+        return out
+
+    def _digit_runs(self, text: str) -> list[tuple[int, int]]:
+        spans = []
+        for m in DIGIT_RUN.finditer(text):
+            raw = m.group()
+            digits = re.sub(r"\D", "", raw)
+            if not 9 <= len(digits) <= 15:
+                continue
+            if raw.startswith("00"):
+                raw = "+" + raw[2:]
+            if self._valid(raw):
+                spans.append((m.start(), m.end()))
+        return spans
+
+    def _valid(self, raw: str) -> bool:
+        regions: tuple[str | None, ...] = (None,) if raw.startswith("+") else self.countries
+        for region in regions:
+            try:
+                number = phonenumbers.parse(raw, region)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_valid_number(number):
+                return True
+        # international digits without "+": 256772123456
+        digits = re.sub(r"\D", "", raw)
+        if not raw.startswith("+") and len(digits) >= 11:
+            try:
+                number = phonenumbers.parse("+" + digits, None)
+            except phonenumbers.NumberParseException:
+                return False
+            return bool(phonenumbers.is_valid_number(number))
+        return False
+
+
+def _spoken(text: str) -> list[tuple[int, int]]:
+    """Runs of digit words (and digits) read out, with "double"/"triple" and "plus"."""
+    toks = tokens(text)
+    spans = []
+    i = 0
+    while i < len(toks):
+        start_i = i
+        digits = ""
+        plus = False
+        words = 0
+        repeat = 1
+        j = i
+        last = i - 1
+        while j < len(toks):
+            if j > start_i and not _JOIN.match(text[toks[j - 1].end : toks[j].start]):
+                break
+            key = toks[j].key
+            if key in PLUS and not digits:
+                plus = True
+            elif REPEAT.get(key):
+                repeat = REPEAT[key]
+            elif key in DIGIT_WORDS:
+                digits += DIGIT_WORDS[key] * repeat
+                repeat = 1
+                words += 1
+                last = j
+            elif key.isdigit() and len(key) <= 4:
+                digits += key * repeat
+                repeat = 1
+                last = j
+            else:
+                break
+            j += 1
+        if words >= 3 and (len(digits) >= 9 or (plus and len(digits) >= 7)) and last >= start_i:
+            spans.append((toks[start_i].start, toks[last].end))
+            i = last + 1
+        else:
+            i = max(j, i + 1) if j > i and words == 0 else i + 1
+    return spans

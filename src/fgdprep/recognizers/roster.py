@@ -1,0 +1,290 @@
+"""Roster names and aliases: case-insensitive, inflection-tolerant, fuzzy for ASR spellings.
+
+Each person's full name, every part of it (people address each other by first name) and
+every alias is indexed. Names that are also everyday words ("grace", "hope", "will",
+"baraka", "imani") are only taken in lowercase where the words around them say a person is
+meant ("thank you, grace", "asante imani,", "i agree with hope"), and never after "the",
+"god's" or before "of" ("by the grace of god").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from fgdprep.entities import ROSTER_PERSON
+from fgdprep.model import Person
+from fgdprep.recognizers.base import RecognizerContext, result
+from fgdprep.text import TITLE_WORDS, WORD_NAMES, PhraseIndex, Token, phrase_keys, tokens
+
+NAME = "roster"
+
+# Words before a lowercase word-name that make it a person ("with grace", "mama neema").
+ADDRESS_BEFORE = frozenset(
+    {
+        "with",
+        "to",
+        "asked",
+        "ask",
+        "told",
+        "tell",
+        "thank",
+        "thanks",
+        "like",
+        "as",
+        "sister",
+        "brother",
+        "mama",
+        "baba",
+        "dada",
+        "kaka",
+        "bibi",
+        "mzee",
+        "dr",
+        "doctor",
+        "nurse",
+        "auntie",
+        "madam",
+        "mr",
+        "mrs",
+        "ms",
+        "frau",
+        "herr",
+        "mit",
+        "asante",
+        "ndugu",
+        "mwalimu",
+        "bi",
+        "bwana",
+        "danke",
+        "webale",
+        "hi",
+        "hello",
+    }
+)
+ADDRESS_AFTER = frozenset(
+    {
+        "said",
+        "says",
+        "told",
+        "asked",
+        "mentioned",
+        "alisema",
+        "anasema",
+        "sagte",
+        "meinte",
+        "ulikuwa",
+        "ulisema",
+        "unasema",
+        "umesema",
+        "hast",
+        "wolltest",
+    }
+)
+NOT_A_PERSON_BEFORE = frozenset(
+    {
+        "the",
+        "a",
+        "god's",
+        "gods",
+        "of",
+        "by",
+        "his",
+        "her",
+        "their",
+        "our",
+        "your",
+        "no",
+        "with god's",
+        "gottes",
+        "die",
+        "der",
+        "mungu",
+        "ya",
+        "kwa neema",
+    }
+)
+NOT_A_PERSON_AFTER = frozenset({"of", "ya", "wa", "be", "not", "have", "you", "we", "they"})
+
+
+class RosterRecognizer(EntityRecognizer):
+    """Participants and moderators of a site, reported as ROSTER_PERSON with their code."""
+
+    def __init__(self, people: tuple[Person, ...], language: str, fuzzy_threshold: float):
+        self.people = people
+        self.language_cased = language in CASED_NOUN_LANGUAGES
+        self.index: PhraseIndex[str] = PhraseIndex(language, fuzzy_threshold)
+        self.word_names: set[str] = set()
+        for person in people:
+            for phrase in (person.name, *person.aliases):
+                self.index.add(phrase, person.code)
+                keys = phrase_keys(phrase)
+                if len(keys) > 1:
+                    for key in keys:
+                        if len(key) >= 3 and key not in TITLE_WORDS:
+                            self.index.add(key, person.code)
+                self.word_names.update(k for k in keys if k in WORD_NAMES)
+        super().__init__(supported_entities=[ROSTER_PERSON], name=NAME, supported_language=language)
+
+    @classmethod
+    def from_context(cls, ctx: RecognizerContext) -> RosterRecognizer | None:
+        if not ctx.people:
+            return None
+        return cls(ctx.people, ctx.language, ctx.fuzzy_threshold)
+
+    def load(self) -> None:
+        pass
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        toks = tokens(text)
+        pos = {c: i for i, t in enumerate(toks) for c in range(t.start, t.end)}
+        out = []
+        doubtful = []
+        for m in self.index.find(text, toks):
+            i = pos[m.start]
+            span_keys = [t.key for t in toks if t.start < m.end and t.end > m.start]
+            score = {"exact": 0.95, "inflected": 0.9}.get(m.how, 0.6)
+            if len(span_keys) == 1 and _word_name(span_keys[0], m, self.word_names):
+                verdict = _word_name_context(text, toks, i)
+                if verdict is None:
+                    doubtful.append((m, i))
+                    continue
+                score = min(score, verdict)
+            elif m.how == "fuzzy" and _reads_as_word(toks, i, self.language_cased, text):
+                continue
+            out.append(m)
+        # "neema na imani", "mercy and hope": a word-name joined to a name is a name too
+        taken = {pos[m.start] for m in out}
+        for m, i in doubtful:
+            if i >= 2 and toks[i - 1].key in COORDINATION and (i - 2) in taken:
+                out.append(m)
+        return [
+            result(
+                ROSTER_PERSON,
+                m.start,
+                m.end,
+                {"exact": 0.95, "inflected": 0.9}.get(m.how, 0.6)
+                if not _is_word_name_hit(m, toks, pos, self.word_names)
+                else 0.7,
+                NAME,
+                person=m.payload,
+                how=m.how,
+            )
+            for m in sorted(out, key=lambda m: m.start)
+        ]
+
+
+#: Languages that capitalise every noun: a name in lowercase there is a word.
+CASED_NOUN_LANGUAGES = frozenset({"de"})
+COORDINATION = frozenset({"and", "na", "und", "ne", "&"})
+
+
+def _reads_as_word(toks: list[Token], i: int, cased: bool, text: str) -> bool:
+    """A lowercase near-miss after "the", "a", "my"...: a word, not a misspelt name. In
+    German, where every noun is capitalised, any lowercase near-miss in cased text is a word
+    ("schneller" is not "Schneider"); ASR text in lowercase throughout is another matter."""
+    if toks[i].text[:1].isupper():
+        return False
+    before = toks[i - 1].key if i > 0 else ""
+    if cased and any(c.isupper() for c in text):
+        return True
+    return before in NOT_A_PERSON_BEFORE
+
+
+def _is_word_name_hit(m: Any, toks: list[Token], pos: dict[int, int], names: set[str]) -> bool:
+    i = pos[m.start]
+    single = i + 1 >= len(toks) or toks[i + 1].start >= m.end
+    return single and _word_name(toks[i].key, m, names) and not toks[i].text[:1].isupper()
+
+
+SPEECH_VERBS = frozenset(
+    {
+        "said",
+        "says",
+        "told",
+        "mentioned",
+        "asked",
+        "explained",
+        "alisema",
+        "amesema",
+        "wamesema",
+        "walisema",
+        "sagte",
+        "gesagt",
+        "meinte",
+        "erzählt",
+        "erzählte",
+    }
+)
+# Words that may stand between a speaker and the speech verb ("X and Y have just said").
+_BETWEEN = frozenset(
+    {
+        "and",
+        "na",
+        "und",
+        "has",
+        "have",
+        "had",
+        "just",
+        "already",
+        "also",
+        "hat",
+        "haben",
+        "pia",
+        "both",
+        "wote",
+        "hope",
+        "grace",
+        "will",
+        "mercy",
+        "faith",
+        "imani",
+        "baraka",
+    }
+)
+
+
+def _speaker_of(toks: list[Token], i: int) -> bool:
+    """The word-name is the subject of a speech verb: "mercy and hope have said"."""
+    for j in range(i + 1, min(i + 6, len(toks))):
+        key = toks[j].key
+        if key in SPEECH_VERBS:
+            return True
+        if key not in _BETWEEN and key not in WORD_NAMES:
+            return False
+    return False
+
+
+def _word_name(key: str, m: Any, word_names: set[str]) -> bool:
+    return key in word_names or (m.how != "exact" and key in WORD_NAMES)
+
+
+def _word_name_context(text: str, toks: list[Token], i: int) -> float | None:
+    """Score for a name that is also a word, or None where it reads as the word."""
+    before = toks[i - 1].key if i > 0 else ""
+    after = toks[i + 1].key if i + 1 < len(toks) else ""
+    tail = text[toks[i].end : toks[i].end + 2].lstrip(" ")
+    capital = toks[i].text[:1].isupper()
+    sentence_start = i == 0 or text[: toks[i].start].rstrip()[-1:] in (".", "?", "!", ":")
+    vocative = tail[:1] in (",", "?", "!")
+    negative = before in NOT_A_PERSON_BEFORE or after in NOT_A_PERSON_AFTER
+    if negative and not (vocative and before not in ("the", "god's", "gods")):
+        return None
+    if capital and not sentence_start:
+        return 0.9
+    thank_you = before == "you" and i > 1 and toks[i - 2].key in ("thank", "asante")
+    if before in ADDRESS_BEFORE or after in ADDRESS_AFTER or thank_you:
+        return 0.7
+    if _speaker_of(toks, i):
+        return 0.7
+    if tail[:1] in (",", "?", "!") and (
+        sentence_start or text[: toks[i].start].rstrip()[-1:] == ","
+    ):
+        return 0.7
+    if tail[:1] in ("?",):
+        return 0.7
+    return None

@@ -1,0 +1,167 @@
+"""Review decisions: accept or reject pending suggestions, add entities the tools missed.
+
+Decisions go into the session's review queue and the codebook; the next ``pseudonymise``
+applies them (accepted and added names are propagated to every occurrence in the study,
+rejected texts are never suggested again).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from fgdprep.codebook import GENERIC, NUMBERED, Codebook, Entry, person_label
+from fgdprep.entities import EMAIL, FACILITY, ID_NUMBER, LOCATION, PERSON, PHONE, WARD
+from fgdprep.errors import InputError
+from fgdprep.model import Person
+from fgdprep.stages.pseudonymise import ReviewQueue, Suggestion
+
+TYPE_NAMES = {
+    "PERSON": PERSON,
+    "LOCATION": LOCATION,
+    "PLACE": LOCATION,
+    "FACILITY": FACILITY,
+    "HOSPITAL": FACILITY,
+    "WARD": WARD,
+    "PHONE": PHONE,
+    "PHONE_NUMBER": PHONE,
+    "EMAIL": EMAIL,
+    "EMAIL_ADDRESS": EMAIL,
+    "ID": ID_NUMBER,
+    "ID_NUMBER": ID_NUMBER,
+}
+
+
+@dataclass(frozen=True)
+class Decisions:
+    accept: tuple[int, ...] = ()
+    reject: tuple[int, ...] = ()
+    accept_all: bool = False
+    add: tuple[tuple[str, str], ...] = ()  # (text, target: roster code, type or label)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    queue: ReviewQueue
+    accepted: int
+    rejected: int
+    added: tuple[str, ...]  # labels of the added entities
+
+
+def decide(
+    queue: ReviewQueue,
+    codebook: Codebook,
+    decisions: Decisions,
+    site: str,
+    people: Sequence[Person],
+    who: str,
+    when: str,
+) -> Outcome:
+    """Apply decisions; every unknown id or target is reported before anything changes."""
+    by_id = {s.id: s for s in queue.suggestions}
+    problems = []
+    for sid in (*decisions.accept, *decisions.reject):
+        if sid not in by_id:
+            problems.append(f"no suggestion {sid} in {queue.session_id}")
+        elif by_id[sid].status == "rejected" and sid in decisions.accept:
+            problems.append(f"suggestion {sid} was rejected; add the text with --add instead")
+    both = set(decisions.accept) & set(decisions.reject)
+    problems += [f"suggestion {sid} is both accepted and rejected" for sid in sorted(both)]
+    for text, target in decisions.add:
+        if not text.strip():
+            problems.append("--add needs a non-empty text")
+        elif _target(target, site, people, codebook) is None:
+            problems.append(
+                f"--as {target}: not a roster code of {site or 'this roster'}, an entity type"
+                f" ({', '.join(sorted(TYPE_NAMES))}) or a label in the codebook"
+            )
+    if problems:
+        raise InputError("; ".join(problems) + "; nothing was changed")
+
+    accept = set(decisions.accept)
+    if decisions.accept_all:
+        accept |= {s.id for s in queue.suggestions if s.status == "pending"}
+    reject = set(decisions.reject)
+    new = []
+    for s in queue.suggestions:
+        if s.id in accept and s.status != "accepted":
+            s = dataclasses.replace(s, status="accepted", by=who, at=when)
+            entry = codebook.lookup(s.entity_type, s.text) or _site_entry(codebook, site, s.label)
+            if entry is not None:
+                codebook.add_alias(entry, s.text)  # a spelling of a roster name, say
+                if not entry.confirmed:
+                    entry.confirmed = True
+                    codebook.changed = True
+        elif s.id in reject:
+            s = dataclasses.replace(s, status="rejected", by=who, at=when)
+            codebook.reject(s.entity_type, s.text, who, when)
+        new.append(s)
+    labels = []
+    for text, target in decisions.add:
+        entry = _add(codebook, text.strip(), target, site, people, queue.session_id)
+        for key in [k for k in codebook.rejected if k.split("|", 1)[1] == _norm(text)]:
+            del codebook.rejected[key]
+        labels.append(entry.label)
+    return Outcome(
+        ReviewQueue(queue.session_id, tuple(new)),
+        sum(1 for s in new if s.id in accept and s.status == "accepted"),
+        len(reject),
+        tuple(labels),
+    )
+
+
+def _site_entry(codebook: Codebook, site: str, label: str) -> Entry | None:
+    """The roster person of this site with this label ([P03] is per site)."""
+    return next(
+        (e for e in codebook.entries if e.id.startswith(f"{site}/") and e.label == label), None
+    )
+
+
+def _norm(text: str) -> str:
+    from fgdprep.text import norm
+
+    return norm(text.strip())
+
+
+def _target(
+    target: str, site: str, people: Sequence[Person], codebook: Codebook
+) -> Person | str | Entry | None:
+    person = next((p for p in people if p.code == target.upper()), None)
+    if person is not None:
+        return person
+    if target.upper() in TYPE_NAMES:
+        return TYPE_NAMES[target.upper()]
+    return codebook.by_label(target if target.startswith("[") else f"[{target}]")
+
+
+def _add(
+    codebook: Codebook,
+    text: str,
+    target: str,
+    site: str,
+    people: Sequence[Person],
+    session: str,
+) -> Entry:
+    found = _target(target, site, people, codebook)
+    if isinstance(found, Person):
+        entry = codebook.person_entry(site, found, person_label(found, people), session)
+        codebook.add_alias(entry, text)
+        entry.confirmed = True
+        return entry
+    if isinstance(found, Entry):
+        codebook.add_alias(found, text)
+        return found
+    assert isinstance(found, str)
+    entity_type = found
+    known = codebook.lookup(entity_type, text)
+    if known is not None:
+        known.confirmed = True
+        codebook.changed = True
+        return known
+    assert entity_type in NUMBERED or entity_type in GENERIC
+    return codebook.new_entry(entity_type, text, session, "review")
+
+
+def pending(queue: ReviewQueue) -> list[Suggestion]:
+    return [s for s in queue.suggestions if s.status == "pending"]

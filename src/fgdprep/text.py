@@ -1,0 +1,374 @@
+"""Tokens, inflection variants and a phrase index shared by roster, gazetteer and leak check.
+
+Names in FGD transcripts are inflected (German genitive "Annas", Kiswahili/Luganda class
+prefixes "kwaJuma", "eMbale", Marathi case suffixes "सीताने", Hebrew prefix letters "ולשרה")
+and misspelt by ASR ("akieng" for "Achieng"). A ``\\b`` regex misses most of these: Python's
+``\\w`` does not cover Devanagari vowel signs, so "सीताने" has no word boundary after "सीता".
+We tokenise with our own word class, look every token up in a dict (exact, then stripped of
+known affixes), and only then fuzzy-match, against a small bucket of index tokens that share
+the first letter or the last two letters, memoised per distinct token: never a scan of the
+whole roster per token.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler
+
+P = TypeVar("P")
+
+# \w plus combining marks (Devanagari signs, Hebrew points, Latin diacritics as marks).
+_WORD = r"\w\u0300-\u036f\u0591-\u05c7\u0900-\u0dff"
+TOKEN_RE = re.compile(rf"[{_WORD}]+(?:['’][{_WORD}]+)*")
+
+# Affixes that attach to names, per language. Stripping only ever leads to an exact index hit.
+SUFFIXES: dict[str, tuple[str, ...]] = {
+    "en": ("'s", "’s", "s"),
+    "de": ("'s", "’s", "s", "es", "n"),
+    "sw": ("ni",),
+    "lg": (),
+    "he": (),
+    "mr": (
+        "च्याकडे",
+        "कडून",
+        "कडे",
+        "साठी",
+        "मध्ये",
+        "च्या",
+        "ने",
+        "ला",
+        "चा",
+        "ची",
+        "चे",
+        "ना",
+        "नी",
+        "शी",
+        "ही",
+        "त",
+        "स",
+    ),
+}
+PREFIXES: dict[str, tuple[str, ...]] = {
+    "sw": ("kwa", "mwa", "wa", "ya", "za", "la", "ku", "mu", "ki", "vi", "ma", "m", "n"),
+    "lg": ("kwa", "wa", "ya", "ku", "mu", "ne", "ka", "ba", "e", "o", "n"),
+    "he": ("וכש", "ומה", "וב", "ול", "וה", "ומ", "וש", "ו", "ה", "ב", "ל", "מ", "ש", "כ"),
+}
+MIN_STEM = 3
+
+#: Titles and kinship words that are part of aliases ("Mama Grace") but never a name alone.
+TITLE_WORDS = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "doctor",
+        "nurse",
+        "sister",
+        "brother",
+        "auntie",
+        "aunt",
+        "uncle",
+        "pastor",
+        "father",
+        "sheikh",
+        "madam",
+        "prof",
+        "professor",
+        "frau",
+        "herr",
+        "doktor",
+        "schwester",
+        "pfleger",
+        "tante",
+        "onkel",
+        "oma",
+        "opa",
+        "mama",
+        "baba",
+        "dada",
+        "kaka",
+        "bibi",
+        "babu",
+        "mzee",
+        "daktari",
+        "dokta",
+        "dkt",
+        "nesi",
+        "mwalimu",
+        "bi",
+        "bwana",
+        "shangazi",
+        "mjomba",
+        "ssebo",
+        "nnyabo",
+        "jjajja",
+        "the",
+    }
+)
+
+#: Given names that are everyday words in the study languages.
+WORD_NAMES = frozenset(
+    {
+        "hope",
+        "grace",
+        "will",
+        "mercy",
+        "faith",
+        "joy",
+        "patience",
+        "precious",
+        "gift",
+        "charity",
+        "prudence",
+        "blessing",
+        "peace",
+        "victory",
+        "justice",
+        "rose",
+        "april",
+        "may",
+        "june",
+        "dawn",
+        "hoffnung",
+        "ernst",
+        "frank",
+        "baraka",
+        "imani",
+        "amani",
+        "neema",
+        "rehema",
+        "upendo",
+        "furaha",
+        "zawadi",
+        "tumaini",
+        "faraja",
+        "sabra",
+    }
+)
+
+
+def norm(text: str) -> str:
+    """Case- and apostrophe-insensitive form of a token or phrase (NFC, casefolded)."""
+    return unicodedata.normalize("NFC", text).casefold().replace("’", "'")
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    end: int
+    text: str
+    key: str
+
+
+def tokens(text: str) -> list[Token]:
+    return [Token(m.start(), m.end(), m.group(), norm(m.group())) for m in TOKEN_RE.finditer(text)]
+
+
+def phrase_keys(phrase: str) -> tuple[str, ...]:
+    return tuple(norm(m.group()) for m in TOKEN_RE.finditer(phrase))
+
+
+def variants(key: str, language: str) -> Iterator[tuple[str, int, int]]:
+    """Candidate base forms of a token with the lengths of the prefix and suffix removed.
+
+    Language "*" tries the affixes of every language (the leak check reads them all)."""
+    if language == "*":
+        suffixes = tuple(dict.fromkeys(x for v in SUFFIXES.values() for x in v))
+        prefixes = tuple(dict.fromkeys(x for v in PREFIXES.values() for x in v))
+    else:
+        suffixes = SUFFIXES.get(language, ()) + SUFFIXES["en"][:2]
+        prefixes = PREFIXES.get(language, ())
+    for suf in suffixes:
+        if key.endswith(suf) and len(key) - len(suf) >= MIN_STEM:
+            yield key[: -len(suf)], 0, len(suf)
+    for pre in prefixes:
+        if key.startswith(pre) and len(key) - len(pre) >= MIN_STEM:
+            stem = key[len(pre) :]
+            yield stem, len(pre), 0
+            for suf in suffixes:
+                if stem.endswith(suf) and len(stem) - len(suf) >= MIN_STEM:
+                    yield stem[: -len(suf)], len(pre), len(suf)
+
+
+_PHONETIC = (("ph", "f"), ("ch", "k"), ("ck", "k"), ("th", "t"), ("sch", "sh"), ("c", "k"))
+
+
+def phonetic(key: str) -> str:
+    """A rough sound key for ASR misspellings: ch/k/c, ph/f, doubled letters."""
+    out = key
+    for a, b in _PHONETIC:
+        out = out.replace(a, b)
+    return re.sub(r"(.)\1+", r"\1", out)
+
+
+@dataclass(frozen=True)
+class Match(Generic[P]):
+    """A phrase found in a text: character span, payload, and how it was found."""
+
+    start: int
+    end: int
+    payload: P
+    how: str  # "exact", "inflected" or "fuzzy"
+    score: float
+
+
+@dataclass
+class PhraseIndex(Generic[P]):
+    """Phrases (one or more tokens) -> payload; finds them in text, longest match first.
+
+    ``fuzzy_threshold`` (0-100, Jaro-Winkler on the token and on its sound key) applies to
+    tokens of at least ``fuzzy_min_len`` letters; None turns fuzzy matching off.
+    """
+
+    language: str = "en"
+    fuzzy_threshold: float | None = None
+    fuzzy_min_len: int = 5
+    _by_first: dict[str, list[tuple[tuple[str, ...], P]]] = field(default_factory=dict)
+    _vocab: set[str] = field(default_factory=set)
+    _bucket_first: dict[str, list[str]] = field(default_factory=dict)
+    _bucket_last: dict[str, list[str]] = field(default_factory=dict)
+    _memo: dict[str, tuple[str, float] | None] = field(default_factory=dict)
+    _sounds: dict[str, str] = field(default_factory=dict)
+
+    def add(self, phrase: str, payload: P) -> None:
+        keys = phrase_keys(phrase)
+        if not keys:
+            return
+        entries = self._by_first.setdefault(keys[0], [])
+        if any(k == keys for k, _ in entries):
+            return
+        entries.append((keys, payload))
+        entries.sort(key=lambda e: -len(e[0]))
+        for k in keys:
+            if k not in self._vocab:
+                self._vocab.add(k)
+                self._sounds.setdefault(phonetic(k), k)
+                if len(k) >= self.fuzzy_min_len:
+                    self._bucket_first.setdefault(k[0], []).append(k)
+                    self._bucket_last.setdefault(k[-2:], []).append(k)
+        self._memo.clear()
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._by_first.values())
+
+    def resolve(self, key: str) -> tuple[str, str, float, int, int] | None:
+        """The index token a text token stands for: (index key, how, similarity, prefix and
+        suffix lengths outside the name)."""
+        if key in self._vocab:
+            return key, "exact", 1.0, 0, 0
+        for v, pre, suf in variants(key, self.language):
+            if v in self._vocab:
+                return v, "inflected", 0.95, pre, suf
+        if self.fuzzy_threshold is None or len(key) < 4:
+            return None
+        sound = self._sounds.get(phonetic(key))
+        if sound is not None:
+            return sound, "fuzzy", 0.95, 0, 0
+        if len(key) < self.fuzzy_min_len:
+            return None
+        if key in self._memo:
+            hit = self._memo[key]
+        else:
+            hit = self._fuzzy(key)
+            if len(self._memo) < 200_000:
+                self._memo[key] = hit
+        return None if hit is None else (hit[0], "fuzzy", hit[1], 0, 0)
+
+    def _fuzzy(self, key: str) -> tuple[str, float] | None:
+        assert self.fuzzy_threshold is not None
+        pool = {
+            c
+            for c in (*self._bucket_first.get(key[0], ()), *self._bucket_last.get(key[-2:], ()))
+            if abs(len(c) - len(key)) <= 2
+        }
+        if not pool:
+            return None
+        cutoff = self.fuzzy_threshold / 100.0
+        choices = sorted(pool)
+        best = process.extractOne(
+            key, choices, scorer=JaroWinkler.normalized_similarity, score_cutoff=cutoff
+        )
+        sound = phonetic(key)
+        best_sound = process.extractOne(
+            sound,
+            [phonetic(c) for c in choices],
+            scorer=JaroWinkler.normalized_similarity,
+            score_cutoff=max(cutoff, 0.92),
+        )
+        found: tuple[str, float] | None = None
+        if best is not None:
+            found = (best[0], float(best[1]))
+        if best_sound is not None and (found is None or best_sound[1] > found[1]):
+            found = (choices[best_sound[2]], float(best_sound[1]))
+        return found
+
+    def find(self, text: str, toks: Sequence[Token] | None = None) -> list[Match[P]]:
+        """Non-overlapping matches, left to right, longest phrase first at each position."""
+        toks = tokens(text) if toks is None else toks
+        resolved = [self.resolve(t.key) for t in toks]
+        out: list[Match[P]] = []
+        i = 0
+        while i < len(toks):
+            r = resolved[i]
+            if r is None or r[0] not in self._by_first:
+                i += 1
+                continue
+            done = False
+            for keys, payload in self._by_first[r[0]]:
+                n = len(keys)
+                if i + n > len(toks):
+                    continue
+                ok = True
+                for j in range(1, n):
+                    rj = resolved[i + j]
+                    gap = text[toks[i + j - 1].end : toks[i + j].start]
+                    if rj is None or rj[0] != keys[j] or not _joinable(gap):
+                        ok = False
+                        break
+                if not ok:
+                    continue
+                parts = resolved[i : i + n]
+                hows = {p[1] for p in parts if p is not None}
+                how = (
+                    "fuzzy" if "fuzzy" in hows else "inflected" if "inflected" in hows else "exact"
+                )
+                score = min(p[2] for p in parts if p is not None)
+                first, last = parts[0], parts[-1]
+                assert first is not None and last is not None
+                start = toks[i].start + first[3]
+                end = toks[i + n - 1].end - last[4]
+                out.append(Match(start, end, payload, how, score))
+                i += n
+                done = True
+                break
+            if not done:
+                i += 1
+        return out
+
+
+def _joinable(gap: str) -> bool:
+    return len(gap) <= 3 and all(c in " -'’.\u00a0" for c in gap)
+
+
+def words_of(phrases: Iterable[str]) -> set[str]:
+    return {k for p in phrases for k in phrase_keys(p)}
+
+
+def age_band(value: str) -> str:
+    """ "34" -> "30-39"; ages under 18 stay "under 18" (minors are always generalised)."""
+    try:
+        years = int(value)
+    except ValueError:
+        return "age"
+    if years < 18:
+        return "under 18"
+    low = years // 10 * 10
+    return f"{low}-{low + 9}"

