@@ -347,3 +347,12 @@ def test_channels_end_to_end(
             near = min(truth, key=lambda u: max(u[1] - mid, mid - u[2], 0))
             assert near[0] == ch or turn.has_flag(FlagCode.OVERLAP), (w, turn.speaker)
     assert any(t.has_flag(FlagCode.OVERLAP) for t in turns)  # the last line overlaps
+
+
+def test_a_word_straddling_a_change_of_speaker_is_not_an_overlap() -> None:
+    t = transcript(Turn(0, 3, "a b c", words=words(("a", 0, 1), ("b", 1, 2), ("c", 2, 3))))
+    out = assign_speakers(t, diarization((0, 1.4, "A"), (1.4, 3, "B")))  # type: ignore[arg-type]
+    assert [(u.speaker, u.text, u.flags) for u in out.turns] == [
+        ("SPEAKER_00", "a", ()),
+        ("SPEAKER_01", "b c", ()),
+    ]

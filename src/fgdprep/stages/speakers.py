@@ -147,17 +147,18 @@ class _Index:
         self.starts = [s.start for s in self.segments]
         self.longest = max((s.duration for s in self.segments), default=0.0)
 
-    def overlaps(self, start: float, end: float) -> dict[str, float]:
-        out: dict[str, float] = {}
+    def overlaps(self, start: float, end: float) -> dict[str, list[tuple[float, float]]]:
+        """Per label, the parts of ``[start, end]`` its segments cover."""
+        out: dict[str, list[tuple[float, float]]] = {}
         i = bisect.bisect_left(self.starts, end)
         while i > 0:
             i -= 1
             seg = self.segments[i]
             if seg.start + self.longest < start:
                 break
-            ov = min(end, seg.end) - max(start, seg.start)
-            if ov > 0:
-                out[seg.label] = out.get(seg.label, 0.0) + ov
+            a, b = max(start, seg.start), min(end, seg.end)
+            if b > a:
+                out.setdefault(seg.label, []).append((a, b))
         return out
 
     def nearest(self, start: float, end: float, within: float) -> str | None:
@@ -169,6 +170,10 @@ class _Index:
             if gap <= within and (best is None or gap < best[0]):
                 best = (gap, seg.label)
         return best[1] if best else None
+
+
+def _common(a: Sequence[tuple[float, float]], b: Sequence[tuple[float, float]]) -> float:
+    return sum(max(0.0, min(e1, e2) - max(s1, s2)) for s1, e1 in a for s2, e2 in b)
 
 
 def _units(turns: Sequence[Turn]) -> list[_Unit]:
@@ -190,12 +195,15 @@ def _label_units(
         start, end = u.start, max(u.end, u.start + MIN_WORD_SECONDS)
         if u.end - u.start < MIN_WORD_SECONDS:
             start, end = u.start - MIN_WORD_SECONDS / 2, u.start + MIN_WORD_SECONDS / 2
-        ov = index.overlaps(start, end)
-        if ov:
-            ranked = sorted(ov.items(), key=lambda kv: (-kv[1], kv[0]))
-            labels.append(ranked[0][0])
+        parts = index.overlaps(start, end)
+        if parts:
+            ranked = sorted(parts, key=lambda k: (-sum(b - a for a, b in parts[k]), k))
+            labels.append(ranked[0])
+            # Overlap is two voices at once, not a word that straddles a change of speaker.
             share = OVERLAP_SHARE * (end - start)
-            others.append(tuple(label for label, t in ranked[1:] if t >= share))
+            others.append(
+                tuple(k for k in ranked[1:] if _common(parts[ranked[0]], parts[k]) >= share)
+            )
         else:
             labels.append(index.nearest(start, end, NEAR_SECONDS))
             others.append(())
