@@ -221,12 +221,14 @@ def test_fill_pauses_joins_one_speaker_only() -> None:
     )
 
 
-def test_bounded_clustering_never_exceeds_max_speakers() -> None:
+@pytest.mark.parametrize("per_voice", [40, 450])  # 450: above MAX_POINTS, subsampled
+def test_bounded_clustering_never_exceeds_max_speakers(per_voice: int) -> None:
     from fgdprep.diarize import SpeakerCount
 
     rng = np.random.default_rng(0)
     centres = rng.normal(size=(6, 192)).astype(np.float32)
-    x = np.concatenate([c + 0.3 * rng.normal(size=(40, 192)).astype(np.float32) for c in centres])
+    noise = [0.3 * rng.normal(size=(per_voice, 192)).astype(np.float32) for _ in centres]
+    x = np.concatenate([c + n for c, n in zip(centres, noise, strict=True)])
     assert len(set(BoundedClustering(SpeakerCount(1, 15))(x).tolist())) == 6
     assert len(set(BoundedClustering(SpeakerCount(1, 2))(x).tolist())) == 2
     assert len(set(BoundedClustering(SpeakerCount(4, 4))(x).tolist())) == 4
