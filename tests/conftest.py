@@ -135,3 +135,27 @@ def encode(src: Path, dest: Path, codec: str, channels: int = 1, rate: int = 160
         for packet in stream.encode(None):
             out.mux(packet)
     return dest
+
+
+def sample_study(root: Path, audio: Path = SAMPLE / "fgd_sample.flac") -> Path:
+    """A study made with the demo config holding ``audio`` as session BU-pre (English)."""
+    assert run(["init", str(root), "--config", str(SAMPLE / "demo.yaml")]).exit_code == 0
+    args = [
+        "ingest",
+        str(audio),
+        "--session",
+        "BU-pre",
+        "--site",
+        "BU",
+        "--wave",
+        "pre",
+        "--date",
+        "2025-03-14",
+        "--language",
+        "en",
+        "--roster",
+        str(SAMPLE / "roster.csv"),
+    ]
+    result = run(args, root)
+    assert result.exit_code == 0, result.output
+    return root

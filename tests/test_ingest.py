@@ -21,6 +21,12 @@ def ingest(study: Path, audio: Path, *extra: str) -> Any:
     return run(["ingest", str(audio), *INGEST, "--language", "en", *extra], study)
 
 
+def ingest_post(study: Path, audio: Path, *extra: str) -> Any:
+    """The same site's post-intervention session."""
+    args = ["--session", "BU-post", "--site", "BU", "--wave", "post", "--date", "2024-06-02"]
+    return run(["ingest", str(audio), *args, *extra], study)
+
+
 @pytest.mark.parametrize(
     ("name", "codec", "channels"),
     [
@@ -67,23 +73,7 @@ def test_ingest_roster_copied_and_merged(study: Path, short_speech: Path, tmp_pa
         "P01,grace achieng,Akello,participant,f\nP03,Peter Mugisha,,participant,m\n"
     )
     other = encode(short_speech, tmp_path / "post.m4a", "aac")
-    args = [
-        "ingest",
-        str(other),
-        "--session",
-        "BU-post",
-        "--site",
-        "BU",
-        "--wave",
-        "post",
-        "--date",
-        "2024-06-02",
-        "--language",
-        "en",
-        "--roster",
-        str(post),
-    ]
-    result = run(args, study)
+    result = ingest_post(study, other, "--language", "en", "--roster", str(post))
     assert result.exit_code == 0, result.output
     site = (study / "identifiable/rosters/BU.csv").read_text().splitlines()
     assert site[0] == "code,name,aliases,role,gender"
@@ -189,20 +179,8 @@ def test_duplicate_session(study: Path, short_speech: Path, tmp_path: Path, unch
 
 def test_same_recording_twice(study: Path, short_speech: Path, unchanged: Any) -> None:
     assert ingest(study, short_speech).exit_code == 0
-    args = [
-        "ingest",
-        str(short_speech),
-        "--session",
-        "BU-post",
-        "--site",
-        "BU",
-        "--wave",
-        "post",
-        "--date",
-        "2024-06-01",
-    ]
     with unchanged(study):
-        result = run(args, study)
+        result = ingest_post(study, short_speech)
     assert result.exit_code == 1
     assert result.output == "Error: short.flac is already the recording of session BU-pre\n"
 
@@ -266,22 +244,8 @@ def test_roster_code_taken_by_other_person(
     second = tmp_path / "b.csv"
     second.write_text("code,name\nP01,Bea Birungi\n")
     other = encode(short_speech, tmp_path / "x.m4a", "aac")
-    args = [
-        "ingest",
-        str(other),
-        "--session",
-        "BU-post",
-        "--site",
-        "BU",
-        "--wave",
-        "post",
-        "--date",
-        "2024-06-01",
-        "--roster",
-        str(second),
-    ]
     with unchanged(study):
-        result = run(args, study)
+        result = ingest_post(study, other, "--roster", str(second))
     assert result.exit_code == 1
     assert result.output == (
         "Error: roster b.csv: BU/P01 is a different person in the site roster;"

@@ -145,23 +145,27 @@ def probe(path: Path) -> AudioProbe:
 # --- windows cut at silences ------------------------------------------------------------------
 
 
-def quietest_point(audio: Samples, lo: int, hi: int, frame: int = 320, smooth: int = 15) -> int:
-    """Index in ``[lo, hi)`` at the centre of the quietest stretch (20 ms frames, ~0.3 s).
+def quietest_point(audio: Samples, lo: int, hi: int, frame: int = 320) -> int:
+    """Index in ``[lo, hi)`` at the centre of the longest quiet stretch (20 ms frames).
 
-    Deterministic: the earliest of equally quiet points wins, so a resumed run cuts the
-    recording at exactly the same samples as the first run.
+    Quiet means within 6 dB of the quietest frame in the range, so the cut falls in the
+    longest pause there: between speakers or sentences rather than inside a short pause
+    between words. Deterministic (the earliest of equally long stretches wins), so a
+    resumed run cuts the recording at exactly the same samples as the first run.
     """
     lo = max(0, lo)
     hi = min(len(audio), hi)
     n = (hi - lo) // frame
-    if n <= smooth:
+    if n < 2:
         return hi
     region = audio[lo : lo + n * frame].astype(np.float64).reshape(n, frame)
     energy = (region**2).mean(axis=1)
-    kernel = np.ones(smooth) / smooth
-    smoothed = np.convolve(energy, kernel, mode="valid")
-    best = int(np.argmin(smoothed))
-    return lo + (best + smooth // 2) * frame + frame // 2
+    quiet = energy <= max(energy.min() * 4.0, 1e-10)
+    edges = np.diff(np.concatenate(([0], quiet.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    k = int(np.argmax(ends - starts))
+    centre = (starts[k] + ends[k]) // 2
+    return lo + int(centre) * frame + frame // 2
 
 
 @dataclass(frozen=True)

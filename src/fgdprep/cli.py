@@ -253,8 +253,11 @@ def transcribe(
         ]
         hotwords = stage.hotwords_for(study.config.site(session.site), people)
         ref = resolve_model(options.model)
-        whisper = load_model(ref, options.device, options.compute_type, options.cpu_threads)
-        stage.check_language(session, ref, bool(whisper.model.is_multilingual))
+
+        def load() -> Any:
+            return load_model(ref, options.device, options.compute_type, options.cpu_threads)
+
+        stage.check_language(session, ref, bool(load().model.is_multilingual))
         checkpoints = CheckpointDir(study, session.id, stage.STAGE)
         assert session.audio is not None
         total = session.audio.duration
@@ -279,7 +282,7 @@ def transcribe(
                 item_show_func=status,
             ) as bar:
                 for result in stage.transcribe(
-                    audio, session, whisper, ref, options, hotwords, checkpoints
+                    audio, session, load, ref, options, hotwords, checkpoints
                 ):
                     results.append(result)
                     bar.update(round(result.end) - round(result.start), result)

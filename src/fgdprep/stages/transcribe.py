@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -45,6 +45,7 @@ STAGE = "transcribed"
 MAX_HOTWORDS = 120
 LOW_LOGPROB = -1.0
 LOW_WORD_PROBABILITY = 0.45
+HALLUCINATED_WORD_PROBABILITY = 0.15
 HIGH_COMPRESSION = 2.4
 HIGH_NO_SPEECH = 0.6
 
@@ -151,6 +152,10 @@ def _flags(segment: Any, words: Sequence[Word]) -> tuple[Flag, ...]:
         flags.append(
             Flag(FlagCode.POSSIBLE_HALLUCINATION, f"compression={segment.compression_ratio:.2f}")
         )
+    elif words and mean_p < HALLUCINATED_WORD_PROBABILITY:
+        # Words the model itself barely believes: typically hotwords (roster names!)
+        # emitted into a pause at the highest fallback temperature.
+        flags.append(Flag(FlagCode.POSSIBLE_HALLUCINATION, f"p={mean_p:.2f}"))
     elif segment.no_speech_prob > HIGH_NO_SPEECH and segment.avg_logprob < LOW_LOGPROB:
         flags.append(Flag(FlagCode.NO_SPEECH, f"no_speech_prob={segment.no_speech_prob:.2f}"))
     return tuple(flags)
@@ -213,13 +218,19 @@ def fingerprint(
 def transcribe(
     audio: Path,
     session: Session,
-    model: Any,
+    load: Callable[[], Any],
     ref: ModelRef,
     options: TranscribeOptions,
     hotwords: str | None,
     checkpoints: Checkpoints,
 ) -> Iterator[WindowResult]:
-    """Transcribe ``audio`` window by window, yielding each finished window in order."""
+    """Transcribe ``audio`` window by window, yielding each finished window in order.
+
+    ``load`` gives a fresh model. Whisper's temperature fallback samples at random, and
+    CTranslate2 seeds each worker thread's generator once, when the thread first samples; a
+    model loaded per window (0.3 s for tiny.en) after seeding with the window's index makes
+    every window reproducible, so a resumed run equals an uninterrupted one.
+    """
     import ctranslate2
 
     assert session.audio is not None
@@ -243,9 +254,8 @@ def transcribe(
                 log.info("window %d: reused checkpoint", window.index)
                 yield done
                 continue
-        # Temperature fallback samples at random: seed per window so a resumed run
-        # reproduces exactly what an uninterrupted run gives.
         ctranslate2.set_random_seed(window.index + 1)
+        model = load()
         offset = window.start / SAMPLE_RATE
         segments, _info = model.transcribe(window.audio, **kwargs)
         activity = Activity.of(window.audio)
