@@ -35,6 +35,7 @@ test: system-deps install lint
 
 bench: install system-deps
 	$(BIN)/python bench/transcribe.py
+	$(BIN)/python bench/speakers.py
 
 # Pseudonymisation: span recall/precision on the gold corpus and words/s, ours vs vanilla Presidio.
 bench-pii: install

