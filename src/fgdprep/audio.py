@@ -60,26 +60,30 @@ def _open(path: Path) -> Any:
     return container
 
 
-def _resampled(container: Any, path: Path, rate: int, layout: str) -> Iterator[Samples]:
-    """Decoded audio as float32 blocks; a decoder error means a damaged file."""
-    stream = container.streams.audio[0]
-    resampler = av.AudioResampler(format="s16", layout=layout, rate=rate)
-    frames = container.decode(stream)
-    decoded = 0
+def _frames(container: Any, path: Path) -> Iterator[Any]:
+    """Decoded frames of the first audio stream; a decoder error means a damaged file."""
+    frames = container.decode(container.streams.audio[0])
+    seconds = 0.0
     while True:
         try:
             frame = next(frames)
         except StopIteration:
-            break
+            return
         except av.error.FFmpegError:
             raise InputError(
-                f"{path.name}: the recording is damaged after {decoded / rate:.1f} s"
+                f"{path.name}: the recording is damaged after {seconds:.1f} s"
                 " (decoder error); copy it again from the recorder"
             ) from None
+        seconds += frame.samples / frame.sample_rate
+        yield frame
+
+
+def _resampled(container: Any, path: Path, rate: int, layout: str) -> Iterator[Samples]:
+    """Decoded audio as mono float32 blocks (s16 resampling, as faster-whisper does)."""
+    resampler = av.AudioResampler(format="s16", layout=layout, rate=rate)
+    for frame in _frames(container, path):
         for out in resampler.resample(frame):
-            block = out.to_ndarray().reshape(-1).astype(np.float32) / 32768.0
-            decoded += block.size
-            yield block
+            yield out.to_ndarray().reshape(-1).astype(np.float32) / 32768.0
     for out in resampler.resample(None):
         yield out.to_ndarray().reshape(-1).astype(np.float32) / 32768.0
 
@@ -269,22 +273,9 @@ def stream_channels(path: Path, rate: int = SAMPLE_RATE) -> Iterator[Samples]:
         stream = container.streams.audio[0]
         layout = stream.codec_context.layout
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
-        decoded = 0
-        frames = container.decode(stream)
-        while True:
-            try:
-                frame = next(frames)
-            except StopIteration:
-                break
-            except av.error.FFmpegError:
-                raise InputError(
-                    f"{path.name}: the recording is damaged after {decoded / rate:.1f} s"
-                    " (decoder error); copy it again from the recorder"
-                ) from None
+        for frame in _frames(container, path):
             for out in resampler.resample(frame):
-                block = out.to_ndarray().astype(np.float32, copy=False)
-                decoded += block.shape[1]
-                yield block
+                yield out.to_ndarray().astype(np.float32, copy=False)
         for out in resampler.resample(None):
             yield out.to_ndarray().astype(np.float32, copy=False)
     finally:
