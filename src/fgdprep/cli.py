@@ -25,7 +25,7 @@ from fgdprep.store import ENV_STUDY, CheckpointDir, Study, find_study_root, sha2
 
 log = logging.getLogger("fgdprep")
 #: Transcript stages in pipeline order; ``show`` and ``sessions`` report the latest one.
-STAGES = ("transcribed", "speakers")
+STAGES = ("transcribed", "speakers", "pseudonymised")
 
 
 class FgdprepGroup(click.Group):
@@ -477,19 +477,34 @@ def speakers(
 )
 @pass_ctx
 def show(obj: Ctx, session_id: str, stage_name: str | None) -> None:
-    """Print a session's transcript, one turn per line with times (identifiable view).
+    """Print a session's transcript, one turn per line with times, translations below.
+
+    Transcribed and speakers: the identifiable text. Pseudonymised: the de-identified
+    (shareable) copy, with the labels that replaced the names.
 
     \b
     Example: fgdprep show DS-pre
+             fgdprep show DS-pre --stage speakers
     """
     from fgdprep.formats.plain import render_turns
+    from fgdprep.model import Transcript
+    from fgdprep.stages import pseudonymise
 
     study = obj.study()
     session = study.load_session(session_id)
     if stage_name is None:
         done = [st for st in reversed(STAGES) if study.has_transcript(session.id, st)]
         stage_name = done[0] if done else STAGES[0]
-    click.echo(render_turns(study.load_transcript(session.id, stage_name)))
+    transcript = study.load_transcript(session.id, stage_name)
+    if stage_name == pseudonymise.STAGE:
+        path = pseudonymise.shareable_path(study, session.id)
+        if not path.is_file():
+            raise FgdprepError(
+                f"{path.relative_to(study.root)} is missing; run 'fgdprep pseudonymise"
+                f" {session.id}' again"
+            )
+        transcript = study.read_doc(path, "transcript", Transcript)
+    click.echo(render_turns(transcript))
 
 
 @cli.command()
@@ -497,9 +512,15 @@ def show(obj: Ctx, session_id: str, stage_name: str | None) -> None:
 def sessions(obj: Ctx) -> None:
     """List the study's sessions and how far each has come.
 
+    A pseudonymised session shows how many review suggestions are still pending ("3 to
+    review"): they block finalisation until 'fgdprep review' decides them.
+
     \b
     Example: fgdprep sessions
     """
+    from fgdprep.stages.pseudonymise import STAGE as PSEUDONYMISED
+    from fgdprep.stages.pseudonymise import review_blockers
+
     study = obj.study()
     ids = study.session_ids()
     if not ids:
@@ -510,6 +531,8 @@ def sessions(obj: Ctx) -> None:
         minutes = f"{s.audio.duration / 60:6.1f} min" if s.audio else "  (text)  "
         done = [st for st in STAGES if study.has_transcript(sid, st)]
         stage = done[-1] if done else "ingested"
+        if stage == PSEUDONYMISED:
+            stage += f", {review_blockers(study, sid)} to review"
         click.echo(
             f"{sid:<16} {s.site:<6} {s.wave:<6} {s.date}  {s.language:<3} {minutes}  {stage}"
         )

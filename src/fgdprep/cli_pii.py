@@ -59,78 +59,147 @@ def _nlp_model(study_config: Any, language: str, where: str) -> str | None:
     return model
 
 
+def _digest(path: Path) -> str:
+    """The file's SHA-256, "" when there is none yet."""
+    return sha256_file(path) if path.is_file() else ""
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 @click.command()
-@click.argument("session_id")
+@click.argument("session_id", required=False)
+@click.option(
+    "--all",
+    "all_sessions",
+    is_flag=True,
+    help="Re-run every session pseudonymised before (after review decisions, roster or"
+    " gazetteer changes): the codebook's names reach every session.",
+)
 @quiet_option
 @pass_ctx
-def pseudonymise(obj: Ctx, session_id: str, quiet: bool) -> None:
+def pseudonymise(obj: Ctx, session_id: str | None, all_sessions: bool, quiet: bool) -> None:
     """Detect and replace personal information; write the shareable transcript.
 
     Reads the session's latest transcript (checked, else speakers, else transcribed),
     labels every finding from the study codebook ([P03], [Person 2], [Place 1],
-    [phone number] ...) and writes shareable/sessions/SESSION/deidentified.json. Uncertain
-    findings are replaced too but wait in the review queue (fgdprep review). Re-running
-    gives the same output plus the review decisions. Codebook passphrase: FGDPREP_PASSPHRASE
-    or a prompt.
+    [phone number] ...) and writes shareable/sessions/SESSION/deidentified.json. Turns'
+    translations are pseudonymised too, with the same labels (translation.language in
+    fgdprep.yaml, English by default). Uncertain findings are replaced too but wait in the
+    review queue (fgdprep review). Re-running gives the same output plus the review
+    decisions; --all re-runs every session pseudonymised before, so that names accepted or
+    added in one session's review are replaced in all of them. Codebook passphrase:
+    FGDPREP_PASSPHRASE or a prompt.
 
     \b
     Example: fgdprep pseudonymise DS-pre
+             fgdprep pseudonymise --all
     """
     from fgdprep.stages import pseudonymise as stage
 
+    if session_id is not None and all_sessions:
+        raise click.UsageError("give a SESSION_ID or --all, not both")
+    if session_id is None and not all_sessions:
+        raise click.UsageError("give a SESSION_ID, or --all for every pseudonymised session")
     study = obj.study()
     with study.lock():
-        session = study.load_session(session_id)
+        if session_id is not None:
+            ids = [study.load_session(session_id).id]
+        else:
+            ids = stage.pseudonymised_sessions(study)
+            if not ids:
+                raise FgdprepError(
+                    "no session has been pseudonymised yet; run 'fgdprep pseudonymise"
+                    " SESSION' first"
+                )
         pseudo = study.config.pseudonymisation
-        model = _nlp_model(pseudo, session.language, "fgdprep.yaml")
-        people = stage.site_people(study, session.site)
-        stage.input_stage(study, session.id)
+        inputs = []
+        for sid in ids:  # every input is checked before the passphrase is asked for
+            session = study.load_session(sid)
+            _nlp_model(pseudo, session.language, "fgdprep.yaml")
+            inputs.append(stage.load_input(study, session.id))
         passphrase = _passphrase(study)
         codebook = load_codebook(study, passphrase)
         if not quiet:
-            click.echo(f"Loading the analyzer for {session.language}...", err=True)
-        from fgdprep.pii import Analyzer, context_for_site, model_version, presidio_version
+            click.echo("Loading the analyzers...", err=True)
+        from fgdprep.pii import presidio_version, study_engines
 
-        analyzer = Analyzer(
-            context_for_site(study.config, session.site, session.language, people), model
-        )
-        run = stage.run_session(study, session, analyzer.analyze, codebook, model_version(model))
+        made: dict[tuple[str, str], stage.Engine] = {}
+        engines = study_engines(study.config, lambda site: stage.site_people(study, site))
+
+        def engine_for(site: str, language: str) -> stage.Engine:
+            made[(site, language)] = engines(site, language)
+            return made[(site, language)]
+
+        before = {sid: _digest(stage.shareable_path(study, sid)) for sid in ids}
+        runs = stage.run_sessions(study, inputs, engine_for, codebook)
         save_codebook(study, codebook, passphrase)
+        for run in runs:
+            session = run.session
+            result = run.result.result
+            provenance = run.result.identifiable.provenance.options
+            engine = made[(session.site, session.language)]
+            study.audit(
+                "pseudonymise --all" if all_sessions else "pseudonymise",
+                session=session.id,
+                stage=stage.STAGE,
+                inputs={
+                    run.input_stage: sha256_file(study.transcript_path(session.id, run.input_stage))
+                },
+                outputs={
+                    stage.STAGE: sha256_file(run.identifiable_path),
+                    "deidentified": sha256_file(run.shareable_path),
+                },
+                counts={
+                    **result.counts(),
+                    "turns": len(run.result.shareable.turns),
+                    "translated_turns": sum(
+                        1 for t in run.result.shareable.turns if t.translation is not None
+                    ),
+                    "pending": result.pending,
+                    "model": engine.model,
+                    **(
+                        {"translation_model": provenance["translation_model"]}
+                        if "translation_model" in provenance
+                        else {}
+                    ),
+                    "presidio": presidio_version(),
+                    "recognizers_active": list(engine.recognizers),
+                },
+            )
+    for run in runs:
         result = run.result.result
         counts = result.counts()
-        study.audit(
-            "pseudonymise",
-            session=session.id,
-            stage=stage.STAGE,
-            inputs={
-                run.input_stage: sha256_file(study.transcript_path(session.id, run.input_stage))
-            },
-            outputs={
-                stage.STAGE: sha256_file(run.identifiable_path),
-                "deidentified": sha256_file(run.shareable_path),
-            },
-            counts={
-                **counts,
-                "turns": len(run.result.shareable.turns),
-                "pending": result.pending,
-                "model": model_version(model),
-                "presidio": presidio_version(),
-                "recognizers_active": analyzer.recognizer_names,
-            },
+        total = sum(counts["entity_types"].values())
+        kinds = ", ".join(f"{n} {k.lower()}" for k, n in counts["entity_types"].items()) or "none"
+        translations = sum(1 for t in run.result.shareable.turns if t.translation is not None)
+        line = (
+            f"Pseudonymised {run.session.id} ({run.input_stage}"
+            + (
+                f", {translations} translated turn{'s' * (translations != 1)}"
+                if translations
+                else ""
+            )
+            + f"): {total} replaced ({kinds}); {result.pending} pending review."
         )
-    total = sum(counts["entity_types"].values())
-    kinds = ", ".join(f"{n} {k.lower()}" for k, n in counts["entity_types"].items()) or "none"
-    click.echo(
-        f"Pseudonymised {session.id} ({run.input_stage}): {total} replaced ({kinds});"
-        f" {result.pending} pending review."
-    )
-    click.echo(f"Shareable: {run.shareable_path.relative_to(study.root)}")
-    if result.pending:
-        click.echo(f"Review them with: fgdprep review {session.id}")
+        if all_sessions:
+            same = before[run.session.id] == _digest(run.shareable_path)
+            line += " Unchanged." if same else " Updated."
+        click.echo(line)
+    if session_id is not None:
+        run = runs[0]
+        click.echo(f"Shareable: {run.shareable_path.relative_to(study.root)}")
+        if run.result.result.pending:
+            click.echo(f"Review them with: fgdprep review {run.session.id}")
+    else:
+        waiting = [r.session.id for r in runs if r.result.result.pending]
+        click.echo(
+            f"{len(runs)} session(s) pseudonymised again; shareable copies in"
+            f" {(study.shareable / 'sessions').relative_to(study.root)}{os.sep}."
+        )
+        if waiting:
+            click.echo(f"Pending review in {', '.join(waiting)}: fgdprep review SESSION")
 
 
 @click.command()
@@ -163,14 +232,16 @@ def review(
 ) -> None:
     """List pending suggestions, or record decisions on them (identifiable view).
 
-    Without options: id, label, type, recognizer, score and the words around each pending
-    suggestion. Decisions are applied by the next 'fgdprep pseudonymise'.
+    Without options: id, label, type, recognizer, score, paragraph and the words around
+    each pending suggestion ("translation" marks one in the turn's translation). Decisions
+    are applied by the next 'fgdprep pseudonymise'; when other pseudonymised sessions name
+    what was decided, 'fgdprep pseudonymise --all' applies them everywhere.
 
     \b
     Example: fgdprep review DS-pre --accept 12 --reject 13 --add "Mama Grace" --as P01
     """
     from fgdprep.stages import pseudonymise as stage
-    from fgdprep.stages.review import Decisions, decide, pending
+    from fgdprep.stages.review import Decisions, decide, pending, sessions_naming
 
     if len(add_texts) != len(add_targets):
         raise click.UsageError("give one --as for every --add")
@@ -189,7 +260,14 @@ def review(
             return
         turns = study.load_transcript(session.id, stage.STAGE).turns
         for s in waiting:
-            text = turns[s.paragraph].text if s.paragraph < len(turns) else ""
+            turn = turns[s.paragraph] if s.paragraph < len(turns) else None
+            if turn is None:
+                text = ""
+            elif s.field == stage.TRANSLATION:
+                text = turn.translation or ""
+            else:
+                text = turn.text
+            where = f"¶{s.paragraph + 1}" + (" translation" if s.field == stage.TRANSLATION else "")
             context = (
                 text[max(0, s.start - 40) : s.start]
                 + "«"
@@ -199,7 +277,7 @@ def review(
             ).replace("\n", " ")
             click.echo(
                 f"{s.id:>4}  {s.label:<14} {s.entity_type:<13} {s.recognizer:<9} {s.score:.2f}"
-                f"  ¶{s.paragraph + 1}: …{context}…"
+                f"  {where}: …{context}…"
             )
         click.echo(f"{len(waiting)} pending; decide with --accept/--reject ID or --accept-all.")
         return
@@ -221,6 +299,7 @@ def review(
         codebook.changed = True
         save_codebook(study, codebook, passphrase)
         stage.save_review(study, outcome.queue)
+        others = sessions_naming(study, outcome.changed, session.id)
         study.audit(
             "review",
             session=session.id,
@@ -230,6 +309,7 @@ def review(
                 "added": len(outcome.added),
                 "leaks_dismissed": len(dismiss_leak),
                 "pending": len(pending(outcome.queue)),
+                "other_sessions_affected": len(others),
             },
         )
     parts = [f"accepted {outcome.accepted}", f"rejected {outcome.rejected}"]
@@ -241,6 +321,11 @@ def review(
         f"{session.id}: {', '.join(parts)}; {len(pending(outcome.queue))} pending."
         f" Apply with: fgdprep pseudonymise {session.id}"
     )
+    if others:
+        click.echo(
+            f"Also named in {len(others)} other pseudonymised session(s) ({', '.join(others)});"
+            " apply everywhere with: fgdprep pseudonymise --all"
+        )
 
 
 @click.command()

@@ -89,12 +89,18 @@ class PseudonymisationConfig(_Model):
         )
 
 
+class TranslationConfig(_Model):
+    #: The language every turn is translated into (pseudonymised with its NLP engine).
+    language: str = Field(default="en", pattern=r"^[a-z]{2,3}$")
+
+
 class StudyConfig(_Model):
     study: StudyInfo
     sites: tuple[SiteConfig, ...] = Field(min_length=1)
     waves: tuple[str, ...] = ("pre", "post")
     transcription: TranscriptionConfig = TranscriptionConfig()
     pseudonymisation: PseudonymisationConfig = PseudonymisationConfig()
+    translation: TranslationConfig = TranslationConfig()
 
     @field_validator("waves")
     @classmethod
@@ -136,7 +142,8 @@ def _cross_checks(data: dict[str, Any]) -> list[str]:
 
 
 def _pseudonymisation_checks(data: dict[str, Any]) -> list[str]:
-    """A gazetteer name may not be allow-listed; every site language needs an NLP engine."""
+    """A gazetteer name may not be allow-listed; every site language and the translation
+    language need an NLP engine."""
     problems: list[str] = []
     defaults = PseudonymisationConfig()
     pseudo = data.get("pseudonymisation")
@@ -173,6 +180,13 @@ def _pseudonymisation_checks(data: dict[str, Any]) -> list[str]:
                 engines.nlp_model(language)
             except ValueError as exc:
                 problems.append(f"sites.{i}.language: {exc}")
+    translation = data.get("translation")
+    target = translation.get("language", "en") if isinstance(translation, dict) else "en"
+    if isinstance(target, str):
+        try:
+            engines.nlp_model(target)
+        except ValueError as exc:
+            problems.append(f"translation.language: {exc}")
     return problems
 
 

@@ -131,6 +131,8 @@ class Turn:
     flags: tuple[Flag, ...] = ()
     pii: tuple[PiiSpan, ...] = ()
     translation: str | None = None
+    #: PII spans of ``translation`` (offsets into it); ``pii`` holds those of ``text``.
+    translation_pii: tuple[PiiSpan, ...] = ()
     asr: AsrStats | None = None
 
     def has_flag(self, code: FlagCode) -> bool:

@@ -8,6 +8,7 @@ spaCy pipelines are loaded once per process and shared between analyzers.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,10 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
 from fgdprep.config import StudyConfig
 from fgdprep.entities import FACILITY, LOCATION, PERSON, ROSTER_PERSON, Detected
-from fgdprep.errors import StageError
+from fgdprep.errors import ConfigError, StageError
 from fgdprep.model import Person
 from fgdprep.recognizers import RecognizerContext, build_recognizers
+from fgdprep.stages.pseudonymise import Engine
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +180,26 @@ def context_for_site(
         ages=pseudo.ages,
         dates=pseudo.dates,
     )
+
+
+def study_engines(
+    config: StudyConfig, people_of: Callable[[str], tuple[Person, ...]]
+) -> Callable[[str, str], Engine]:
+    """The analyzer of a site in a language (its roster, gazetteers and the language's NLP
+    model), as the pseudonymise stage asks for them: session languages and the translation
+    language alike."""
+
+    def engine(site: str, language: str) -> Engine:
+        try:
+            model = config.pseudonymisation.nlp_model(language)
+        except ValueError as exc:
+            raise ConfigError("fgdprep.yaml", [str(exc)]) from None
+        analyzer = Analyzer(context_for_site(config, site, language, people_of(site)), model)
+        return Engine(
+            analyzer.analyze, language, model_version(model), tuple(analyzer.recognizer_names)
+        )
+
+    return engine
 
 
 def vanilla_analyzer(model: str, language: str = "en") -> AnalyzerEngine:

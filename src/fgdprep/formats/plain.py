@@ -15,7 +15,8 @@ def format_time(seconds: float) -> str:
 
 
 def render_turns(transcript: Transcript) -> str:
-    """One turn per line: number, time span, speaker, flags, text."""
+    """One turn per line: number, time span, speaker, flags, text; a translated turn's
+    translation on the line below it, indented."""
     lines = []
     width = len(str(len(transcript.turns)))
     for n, turn in enumerate(transcript.turns, start=1):
@@ -25,4 +26,6 @@ def render_turns(transcript: Transcript) -> str:
             f"{n:>{width}}  {format_time(turn.start)}-{format_time(turn.end)}  {speaker}{flags}:"
             f" {turn.text}"
         )
+        if turn.translation is not None:
+            lines.append(f"{'':>{width}}  translation: {turn.translation}")
     return "\n".join(lines)

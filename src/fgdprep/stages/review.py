@@ -2,7 +2,9 @@
 
 Decisions go into the session's review queue and the codebook; the next ``pseudonymise``
 applies them (accepted and added names are propagated to every occurrence in the study,
-rejected texts are never suggested again).
+rejected texts are never suggested again). Other sessions that were pseudonymised before and
+name what was decided are found, so the user is told to re-run them all
+(``fgdprep pseudonymise --all``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ from fgdprep.codebook import GENERIC, NUMBERED, Codebook, Entry, person_label
 from fgdprep.entities import EMAIL, FACILITY, ID_NUMBER, LOCATION, PERSON, PHONE, WARD
 from fgdprep.errors import InputError
 from fgdprep.model import Person
-from fgdprep.stages.pseudonymise import ReviewQueue, Suggestion
+from fgdprep.stages.pseudonymise import (
+    ReviewQueue,
+    Suggestion,
+    input_stage,
+    pseudonymised_sessions,
+)
+from fgdprep.store import Study
+from fgdprep.text import PhraseIndex
 
 TYPE_NAMES = {
     "PERSON": PERSON,
@@ -47,6 +56,9 @@ class Outcome:
     accepted: int
     rejected: int
     added: tuple[str, ...]  # labels of the added entities
+    #: What the decisions change wherever it occurs: (text, site) for a roster person of
+    #: that site (codes are per site), (text, "") for everything else. Identifiable.
+    changed: tuple[tuple[str, str], ...] = ()
 
 
 def decide(
@@ -84,6 +96,7 @@ def decide(
         accept |= {s.id for s in queue.suggestions if s.status == "pending"}
     reject = set(decisions.reject)
     new = []
+    changed: list[tuple[str, str]] = []
     for s in queue.suggestions:
         if s.id in accept and s.status != "accepted":
             s = dataclasses.replace(s, status="accepted", by=who, at=when)
@@ -93,9 +106,11 @@ def decide(
                 if not entry.confirmed:
                     entry.confirmed = True
                     codebook.changed = True
+                changed.append((s.text, _scope(entry)))
         elif s.id in reject:
             s = dataclasses.replace(s, status="rejected", by=who, at=when)
             codebook.reject(s.entity_type, s.text, who, when)
+            changed.append((s.text, ""))
         new.append(s)
     labels = []
     for text, target in decisions.add:
@@ -103,12 +118,43 @@ def decide(
         for key in [k for k in codebook.rejected if k.split("|", 1)[1] == _norm(text)]:
             del codebook.rejected[key]
         labels.append(entry.label)
+        changed.append((text.strip(), _scope(entry)))
     return Outcome(
         ReviewQueue(queue.session_id, tuple(new)),
         sum(1 for s in new if s.id in accept and s.status == "accepted"),
         len(reject),
         tuple(labels),
+        tuple(dict.fromkeys(changed)),
     )
+
+
+def _scope(entry: Entry) -> str:
+    """The site of a roster person's entry (SITE/CODE); "" for entries of the whole study."""
+    return entry.id.split("/", 1)[0] if "/" in entry.id else ""
+
+
+def sessions_naming(study: Study, changed: Sequence[tuple[str, str]], exclude: str) -> list[str]:
+    """Other pseudonymised sessions whose text or translation names something in ``changed``
+    (see :attr:`Outcome.changed`): their shareable copies are out of date until
+    ``fgdprep pseudonymise --all``. Word-bounded and inflection-tolerant, like the sweep."""
+    if not changed:
+        return []
+    out = []
+    for sid in pseudonymised_sessions(study):
+        if sid == exclude:
+            continue
+        session = study.load_session(sid)
+        index = PhraseIndex[str]()
+        for text, scope in changed:
+            if scope in ("", session.site):
+                index.add(text, text)
+        if not len(index):
+            continue
+        transcript = study.load_transcript(sid, input_stage(study, sid))
+        texts = (t for turn in transcript.turns for t in (turn.text, turn.translation or ""))
+        if any(index.find(text) for text in texts):
+            out.append(sid)
+    return out
 
 
 def _site_entry(codebook: Codebook, site: str, label: str) -> Entry | None:

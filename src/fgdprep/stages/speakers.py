@@ -273,6 +273,7 @@ def _make_turn(
         flags=tuple(flags),
         pii=single.pii if single is not None and whole else (),
         translation=single.translation if single is not None and whole else None,
+        translation_pii=single.translation_pii if single is not None and whole else (),
         asr=single.asr if single is not None else None,
     )
 
