@@ -15,42 +15,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
-from scipy.optimize import linear_sum_assignment
 
 from conftest import SAMPLE, run, script
+from fgdprep.diarize.metrics import der
 from fgdprep.formats.rttm import format_rttm, parse_rttm
 from fgdprep.model import Diarization, SpeakerAssignments, SpeakerSegment, loads
 from fgdprep.store import Study
 
 SID = "BU-pre"
 SESSION = Path("identifiable/sessions") / SID
-
-
-def der(
-    reference: list[SpeakerSegment], hypothesis: list[SpeakerSegment], step: float = 0.01
-) -> float:
-    """Frame-level diarization error rate (missed + false alarm + confusion) / reference speech,
-    no collar, with the best one-to-one mapping of hypothesis to reference labels."""
-    end = max(s.end for s in [*reference, *hypothesis])
-    n = int(end / step) + 2
-
-    def grid(segs: list[SpeakerSegment]) -> np.ndarray:
-        labels = sorted({s.label for s in segs})
-        g = np.zeros((len(labels), n), dtype=bool)
-        for s in segs:
-            g[labels.index(s.label), round(s.start / step) : round(s.end / step)] = True
-        return g
-
-    ref, hyp = grid(reference), grid(hypothesis)
-    both = np.array([[np.logical_and(r, h).sum() for h in hyp] for r in ref])
-    rows, cols = linear_sum_assignment(-both)
-    n_ref, n_hyp = ref.sum(axis=0), hyp.sum(axis=0)
-    correct = np.zeros(n, dtype=int)
-    for r, h in zip(rows, cols, strict=True):
-        correct += np.logical_and(ref[r], hyp[h])
-    return float((np.maximum(n_ref, n_hyp) - correct).sum() / n_ref.sum())
 
 
 def truth() -> list[SpeakerSegment]:
