@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install system-deps demo test lint bench bench-pii clean
+.PHONY: install system-deps demo test testdata lint bench bench-pii clean
 
 # espeak-ng and sox make the synthetic test speech; PyAV decodes audio (no ffmpeg needed).
 system-deps:
@@ -30,12 +30,17 @@ lint: install
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy
 
-test: system-deps install lint
+# Test data fetched before the (offline) test run: the LibriVox clips of the pocketsphinx sdist.
+testdata: install system-deps
+	$(BIN)/python bench/longaudio.py --fetch
+
+test: system-deps install lint testdata
 	$(BIN)/pytest --disable-socket -q
 
 bench: install system-deps
 	$(BIN)/python bench/transcribe.py
 	$(BIN)/python bench/speakers.py
+	$(BIN)/python bench/diarization.py
 
 # Pseudonymisation: span recall/precision on the gold corpus and words/s, ours vs vanilla Presidio.
 bench-pii: install

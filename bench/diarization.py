@@ -2,11 +2,13 @@
 
     python bench/diarization.py
 
-Two recordings:
+Three recordings:
 
 * the committed sample FGD (four espeak-ng voices; times from its script);
 * pyannote.audio's sample: 30 s of real conversational speech by two people, with a
-  reference RTTM (MIT licence; the wheel is fetched from PyPI once into .bench/).
+  reference RTTM (MIT licence; the wheel is fetched from PyPI once into .bench/);
+* 30 minutes of seven voices in turn (bench/longaudio.py: the sample FGD, a real LibriVox
+  reader, two more espeak-ng voices); clustered on a subsample of the embeddings.
 
 Each is diarized with the exact speaker count (as a roster gives when everyone speaks) and
 with a range around it (the count then comes from the eigengap). DER is frame-level, no
@@ -27,6 +29,9 @@ from fgdprep.diarize import DiarizeOptions, SpeakerCount, make_diarizer
 from fgdprep.diarize.metrics import der
 from fgdprep.formats.rttm import parse_rttm
 from fgdprep.model import AudioInfo, SpeakerSegment
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from longaudio import mix, pieces, reference
 
 REPO = Path(__file__).resolve().parents[1]
 CACHE = REPO / ".bench"
@@ -57,9 +62,16 @@ def pyannote_sample() -> tuple[Path, list[SpeakerSegment]]:
     return wav, ref
 
 
+def long_mix(minutes: float = 30) -> tuple[Path, list[SpeakerSegment]]:
+    parts = pieces((0, 2))  # the same mix as tests/test_speakers_long.py
+    return mix("speakers", parts, minutes), reference(parts, minutes)
+
+
 def main() -> None:
     print(f"machine: {platform.machine()}, {subprocess.getoutput('nproc')} cores")
-    for name, (path, ref) in (("sample FGD", sample()), ("pyannote real", pyannote_sample())):
+    recordings = {"sample FGD": sample, "pyannote real": pyannote_sample, "30-min mix": long_mix}
+    for name, make in recordings.items():
+        path, ref = make()
         k = len({s.label for s in ref})
         for count in (SpeakerCount(k, k), SpeakerCount(max(1, k - 1), k + 2)):
             audio = AudioInfo(path.name, "", 0.0, 1, 16000, "", "")

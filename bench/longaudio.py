@@ -1,19 +1,34 @@
 """Long test recordings made of varied real and synthetic speech (for benches and slow tests).
 
 Pieces: the sample FGD (four espeak-ng voices), the real LibriVox clips shipped in the
-pocketsphinx sdist (fetched from PyPI once into .bench/), and espeak-ng paragraphs in other
-voices, cycled with pauses until the wanted length. Deterministic for a given length.
+pocketsphinx sdist (one reader; fetched from PyPI once into .bench/ by ``python
+bench/longaudio.py --fetch``, which ``make test`` runs), and espeak-ng paragraphs in other
+voices, cycled with pauses until the wanted length. Deterministic for a given mix and length;
+:func:`reference` gives who speaks when (the sample's script times; the sound of the other
+pieces, labelled with their speaker).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import subprocess
 import sys
 import tarfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
+
+from fgdprep.audio import FRAME, SAMPLE_RATE, Activity, read_mono
+from fgdprep.model import SpeakerSegment
 
 REPO = Path(__file__).resolve().parents[1]
 CACHE = REPO / ".bench"
+SAMPLE = REPO / "sample_audio" / "fgd_sample.flac"
+#: The speaker of the LibriVox clips (one reader, Sense and Sensibility ch. 1).
+LIBRIVOX = "LIBRIVOX"
 
 PARAGRAPHS = [
     (
@@ -39,9 +54,11 @@ PARAGRAPHS = [
 ]
 
 
-def _librivox() -> list[Path]:
+def _librivox(fetch: bool = True) -> list[Path]:
     out = CACHE / "librivox"
     if not out.is_dir():
+        if not fetch:
+            sys.exit(f"{out} is missing: run 'python bench/longaudio.py --fetch' (online) first")
         CACHE.mkdir(exist_ok=True)
         subprocess.run(
             [
@@ -72,8 +89,18 @@ def _librivox() -> list[Path]:
     return sorted(out.glob("*.wav"))
 
 
+def _key(*parts: str | bytes) -> str:
+    """A short digest naming a cached file after what it is made of, so a changed source
+    (a regenerated sample, another text) is never served from a stale cache."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()[:12]
+
+
 def _espeak(i: int, voice: str, text: str) -> Path:
-    path = CACHE / f"para-{i}.wav"
+    path = CACHE / f"para-{i}-{_key(voice, text)}.wav"
     if not path.exists():
         subprocess.run(["espeak-ng", "-v", voice, "-s", "160", "-w", str(path), text], check=True)
     return path
@@ -91,7 +118,7 @@ def _pause(seconds: float) -> Path:
 
 def _normalised(path: Path) -> Path:
     """The piece as 16 kHz mono 16-bit WAV, so sox can join pieces from any source."""
-    out = CACHE / f"norm-{path.stem}.wav"
+    out = CACHE / f"norm-{path.stem}-{_key(path.read_bytes())}.wav"
     if not out.exists():
         subprocess.run(
             ["sox", str(path), "-r", "16000", "-c", "1", "-b", "16", str(out)], check=True
@@ -105,42 +132,47 @@ def _seconds(path: Path) -> float:
     )
 
 
-def long_recording(minutes: float) -> Path:
-    """A 16 kHz mono FLAC of at least ``minutes`` of varied speech (cached in .bench/)."""
-    CACHE.mkdir(exist_ok=True)
-    target = CACHE / f"long-{minutes:g}min.flac"
-    if target.exists():
-        return target
-    pieces = [REPO / "sample_audio" / "fgd_sample.flac", *_librivox()]
-    pieces += [_espeak(i, v, t) for i, (v, t) in enumerate(PARAGRAPHS)]
-    pieces = [_normalised(p) for p in pieces]
-    lengths = {p: _seconds(p) for p in pieces}
-    cycle: list[Path] = []
+@dataclass(frozen=True)
+class Piece:
+    path: Path  # 16 kHz mono 16-bit WAV
+    speaker: str | None  # None: the sample FGD, whose script says who speaks when
+
+
+def pieces(voices: Sequence[int] = range(len(PARAGRAPHS)), fetch: bool = True) -> list[Piece]:
+    """The sample FGD, the LibriVox clips, and the espeak-ng paragraphs numbered ``voices``."""
+    out = [Piece(_normalised(SAMPLE), None)]
+    out += [Piece(_normalised(p), LIBRIVOX) for p in _librivox(fetch)]
+    out += [Piece(_normalised(_espeak(i, *PARAGRAPHS[i])), PARAGRAPHS[i][0]) for i in voices]
+    return out
+
+
+def _cycle(parts: Sequence[Piece], minutes: float) -> list[tuple[Piece, Path, float]]:
+    """The pieces in turn, each followed by a pause, until ``minutes``: (piece, pause, offset)."""
+    lengths = {p.path: _seconds(p.path) for p in parts}
+    out: list[tuple[Piece, Path, float]] = []
     total, i = 0.0, 0
     while total < minutes * 60:
-        piece = pieces[i % len(pieces)]
+        piece = parts[i % len(parts)]
         pause = _pause(0.8 + (i % 4) * 0.3)
-        cycle += [piece, pause]
-        total += lengths[piece] + _seconds(pause)
+        out.append((piece, pause, total))
+        total += lengths[piece.path] + _seconds(pause)
         i += 1
+    return out
+
+
+def mix(name: str, parts: Sequence[Piece], minutes: float) -> Path:
+    """A 16 kHz mono FLAC of at least ``minutes`` of the pieces in turn (cached in .bench/)."""
+    CACHE.mkdir(exist_ok=True)
+    target = CACHE / f"{name}-{minutes:g}min-{_key(*(p.path.name for p in parts))}.flac"
+    if target.exists():
+        return target
+    cycle = [str(x) for piece, pause, _ in _cycle(parts, minutes) for x in (piece.path, pause)]
     # Concatenate in chunks (sox has an argument limit), then join the chunks.
     chunks = []
     for n in range(0, len(cycle), 200):
         chunk = CACHE / f".chunk-{n}.wav"
-        subprocess.run(
-            [
-                "sox",
-                *map(str, cycle[n : n + 200]),
-                "-r",
-                "16000",
-                "-c",
-                "1",
-                "-b",
-                "16",
-                str(chunk),
-            ],
-            check=True,
-        )
+        sox = ["sox", *cycle[n : n + 200], "-r", "16000", "-c", "1", "-b", "16", str(chunk)]
+        subprocess.run(sox, check=True)
         chunks.append(chunk)
     subprocess.run(["sox", *map(str, chunks), str(target)], check=True)
     for chunk in chunks:
@@ -148,5 +180,41 @@ def long_recording(minutes: float) -> Path:
     return target
 
 
+def _sound(path: Path, speaker: str, offset: float) -> list[SpeakerSegment]:
+    """The stretches of sound in a piece (pauses under 0.25 s bridged), as one speaker's."""
+    active = np.flatnonzero(Activity.of(read_mono(path)).active)
+    if active.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(active) > 0.25 * SAMPLE_RATE / FRAME)
+    starts = np.r_[active[0], active[breaks + 1]]
+    ends = np.r_[active[breaks], active[-1]] + 1
+    step = FRAME / SAMPLE_RATE
+    pairs = zip(starts.tolist(), ends.tolist(), strict=True)
+    return [SpeakerSegment(offset + a * step, offset + b * step, speaker) for a, b in pairs]
+
+
+def reference(parts: Sequence[Piece], minutes: float) -> list[SpeakerSegment]:
+    """Who speaks when in :func:`mix` of the same pieces and length."""
+    script = json.loads(SAMPLE.with_suffix("").with_suffix(".script.json").read_text("utf-8"))
+    out: list[SpeakerSegment] = []
+    for piece, _, offset in _cycle(parts, minutes):
+        if piece.speaker is None:
+            out += [
+                SpeakerSegment(offset + u["start"], offset + u["end"], u["speaker"])
+                for u in script["utterances"]
+            ]
+        else:
+            out += _sound(piece.path, piece.speaker, offset)
+    return out
+
+
+def long_recording(minutes: float) -> Path:
+    """The benches' file: every piece in turn for at least ``minutes`` (cached in .bench/)."""
+    return mix("long", pieces(), minutes)
+
+
 if __name__ == "__main__":
-    print(long_recording(float(sys.argv[1]) if len(sys.argv) > 1 else 20))
+    if sys.argv[1:] == ["--fetch"]:
+        print(CACHE / "librivox", len(_librivox()), "clips")
+    else:
+        print(long_recording(float(sys.argv[1]) if len(sys.argv) > 1 else 20))
