@@ -125,55 +125,19 @@ def pseudonymise(obj: Ctx, session_id: str | None, all_sessions: bool, quiet: bo
             click.echo("Loading the analyzers...", err=True)
         from fgdprep.pii import presidio_version, study_engines
 
-        made: dict[tuple[str, str], stage.Engine] = {}
         engines = study_engines(study.config, lambda site: stage.site_people(study, site))
-
-        def engine_for(site: str, language: str) -> stage.Engine:
-            made[(site, language)] = engines(site, language)
-            return made[(site, language)]
-
         before = {sid: _digest(stage.shareable_path(study, sid)) for sid in ids}
-        runs = stage.run_sessions(study, inputs, engine_for, codebook)
+        runs = stage.run_sessions(study, inputs, engines, codebook)
         save_codebook(study, codebook, passphrase)
+        command = "pseudonymise --all" if all_sessions else "pseudonymise"
         for run in runs:
-            session = run.session
-            result = run.result.result
-            provenance = run.result.identifiable.provenance.options
-            engine = made[(session.site, session.language)]
-            study.audit(
-                "pseudonymise --all" if all_sessions else "pseudonymise",
-                session=session.id,
-                stage=stage.STAGE,
-                inputs={
-                    run.input_stage: sha256_file(study.transcript_path(session.id, run.input_stage))
-                },
-                outputs={
-                    stage.STAGE: sha256_file(run.identifiable_path),
-                    "deidentified": sha256_file(run.shareable_path),
-                },
-                counts={
-                    **result.counts(),
-                    "turns": len(run.result.shareable.turns),
-                    "translated_turns": sum(
-                        1 for t in run.result.shareable.turns if t.translation is not None
-                    ),
-                    "pending": result.pending,
-                    "model": engine.model,
-                    **(
-                        {"translation_model": provenance["translation_model"]}
-                        if "translation_model" in provenance
-                        else {}
-                    ),
-                    "presidio": presidio_version(),
-                    "recognizers_active": list(engine.recognizers),
-                },
-            )
+            run.audit(study, command, presidio_version())
     for run in runs:
         result = run.result.result
         counts = result.counts()
         total = sum(counts["entity_types"].values())
         kinds = ", ".join(f"{n} {k.lower()}" for k, n in counts["entity_types"].items()) or "none"
-        translations = sum(1 for t in run.result.shareable.turns if t.translation is not None)
+        translations = run.translated_turns
         line = (
             f"Pseudonymised {run.session.id} ({run.input_stage}"
             + (

@@ -41,7 +41,7 @@ from fgdprep.model import (
     dumps,
     loads,
 )
-from fgdprep.store import Study
+from fgdprep.store import Study, sha256_file
 from fgdprep.text import TITLE_WORDS, WORD_NAMES, PhraseIndex, age_band, norm, phrase_keys, tokens
 
 STAGE = "pseudonymised"
@@ -686,6 +686,40 @@ class SessionRun:
     input_stage: str
     identifiable_path: Path
     shareable_path: Path
+    engine: Engine
+
+    @property
+    def translated_turns(self) -> int:
+        return sum(1 for t in self.result.shareable.turns if t.translation is not None)
+
+    def audit(self, study: Study, command: str, presidio: str) -> None:
+        """The run's audit entry: checksums, counts per type and recognizer, models; no text."""
+        options = self.result.identifiable.provenance.options
+        sid = self.session.id
+        study.audit(
+            command,
+            session=sid,
+            stage=STAGE,
+            inputs={self.input_stage: sha256_file(study.transcript_path(sid, self.input_stage))},
+            outputs={
+                STAGE: sha256_file(self.identifiable_path),
+                "deidentified": sha256_file(self.shareable_path),
+            },
+            counts={
+                **self.result.result.counts(),
+                "turns": len(self.result.shareable.turns),
+                "translated_turns": self.translated_turns,
+                "pending": self.result.result.pending,
+                "model": self.engine.model,
+                **(
+                    {"translation_model": options["translation_model"]}
+                    if "translation_model" in options
+                    else {}
+                ),
+                "presidio": presidio,
+                "recognizers_active": list(self.engine.recognizers),
+            },
+        )
 
 
 #: More passes than a study needs: names learnt in a pass are swept in the next one, and a
@@ -733,7 +767,8 @@ def run_sessions(
         out = shareable_path(study, i.session.id)
         study.write_text(out, dumps("transcript", result.shareable))
         save_review(study, ReviewQueue(i.session.id, result.result.suggestions))
-        runs.append(SessionRun(i.session, result, i.input_stage, ident, out))
+        engine = engine_for(i.session.site, i.session.language)
+        runs.append(SessionRun(i.session, result, i.input_stage, ident, out, engine))
     return runs
 
 
