@@ -26,6 +26,8 @@ from fgdprep.store import ENV_STUDY, CheckpointDir, Study, find_study_root, sha2
 log = logging.getLogger("fgdprep")
 #: Transcript stages in pipeline order; ``show`` and ``sessions`` report the latest one.
 STAGES = ("transcribed", "speakers", "pseudonymised")
+#: The demo study's codebook passphrase (when FGDPREP_PASSPHRASE is not set).
+DEMO_PASSPHRASE = "demo"
 
 
 class FgdprepGroup(click.Group):
@@ -556,7 +558,9 @@ def demo(ctx: click.Context, folder: Path, quiet: bool) -> None:
     """Run the whole available pipeline on the bundled sample FGD.
 
     Makes a study in FOLDER (default: ./demo-study), ingests sample_audio/, transcribes it
-    offline with the embedded model, finds the speaker turns and prints them.
+    offline with the embedded model, finds the speaker turns and prints them, then
+    pseudonymises them and prints the shareable copy. The demo's codebook passphrase is
+    FGDPREP_PASSPHRASE, or "demo" when that is not set.
 
     \b
     Example: fgdprep demo
@@ -603,8 +607,23 @@ def demo(ctx: click.Context, folder: Path, quiet: bool) -> None:
         device="auto",
         force=False,
     )
-    ctx.invoke(show, session_id="DEMO-pre", stage_name=None)
-    click.echo(f"\nThe demo study is in {folder}{os.sep}; try: fgdprep --study {folder} sessions")
+    ctx.invoke(show, session_id="DEMO-pre", stage_name="speakers")
+    from fgdprep.cli_pii import pseudonymise
+    from fgdprep.codebook import ENV_PASSPHRASE
+
+    given = os.environ.get(ENV_PASSPHRASE)
+    os.environ[ENV_PASSPHRASE] = given or DEMO_PASSPHRASE
+    try:
+        click.echo("")
+        ctx.invoke(pseudonymise, session_id="DEMO-pre", all_sessions=False, quiet=quiet)
+    finally:
+        if given is None:
+            del os.environ[ENV_PASSPHRASE]
+    click.echo("")
+    ctx.invoke(show, session_id="DEMO-pre", stage_name="pseudonymised")
+    if given is None:
+        click.echo(f"\nThe demo codebook's passphrase is {DEMO_PASSPHRASE!r}.")
+    click.echo(f"The demo study is in {folder}{os.sep}; try: fgdprep --study {folder} sessions")
 
 
 # Pseudonymisation commands live in their own module (they register here).

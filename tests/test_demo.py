@@ -1,0 +1,51 @@
+"""``fgdprep demo``: the README's first command, on the bundled sample FGD, end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from conftest import SAMPLE, run
+from fgdprep.cli import cli
+
+
+def test_demo_runs_the_pipeline_and_shares_only_pseudonyms(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    result = CliRunner().invoke(
+        cli, ["demo", str(folder), "-q"], env={"FGDPREP_PASSPHRASE": None}, catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert "FGDPREP_PASSPHRASE" not in os.environ  # the demo's passphrase does not linger
+    out = result.output
+    assert "Speaker turns for DEMO-pre: 4 speakers" in out
+    identifiable, shared = out.split("Pseudonymised DEMO-pre (speakers): ")
+    assert "SPEAKER_00: Welcome, everyone" in identifiable
+    assert "Butabika Hospital" in identifiable and "Joseph" in identifiable
+    # the shareable copy as printed: labels from the roster and the gazetteer, no real names
+    assert "at [Hospital 1]." in shared and "My name is [P01]." in shared
+    roster = (SAMPLE / "roster.csv").read_text(encoding="utf-8")
+    names = {w for line in roster.splitlines()[1:] for w in line.split(",")[1].split()}
+    assert names == {"Grace", "Achieng", "Joseph", "Okello", "Aisha", "Nakato", "Peter", "Wanyama"}
+    shareable = folder / "shareable" / "sessions" / "DEMO-pre" / "deidentified.json"
+    text = " ".join(t["text"] for t in json.loads(shareable.read_text())["transcript"]["turns"])
+    assert not any(name in text or name in shared for name in names)
+    assert "The demo codebook's passphrase is 'demo'." in out
+    # the leak check with the demo's passphrase agrees
+    check = CliRunner().invoke(
+        cli, ["--study", str(folder), "leakcheck"], env={"FGDPREP_PASSPHRASE": "demo"}
+    )
+    assert check.exit_code == 0, check.output
+
+
+def test_demo_will_not_overwrite_a_study(study: Path, unchanged: Callable[..., Any]) -> None:
+    with unchanged(study):
+        result = run(["demo", str(study)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {study} already holds a study; remove it or name another folder\n"
+    )
