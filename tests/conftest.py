@@ -109,6 +109,17 @@ def unchanged() -> Callable[[Path], Any]:
     return check
 
 
+def write_docx(path: Path, *paragraphs: str) -> Path:
+    """A real .docx (python-docx) with one paragraph per argument."""
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    document.save(str(path))
+    return path
+
+
 def script() -> dict[str, Any]:
     data: dict[str, Any] = json.loads((SAMPLE / "fgd_sample.script.json").read_text())
     return data

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import docx
-
+from conftest import write_docx
 from fgdprep.codebook import Codebook
 from fgdprep.model import Person, Role
 from fgdprep.stages.leakcheck import build_index, check_files, shareable_files
@@ -22,10 +21,7 @@ def hits_in(tmp_path: Path, name: str, text: str) -> list[tuple[str, int, str, s
     index = build_index(book, ROSTERS, ["Dar es Salaam"], 88)
     path = tmp_path / name
     if name.endswith(".docx"):
-        document = docx.Document()
-        for line in text.split("\n"):
-            document.add_paragraph(line)
-        document.save(str(path))
+        write_docx(path, *text.split("\n"))
     else:
         path.write_text(text, encoding="utf-8")
     return [(h.file, h.paragraph, h.label, h.how) for h in check_files(tmp_path, [path], index)]

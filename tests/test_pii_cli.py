@@ -17,6 +17,7 @@ import docx
 import pytest
 from click.testing import CliRunner, Result
 
+from conftest import write_docx
 from fgdprep.cli import cli
 from fgdprep.model import Provenance, Transcript, Turn, loads
 from fgdprep.store import Study, sha256_file
@@ -306,11 +307,11 @@ def test_accepted_names_propagate_to_other_sessions(study_dir: Path) -> None:
 def test_deidentify_notes_and_translation_use_the_study_labels(
     study_dir: Path, tmp_path: Path
 ) -> None:
-    notes = tmp_path / "notes.docx"
-    document = docx.Document()
-    document.add_paragraph("Field notes, FGD DS pre.")
-    document.add_paragraph("Baraka Mwakyusa arrived late; Mama Imani brought tea from Temeke.")
-    document.save(str(notes))
+    notes = write_docx(
+        tmp_path / "notes.docx",
+        "Field notes, FGD DS pre.",
+        "Baraka Mwakyusa arrived late; Mama Imani brought tea from Temeke.",
+    )
     out = tmp_path / "notes.deid.docx"
     spans = tmp_path / "spans.json"
     result = run(
@@ -405,10 +406,7 @@ def test_leakcheck_finds_a_planted_name_in_a_shareable_docx(study_dir: Path) -> 
     assert clean.output.startswith("No leaks: 2 shareable file(s) checked against ")
     planted = study_dir / "shareable" / "exports" / "DS-pre.docx"
     planted.parent.mkdir(parents=True)
-    document = docx.Document()
-    document.add_paragraph("[MOD]: Karibuni.")
-    document.add_paragraph("[P01]: Asante. Niliongea na mwakyussa jana.")
-    document.save(str(planted))
+    write_docx(planted, "[MOD]: Karibuni.", "[P01]: Asante. Niliongea na mwakyussa jana.")
     try:
         result = run(["--study", str(study_dir), "leakcheck"])
         assert result.exit_code == 1

@@ -17,6 +17,7 @@ import docx
 import pytest
 from click.testing import CliRunner, Result
 
+from conftest import write_docx
 from fgdprep.cli import cli
 from fgdprep.model import Provenance, Transcript, Turn, loads
 from fgdprep.store import Study
@@ -174,11 +175,11 @@ def test_review_lists_translation_suggestions_apart(study_dir: Path) -> None:
 def test_same_person_in_transcript_translation_and_field_notes(
     study_dir: Path, tmp_path: Path
 ) -> None:
-    notes = tmp_path / "notes.docx"
-    document = docx.Document()
-    document.add_paragraph("Field notes, FGD DS pre.")
-    document.add_paragraph("Mama Neema came with her sister Halima; they live in Temeke.")
-    document.save(str(notes))
+    notes = write_docx(
+        tmp_path / "notes.docx",
+        "Field notes, FGD DS pre.",
+        "Mama Neema came with her sister Halima; they live in Temeke.",
+    )
     out = tmp_path / "notes.deid.docx"
     args = ["--study", str(study_dir), "deidentify", str(notes), "--site", "DS"]
     result = run([*args, "--language", "en", "-o", str(out)])
