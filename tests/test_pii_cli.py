@@ -8,6 +8,7 @@ engine and spaCy model do the work; they load once per test session.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -207,6 +208,8 @@ def test_corrupt_codebook_is_a_clear_error(study_dir: Path, tmp_path: Path) -> N
 
 
 def test_review_lists_pending_and_applies_decisions(study_dir: Path) -> None:
+    from fgdprep.stages.pseudonymise import decisions_applied
+
     listing = run(["--study", str(study_dir), "review", "DS-pre"])
     assert listing.exit_code == 0, listing.output
     lines = listing.output.splitlines()
@@ -234,8 +237,15 @@ def test_review_lists_pending_and_applies_decisions(study_dir: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert result.output.startswith("DS-pre: accepted 1, rejected 1, added 1 ([Place ")
+    # the shareable copy is out of date until pseudonymise runs again; sessions says so
+    assert not decisions_applied(Study.open(study_dir), "DS-pre")
+    stale = run(["--study", str(study_dir), "sessions"]).output
+    assert re.search(r"^DS-pre .* to review, decisions not yet applied$", stale, re.M)
     result = run(["--study", str(study_dir), "pseudonymise", "DS-pre", "-q"])
     assert result.exit_code == 0, result.output
+    assert decisions_applied(Study.open(study_dir), "DS-pre")
+    current = run(["--study", str(study_dir), "sessions"]).output
+    assert re.search(r"^DS-pre .*pseudonymised, \d+ to review$", current, re.M)
     turns = shareable_turns(study_dir)
     assert turns[4] == "Dada yangu [Person 1] alinipeleka [Place 4] kwa mganga."
     assert turns[6] == "Jana tulikwenda Hospitali ya Wilaya, ilikuwa imejaa."

@@ -270,6 +270,12 @@ def test_accept_all_clears_what_sessions_reports(study_dir: Path) -> None:
         result = run(["--study", str(study_dir), "review", sid, "--accept-all"])
         assert result.exit_code == 0, result.output
     lines = run(["--study", str(study_dir), "sessions"]).output.splitlines()
+    # DS-pre had pending suggestions, now decided; DS-post had none, so nothing changed there
+    assert lines[0].startswith("DS-post ") and lines[1].startswith("DS-pre ")
+    assert lines[0].endswith("  pseudonymised, 0 to review")
+    assert lines[1].endswith("  pseudonymised, 0 to review, decisions not yet applied")
+    assert run(["--study", str(study_dir), "pseudonymise", "--all", "-q"]).exit_code == 0
+    lines = run(["--study", str(study_dir), "sessions"]).output.splitlines()
     assert [line.endswith("  pseudonymised, 0 to review") for line in lines] == [True, True]
 
 

@@ -515,13 +515,14 @@ def sessions(obj: Ctx) -> None:
     """List the study's sessions and how far each has come.
 
     A pseudonymised session shows how many review suggestions are still pending ("3 to
-    review"): they block finalisation until 'fgdprep review' decides them.
+    review"): they block finalisation until 'fgdprep review' decides them; "decisions not
+    yet applied" until 'fgdprep pseudonymise' runs after a review.
 
     \b
     Example: fgdprep sessions
     """
     from fgdprep.stages.pseudonymise import STAGE as PSEUDONYMISED
-    from fgdprep.stages.pseudonymise import review_blockers
+    from fgdprep.stages.pseudonymise import decisions_applied, review_blockers
 
     study = obj.study()
     ids = study.session_ids()
@@ -535,6 +536,8 @@ def sessions(obj: Ctx) -> None:
         stage = done[-1] if done else "ingested"
         if stage == PSEUDONYMISED:
             stage += f", {review_blockers(study, sid)} to review"
+            if not decisions_applied(study, sid):
+                stage += ", decisions not yet applied"
         click.echo(
             f"{sid:<16} {s.site:<6} {s.wave:<6} {s.date}  {s.language:<3} {minutes}  {stage}"
         )

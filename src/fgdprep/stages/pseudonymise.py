@@ -46,6 +46,8 @@ from fgdprep.text import TITLE_WORDS, WORD_NAMES, PhraseIndex, age_band, norm, p
 
 STAGE = "pseudonymised"
 SHAREABLE_NAME = "deidentified.json"
+#: In the identifiable pseudonymised transcript's provenance: the review queue it applied.
+QUEUE_DIGEST = "review_queue_sha256"
 #: The stages pseudonymisation reads, latest first (speaker codes already are pseudonyms).
 INPUT_STAGES = ("checked", "speakers", "transcribed")
 
@@ -763,10 +765,20 @@ def run_sessions(
         )
     runs = []
     for i, result in zip(inputs, done, strict=True):
-        ident = study.save_transcript(result.identifiable, STAGE)
+        # the queue first: the transcript records which queue it applied (decisions_applied),
+        # so a crash in between reads as "decisions not yet applied", the safe side
+        save_review(study, ReviewQueue(i.session.id, result.result.suggestions))
+        provenance = result.identifiable.provenance
+        queue_digest = sha256_file(review_path(study, i.session.id))
+        applied = {**provenance.options, QUEUE_DIGEST: queue_digest}
+        ident = study.save_transcript(
+            dataclasses.replace(
+                result.identifiable, provenance=dataclasses.replace(provenance, options=applied)
+            ),
+            STAGE,
+        )
         out = shareable_path(study, i.session.id)
         study.write_text(out, dumps("transcript", result.shareable))
-        save_review(study, ReviewQueue(i.session.id, result.result.suggestions))
         engine = engine_for(i.session.site, i.session.language)
         runs.append(SessionRun(i.session, result, i.input_stage, ident, out, engine))
     return runs
@@ -792,6 +804,17 @@ def _memo_engines(engines: Engines) -> Engines:
         return made[key]
 
     return engine_for
+
+
+def decisions_applied(study: Study, session_id: str) -> bool:
+    """Whether the session's shareable copy reflects its review queue as it is now: False
+    after ``review`` decided something until ``pseudonymise`` runs again. Export and archive
+    must refuse a copy that is not current."""
+    path = review_path(study, session_id)
+    if not study.has_transcript(session_id, STAGE) or not path.is_file():
+        return True
+    applied = study.load_transcript(session_id, STAGE).provenance.options.get(QUEUE_DIGEST)
+    return applied is None or applied == sha256_file(path)
 
 
 def review_blockers(study: Study, session_id: str) -> int:
