@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from conftest import SAMPLE, run, script
+from conftest import run, sample_study, script
 from fgdprep.diarize.metrics import der
 from fgdprep.formats.rttm import format_rttm, parse_rttm
 from fgdprep.model import Diarization, SpeakerAssignments, SpeakerSegment, loads
@@ -38,17 +38,7 @@ def load_doc(study: Path, name: str, kind: str, cls: type[Any]) -> Any:
 @pytest.fixture(scope="module")
 def diarized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The sample FGD ingested with its roster, transcribed and diarized (read-only)."""
-    root = tmp_path_factory.mktemp("speakers") / "study"
-    assert run(["init", str(root), "--config", str(SAMPLE / "demo.yaml")]).exit_code == 0
-    result = run(
-        [
-            "ingest", str(SAMPLE / "fgd_sample.flac"), "--session", SID, "--site", "BU",
-            "--wave", "pre", "--date", "2025-03-14", "--language", "en",
-            "--roster", str(SAMPLE / "roster.csv"),
-        ],
-        root,
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
+    root = sample_study(tmp_path_factory.mktemp("speakers") / "study")
     result = run(["transcribe", SID, "-q"], root)
     assert result.exit_code == 0, result.output
     result = run(["speakers", SID], root)
@@ -268,16 +258,7 @@ def test_channels_on_a_mono_recording(study: Path, unchanged: Any) -> None:
 
 
 def test_speakers_before_transcription(tmp_path: Path, unchanged: Any) -> None:
-    root = tmp_path / "s"
-    assert run(["init", str(root), "--config", str(SAMPLE / "demo.yaml")]).exit_code == 0
-    result = run(
-        [
-            "ingest", str(SAMPLE / "fgd_sample.flac"), "--session", SID, "--site", "BU",
-            "--wave", "pre", "--date", "2025-03-14", "--language", "en",
-        ],
-        root,
-    )  # fmt: skip
-    assert result.exit_code == 0
+    root = sample_study(tmp_path / "s")
     check_error(
         root,
         unchanged,
