@@ -194,7 +194,7 @@ def test_same_person_in_transcript_translation_and_field_notes(
 
 
 def test_sessions_show_the_stage_and_what_is_left_to_review(study_dir: Path) -> None:
-    from fgdprep.stages.pseudonymise import review_blockers
+    from fgdprep.gates import review_blockers
 
     waiting = review_blockers(Study.open(study_dir), "DS-pre")
     assert waiting > 0

@@ -20,12 +20,12 @@ import click
 from fgdprep import __version__
 from fgdprep.config import CONFIG_NAME, default_config_text, parse_config
 from fgdprep.errors import FgdprepError, InputError
-from fgdprep.model import Mode
-from fgdprep.store import ENV_STUDY, CheckpointDir, Study, find_study_root, sha256_file
+from fgdprep.model import Mode, Stage
+from fgdprep.store import ENV_STUDY, CheckpointDir, Study, find_study_root
 
 log = logging.getLogger("fgdprep")
 #: Transcript stages in pipeline order; ``show`` and ``sessions`` report the latest one.
-STAGES = ("transcribed", "speakers", "pseudonymised")
+STAGES = (Stage.TRANSCRIBED, Stage.SPEAKERS, Stage.PSEUDONYMISED)
 #: The demo study's codebook passphrase (when FGDPREP_PASSPHRASE is not set).
 DEMO_PASSPHRASE = "demo"
 
@@ -221,7 +221,6 @@ def transcribe(
     Example: fgdprep transcribe DS-pre
     """
     from fgdprep.asr import load_model, pick_compute_type, pick_device, resolve_model
-    from fgdprep.roster import read_roster
     from fgdprep.stages import transcribe as stage
 
     study = obj.study()
@@ -247,10 +246,9 @@ def transcribe(
             options, device=dev, compute_type=pick_compute_type(options.compute_type, dev)
         )
         audio = study.recording_path(session)
-        roster_file = study.roster_path(session.site)
         people = [
             p
-            for p in (read_roster(roster_file) if roster_file.is_file() else ())
+            for p in study.site_roster(session.site)
             if not session.attendance or p.code in session.attendance
         ]
         hotwords = stage.hotwords_for(study.config.site(session.site), people)
@@ -294,7 +292,7 @@ def transcribe(
                 f" run 'fgdprep transcribe {session.id}' again to resume"
             ) from None
         transcript = stage.assemble(session, results, ref, options, hotwords)
-        path = study.save_transcript(transcript, stage.STAGE)
+        digest = study.save_transcript(transcript, stage.STAGE)
         checkpoints.clear()
         elapsed = time.monotonic() - started
 
@@ -304,7 +302,7 @@ def transcribe(
             session=session.id,
             stage=stage.STAGE,
             inputs={"recording": session.audio.sha256},
-            outputs={stage.STAGE: sha256_file(path)},
+            outputs={stage.STAGE: digest},
             counts={
                 "turns": len(transcript.turns),
                 "flagged": flagged,
@@ -430,10 +428,8 @@ def speakers(
             session=result.session.id,
             stage=stage.STAGE,
             inputs={
-                "transcribed": sha256_text(
-                    study.transcript_path(result.session.id, stage.SOURCE_STAGE).read_text(
-                        encoding="utf-8"
-                    )
+                stage.SOURCE_STAGE: study.digest(
+                    study.transcript_path(result.session.id, stage.SOURCE_STAGE)
                 )
             },
             outputs=outputs,
@@ -475,6 +471,7 @@ def speakers(
 @click.option(
     "--stage",
     "stage_name",
+    type=click.Choice([s.value for s in Stage]),
     help="Which stage's transcript to show (default: the latest there is).",
 )
 @pass_ctx
@@ -489,23 +486,17 @@ def show(obj: Ctx, session_id: str, stage_name: str | None) -> None:
              fgdprep show DS-pre --stage speakers
     """
     from fgdprep.formats.plain import render_turns
-    from fgdprep.model import Transcript
-    from fgdprep.stages import pseudonymise
 
     study = obj.study()
     session = study.load_session(session_id)
     if stage_name is None:
         done = [st for st in reversed(STAGES) if study.has_transcript(session.id, st)]
-        stage_name = done[0] if done else STAGES[0]
-    transcript = study.load_transcript(session.id, stage_name)
-    if stage_name == pseudonymise.STAGE:
-        path = pseudonymise.shareable_path(study, session.id)
-        if not path.is_file():
-            raise FgdprepError(
-                f"{path.relative_to(study.root)} is missing; run 'fgdprep pseudonymise"
-                f" {session.id}' again"
-            )
-        transcript = study.read_doc(path, "transcript", Transcript)
+        stage = done[0] if done else STAGES[0]
+    else:
+        stage = Stage(stage_name)
+    transcript = study.load_transcript(session.id, stage)
+    if stage == Stage.PSEUDONYMISED:
+        transcript = study.load_shareable(session.id)
     click.echo(render_turns(transcript))
 
 
@@ -521,8 +512,7 @@ def sessions(obj: Ctx) -> None:
     \b
     Example: fgdprep sessions
     """
-    from fgdprep.stages.pseudonymise import STAGE as PSEUDONYMISED
-    from fgdprep.stages.pseudonymise import decisions_applied, review_blockers
+    from fgdprep.gates import decisions_applied, review_blockers
 
     study = obj.study()
     ids = study.session_ids()
@@ -533,8 +523,8 @@ def sessions(obj: Ctx) -> None:
         s = study.load_session(sid)
         minutes = f"{s.audio.duration / 60:6.1f} min" if s.audio else "  (text)  "
         done = [st for st in STAGES if study.has_transcript(sid, st)]
-        stage = done[-1] if done else "ingested"
-        if stage == PSEUDONYMISED:
+        stage: str = done[-1] if done else "ingested"
+        if stage == Stage.PSEUDONYMISED:
             stage += f", {review_blockers(study, sid)} to review"
             if not decisions_applied(study, sid):
                 stage += ", decisions not yet applied"

@@ -19,7 +19,6 @@ import click
 from fgdprep.codebook import (
     ENV_PASSPHRASE,
     Codebook,
-    codebook_path,
     load_codebook,
     save_codebook,
 )
@@ -44,7 +43,7 @@ def _passphrase(study: Study | None, prompt: str = "Codebook passphrase") -> str
     """FGDPREP_PASSPHRASE, else a prompt (asked twice when the codebook is new)."""
     value = os.environ.get(ENV_PASSPHRASE)
     if value is None:
-        new = study is not None and not codebook_path(study).is_file()
+        new = study is not None and not study.codebook_path.is_file()
         value = click.prompt(prompt, hide_input=True, confirmation_prompt=new, err=True)
     if not value:
         raise InputError(f"the codebook passphrase is empty; set {ENV_PASSPHRASE} or type one")
@@ -57,11 +56,6 @@ def _nlp_model(study_config: Any, language: str, where: str) -> str | None:
     except ValueError as exc:
         raise ConfigError(where, [str(exc)]) from None
     return model
-
-
-def _digest(path: Path) -> str:
-    """The file's SHA-256, "" when there is none yet."""
-    return sha256_file(path) if path.is_file() else ""
 
 
 def _now() -> str:
@@ -107,7 +101,7 @@ def pseudonymise(obj: Ctx, session_id: str | None, all_sessions: bool, quiet: bo
         if session_id is not None:
             ids = [study.load_session(session_id).id]
         else:
-            ids = stage.pseudonymised_sessions(study)
+            ids = study.sessions_with(stage.STAGE)
             if not ids:
                 raise FgdprepError(
                     "no session has been pseudonymised yet; run 'fgdprep pseudonymise"
@@ -125,8 +119,8 @@ def pseudonymise(obj: Ctx, session_id: str | None, all_sessions: bool, quiet: bo
             click.echo("Loading the analyzers...", err=True)
         from fgdprep.pii import presidio_version, study_engines
 
-        engines = study_engines(study.config, lambda site: stage.site_people(study, site))
-        before = {sid: _digest(stage.shareable_path(study, sid)) for sid in ids}
+        engines = study_engines(study.config, study.site_roster)
+        before = {sid: study.digest(study.shareable_path(sid)) for sid in ids}
         runs = stage.run_sessions(study, inputs, engines, codebook)
         save_codebook(study, codebook, passphrase)
         command = "pseudonymise --all" if all_sessions else "pseudonymise"
@@ -148,19 +142,19 @@ def pseudonymise(obj: Ctx, session_id: str | None, all_sessions: bool, quiet: bo
             + f"): {total} replaced ({kinds}); {result.pending} pending review."
         )
         if all_sessions:
-            same = before[run.session.id] == _digest(run.shareable_path)
+            same = before[run.session.id] == run.shareable_digest
             line += " Unchanged." if same else " Updated."
         click.echo(line)
     if session_id is not None:
         run = runs[0]
-        click.echo(f"Shareable: {run.shareable_path.relative_to(study.root)}")
+        click.echo(f"Shareable: {study.shareable_path(run.session.id).relative_to(study.root)}")
         if run.result.result.pending:
             click.echo(f"Review them with: fgdprep review {run.session.id}")
     else:
         waiting = [r.session.id for r in runs if r.result.result.pending]
         click.echo(
             f"{len(runs)} session(s) pseudonymised again; shareable copies in"
-            f" {(study.shareable / 'sessions').relative_to(study.root)}{os.sep}."
+            f" {study.shareable_sessions.relative_to(study.root)}{os.sep}."
         )
         if waiting:
             click.echo(f"Pending review in {', '.join(waiting)}: fgdprep review SESSION")
@@ -204,17 +198,24 @@ def review(
     \b
     Example: fgdprep review DS-pre --accept 12 --reject 13 --add "Mama Grace" --as P01
     """
-    from fgdprep.stages import pseudonymise as stage
-    from fgdprep.stages.review import Decisions, decide, pending, sessions_naming
+    from fgdprep.model import TRANSLATION, Stage
+    from fgdprep.stages.review import (
+        Decisions,
+        decide,
+        load_review,
+        pending,
+        save_review,
+        sessions_naming,
+    )
 
     if len(add_texts) != len(add_targets):
         raise click.UsageError("give one --as for every --add")
     study = obj.study()
     session = study.load_session(session_id)
-    queue = stage.load_review(study, session.id)
+    queue = load_review(study, session.id)
     if not (accept or reject or accept_all or add_texts or dismiss_leak):
         waiting = pending(queue)
-        if not study.has_transcript(session.id, stage.STAGE):
+        if not study.has_transcript(session.id, Stage.PSEUDONYMISED):
             raise FgdprepError(
                 f"{session.id} has not been pseudonymised; run 'fgdprep pseudonymise"
                 f" {session.id}' first"
@@ -222,16 +223,16 @@ def review(
         if not waiting:
             click.echo(f"No pending suggestions for {session.id}.")
             return
-        turns = study.load_transcript(session.id, stage.STAGE).turns
+        turns = study.load_transcript(session.id, Stage.PSEUDONYMISED).turns
         for s in waiting:
             turn = turns[s.paragraph] if s.paragraph < len(turns) else None
             if turn is None:
                 text = ""
-            elif s.field == stage.TRANSLATION:
+            elif s.field == TRANSLATION:
                 text = turn.translation or ""
             else:
                 text = turn.text
-            where = f"¶{s.paragraph + 1}" + (" translation" if s.field == stage.TRANSLATION else "")
+            where = f"¶{s.paragraph + 1}" + (" translation" if s.field == TRANSLATION else "")
             context = (
                 text[max(0, s.start - 40) : s.start]
                 + "«"
@@ -254,7 +255,7 @@ def review(
             codebook,
             Decisions(accept, reject, accept_all, tuple(zip(add_texts, add_targets, strict=True))),
             session.site,
-            stage.site_people(study, session.site),
+            study.site_roster(session.site),
             who,
             when,
         )
@@ -262,7 +263,7 @@ def review(
             codebook.dismissed[hit] = {"by": who, "at": when, "session": session.id}
         codebook.changed = True
         save_codebook(study, codebook, passphrase)
-        stage.save_review(study, outcome.queue)
+        save_review(study, outcome.queue)
         others = sessions_naming(study, outcome.changed, session.id)
         study.audit(
             "review",
@@ -373,9 +374,9 @@ def deidentify(
     Example: fgdprep deidentify notes.docx --site DS -o notes.deid.docx --spans spans.json
     """
     from fgdprep.config import PseudonymisationConfig
+    from fgdprep.deid.engine import Options, pseudonymise_texts
     from fgdprep.formats.documents import read_paragraphs, render_paragraphs
     from fgdprep.roster import read_roster
-    from fgdprep.stages.pseudonymise import Options, pseudonymise_texts
 
     if site is None and language is None:
         raise click.UsageError("give --site (with a study) or --language (without one)")
@@ -404,10 +405,10 @@ def deidentify(
     from fgdprep.recognizers import RecognizerContext
 
     if study is not None and site is not None:
-        from fgdprep.stages.pseudonymise import options_for, site_people
+        from fgdprep.stages.pseudonymise import options_for
 
         with study.lock():
-            people = site_people(study, site)
+            people = study.site_roster(site)
             passphrase = _passphrase(study)
             codebook = load_codebook(study, passphrase)
             analyzer = Analyzer(context_for_site(study.config, site, language, people), model)
@@ -506,7 +507,7 @@ def rekey(obj: Ctx) -> None:
     """
     study = obj.study()
     with study.lock():
-        if not codebook_path(study).is_file():
+        if not study.codebook_path.is_file():
             raise FgdprepError("the study has no codebook yet; 'fgdprep pseudonymise' makes it")
         book = load_codebook(study, _passphrase(study, "Current codebook passphrase"))
         new = os.environ.get(ENV_NEW_PASSPHRASE) or click.prompt(

@@ -261,24 +261,9 @@ def parse_label(label: str) -> tuple[str, int] | None:
 # -- in the study ------------------------------------------------------------------------------
 
 
-def codebook_path(study: Study) -> Path:
-    """The configured location, else ``identifiable/codebook.enc``; never the shareable area."""
-    configured = study.config.pseudonymisation.codebook
-    if configured is None:
-        return study.identifiable / "codebook.enc"
-    path = Path(configured).expanduser()
-    path = path if path.is_absolute() else study.root / path
-    shareable = study.shareable.resolve()
-    if path.resolve() == shareable or shareable in path.resolve().parents:
-        raise CodebookError(
-            "pseudonymisation.codebook points into the shareable area; keep the key apart"
-        )
-    return path
-
-
 def load_codebook(study: Study, passphrase: str) -> Codebook:
     """The study's codebook (an empty one before the first pseudonymisation)."""
-    path = codebook_path(study)
+    path = study.codebook_path
     where = _where(study, path)
     try:
         blob = path.read_bytes()
@@ -289,7 +274,7 @@ def load_codebook(study: Study, passphrase: str) -> Codebook:
 
 def save_codebook(study: Study, codebook: Codebook, passphrase: str) -> None:
     """Encrypt and write atomically (a crash leaves the old codebook whole)."""
-    study.write_bytes(codebook_path(study), encrypt(codebook.to_json(), passphrase))
+    study.write_bytes(study.codebook_path, encrypt(codebook.to_json(), passphrase))
     codebook.changed = False
 
 

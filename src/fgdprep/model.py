@@ -21,6 +21,23 @@ SCHEMA_VERSION = 1
 T = TypeVar("T")
 
 
+class Stage(StrEnum):
+    """The transcript stages, in pipeline order. Each stage's transcript is saved in the
+    identifiable area under its name; the shareable copy of the pseudonymised one is
+    ``deidentified`` (:data:`DEIDENTIFIED`)."""
+
+    TRANSCRIBED = "transcribed"
+    SPEAKERS = "speakers"
+    CHECKED = "checked"
+    PSEUDONYMISED = "pseudonymised"
+
+
+#: The stages whose transcript a de-identified copy is made from, latest first.
+SOURCE_STAGES = (Stage.CHECKED, Stage.SPEAKERS, Stage.TRANSCRIBED)
+#: The provenance stage of a shareable (de-identified) transcript.
+DEIDENTIFIED = "deidentified"
+
+
 class Mode(StrEnum):
     IN_PERSON = "in_person"
     ONLINE = "online"
@@ -107,6 +124,40 @@ class PiiSpan:
     score: float
     recognizer: str
     status: str = "pending"
+
+
+#: Which text of a turn a PII span or a review suggestion is in.
+TEXT = "text"
+TRANSLATION = "translation"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A review-queue item: an uncertain finding a person decides on (identifiable: it holds
+    the text). ``paragraph`` is the turn's position, ``start``/``end`` offsets into its
+    ``field``."""
+
+    id: int
+    paragraph: int
+    start: int
+    end: int
+    text: str
+    entity_type: str
+    label: str
+    score: float
+    recognizer: str
+    status: str = "pending"  # pending, accepted, rejected
+    by: str = ""
+    at: str = ""
+    field: str = TEXT  # which text of the paragraph: text or translation
+
+
+@dataclass(frozen=True)
+class ReviewQueue:
+    """A session's review queue (identifiable area: suggestions quote the text)."""
+
+    session_id: str
+    suggestions: tuple[Suggestion, ...] = ()
 
 
 @dataclass(frozen=True)

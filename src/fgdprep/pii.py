@@ -23,11 +23,11 @@ from presidio_analyzer.nlp_engine import (
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
 from fgdprep.config import StudyConfig
+from fgdprep.deid.engine import Engine
 from fgdprep.entities import FACILITY, LOCATION, PERSON, ROSTER_PERSON, Detected
 from fgdprep.errors import ConfigError, StageError
 from fgdprep.model import Person
 from fgdprep.recognizers import RecognizerContext, build_recognizers
-from fgdprep.stages.pseudonymise import Engine
 
 log = logging.getLogger(__name__)
 

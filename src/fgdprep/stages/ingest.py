@@ -143,7 +143,7 @@ def ingest(study: Study, req: IngestRequest) -> IngestResult:
     study.copy_in(req.audio, study.recording_path(session))
     if merged is not None:
         roster_text = format_roster(people)
-        study.write_text(study.session_dir(session.id) / "roster.csv", roster_text)
+        study.write_text(study.session_roster_path(session.id), roster_text)
         site_text = format_roster(merged)
         study.write_text(study.roster_path(req.site), site_text)
         outputs["roster"] = sha256_text(site_text)

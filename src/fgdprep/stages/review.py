@@ -1,4 +1,5 @@
-"""Review decisions: accept or reject pending suggestions, add entities the tools missed.
+"""The review queue and its decisions: accept or reject pending suggestions, add entities the
+tools missed.
 
 Decisions go into the session's review queue and the codebook; the next ``pseudonymise``
 applies them (accepted and added names are propagated to every occurrence in the study,
@@ -16,13 +17,7 @@ from dataclasses import dataclass
 from fgdprep.codebook import GENERIC, NUMBERED, Codebook, Entry, person_label
 from fgdprep.entities import EMAIL, FACILITY, ID_NUMBER, LOCATION, PERSON, PHONE, WARD
 from fgdprep.errors import InputError
-from fgdprep.model import Person
-from fgdprep.stages.pseudonymise import (
-    ReviewQueue,
-    Suggestion,
-    input_stage,
-    pseudonymised_sessions,
-)
+from fgdprep.model import SOURCE_STAGES, Person, ReviewQueue, Stage, Suggestion
 from fgdprep.store import Study
 from fgdprep.text import PhraseIndex
 
@@ -140,7 +135,7 @@ def sessions_naming(study: Study, changed: Sequence[tuple[str, str]], exclude: s
     if not changed:
         return []
     out = []
-    for sid in pseudonymised_sessions(study):
+    for sid in study.sessions_with(Stage.PSEUDONYMISED):
         if sid == exclude:
             continue
         session = study.load_session(sid)
@@ -150,7 +145,10 @@ def sessions_naming(study: Study, changed: Sequence[tuple[str, str]], exclude: s
                 index.add(text, text)
         if not len(index):
             continue
-        transcript = study.load_transcript(sid, input_stage(study, sid))
+        stage = study.latest_stage(sid, SOURCE_STAGES)
+        if stage is None:
+            continue
+        transcript = study.load_transcript(sid, stage)
         texts = (t for turn in transcript.turns for t in (turn.text, turn.translation or ""))
         if any(index.find(text) for text in texts):
             out.append(sid)
@@ -211,3 +209,16 @@ def _add(
 
 def pending(queue: ReviewQueue) -> list[Suggestion]:
     return [s for s in queue.suggestions if s.status == "pending"]
+
+
+def load_review(study: Study, session_id: str) -> ReviewQueue:
+    """The session's review queue (empty before the first pseudonymisation)."""
+    path = study.review_path(session_id)
+    if not path.is_file():
+        return ReviewQueue(session_id)
+    return study.read_doc(path, "review", ReviewQueue)
+
+
+def save_review(study: Study, queue: ReviewQueue) -> str:
+    """Write the queue; returns its SHA-256 (the transcript records the queue it applied)."""
+    return study.save_doc(study.review_path(queue.session_id), "review", queue)

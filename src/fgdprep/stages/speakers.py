@@ -33,15 +33,14 @@ from fgdprep.model import (
     SpeakerAssignment,
     SpeakerAssignments,
     SpeakerSegment,
+    Stage,
     Transcript,
     Turn,
     Word,
-    dumps,
 )
-from fgdprep.roster import read_roster
-from fgdprep.store import Study, sha256_text
+from fgdprep.store import Study
 
-STAGE = "speakers"
+STAGE = Stage.SPEAKERS
 #: A word no segment covers goes to the nearest segment this close (Whisper's word times
 #: and the diarizer's voice-activity edges disagree by a few hundred milliseconds).
 NEAR_SECONDS = 0.5
@@ -360,10 +359,7 @@ def summarise(
 
 # --- the study-level run (the CLI calls this; it never prints) -------------------------------
 
-DIARIZATION_FILE = "diarization.json"
-ASSIGNMENTS_FILE = "speaker_assignments.json"
-CLIPS_DIR = "speaker_clips"
-SOURCE_STAGE = "transcribed"
+SOURCE_STAGE = Stage.TRANSCRIBED
 
 
 @dataclass(frozen=True)
@@ -387,29 +383,16 @@ class SpeakersResult:
     discarded: int
 
 
-def diarization_path(study: Study, session_id: str) -> Path:
-    return study.session_dir(session_id) / DIARIZATION_FILE
-
-
-def assignments_path(study: Study, session_id: str) -> Path:
-    return study.session_dir(session_id) / ASSIGNMENTS_FILE
-
-
 def load_assignments(study: Study, session_id: str) -> SpeakerAssignments:
-    path = assignments_path(study, session_id)
+    path = study.assignments_path(session_id)
     if not path.is_file():
         return SpeakerAssignments(session_id)
     return study.read_doc(path, "speaker_assignments", SpeakerAssignments)
 
 
 def load_diarization(study: Study, session_id: str) -> Diarization | None:
-    path = diarization_path(study, session_id)
+    path = study.diarization_path(session_id)
     return study.read_doc(path, "diarization", Diarization) if path.is_file() else None
-
-
-def _site_roster(study: Study, session: Session) -> tuple[Person, ...]:
-    path = study.roster_path(session.site)
-    return read_roster(path) if path.is_file() else ()
 
 
 def speakers(study: Study, request: SpeakersRequest) -> SpeakersResult:
@@ -428,7 +411,7 @@ def speakers(study: Study, request: SpeakersRequest) -> SpeakersResult:
     stored = load_diarization(study, session.id)
     current = load_assignments(study, session.id)
     new_assign = parse_assign(request.assign)
-    roster = _site_roster(study, session)
+    roster = study.site_roster(session.site)
     if new_assign and not roster:
         raise InputError(
             f"--assign: site {session.site} has no roster; ingest a session with --roster first"
@@ -484,17 +467,15 @@ def save(study: Study, result: SpeakersResult) -> dict[str, str]:
     sid = result.session.id
     outputs: dict[str, str] = {}
     if result.diarized:
-        text = dumps("diarization", result.diarization)
-        study.write_text(diarization_path(study, sid), text)
-        outputs["diarization"] = sha256_text(text)
-    path = assignments_path(study, sid)
+        outputs["diarization"] = study.save_doc(
+            study.diarization_path(sid), "diarization", result.diarization
+        )
+    path = study.assignments_path(sid)
     if result.assignments.assignments or path.is_file():
-        text = dumps("speaker_assignments", result.assignments)
-        study.write_text(path, text)
-        outputs["speaker_assignments"] = sha256_text(text)
-    text = dumps("transcript", result.transcript)
-    study.write_text(study.transcript_path(sid, STAGE), text)
-    outputs[STAGE] = sha256_text(text)
+        outputs["speaker_assignments"] = study.save_doc(
+            path, "speaker_assignments", result.assignments
+        )
+    outputs[STAGE] = study.save_transcript(result.transcript, STAGE)
     return outputs
 
 
@@ -504,10 +485,9 @@ def write_clips(
     """One short WAV per label in the identifiable area, so the moderator can hear who it is."""
     spans = [(s.label, s.clip) for s in summaries if s.clip is not None]
     audio = cut_clips(study.recording_path(session), [(c.start, c.end) for _l, c in spans])
-    folder = study.session_dir(session.id) / CLIPS_DIR
     out = {}
     for (label, _clip), samples in zip(spans, audio, strict=True):
-        path = folder / f"{label}.wav"
+        path = study.clip_path(session.id, label)
         study.write_bytes(path, wav_bytes(samples))
         out[label] = path
     return out

@@ -31,6 +31,7 @@ from fgdprep.model import (
     Person,
     Provenance,
     Session,
+    Stage,
     Transcript,
     Turn,
     Word,
@@ -40,7 +41,7 @@ from fgdprep.model import (
 
 log = logging.getLogger(__name__)
 
-STAGE = "transcribed"
+STAGE = Stage.TRANSCRIBED
 #: Whisper prompts hold at most ~220 tokens; hotwords beyond this many words are dropped.
 MAX_HOTWORDS = 120
 LOW_LOGPROB = -1.0
