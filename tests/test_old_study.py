@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from fgdprep.cli import cli
+from fgdprep.model import SCHEMA_VERSION
 
 FIXTURE = Path(__file__).parent / "data" / "old_study_v1"
 PASSPHRASE = "old-study-test"
@@ -64,5 +65,20 @@ def test_an_old_study_pseudonymises_with_its_decisions(old_study: Path) -> None:
     after = _shared_texts(old_study)
     assert after == before  # the accepted name stays replaced, the rejected place stays
     assert any("[Person 1]" in t for t in after) and any("Kenya" in t for t in after)
+    # written again in today's schema: turns with ids, decisions pointing at them
+    queue = json.loads((old_study / "identifiable/sessions/BU-pre/review.json").read_text())
+    assert queue["schema_version"] == SCHEMA_VERSION
+    turns = json.loads((old_study / "identifiable/sessions/BU-pre/pseudonymised.json").read_text())[
+        "transcript"
+    ]["turns"]
+    by_id = {t["id"]: t["text"] for t in turns}
+    assert len(by_id) == len(turns)
+    decided = {s["text"]: s for s in queue["review"]["suggestions"]}
+    assert {k: v["status"] for k, v in decided.items()} == {
+        "Dita": "accepted",
+        "Kenya": "rejected",
+    }
+    for text, s in decided.items():
+        assert by_id[s["turn"]][s["start"] : s["end"]] == text
     check = run(["leakcheck"], old_study)
     assert check.exit_code == 0, check.output

@@ -206,6 +206,7 @@ def review(
         pending,
         save_review,
         sessions_naming,
+        text_of,
     )
 
     if len(add_texts) != len(add_targets):
@@ -224,15 +225,11 @@ def review(
             click.echo(f"No pending suggestions for {session.id}.")
             return
         turns = study.load_transcript(session.id, Stage.PSEUDONYMISED).turns
+        number = {t.id: n for n, t in enumerate(turns, 1)}
         for s in waiting:
-            turn = turns[s.paragraph] if s.paragraph < len(turns) else None
-            if turn is None:
-                text = ""
-            elif s.field == TRANSLATION:
-                text = turn.translation or ""
-            else:
-                text = turn.text
-            where = f"¶{s.paragraph + 1}" + (" translation" if s.field == TRANSLATION else "")
+            n = number.get(s.turn)
+            text = text_of(turns[n - 1], s.field) if n is not None else ""
+            where = f"¶{n or '?'}" + (" translation" if s.field == TRANSLATION else "")
             context = (
                 text[max(0, s.start - 40) : s.start]
                 + "«"

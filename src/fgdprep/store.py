@@ -54,7 +54,7 @@ from typing import Any, BinaryIO, TypeVar
 from fgdprep import __version__
 from fgdprep.config import CONFIG_NAME, StudyConfig, load_config
 from fgdprep.errors import InputError, StudyError
-from fgdprep.model import Person, Session, Stage, Transcript, dumps, loads
+from fgdprep.model import Person, Session, Stage, Transcript, dumps, loads, with_turn_ids
 
 #: The layout table of the module docstring as (path, zone): ``<stage>`` stands for a
 #: :class:`~fgdprep.model.Stage`, any other ``<...>`` for one path component.
@@ -432,9 +432,10 @@ class Study:
         return self._read(path, "transcript", Transcript)
 
     def save_transcript(self, transcript: Transcript, stage: Stage) -> str:
-        """Write a stage's (identifiable) transcript; returns its SHA-256."""
+        """Write a stage's (identifiable) transcript, every turn with its id; returns its
+        SHA-256."""
         path = self.transcript_path(transcript.session_id, stage)
-        return self.write_text(path, dumps("transcript", transcript))
+        return self.write_text(path, dumps("transcript", with_turn_ids(transcript)))
 
     def load_shareable(self, session_id: str) -> Transcript:
         path = self.shareable_path(session_id)
@@ -448,7 +449,7 @@ class Study:
     def save_shareable(self, transcript: Transcript) -> str:
         """Write the de-identified transcript (no word-level text); returns its SHA-256."""
         path = self.shareable_path(transcript.session_id)
-        return self.write_text(path, dumps("transcript", transcript.shareable()))
+        return self.write_text(path, dumps("transcript", with_turn_ids(transcript.shareable())))
 
     def save_doc(self, path: Path, kind: str, value: Any) -> str:
         """Write a model document (:func:`fgdprep.model.dumps`); returns its SHA-256."""

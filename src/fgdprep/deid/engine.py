@@ -83,9 +83,6 @@ class Span:
     status: str  # auto, pending, accepted
     field: str = TEXT  # which text of the paragraph: text or translation
 
-    def key(self) -> tuple[str, int, int, int, str]:
-        return (self.field, self.paragraph, self.start, self.end, norm(self.text))
-
 
 @dataclass(frozen=True)
 class Translations:
@@ -138,9 +135,18 @@ def pseudonymise_texts(
     options: Options,
     previous: Iterable[Suggestion] = (),
     translations: Translations | None = None,
+    ids: Sequence[str] | None = None,
 ) -> Result:
     """Detect, label and replace in every paragraph (and translation); the codebook is updated
-    in place."""
+    in place.
+
+    ``ids`` name the paragraphs (a transcript's turn ids; default "1", "2"...): suggestions
+    point at a paragraph by its id, and a decision in ``previous`` applies to the same text
+    at the same offsets of the paragraph with its id.
+    """
+    names = list(ids) if ids is not None else [str(n + 1) for n in range(len(texts))]
+    if len(names) != len(texts):
+        raise ValueError("one id per paragraph")
     units = [_Unit(TEXT, n, text, analyze) for n, text in enumerate(texts)]
     if translations is not None:
         if len(translations.texts) != len(texts):
@@ -151,7 +157,7 @@ def pseudonymise_texts(
             if text is not None
         ]
     previous = list(previous)
-    decided = {suggestion_key(s): s for s in previous}
+    decided = {(s.field, s.turn, s.start, s.end, norm(s.text)): s for s in previous}
     allow = PhraseIndex[str]()
     for phrase in options.allow_list:
         allow.add(phrase, phrase)
@@ -240,7 +246,8 @@ def pseudonymise_texts(
     for spans in found:
         kept = []
         for span in spans:
-            old = decided.get(span.key())
+            key = (span.field, names[span.paragraph], span.start, span.end, norm(span.text))
+            old = decided.get(key)
             if span.status == "pending" or (old is not None and old.status == "accepted"):
                 if old is not None and old.status == "accepted":
                     span = dataclasses.replace(span, status="accepted")
@@ -252,7 +259,7 @@ def pseudonymise_texts(
                 suggestions.append(
                     Suggestion(
                         sid,
-                        span.paragraph,
+                        names[span.paragraph],
                         span.start,
                         span.end,
                         span.text,
@@ -282,11 +289,6 @@ def pseudonymise_texts(
     return dataclasses.replace(
         result, translations=tuple(out_texts), translation_spans=tuple(out_spans)
     )
-
-
-def suggestion_key(s: Suggestion) -> tuple[str, int, int, int, str]:
-    """Where a decision applies: the same text at the same place of the same paragraph."""
-    return (s.field, s.paragraph, s.start, s.end, norm(s.text))
 
 
 def _common_word(surface: str) -> bool:

@@ -41,8 +41,9 @@ from fgdprep.model import (
     Suggestion,
     Transcript,
     Turn,
+    with_turn_ids,
 )
-from fgdprep.stages.review import load_review, save_review
+from fgdprep.stages.review import anchored, load_review, relocate, save_review
 from fgdprep.store import Study
 
 STAGE = Stage.PSEUDONYMISED
@@ -72,8 +73,10 @@ def pseudonymise(
     """The identifiable transcript with its PII spans, and the de-identified shareable one.
 
     Turns' translations are pseudonymised with ``translation`` (the analyzer of the
-    translation language), the same codebook and the same review queue.
+    translation language), the same codebook and the same review queue. Decisions in
+    ``previous`` follow their words into the turns as they are now (:func:`relocate`).
     """
+    transcript = with_turn_ids(transcript)
     has_translations = translated(transcript)
     if has_translations and translation is None:
         raise ValueError("the transcript has translations: give the analyzer of their language")
@@ -82,11 +85,13 @@ def pseudonymise(
         engine.analyze,
         codebook,
         options,
-        previous,
+        relocate(previous, transcript),
         Translations([t.translation for t in transcript.turns], translation.analyze)
         if has_translations and translation is not None
         else None,
+        [t.id for t in transcript.turns],
     )
+    result = dataclasses.replace(result, suggestions=anchored(result.suggestions, transcript))
     ident_turns = []
     share_turns = []
     for n, turn in enumerate(transcript.turns):
@@ -112,6 +117,7 @@ def pseudonymise(
                 translation=result.translations[n] if has_translations else None,
                 translation_pii=_pii(tspans, True),
                 asr=turn.asr,
+                id=turn.id,
             )
         )
     options_record: dict[str, str] = {

@@ -10,14 +10,25 @@ name what was decided are found, so the user is told to re-run them all
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from fgdprep.codebook import GENERIC, NUMBERED, Codebook, Entry, person_label
 from fgdprep.entities import EMAIL, FACILITY, ID_NUMBER, LOCATION, PERSON, PHONE, WARD
 from fgdprep.errors import InputError
-from fgdprep.model import SOURCE_STAGES, Person, ReviewQueue, Stage, Suggestion
+from fgdprep.model import (
+    SOURCE_STAGES,
+    TEXT,
+    TRANSLATION,
+    Person,
+    ReviewQueue,
+    Stage,
+    Suggestion,
+    Transcript,
+    Turn,
+)
 from fgdprep.store import Study
 from fgdprep.text import PhraseIndex
 
@@ -212,13 +223,103 @@ def pending(queue: ReviewQueue) -> list[Suggestion]:
 
 
 def load_review(study: Study, session_id: str) -> ReviewQueue:
-    """The session's review queue (empty before the first pseudonymisation)."""
+    """The session's review queue (empty before the first pseudonymisation). A queue of
+    schema version 1 points at turns by position: they are turned into the ids of the
+    pseudonymised transcript's turns, the one the queue was made with."""
     path = study.review_path(session_id)
     if not path.is_file():
         return ReviewQueue(session_id)
-    return study.read_doc(path, "review", ReviewQueue)
+    queue = study.read_doc(path, "review", ReviewQueue)
+    if not any(s.turn.startswith("#") for s in queue.suggestions):
+        return queue
+    if not study.has_transcript(session_id, Stage.PSEUDONYMISED):
+        return queue
+    turns = study.load_transcript(session_id, Stage.PSEUDONYMISED)
+    ids = [t.id for t in turns.turns]
+    suggestions = []
+    for s in queue.suggestions:
+        n = int(s.turn[1:]) if s.turn[1:].isdigit() else 0
+        if s.turn.startswith("#") and 1 <= n <= len(ids):
+            s = dataclasses.replace(s, turn=ids[n - 1])
+        suggestions.append(s)
+    return ReviewQueue(session_id, anchored(suggestions, turns))
 
 
 def save_review(study: Study, queue: ReviewQueue) -> str:
     """Write the queue; returns its SHA-256 (the transcript records the queue it applied)."""
     return study.save_doc(study.review_path(queue.session_id), "review", queue)
+
+
+# -- where a suggestion is --------------------------------------------------------------------
+
+
+def text_of(turn: Turn, field: str) -> str:
+    return (turn.translation or "") if field == TRANSLATION else turn.text
+
+
+def _word_offsets(turn: Turn) -> list[int] | None:
+    """Where each word of the turn begins in its text; None when they cannot be found (text
+    edited by hand)."""
+    out = []
+    pos = 0
+    for word in turn.words:
+        token = word.text.strip()
+        at = turn.text.find(token, pos)
+        if at < 0:
+            return None
+        out.append(at)
+        pos = at + len(token)
+    return out
+
+
+def anchored(suggestions: Iterable[Suggestion], transcript: Transcript) -> tuple[Suggestion, ...]:
+    """The suggestions with the start time of the word each begins in (where the turn has
+    word times), so :func:`relocate` finds the same words in turns cut differently."""
+    turns = {t.id: t for t in transcript.turns}
+    out = []
+    for s in suggestions:
+        turn = turns.get(s.turn)
+        if s.time is None and s.field == TEXT and turn is not None and turn.words:
+            offsets = _word_offsets(turn)
+            i = bisect.bisect_right(offsets, s.start) - 1 if offsets is not None else -1
+            if i >= 0:
+                s = dataclasses.replace(s, time=turn.words[i].start)
+        out.append(s)
+    return tuple(out)
+
+
+def relocate(suggestions: Iterable[Suggestion], transcript: Transcript) -> list[Suggestion]:
+    """Each suggestion pointed at the turn of ``transcript`` that holds its words: the turn
+    with its id while its text is still there, else the turn whose word starts at its time
+    (speaker turns cut differently). One whose words are nowhere is left as it is: it then
+    matches nothing, so no decision is ever applied to other words."""
+    turns = {t.id: t for t in transcript.turns}
+    words: dict[float, list[tuple[Turn, int, int]]] | None = None
+    out = []
+    for s in suggestions:
+        turn = turns.get(s.turn)
+        if turn is not None and text_of(turn, s.field)[s.start : s.end] == s.text:
+            out.append(s)
+            continue
+        if s.time is not None and s.field == TEXT:
+            if words is None:
+                words = _words_by_time(transcript)
+            for other, at, length in words.get(s.time, ()):
+                start = other.text.find(s.text, at)
+                if 0 <= start < at + max(length, 1):
+                    s = dataclasses.replace(s, turn=other.id, start=start, end=start + len(s.text))
+                    break
+        out.append(s)
+    return out
+
+
+def _words_by_time(transcript: Transcript) -> dict[float, list[tuple[Turn, int, int]]]:
+    """Start time -> (turn, offset of the word in its text, length of the word)."""
+    out: dict[float, list[tuple[Turn, int, int]]] = {}
+    for turn in transcript.turns:
+        offsets = _word_offsets(turn)
+        if offsets is None:
+            continue
+        for word, at in zip(turn.words, offsets, strict=True):
+            out.setdefault(word.start, []).append((turn, at, len(word.text.strip())))
+    return out

@@ -37,6 +37,7 @@ from fgdprep.model import (
     Transcript,
     Turn,
     Word,
+    with_turn_ids,
 )
 from fgdprep.store import Study
 
@@ -307,7 +308,7 @@ def assign_speakers(
     provenance = Provenance(
         stage=STAGE, tool_version=__version__, model=transcript.provenance.model, options=options
     )
-    return dataclasses.replace(transcript, turns=turns, provenance=provenance)
+    return with_turn_ids(dataclasses.replace(transcript, turns=turns, provenance=provenance))
 
 
 # --- summaries for --show ---------------------------------------------------------------------
