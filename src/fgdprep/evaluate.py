@@ -143,6 +143,7 @@ class Scores:
 def score(texts: Sequence[str], gold: Sequence[Gold], predicted: Sequence[Predicted]) -> Scores:
     """Recall: a gold span counts only when every letter of its name words (titles such as
     "Dr." or "Mama" aside) is inside predicted spans of its kind, i.e. nothing of it leaks.
+    A span made of title words only is a name too ("Babu" as a nickname): all of it counts.
     Precision: a predicted span is right when it overlaps a gold span of its kind."""
 
     def overlaps(g: Gold, p: Predicted) -> bool:
@@ -154,7 +155,9 @@ def score(texts: Sequence[str], gold: Sequence[Gold], predicted: Sequence[Predic
         for p in predicted:
             if p.kind == g.kind and overlaps(g, p):
                 covered.update(range(p.start, p.end))
-        words = [t for t in tokens(texts[g.paragraph][g.start : g.end]) if t.key not in TITLE_WORDS]
+        spanned = tokens(texts[g.paragraph][g.start : g.end])
+        # a name that is also a title word ("Babu", a nickname) is scored whole, not skipped
+        words = [t for t in spanned if t.key not in TITLE_WORDS] or spanned
         found = bool(words) and all(
             g.start + c in covered for t in words for c in range(t.start, t.end)
         )
