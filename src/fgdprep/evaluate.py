@@ -69,6 +69,7 @@ class Gold:
     start: int
     end: int
     category: str  # roster, person, place, phone, email, id, date, age
+    tag: str = ""  # the corpus tag (R P L F W T E I D A): places and facilities apart
 
     @property
     def kind(self) -> str:
@@ -95,7 +96,8 @@ def parse_marked(paragraphs: Iterable[str]) -> tuple[list[str], list[Gold]]:
             before = marked[pos : m.start()]
             out.append(before)
             length += len(before)
-            gold.append(Gold(n, length, length + len(m.group(1)), TAGS[m.group(2)]))
+            tag = m.group(2)
+            gold.append(Gold(n, length, length + len(m.group(1)), TAGS[tag], tag))
             out.append(m.group(1))
             length += len(m.group(1))
             pos = m.end()
@@ -141,6 +143,7 @@ class Scores:
 def score(texts: Sequence[str], gold: Sequence[Gold], predicted: Sequence[Predicted]) -> Scores:
     """Recall: a gold span counts only when every letter of its name words (titles such as
     "Dr." or "Mama" aside) is inside predicted spans of its kind, i.e. nothing of it leaks.
+    A span made of title words only is a name too ("Babu" as a nickname): all of it counts.
     Precision: a predicted span is right when it overlaps a gold span of its kind."""
 
     def overlaps(g: Gold, p: Predicted) -> bool:
@@ -152,7 +155,9 @@ def score(texts: Sequence[str], gold: Sequence[Gold], predicted: Sequence[Predic
         for p in predicted:
             if p.kind == g.kind and overlaps(g, p):
                 covered.update(range(p.start, p.end))
-        words = [t for t in tokens(texts[g.paragraph][g.start : g.end]) if t.key not in TITLE_WORDS]
+        spanned = tokens(texts[g.paragraph][g.start : g.end])
+        # a name that is also a title word ("Babu", a nickname) is scored whole, not skipped
+        words = [t for t in spanned if t.key not in TITLE_WORDS] or spanned
         found = bool(words) and all(
             g.start + c in covered for t in words for c in range(t.start, t.end)
         )
@@ -181,6 +186,8 @@ class Document:
     wards: tuple[str, ...]
     texts: tuple[str, ...]
     gold: tuple[Gold, ...]
+    split: str = ""  # dev or heldout in a corpus that keeps a held-out set; "" otherwise
+    allow_list: tuple[str, ...] = ()  # the study's allow-list, when the corpus names one
 
     @property
     def words(self) -> int:
@@ -188,28 +195,42 @@ class Document:
 
 
 def load_corpus(path: Path) -> list[Document]:
+    """The documents of a corpus file. A document holds either ``paragraphs`` or a ``dev`` and a
+    ``heldout`` list (then it becomes two documents, one per split, sharing the site setting);
+    roster rows are ``[code, name, aliases, role]`` with an optional fifth ``gender``."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     docs = []
     for d in data["documents"]:
         people = tuple(
-            Person(code, name, tuple(a for a in aliases.split(";") if a), Role(role))
-            for code, name, aliases, role in d["roster"]
-        )
-        texts, gold = parse_marked(d["paragraphs"])
-        docs.append(
-            Document(
-                d["name"],
-                d["site"],
-                d["country"],
-                d["language"],
-                people,
-                tuple(d.get("places", ())),
-                tuple(d.get("facilities", ())),
-                tuple(d.get("wards", ())),
-                tuple(texts),
-                tuple(gold),
+            Person(
+                str(row[0]),
+                str(row[1]),
+                tuple(a.strip() for a in str(row[2]).split(";") if a.strip()),
+                Role(row[3]),
+                str(row[4]) if len(row) > 4 else "",
             )
+            for row in d["roster"]
         )
+        splits = [("", d["paragraphs"])] if "paragraphs" in d else []
+        splits += [(s, d[s]) for s in ("dev", "heldout") if s in d]
+        for split, paragraphs in splits:
+            texts, gold = parse_marked(paragraphs)
+            docs.append(
+                Document(
+                    f"{d['name']}/{split}" if split else d["name"],
+                    d["site"],
+                    d["country"],
+                    d["language"],
+                    people,
+                    tuple(d.get("places", ())),
+                    tuple(d.get("facilities", ())),
+                    tuple(d.get("wards", ())),
+                    tuple(texts),
+                    tuple(gold),
+                    split,
+                    tuple(d.get("allow_list", ())),
+                )
+            )
     return docs
 
 
