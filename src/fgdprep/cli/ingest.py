@@ -71,20 +71,7 @@ def ingest(
         citation_prefix=citation_prefix,
     )
     with study.lock():
-        result = run_ingest(study, request)
-        s = result.session
-        assert s.audio is not None
-        study.audit(
-            "ingest",
-            session=s.id,
-            outputs=result.outputs,
-            counts={
-                "duration_s": s.audio.duration,
-                "channels": s.audio.channels,
-                "attendance": len(s.attendance),
-                "roster_added": result.roster_added,
-            },
-        )
+        s = run_ingest(study, request).session
     assert s.audio is not None
     click.echo(
         f"Ingested {s.id}: {s.site} {s.wave} {s.date}, {s.language}, "

@@ -9,9 +9,7 @@ from fgdprep.cli.context import (
     ask_passphrase,
     pass_ctx,
 )
-from fgdprep.codebook import load_codebook
 from fgdprep.errors import FgdprepError
-from fgdprep.model import Person
 
 
 @click.command()
@@ -26,25 +24,12 @@ def leakcheck(obj: Ctx) -> None:
     \b
     Example: fgdprep leakcheck
     """
-    from fgdprep.roster import read_roster
-    from fgdprep.stages.leakcheck import build_index, check_files, shareable_files
+    from fgdprep.stages.leakcheck import run
 
     study = obj.study()
     with study.lock():
-        codebook = load_codebook(study, ask_passphrase(study))
-        rosters: dict[str, tuple[Person, ...]] = {}
-        for site in study.config.sites:
-            path = study.roster_path(site.code)
-            if path.is_file():
-                rosters[site.code] = read_roster(path)
-        pseudo = study.config.pseudonymisation
-        index = build_index(codebook, rosters, pseudo.allow_list, pseudo.fuzzy_threshold)
-        files = shareable_files(study.shareable)
-        hits = check_files(study.root, files, index, codebook.dismissed)
-        study.audit(
-            "leakcheck",
-            counts={"files": len(files), "values": len(index), "hits": len(hits)},
-        )
+        done = run(study, lambda: ask_passphrase(study))
+    hits = done.hits
     for hit in hits:
         click.echo(f"{hit.file} paragraph {hit.paragraph}: {hit.label} ({hit.how}) [{hit.id}]")
     if hits:
@@ -53,4 +38,4 @@ def leakcheck(obj: Ctx) -> None:
             " fix the text, or dismiss a hit that is not a name with"
             " 'fgdprep review SESSION --dismiss-leak HIT'"
         )
-    click.echo(f"No leaks: {len(files)} shareable file(s) checked against {len(index)} values.")
+    click.echo(f"No leaks: {done.files} shareable file(s) checked against {done.values} values.")

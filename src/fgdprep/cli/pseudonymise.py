@@ -9,12 +9,9 @@ import click
 from fgdprep.cli.context import (
     Ctx,
     ask_passphrase,
-    check_nlp_model,
     pass_ctx,
     quiet_option,
 )
-from fgdprep.codebook import load_codebook, save_codebook
-from fgdprep.errors import FgdprepError
 
 
 @click.command()
@@ -52,35 +49,14 @@ def pseudonymise(obj: Ctx, session_id: str | None, all_sessions: bool, quiet: bo
     if session_id is None and not all_sessions:
         raise click.UsageError("give a SESSION_ID, or --all for every pseudonymised session")
     study = obj.study()
-    with study.lock():
-        if session_id is not None:
-            ids = [study.load_session(session_id).id]
-        else:
-            ids = study.sessions_with(stage.STAGE)
-            if not ids:
-                raise FgdprepError(
-                    "no session has been pseudonymised yet; run 'fgdprep pseudonymise"
-                    " SESSION' first"
-                )
-        pseudo = study.config.pseudonymisation
-        inputs = []
-        for sid in ids:  # every input is checked before the passphrase is asked for
-            session = study.load_session(sid)
-            check_nlp_model(pseudo, session.language, "fgdprep.yaml")
-            inputs.append(stage.load_input(study, session.id))
-        passphrase = ask_passphrase(study)
-        codebook = load_codebook(study, passphrase)
+
+    def loading() -> None:
         if not quiet:
             click.echo("Loading the analyzers...", err=True)
-        from fgdprep.pii import presidio_version, study_engines
 
-        engines = study_engines(study.config, study.site_roster)
-        before = {sid: study.digest(study.shareable_path(sid)) for sid in ids}
-        runs = stage.run_sessions(study, inputs, engines, codebook)
-        save_codebook(study, codebook, passphrase)
-        command = "pseudonymise --all" if all_sessions else "pseudonymise"
-        for run in runs:
-            run.audit(study, command, presidio_version())
+    with study.lock():
+        ids = None if all_sessions else [session_id or ""]
+        runs = stage.run(study, ids, lambda: ask_passphrase(study), loading)
     for run in runs:
         result = run.result.result
         counts = result.counts()
@@ -97,8 +73,7 @@ def pseudonymise(obj: Ctx, session_id: str | None, all_sessions: bool, quiet: bo
             + f"): {total} replaced ({kinds}); {result.pending} pending review."
         )
         if all_sessions:
-            same = before[run.session.id] == run.shareable_digest
-            line += " Unchanged." if same else " Updated."
+            line += " Updated." if run.changed else " Unchanged."
         click.echo(line)
     if session_id is not None:
         run = runs[0]

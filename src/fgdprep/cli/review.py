@@ -12,9 +12,6 @@ from fgdprep.cli.context import (
     pass_ctx,
     utc_now,
 )
-from fgdprep.codebook import load_codebook, save_codebook
-from fgdprep.errors import FgdprepError
-from fgdprep.model import Stage
 
 
 @click.command()
@@ -56,92 +53,49 @@ def review(
     Example: fgdprep review DS-pre --accept 12 --reject 13 --add "Mama Grace" --as P01
     """
     from fgdprep.model import TRANSLATION
-    from fgdprep.stages.review import (
-        Decisions,
-        decide,
-        load_review,
-        pending,
-        save_review,
-        sessions_naming,
-        text_of,
-    )
+    from fgdprep.stages.review import Decisions, pending_rows, record
 
     if len(add_texts) != len(add_targets):
         raise click.UsageError("give one --as for every --add")
     study = obj.study()
-    session = study.load_session(session_id)
-    queue = load_review(study, session.id)
     if not (accept or reject or accept_all or add_texts or dismiss_leak):
-        waiting = pending(queue)
-        if not study.has_transcript(session.id, Stage.PSEUDONYMISED):
-            raise FgdprepError(
-                f"{session.id} has not been pseudonymised; run 'fgdprep pseudonymise"
-                f" {session.id}' first"
-            )
-        if not waiting:
-            click.echo(f"No pending suggestions for {session.id}.")
+        rows = pending_rows(study, session_id)
+        if not rows:
+            click.echo(f"No pending suggestions for {study.load_session(session_id).id}.")
             return
-        turns = study.load_transcript(session.id, Stage.PSEUDONYMISED).turns
-        number = {t.id: n for n, t in enumerate(turns, 1)}
-        for s in waiting:
-            n = number.get(s.turn)
-            text = text_of(turns[n - 1], s.field) if n is not None else ""
-            where = f"¶{n or '?'}" + (" translation" if s.field == TRANSLATION else "")
-            context = (
-                text[max(0, s.start - 40) : s.start]
-                + "«"
-                + text[s.start : s.end]
-                + "»"
-                + text[s.end : s.end + 40]
-            ).replace("\n", " ")
+        for row in rows:
+            s = row.suggestion
+            where = f"¶{row.paragraph or '?'}" + (" translation" if s.field == TRANSLATION else "")
             click.echo(
                 f"{s.id:>4}  {s.label:<14} {s.entity_type:<13} {s.recognizer:<9} {s.score:.2f}"
-                f"  {where}: …{context}…"
+                f"  {where}: …{row.context}…"
             )
-        click.echo(f"{len(waiting)} pending; decide with --accept/--reject ID or --accept-all.")
+        click.echo(f"{len(rows)} pending; decide with --accept/--reject ID or --accept-all.")
         return
+    decisions = Decisions(
+        accept, reject, accept_all, tuple(zip(add_texts, add_targets, strict=True))
+    )
     with study.lock():
-        passphrase = ask_passphrase(study)
-        codebook = load_codebook(study, passphrase)
-        who, when = getpass.getuser(), utc_now()
-        outcome = decide(
-            queue,
-            codebook,
-            Decisions(accept, reject, accept_all, tuple(zip(add_texts, add_targets, strict=True))),
-            session.site,
-            study.site_roster(session.site),
-            who,
-            when,
+        done = record(
+            study,
+            session_id,
+            decisions,
+            dismiss_leak,
+            lambda: ask_passphrase(study),
+            getpass.getuser(),
+            utc_now(),
         )
-        for hit in dismiss_leak:
-            codebook.dismissed[hit] = {"by": who, "at": when, "session": session.id}
-        codebook.changed = True
-        save_codebook(study, codebook, passphrase)
-        save_review(study, outcome.queue)
-        others = sessions_naming(study, outcome.changed, session.id)
-        study.audit(
-            "review",
-            session=session.id,
-            counts={
-                "accepted": outcome.accepted,
-                "rejected": outcome.rejected,
-                "added": len(outcome.added),
-                "leaks_dismissed": len(dismiss_leak),
-                "pending": len(pending(outcome.queue)),
-                "other_sessions_affected": len(others),
-            },
-        )
+    outcome, sid = done.outcome, done.outcome.queue.session_id
     parts = [f"accepted {outcome.accepted}", f"rejected {outcome.rejected}"]
     if outcome.added:
         parts.append(f"added {len(outcome.added)} ({', '.join(outcome.added)})")
     if dismiss_leak:
         parts.append(f"dismissed {len(dismiss_leak)} leak-check hit(s)")
     click.echo(
-        f"{session.id}: {', '.join(parts)}; {len(pending(outcome.queue))} pending."
-        f" Apply with: fgdprep pseudonymise {session.id}"
+        f"{sid}: {', '.join(parts)}; {done.pending} pending. Apply with: fgdprep pseudonymise {sid}"
     )
-    if others:
+    if done.others:
         click.echo(
-            f"Also named in {len(others)} other pseudonymised session(s) ({', '.join(others)});"
-            " apply everywhere with: fgdprep pseudonymise --all"
+            f"Also named in {len(done.others)} other pseudonymised session(s)"
+            f" ({', '.join(done.others)}); apply everywhere with: fgdprep pseudonymise --all"
         )

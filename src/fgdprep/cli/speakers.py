@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import click
@@ -11,7 +10,6 @@ from fgdprep.cli.context import (
     Ctx,
     pass_ctx,
 )
-from fgdprep.store import atomic_write_text
 
 
 @click.command()
@@ -78,9 +76,7 @@ def speakers(
     """
     from fgdprep.diarize import SpeakerCount
     from fgdprep.formats.plain import format_time
-    from fgdprep.formats.rttm import format_rttm
     from fgdprep.stages import speakers as stage
-    from fgdprep.store import sha256_text
 
     if rttm is not None and method is not None:
         raise click.UsageError("give either --method or --rttm, not both")
@@ -104,43 +100,13 @@ def speakers(
         assign=assign,
         force=force,
         device=device,
+        clips=show,
+        export_rttm=export_rttm,
     )
     study = obj.study()
-    started = time.monotonic()
     with study.lock():
-        result = stage.speakers(study, request)
-        outputs = stage.save(study, result)
-        clips: dict[str, Path] = {}
-        summaries = stage.summarise(result.transcript, result.diarization, result.assignments)
-        if show:
-            clips = stage.write_clips(study, result.session, summaries)
-        if export_rttm is not None:
-            text = format_rttm(result.diarization.segments, result.session.id)
-            atomic_write_text(export_rttm, text)
-            outputs["export_rttm"] = sha256_text(text)
-        turns = result.transcript.turns
-        study.audit(
-            "speakers",
-            session=result.session.id,
-            stage=stage.STAGE,
-            inputs={
-                stage.SOURCE_STAGE: study.digest(
-                    study.transcript_path(result.session.id, stage.SOURCE_STAGE)
-                )
-            },
-            outputs=outputs,
-            counts={
-                "method": result.diarization.provenance.options.get("method"),
-                "diarized": result.diarized,
-                "labels": len(result.diarization.labels),
-                "assigned": len(result.assignments.assignments),
-                "discarded_assignments": result.discarded,
-                "turns": len(turns),
-                "flagged": sum(1 for t in turns if t.flags),
-                "clips": len(clips),
-                "seconds": round(time.monotonic() - started, 1),
-            },
-        )
+        done = stage.run(study, request)
+    result, turns = done.result, done.result.transcript.turns
     if result.discarded:
         click.echo(f"Discarded {result.discarded} speaker assignment(s) (--force).")
     assigned = result.assignments.mapping()
@@ -151,12 +117,12 @@ def speakers(
         + (" (diarization reused)." if not result.diarized else ".")
     )
     if show:
-        for s in summaries:
+        for s in done.summaries:
             code = f" = {s.code}" if s.code else ""
             click.echo(f"\n{s.label}{code}: {format_time(s.seconds)} speaking, {s.turns} turns")
             for line in s.first_lines:
                 click.echo(f"    {line[:100]}")
-            if s.label in clips:
-                click.echo(f"    clip: {clips[s.label].relative_to(study.root)}")
+            if s.label in done.clips:
+                click.echo(f"    clip: {done.clips[s.label].relative_to(study.root)}")
     if export_rttm is not None:
         click.echo(f"Wrote speaker times to {export_rttm}.")

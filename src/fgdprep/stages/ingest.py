@@ -90,7 +90,8 @@ def _check_request(study: Study, req: IngestRequest) -> list[str]:
 
 
 def ingest(study: Study, req: IngestRequest) -> IngestResult:
-    """Check the recording, roster and options, then copy them into the study."""
+    """Check the recording, roster and options, then copy them into the study and audit
+    it. Needs the study lock."""
     problems = _check_request(study, req)
     if problems:
         raise InputError("; ".join(problems))
@@ -149,4 +150,15 @@ def ingest(study: Study, req: IngestRequest) -> IngestResult:
         outputs["roster"] = sha256_text(site_text)
     study.save_session(session)
     added = len(merged) - len(existing) if merged is not None else 0
+    study.audit(
+        "ingest",
+        session=session.id,
+        outputs=outputs,
+        counts={
+            "duration_s": round(info.duration, 3),
+            "channels": info.channels,
+            "attendance": len(session.attendance),
+            "roster_added": added,
+        },
+    )
     return IngestResult(session, added, outputs)

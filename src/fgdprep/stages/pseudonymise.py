@@ -10,7 +10,7 @@ decisions, the output is the same, byte for byte.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from fgdprep import __version__
@@ -211,6 +211,12 @@ class SessionRun:
     identifiable_digest: str
     shareable_digest: str
     engine: Engine
+    #: The shareable copy's digest before this run ("" when there was none).
+    previous_digest: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return self.previous_digest != self.shareable_digest
 
     @property
     def translated_turns(self) -> int:
@@ -249,7 +255,11 @@ MAX_PASSES = 5
 
 
 def run_sessions(
-    study: Study, inputs: Sequence[SessionInput], engines: Engines, codebook: Codebook
+    study: Study,
+    inputs: Sequence[SessionInput],
+    engines: Engines,
+    codebook: Codebook,
+    previous: Mapping[str, str] | None = None,
 ) -> list[SessionRun]:
     """Pseudonymise sessions with one codebook, then write every one of them.
 
@@ -258,8 +268,10 @@ def run_sessions(
     name that a later session adds to the codebook must reach the earlier ones too: the
     sessions are pseudonymised again until the codebook stops changing, so the outcome does
     not depend on the order and running again writes the same bytes. The caller holds the
-    study lock and saves the codebook afterwards (it is encrypted).
+    study lock and saves the codebook afterwards (it is encrypted). ``previous``: each
+    session's shareable digest before, to tell which changed.
     """
+    previous = previous or {}
     target = study.config.translation.language
     engine_for = _memo_engines(engines)
     done: list[TranscriptResult] = []
@@ -298,7 +310,55 @@ def run_sessions(
         shared = study.save_shareable(result.shareable)
         engine = engine_for(i.session.site, i.session.language)
         source = study.digest(study.transcript_path(i.session.id, i.input_stage))
-        runs.append(SessionRun(i.session, result, i.input_stage, source, ident, shared, engine))
+        was = previous.get(i.session.id, "")
+        runs.append(
+            SessionRun(i.session, result, i.input_stage, source, ident, shared, engine, was)
+        )
+    return runs
+
+
+def run(
+    study: Study,
+    session_ids: Sequence[str] | None,
+    passphrase: Callable[[], str],
+    loading: Callable[[], None] | None = None,
+) -> list[SessionRun]:
+    """Pseudonymise sessions of the study (``None``: every session pseudonymised before)
+    with one codebook: every input is checked before ``passphrase`` is asked for, then the
+    sessions are computed, written and audited, and the codebook saved. ``loading`` is
+    called before the analyzers load (seconds). Needs the study lock."""
+    from fgdprep.codebook import load_codebook, save_codebook
+    from fgdprep.errors import ConfigError
+
+    if session_ids is None:
+        ids = study.sessions_with(STAGE)
+        if not ids:
+            raise StageError(
+                "no session has been pseudonymised yet; run 'fgdprep pseudonymise SESSION' first"
+            )
+    else:
+        ids = [study.load_session(sid).id for sid in session_ids]
+    inputs = []
+    for sid in ids:
+        session = study.load_session(sid)
+        try:
+            study.config.pseudonymisation.nlp_model(session.language)
+        except ValueError as exc:
+            raise ConfigError("fgdprep.yaml", [str(exc)]) from None
+        inputs.append(load_input(study, session.id))
+    secret = passphrase()
+    codebook = load_codebook(study, secret)
+    if loading is not None:
+        loading()
+    from fgdprep.pii import presidio_version, study_engines
+
+    engines = study_engines(study.config, study.site_roster)
+    previous = {sid: study.digest(study.shareable_path(sid)) for sid in ids}
+    runs = run_sessions(study, inputs, engines, codebook, previous)
+    save_codebook(study, codebook, secret)
+    command = "pseudonymise --all" if session_ids is None else "pseudonymise"
+    for done in runs:
+        done.audit(study, command, presidio_version())
     return runs
 
 

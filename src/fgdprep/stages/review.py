@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from fgdprep.codebook import GENERIC, NUMBERED, Codebook, Entry, person_label
@@ -323,3 +323,94 @@ def _words_by_time(transcript: Transcript) -> dict[float, list[tuple[Turn, int, 
         for word, at in zip(turn.words, offsets, strict=True):
             out.setdefault(word.start, []).append((turn, at, len(word.text.strip())))
     return out
+
+
+# -- the study-level entry points (the CLI calls these; they never print) --------------------
+
+
+@dataclass(frozen=True)
+class PendingRow:
+    """A pending suggestion with its turn's paragraph number and the words around it
+    (identifiable: for the moderator's screen only)."""
+
+    suggestion: Suggestion
+    paragraph: int | None
+    context: str
+
+
+def pending_rows(study: Study, session_id: str, width: int = 40) -> list[PendingRow]:
+    """The session's pending suggestions, in id order."""
+    from fgdprep.errors import StageError
+
+    session = study.load_session(session_id)
+    waiting = pending(load_review(study, session.id))
+    if not study.has_transcript(session.id, Stage.PSEUDONYMISED):
+        raise StageError(
+            f"{session.id} has not been pseudonymised; run 'fgdprep pseudonymise"
+            f" {session.id}' first"
+        )
+    if not waiting:
+        return []
+    turns = study.load_transcript(session.id, Stage.PSEUDONYMISED).turns
+    number = {t.id: n for n, t in enumerate(turns, 1)}
+    rows = []
+    for s in waiting:
+        n = number.get(s.turn)
+        text = text_of(turns[n - 1], s.field) if n is not None else ""
+        context = (
+            f"{text[max(0, s.start - width) : s.start]}«{text[s.start : s.end]}»"
+            f"{text[s.end : s.end + width]}"
+        ).replace("\n", " ")
+        rows.append(PendingRow(s, n, context))
+    return rows
+
+
+@dataclass(frozen=True)
+class ReviewRun:
+    outcome: Outcome
+    dismissed: int
+    pending: int
+    #: Other pseudonymised sessions that name what was decided.
+    others: tuple[str, ...]
+
+
+def record(
+    study: Study,
+    session_id: str,
+    decisions: Decisions,
+    dismiss_leaks: Sequence[str],
+    passphrase: Callable[[], str],
+    who: str,
+    when: str,
+) -> ReviewRun:
+    """Record decisions in the review queue and the codebook and audit them; the next
+    ``pseudonymise`` applies them. Needs the study lock."""
+    from fgdprep.codebook import load_codebook, save_codebook
+
+    session = study.load_session(session_id)
+    queue = load_review(study, session.id)
+    secret = passphrase()
+    codebook = load_codebook(study, secret)
+    outcome = decide(
+        queue, codebook, decisions, session.site, study.site_roster(session.site), who, when
+    )
+    for hit in dismiss_leaks:
+        codebook.dismissed[hit] = {"by": who, "at": when, "session": session.id}
+    codebook.changed = True
+    save_codebook(study, codebook, secret)
+    save_review(study, outcome.queue)
+    others = sessions_naming(study, outcome.changed, session.id)
+    left = len(pending(outcome.queue))
+    study.audit(
+        "review",
+        session=session.id,
+        counts={
+            "accepted": outcome.accepted,
+            "rejected": outcome.rejected,
+            "added": len(outcome.added),
+            "leaks_dismissed": len(dismiss_leaks),
+            "pending": left,
+            "other_sessions_affected": len(others),
+        },
+    )
+    return ReviewRun(outcome, len(dismiss_leaks), left, tuple(others))

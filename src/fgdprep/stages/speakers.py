@@ -372,6 +372,10 @@ class SpeakersRequest:
     assign: tuple[str, ...] = ()
     force: bool = False
     device: str = "auto"
+    #: Write a sample clip of each voice (``--show``).
+    clips: bool = False
+    #: Also write the speaker times as RTTM here (identifiable: anywhere the user says).
+    export_rttm: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -492,3 +496,51 @@ def write_clips(
         study.write_bytes(path, wav_bytes(samples))
         out[label] = path
     return out
+
+
+@dataclass(frozen=True)
+class SpeakersRun:
+    """What :func:`run` did: the result, each label's summary and the clips it wrote."""
+
+    result: SpeakersResult
+    summaries: tuple[SpeakerSummary, ...]
+    clips: Mapping[str, Path]
+
+
+def run(study: Study, request: SpeakersRequest) -> SpeakersRun:
+    """Speaker turns for a session in the study: compute, save, write clips and the RTTM
+    export when asked, audit. Needs the study lock."""
+    import time
+
+    from fgdprep.formats.rttm import format_rttm
+    from fgdprep.store import atomic_write_text, sha256_text
+
+    started = time.monotonic()
+    result = speakers(study, request)
+    outputs = save(study, result)
+    summaries = summarise(result.transcript, result.diarization, result.assignments)
+    clips = write_clips(study, result.session, summaries) if request.clips else {}
+    if request.export_rttm is not None:
+        text = format_rttm(result.diarization.segments, result.session.id)
+        atomic_write_text(request.export_rttm, text)
+        outputs["export_rttm"] = sha256_text(text)
+    turns = result.transcript.turns
+    study.audit(
+        "speakers",
+        session=result.session.id,
+        stage=STAGE,
+        inputs={SOURCE_STAGE: study.digest(study.transcript_path(result.session.id, SOURCE_STAGE))},
+        outputs=outputs,
+        counts={
+            "method": result.diarization.provenance.options.get("method"),
+            "diarized": result.diarized,
+            "labels": len(result.diarization.labels),
+            "assigned": len(result.assignments.assignments),
+            "discarded_assignments": result.discarded,
+            "turns": len(turns),
+            "flagged": sum(1 for t in turns if t.flags),
+            "clips": len(clips),
+            "seconds": round(time.monotonic() - started, 1),
+        },
+    )
+    return SpeakersRun(result, summaries, clips)
