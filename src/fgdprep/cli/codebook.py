@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import click
 
-from fgdprep.cli.context import (
-    Ctx,
-    ask_passphrase,
-    pass_ctx,
-)
-from fgdprep.codebook import load_codebook, save_codebook
-from fgdprep.errors import FgdprepError, InputError
-from fgdprep.store import atomic_write_text
+from fgdprep.cli.context import Ctx, ask_passphrase, pass_ctx
 
 ENV_NEW_PASSPHRASE = "FGDPREP_NEW_PASSPHRASE"
 
@@ -40,19 +32,18 @@ def rekey(obj: Ctx) -> None:
     \b
     Example: fgdprep codebook rekey
     """
-    study = obj.study()
-    with study.lock():
-        if not study.codebook_path.is_file():
-            raise FgdprepError("the study has no codebook yet; 'fgdprep pseudonymise' makes it")
-        book = load_codebook(study, ask_passphrase(study, "Current codebook passphrase"))
-        new = os.environ.get(ENV_NEW_PASSPHRASE) or click.prompt(
+    from fgdprep.codebook import rekey as run
+
+    def new() -> str:
+        value: str = os.environ.get(ENV_NEW_PASSPHRASE) or click.prompt(
             "New codebook passphrase", hide_input=True, confirmation_prompt=True, err=True
         )
-        if not new:
-            raise InputError("the new passphrase is empty; nothing was changed")
-        save_codebook(study, book, new)
-        study.audit("codebook rekey", counts={"entries": len(book.entries)})
-    click.echo(f"The codebook has a new passphrase ({len(book.entries)} entries).")
+        return value
+
+    study = obj.study()
+    with study.lock():
+        entries = run(study, lambda: ask_passphrase(study, "Current codebook passphrase"), new)
+    click.echo(f"The codebook has a new passphrase ({entries} entries).")
 
 
 @codebook.command()
@@ -73,24 +64,14 @@ def export(obj: Ctx, output: Path, yes: bool) -> None:
     \b
     Example: fgdprep codebook export -o /secure/ds-codebook.json
     """
-    study = obj.study()
-    shareable = study.shareable.resolve()
-    target = output.resolve()
-    if target == shareable or shareable in target.parents:
-        raise InputError(f"{output}: the readable codebook may never go into the shareable area")
-    if output.is_symlink() or (output.exists() and not output.is_file()):
-        raise InputError(f"{output}: exists and is not a plain file; name a new file")
-    with study.lock():
-        book = load_codebook(study, ask_passphrase(study))
+    from fgdprep.codebook import export_readable
+
+    def confirm(entries: int) -> None:
         if not yes:
-            click.confirm(
-                f"Write the readable codebook ({len(book.entries)} real names) to {output}?",
-                abort=True,
-                err=True,
-            )
-        data = json.loads(book.to_json())
-        atomic_write_text(
-            output, json.dumps(data, ensure_ascii=False, indent=1) + "\n", study.perms
-        )
-        study.audit("codebook export", counts={"entries": len(book.entries)})
-    click.echo(f"Wrote {len(book.entries)} codebook entries to {output} (owner-only).")
+            message = f"Write the readable codebook ({entries} real names) to {output}?"
+            click.confirm(message, abort=True, err=True)
+
+    study = obj.study()
+    with study.lock():
+        entries = export_readable(study, output, lambda: ask_passphrase(study), confirm)
+    click.echo(f"Wrote {entries} codebook entries to {output} (owner-only).")

@@ -7,10 +7,7 @@ from pathlib import Path
 
 import click
 
-from fgdprep.cli.context import (
-    Ctx,
-    quiet_option,
-)
+from fgdprep.cli.context import Ctx, quiet_option
 from fgdprep.cli.ingest import ingest
 from fgdprep.cli.pseudonymise import pseudonymise
 from fgdprep.cli.speakers import speakers
@@ -54,43 +51,19 @@ def demo(ctx: click.Context, folder: Path, quiet: bool) -> None:
         raise InputError(f"{folder} already holds a study; remove it or name another folder")
     ctx.invoke(init, folder=folder, config_path=sample / "demo.yaml")
     ctx.obj = Ctx(folder)
+    sid = "DEMO-pre"
     ctx.invoke(
         ingest,
         audio=sample / "fgd_sample.flac",
-        session_id="DEMO-pre",
+        session_id=sid,
         site="BU",
         wave="pre",
         date="2025-03-14",
         language="en",
-        mode="in-person",
         roster=sample / "roster.csv",
-        citation_prefix=None,
     )
-    ctx.invoke(
-        transcribe,
-        session_id="DEMO-pre",
-        model=None,
-        device=None,
-        compute_type=None,
-        beam_size=None,
-        window_seconds=None,
-        force=False,
-        quiet=quiet,
-    )
-    ctx.invoke(
-        speakers,
-        session_id="DEMO-pre",
-        show=False,
-        assign=(),
-        method=None,
-        rttm=None,
-        export_rttm=None,
-        num_speakers=None,
-        min_speakers=None,
-        max_speakers=None,
-        device="auto",
-        force=False,
-    )
+    ctx.invoke(transcribe, session_id=sid, quiet=quiet)
+    ctx.invoke(speakers, session_id=sid)
     ctx.invoke(show, session_id="DEMO-pre", stage_name="speakers")
 
     given = os.environ.get(ENV_PASSPHRASE)

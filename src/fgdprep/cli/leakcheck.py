@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import click
 
-from fgdprep.cli.context import (
-    Ctx,
-    ask_passphrase,
-    pass_ctx,
-)
+from fgdprep.cli.context import Ctx, ask_passphrase, pass_ctx
 from fgdprep.errors import FgdprepError
 
 

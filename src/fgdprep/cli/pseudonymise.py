@@ -6,12 +6,7 @@ import os
 
 import click
 
-from fgdprep.cli.context import (
-    Ctx,
-    ask_passphrase,
-    pass_ctx,
-    quiet_option,
-)
+from fgdprep.cli.context import Ctx, ask_passphrase, pass_ctx, quiet_option
 
 
 @click.command()

@@ -6,12 +6,7 @@ import getpass
 
 import click
 
-from fgdprep.cli.context import (
-    Ctx,
-    ask_passphrase,
-    pass_ctx,
-    utc_now,
-)
+from fgdprep.cli.context import Ctx, ask_passphrase, pass_ctx, utc_now
 
 
 @click.command()

@@ -6,10 +6,7 @@ from pathlib import Path
 
 import click
 
-from fgdprep.cli.context import (
-    Ctx,
-    pass_ctx,
-)
+from fgdprep.cli.context import Ctx, pass_ctx
 
 
 @click.command()

@@ -6,10 +6,7 @@ from pathlib import Path
 
 import click
 
-from fgdprep.cli.context import (
-    Ctx,
-    pass_ctx,
-)
+from fgdprep.cli.context import Ctx, pass_ctx
 from fgdprep.config import default_config_text, parse_config
 from fgdprep.errors import InputError
 from fgdprep.model import Stage
