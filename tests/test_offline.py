@@ -177,9 +177,9 @@ def test_demo_makes_no_connection_and_no_name_lookup(tmp_path: Path) -> None:
     report = f"network system calls seen during `fgdprep demo`:\n{seen}\n"
     report += "native packages loaded: " + ", ".join(sorted(trace.native_packages))
     print(report)
-    # The traced run really went through the code that used to leak (the VAD on onnxruntime)
-    # and through the other native stacks of the pipeline.
-    assert {"onnxruntime", "ctranslate2", "torch"} <= trace.native_packages, report
+    # The traced run really went through the pipeline's native stacks: speech recognition
+    # (CTranslate2) and speaker turns (torch); onnxruntime too while the VAD runs on it.
+    assert {"ctranslate2", "torch"} <= trace.native_packages, report
     if trace.offending:
         attempts = "\n".join(trace.offending)
         pytest.fail(f"{len(trace.offending)} network attempts:\n{attempts}\n{report}")
