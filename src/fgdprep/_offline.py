@@ -23,18 +23,20 @@ from __future__ import annotations
 import os
 import sys
 
-#: onnxruntime's own switch; read once, when its native module loads.
-ORT_TELEMETRY_SWITCH = "ORT_DISABLE_TELEMETRY"
+#: onnxruntime's own switch, read once, when its native module loads (the 1.29-1.32 wheels);
+#: upstream's source also names it ORT_TELEMETRY_DISABLED, so both are set.
+ORT_TELEMETRY_SWITCHES = ("ORT_DISABLE_TELEMETRY", "ORT_TELEMETRY_DISABLED")
 _ORT_NATIVE = "onnxruntime.capi.onnxruntime_pybind11_state"
 
-if _ORT_NATIVE in sys.modules and os.environ.get(ORT_TELEMETRY_SWITCH) != "1":
+if _ORT_NATIVE in sys.modules and "1" not in {os.environ.get(v) for v in ORT_TELEMETRY_SWITCHES}:
     # Not FgdprepError: errors.py imports click, and this must stay the first thing run.
     raise ImportError(
         "onnxruntime was loaded before fgdprep, with its telemetry on: fgdprep cannot keep "
-        f"this process offline. Import fgdprep first, or set {ORT_TELEMETRY_SWITCH}=1 "
+        f"this process offline. Import fgdprep first, or set {ORT_TELEMETRY_SWITCHES[0]}=1 "
         "before starting Python."
     )
-os.environ[ORT_TELEMETRY_SWITCH] = "1"
+for _switch in ORT_TELEMETRY_SWITCHES:
+    os.environ[_switch] = "1"
 os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
 
 from fgdprep.asr import cache_dir  # noqa: E402  (after the switches, see the docstring)
