@@ -2,5 +2,5 @@
 
 __version__ = "0.1.0"
 
-# Before anything imports Presidio: tldextract must never fetch its suffix list at run time.
+# First, before anything can load onnxruntime or Presidio: their network switches (see _offline).
 from fgdprep import _offline  # noqa: F401
