@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from fgdprep.stages.transcribe import TranscribeRequest
+from test_old_study import FIXTURE, run
 
 
 def test_the_resume_hint_repeats_the_options_the_checkpoints_depend_on() -> None:
@@ -14,3 +18,41 @@ def test_the_resume_hint_repeats_the_options_the_checkpoints_depend_on() -> None
     model = TranscribeRequest("DS-pre", model="/models/my whisper", beam_size=3)
     assert model.command() == "fgdprep transcribe DS-pre --model '/models/my whisper' --beam-size 3"
     assert TranscribeRequest("DS-pre").command() == "fgdprep transcribe DS-pre"
+
+
+def test_the_shareable_copy_is_out_of_date_after_speakers_change(tmp_path: Path) -> None:
+    """Speaker turns changed after pseudonymisation: 'sessions' and 'show' say the shareable
+    copy is out of date (and what to run) until 'pseudonymise' runs again."""
+    root = tmp_path / "study"
+    shutil.copytree(FIXTURE, root)
+    assert run(["pseudonymise", "BU-pre", "-q"], root).exit_code == 0
+    current = run(["sessions"], root).output
+    assert current.rstrip().endswith("pseudonymised, 0 to review")
+    assigned = run(["speakers", "BU-pre", "--assign", "SPEAKER_01=P01"], root)
+    assert assigned.exit_code == 0, assigned.output
+    stale = run(["sessions"], root).output
+    assert stale.rstrip().endswith(
+        "pseudonymised, 0 to review, out of date: run 'fgdprep pseudonymise BU-pre'"
+    )
+    shown = run(["show", "BU-pre"], root)
+    assert shown.exit_code == 0
+    assert shown.stderr == (
+        "Note: this shareable copy is out of date (pseudonymised and the stages after it must"
+        " run again, first 'fgdprep pseudonymise BU-pre')\n"
+    )
+    assert "MOD: Welcome, everyone" in shown.stdout
+    again = run(["pseudonymise", "BU-pre", "-q"], root)
+    assert again.exit_code == 0, again.output
+    assert run(["sessions"], root).output == current
+    assert "P01: Hello, [MOD]." in run(["show", "BU-pre"], root).output
+
+
+def test_an_added_name_is_a_decision_not_yet_applied(tmp_path: Path) -> None:
+    root = tmp_path / "study"
+    shutil.copytree(FIXTURE, root)
+    added = run(["review", "BU-pre", "--add", "Butabika", "--as", "FACILITY"], root)
+    assert added.exit_code == 0, added.output
+    listed = run(["sessions"], root).output
+    assert listed.rstrip().endswith("pseudonymised, 0 to review, decisions not yet applied")
+    assert run(["pseudonymise", "BU-pre", "-q"], root).exit_code == 0
+    assert run(["sessions"], root).output.rstrip().endswith("pseudonymised, 0 to review")

@@ -164,6 +164,9 @@ class ReviewQueue:
 
     session_id: str
     suggestions: tuple[Suggestion, ...] = ()
+    #: When the last decision was recorded; ``pseudonymise`` clears it when it applies them.
+    #: An added name changes no suggestion, but makes the shareable copy out of date too.
+    decided: str = ""
 
 
 @dataclass(frozen=True)
@@ -198,6 +201,12 @@ class Turn:
 
     def has_flag(self, code: FlagCode) -> bool:
         return any(f.code == code for f in self.flags)
+
+
+#: In ``Provenance.options``: the SHA-256 of every study file a stage's output was made
+#: from, by name ({"transcribed": ..., "diarization": ...}); the pipeline compares them with
+#: the files as they are now to tell a current output from an out-of-date one.
+INPUTS = "inputs"
 
 
 @dataclass(frozen=True)

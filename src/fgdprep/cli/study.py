@@ -58,6 +58,7 @@ def sessions(obj: Ctx) -> None:
     Example: fgdprep sessions
     """
     from fgdprep.gates import decisions_applied, review_blockers
+    from fgdprep.pipeline import state
 
     study = obj.study()
     ids = study.session_ids()
@@ -67,12 +68,14 @@ def sessions(obj: Ctx) -> None:
     for sid in ids:
         s = study.load_session(sid)
         minutes = f"{s.audio.duration / 60:6.1f} min" if s.audio else "  (text)  "
-        done = [st for st in STAGES if study.has_transcript(sid, st)]
-        stage: str = done[-1] if done else "ingested"
-        if stage == Stage.PSEUDONYMISED:
+        now = state(study, sid)
+        stage: str = now.latest or "ingested"
+        if now.latest == Stage.PSEUDONYMISED:
             stage += f", {review_blockers(study, sid)} to review"
             if not decisions_applied(study, sid):
                 stage += ", decisions not yet applied"
+        if now.next_command is not None:
+            stage += f", out of date: run 'fgdprep {now.next_command} {sid}'"
         click.echo(
             f"{sid:<16} {s.site:<6} {s.wave:<6} {s.date}  {s.language:<3} {minutes}  {stage}"
         )
@@ -98,6 +101,7 @@ def show(obj: Ctx, session_id: str, stage_name: str | None) -> None:
              fgdprep show DS-pre --stage speakers
     """
     from fgdprep.formats.plain import render_turns
+    from fgdprep.pipeline import state
 
     study = obj.study()
     session = study.load_session(session_id)
@@ -109,4 +113,11 @@ def show(obj: Ctx, session_id: str, stage_name: str | None) -> None:
     transcript = study.load_transcript(session.id, stage)
     if stage == Stage.PSEUDONYMISED:
         transcript = study.load_shareable(session.id)
+        now = state(study, session.id)
+        if not now.is_current(stage):
+            click.echo(
+                f"Note: this shareable copy is out of date ({now.stale} and the stages after"
+                f" it must run again, first 'fgdprep {now.next_command} {session.id}')",
+                err=True,
+            )
     click.echo(render_turns(transcript))

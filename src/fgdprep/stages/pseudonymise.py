@@ -29,6 +29,7 @@ from fgdprep.entities import Detected
 from fgdprep.errors import StageError, StudyError
 from fgdprep.model import (
     DEIDENTIFIED,
+    INPUTS,
     SOURCE_STAGES,
     Flag,
     FlagCode,
@@ -300,7 +301,12 @@ def run_sessions(
         # so a crash in between reads as "decisions not yet applied", the safe side
         queue_digest = save_review(study, ReviewQueue(i.session.id, result.result.suggestions))
         provenance = result.identifiable.provenance
-        applied = {**provenance.options, QUEUE_DIGEST: queue_digest}
+        source = study.digest(study.transcript_path(i.session.id, i.input_stage))
+        applied = {
+            **provenance.options,
+            QUEUE_DIGEST: queue_digest,
+            INPUTS: {i.input_stage.value: source},
+        }
         ident = study.save_transcript(
             dataclasses.replace(
                 result.identifiable, provenance=dataclasses.replace(provenance, options=applied)
@@ -309,7 +315,6 @@ def run_sessions(
         )
         shared = study.save_shareable(result.shareable)
         engine = engine_for(i.session.site, i.session.language)
-        source = study.digest(study.transcript_path(i.session.id, i.input_stage))
         was = previous.get(i.session.id, "")
         runs.append(
             SessionRun(i.session, result, i.input_stage, source, ident, shared, engine, was)

@@ -398,6 +398,10 @@ def record(
         codebook.dismissed[hit] = {"by": who, "at": when, "session": session.id}
     codebook.changed = True
     save_codebook(study, codebook, secret)
+    if decisions.accept or decisions.reject or decisions.accept_all or decisions.add:
+        outcome = dataclasses.replace(
+            outcome, queue=dataclasses.replace(outcome.queue, decided=when)
+        )
     save_review(study, outcome.queue)
     others = sessions_naming(study, outcome.changed, session.id)
     left = len(pending(outcome.queue))

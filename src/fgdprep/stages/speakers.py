@@ -24,6 +24,7 @@ from fgdprep.audio import cut_clips, wav_bytes
 from fgdprep.diarize import DEFAULT_METHOD, DiarizeOptions, SpeakerCount, make_diarizer
 from fgdprep.errors import InputError, StageError
 from fgdprep.model import (
+    INPUTS,
     Diarization,
     Flag,
     FlagCode,
@@ -480,7 +481,17 @@ def save(study: Study, result: SpeakersResult) -> dict[str, str]:
         outputs["speaker_assignments"] = study.save_doc(
             path, "speaker_assignments", result.assignments
         )
-    outputs[STAGE] = study.save_transcript(result.transcript, STAGE)
+    inputs = {
+        SOURCE_STAGE.value: study.digest(study.transcript_path(sid, SOURCE_STAGE)),
+        "diarization": study.digest(study.diarization_path(sid)),
+        "speaker_assignments": study.digest(path),
+    }
+    provenance = result.transcript.provenance
+    options = {**provenance.options, INPUTS: inputs}
+    transcript = dataclasses.replace(
+        result.transcript, provenance=dataclasses.replace(provenance, options=options)
+    )
+    outputs[STAGE] = study.save_transcript(transcript, STAGE)
     return outputs
 
 
