@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
+from conftest import SAMPLE
 from fgdprep.stages.transcribe import TranscribeRequest
+from fgdprep.store import Study
 from test_old_study import FIXTURE, run
 
 
@@ -56,3 +59,64 @@ def test_an_added_name_is_a_decision_not_yet_applied(tmp_path: Path) -> None:
     assert listed.rstrip().endswith("pseudonymised, 0 to review, decisions not yet applied")
     assert run(["pseudonymise", "BU-pre", "-q"], root).exit_code == 0
     assert run(["sessions"], root).output.rstrip().endswith("pseudonymised, 0 to review")
+
+
+def test_a_closed_pipe_is_no_error(tmp_path: Path) -> None:
+    """'fgdprep show X | head -1': the reader goes away; no "Broken pipe" message."""
+    import subprocess
+    import sys
+
+    root = tmp_path / "study"
+    shutil.copytree(FIXTURE, root)
+    command = [sys.executable, "-m", "fgdprep", "--study", str(root), "show", "BU-pre"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the command writes a line (it takes a while to start)
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert err == ""
+    assert proc.returncode == 1
+
+
+def test_remove_a_session_with_human_work_needs_force(tmp_path: Path, unchanged: Any) -> None:
+    root = tmp_path / "study"
+    shutil.copytree(FIXTURE, root)
+    with unchanged(root):
+        refused = run(["remove", "BU-pre"], root)
+    assert refused.exit_code == 1
+    assert refused.output == (
+        "Error: session BU-pre holds human work (1 speaker assignment(s), 2 review"
+        " decision(s)); removing it discards that. Pass --force to remove it anyway"
+        " (nothing was changed)\n"
+    )
+    removed = run(["remove", "BU-pre", "--force"], root)
+    assert removed.exit_code == 0, removed.output
+    assert removed.output == (
+        "Removed session BU-pre (discarded 1 speaker assignment(s), 2 review decision(s)).\n"
+    )
+    assert run(["sessions"], root).output == "No sessions yet; add one with 'fgdprep ingest'.\n"
+    left = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    assert not [p for p in left if "BU-pre" in p]
+    entry = Study.open(root).audit_entries()[-1]
+    assert entry["command"] == "remove" and entry["session"] == "BU-pre"
+    assert entry["counts"] == {"discarded_speaker_assignments": 1, "discarded_review_decisions": 2}
+    # the right recording goes in under the same id; the site roster kept its people
+    again = run(
+        [
+            "ingest",
+            str(SAMPLE / "fgd_sample.flac"),
+            "--session",
+            "BU-pre",
+            "--site",
+            "BU",
+            "--wave",
+            "pre",
+            "--date",
+            "2025-03-14",
+            "--roster",
+            str(SAMPLE / "roster.csv"),
+        ],
+        root,
+    )
+    assert again.exit_code == 0, again.output
+    assert "4 people on the roster" in again.output

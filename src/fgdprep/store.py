@@ -380,6 +380,19 @@ class Study:
         self._check_locked()
         atomic_copy(src, dest, self.perms)
 
+    def delete_tree(self, path: Path) -> None:
+        """Remove a folder of the study: first renamed out of the way (one atomic step, so a
+        crash leaves the session whole or gone), then deleted."""
+        self._check_locked()
+        if not path.exists():
+            return
+        trash = self.state_dir / f"removed-{path.name}-{os.getpid()}"
+        _makedirs(self.state_dir, self.perms)
+        os.replace(path, trash)
+        _fsync_dir(path.parent)
+        shutil.rmtree(trash)
+        self._digests = {p: d for p, d in self._digests.items() if path not in p.parents}
+
     def makedirs(self, path: Path) -> None:
         _makedirs(path, self.perms)
 

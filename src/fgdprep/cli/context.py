@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,16 @@ from fgdprep.store import Study, find_study_root
 
 
 class FgdprepGroup(click.Group):
-    """Turns operating-system errors (disk full, permission denied) into one-line errors."""
+    """Turns operating-system errors (disk full, permission denied) into one-line errors;
+    a reader that stopped reading (``fgdprep show X | head``) is no error to report."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            # what is still buffered must not fail again at exit (Python's SIGPIPE advice)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(1)
         except OSError as exc:
             where = f" ({exc.filename})" if exc.filename else ""
             raise FgdprepError(f"{exc.strerror or exc}{where}") from None

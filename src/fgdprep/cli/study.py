@@ -65,6 +65,7 @@ def sessions(obj: Ctx) -> None:
     if not ids:
         click.echo("No sessions yet; add one with 'fgdprep ingest'.")
         return
+    click.echo(f"{'SESSION':<16} {'SITE':<6} {'WAVE':<6} {'DATE':<10}  LANG     LENGTH  STAGE")
     for sid in ids:
         s = study.load_session(sid)
         minutes = f"{s.audio.duration / 60:6.1f} min" if s.audio else "  (text)  "
@@ -77,7 +78,7 @@ def sessions(obj: Ctx) -> None:
         if now.next_command is not None:
             stage += f", out of date: run 'fgdprep {now.next_command} {sid}'"
         click.echo(
-            f"{sid:<16} {s.site:<6} {s.wave:<6} {s.date}  {s.language:<3} {minutes}  {stage}"
+            f"{sid:<16} {s.site:<6} {s.wave:<6} {s.date:<10}  {s.language:<4} {minutes}  {stage}"
         )
 
 

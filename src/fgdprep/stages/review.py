@@ -398,7 +398,7 @@ def record(
         codebook.dismissed[hit] = {"by": who, "at": when, "session": session.id}
     codebook.changed = True
     save_codebook(study, codebook, secret)
-    if decisions.accept or decisions.reject or decisions.accept_all or decisions.add:
+    if outcome.accepted or outcome.rejected or outcome.added:
         outcome = dataclasses.replace(
             outcome, queue=dataclasses.replace(outcome.queue, decided=when)
         )
