@@ -15,9 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from fgdprep.gates import decisions_applied
 from fgdprep.model import INPUTS, SOURCE_STAGES, Stage
 from fgdprep.store import Study
+
+if TYPE_CHECKING:
+    from fgdprep.stages.transcribe import Progress
 
 
 def _speakers_inputs(study: Study, sid: str) -> dict[str, Path]:
@@ -93,3 +98,71 @@ def state(study: Study, session_id: str) -> SessionState:
         None,
     )
     return SessionState(done, stale)
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """How a run reports and asks: transcription progress, the codebook passphrase (asked
+    only when pseudonymisation runs), a note before the analyzers load, and each finished
+    stage with its result."""
+
+    passphrase: Callable[[], str]
+    progress: Progress | None = None
+    loading: Callable[[], None] | None = None
+    finished: Callable[[Stage, Any], None] | None = None
+
+
+def _needs_run(study: Study, session_id: str, stage: Stage) -> bool:
+    now = state(study, session_id)
+    if not now.is_current(stage):
+        return True
+    return stage == Stage.PSEUDONYMISED and not decisions_applied(study, session_id)
+
+
+def bring_up_to_date(study: Study, session_id: str, hooks: Hooks) -> list[Stage]:
+    """Run every stage of the session that has not run or is out of date, in order (the
+    stages' own entry points: saved, audited); returns the stages that ran. A finished,
+    current stage is skipped, so running again after a crash or a kill continues where it
+    stopped (transcription from its checkpoints). Needs the study lock."""
+    from fgdprep.stages import pseudonymise, speakers, transcribe
+
+    ran = []
+    for step in STEPS:
+        if not _needs_run(study, session_id, step.stage):
+            continue
+        result: Any
+        if step.stage == Stage.TRANSCRIBED:
+            request = transcribe.TranscribeRequest(session_id, force=True)
+            result = transcribe.run(study, request, hooks.progress)
+        elif step.stage == Stage.SPEAKERS:
+            result = speakers.run(study, speakers.SpeakersRequest(session_id))
+        else:
+            result = pseudonymise.run(study, [session_id], hooks.passphrase, hooks.loading)
+        ran.append(step.stage)
+        if hooks.finished is not None:
+            hooks.finished(step.stage, result)
+    return ran
+
+
+def next_for_a_person(study: Study, session_id: str) -> list[str]:
+    """What the session waits for from a person, with the command for each."""
+    from fgdprep.gates import review_blockers
+    from fgdprep.stages.speakers import load_assignments, load_diarization
+
+    out = []
+    now = state(study, session_id)
+    if now.next_command is not None:
+        out.append(f"{now.stale} is out of date: fgdprep {now.next_command} {session_id}")
+    diarization = load_diarization(study, session_id)
+    if diarization is not None:
+        assigned = load_assignments(study, session_id).mapping()
+        left = [label for label in diarization.labels if label not in assigned]
+        if left:
+            out.append(
+                f"{len(left)} speaker label(s) to name with a roster code:"
+                f" fgdprep speakers {session_id} --show"
+            )
+    pending = review_blockers(study, session_id)
+    if pending:
+        out.append(f"{pending} suggestion(s) to review: fgdprep review {session_id}")
+    return out

@@ -23,6 +23,7 @@ from fgdprep.cli import (
     pseudonymise,
     remove,
     review,
+    run,
     speakers,
     study,
     transcribe,
@@ -64,6 +65,7 @@ def cli(ctx: click.Context, study_dir: Path | None, verbose: int) -> None:
 #: Every command, in the order of the pipeline and then the tools.
 COMMANDS: tuple[click.Command, ...] = (
     study.init,
+    run.run_command,
     ingest.ingest,
     transcribe.transcribe,
     speakers.speakers,

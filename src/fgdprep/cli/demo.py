@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
 from fgdprep.cli.context import Ctx, quiet_option
-from fgdprep.cli.ingest import ingest
-from fgdprep.cli.pseudonymise import pseudonymise
-from fgdprep.cli.speakers import speakers
-from fgdprep.cli.study import init, show
-from fgdprep.cli.transcribe import transcribe
+from fgdprep.cli.study import init
 from fgdprep.codebook import ENV_PASSPHRASE
 from fgdprep.config import CONFIG_NAME
 from fgdprep.errors import InputError
+from fgdprep.model import Stage
 
 #: The demo study's codebook passphrase (when FGDPREP_PASSPHRASE is not set).
 DEMO_PASSPHRASE = "demo"
+SESSION = "DEMO-pre"
 
 
 def _sample_dir() -> Path:
@@ -50,32 +49,38 @@ def demo(ctx: click.Context, folder: Path, quiet: bool) -> None:
     if (folder / CONFIG_NAME).exists():
         raise InputError(f"{folder} already holds a study; remove it or name another folder")
     ctx.invoke(init, folder=folder, config_path=sample / "demo.yaml")
-    ctx.obj = Ctx(folder)
-    sid = "DEMO-pre"
-    ctx.invoke(
-        ingest,
+    from fgdprep.cli import ingest as ingest_cli
+    from fgdprep.cli.run import rendering_hooks
+    from fgdprep.formats.plain import render_turns
+    from fgdprep.pipeline import bring_up_to_date
+    from fgdprep.stages.ingest import IngestRequest
+    from fgdprep.stages.ingest import ingest as run_ingest
+
+    study = Ctx(folder).study()
+
+    def show(stage: Stage, result: Any) -> None:
+        if stage == Stage.SPEAKERS:
+            click.echo(render_turns(result.result.transcript) + "\n")
+        elif stage == Stage.PSEUDONYMISED:
+            click.echo("\n" + render_turns(study.load_shareable(SESSION)))
+
+    given = os.environ.get(ENV_PASSPHRASE)
+    hooks, bar = rendering_hooks(study, quiet, lambda: given or DEMO_PASSPHRASE, show)
+    request = IngestRequest(
         audio=sample / "fgd_sample.flac",
-        session_id=sid,
+        session_id=SESSION,
         site="BU",
         wave="pre",
         date="2025-03-14",
         language="en",
         roster=sample / "roster.csv",
     )
-    ctx.invoke(transcribe, session_id=sid, quiet=quiet)
-    ctx.invoke(speakers, session_id=sid)
-    ctx.invoke(show, session_id="DEMO-pre", stage_name="speakers")
-
-    given = os.environ.get(ENV_PASSPHRASE)
-    os.environ[ENV_PASSPHRASE] = given or DEMO_PASSPHRASE
-    try:
-        click.echo("")
-        ctx.invoke(pseudonymise, session_id="DEMO-pre", all_sessions=False, quiet=quiet)
-    finally:
-        if given is None:
-            del os.environ[ENV_PASSPHRASE]
-    click.echo("")
-    ctx.invoke(show, session_id="DEMO-pre", stage_name="pseudonymised")
+    with study.lock():
+        ingest_cli.render(run_ingest(study, request).session)
+        try:
+            bring_up_to_date(study, SESSION, hooks)
+        finally:
+            bar.close()
     if given is None:
         click.echo(f"\nThe demo codebook's passphrase is {DEMO_PASSPHRASE!r}.")
     click.echo(f"The demo study is in {folder}{os.sep}; try: fgdprep --study {folder} sessions")

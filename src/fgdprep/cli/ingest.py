@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from fgdprep.cli.context import Ctx, pass_ctx
-from fgdprep.model import Mode
+from fgdprep.model import Mode, Session
 
 
 @click.command()
@@ -68,7 +68,11 @@ def ingest(
         citation_prefix=citation_prefix,
     )
     with study.lock():
-        s = run_ingest(study, request).session
+        session = run_ingest(study, request).session
+    render(session)
+
+
+def render(s: Session) -> None:
     assert s.audio is not None
     click.echo(
         f"Ingested {s.id}: {s.site} {s.wave} {s.date}, {s.language}, "

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import click
 
 from fgdprep.cli.context import Ctx, ask_passphrase, pass_ctx, quiet_option
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from fgdprep.stages.pseudonymise import SessionRun
+    from fgdprep.store import Study
 
 
 @click.command()
@@ -52,6 +59,10 @@ def pseudonymise(obj: Ctx, session_id: str | None, all_sessions: bool, quiet: bo
     with study.lock():
         ids = None if all_sessions else [session_id or ""]
         runs = stage.run(study, ids, lambda: ask_passphrase(study), loading)
+    render(runs, study, all_sessions)
+
+
+def render(runs: Sequence[SessionRun], study: Study, all_sessions: bool = False) -> None:
     for run in runs:
         result = run.result.result
         counts = result.counts()
@@ -70,7 +81,7 @@ def pseudonymise(obj: Ctx, session_id: str | None, all_sessions: bool, quiet: bo
         if all_sessions:
             line += " Updated." if run.changed else " Unchanged."
         click.echo(line)
-    if session_id is not None:
+    if not all_sessions:
         run = runs[0]
         click.echo(f"Shareable: {study.shareable_path(run.session.id).relative_to(study.root)}")
         if run.result.result.pending:

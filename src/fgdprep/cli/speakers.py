@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from fgdprep.cli.context import Ctx, pass_ctx
+
+if TYPE_CHECKING:
+    from fgdprep.stages.speakers import SpeakersRun
 
 
 @click.command()
@@ -72,7 +76,6 @@ def speakers(
              fgdprep speakers DS-pre --assign SPEAKER_00=MOD --assign SPEAKER_03=P02
     """
     from fgdprep.diarize import SpeakerCount
-    from fgdprep.formats.plain import format_time
     from fgdprep.stages import speakers as stage
 
     if rttm is not None and method is not None:
@@ -103,6 +106,14 @@ def speakers(
     study = obj.study()
     with study.lock():
         done = stage.run(study, request)
+    render(done, study.root, show)
+    if export_rttm is not None:
+        click.echo(f"Wrote speaker times to {export_rttm}.")
+
+
+def render(done: SpeakersRun, root: Path, show: bool = False) -> None:
+    from fgdprep.formats.plain import format_time
+
     result, turns = done.result, done.result.transcript.turns
     if result.discarded:
         click.echo(f"Discarded {result.discarded} speaker assignment(s) (--force).")
@@ -120,6 +131,4 @@ def speakers(
             for line in s.first_lines:
                 click.echo(f"    {line[:100]}")
             if s.label in done.clips:
-                click.echo(f"    clip: {done.clips[s.label].relative_to(study.root)}")
-    if export_rttm is not None:
-        click.echo(f"Wrote speaker times to {export_rttm}.")
+                click.echo(f"    clip: {done.clips[s.label].relative_to(root)}")

@@ -12,7 +12,7 @@ from fgdprep.cli.context import Ctx, pass_ctx, quiet_option
 
 if TYPE_CHECKING:
     from fgdprep.model import Session
-    from fgdprep.stages.transcribe import WindowResult
+    from fgdprep.stages.transcribe import TranscribeResult, WindowResult
 
 
 class ProgressBar:
@@ -48,6 +48,7 @@ class ProgressBar:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 @click.command()
@@ -78,6 +79,10 @@ def transcribe(obj: Ctx, /, session_id: str, quiet: bool, **options: Any) -> Non
             result = stage.run(study, stage.TranscribeRequest(session_id, **options), bar)
         finally:
             bar.close()
+    render(result)
+
+
+def render(result: TranscribeResult) -> None:
     turns = result.transcript.turns
     if not result.ran:
         click.echo(

@@ -162,3 +162,17 @@ def ingest(study: Study, req: IngestRequest) -> IngestResult:
         },
     )
     return IngestResult(session, added, outputs)
+
+
+def ingest_once(study: Study, req: IngestRequest) -> Session | None:
+    """Ingest, unless the session exists with this very recording (a run started again):
+    then None. The same id with another recording is an error."""
+    if not study.has_session(req.session_id):
+        return ingest(study, req).session
+    audio = study.load_session(req.session_id).audio
+    if audio is None or audio.sha256 != sha256_file(req.audio):
+        raise StudyError(
+            f"session {req.session_id} already exists with another recording; choose another"
+            f" id, or 'fgdprep remove {req.session_id}' first (nothing was changed)"
+        )
+    return None
