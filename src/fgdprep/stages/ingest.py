@@ -176,3 +176,41 @@ def ingest_once(study: Study, req: IngestRequest) -> Session | None:
             f" id, or 'fgdprep remove {req.session_id}' first (nothing was changed)"
         )
     return None
+
+
+MANIFEST_COLUMNS = ("file", "session", "site", "wave", "date", "roster")
+
+
+def read_manifest(path: Path) -> list[IngestRequest]:
+    """A batch of recordings: CSV ``file,session,site,wave,date,roster[,language,mode]``, one
+    row per session; file and roster relative to the manifest's folder."""
+    import csv
+
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+            header = rows[0].keys() if rows else ()
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"manifest {path}: cannot be read ({exc})") from None
+    missing = [c for c in MANIFEST_COLUMNS if c not in header]
+    if missing:
+        raise InputError(f"manifest {path}: no column {', '.join(missing)} (or no rows)")
+    base = path.parent
+    requests = []
+    for n, row in enumerate(rows, 2):
+        mode = (row.get("mode") or "in_person").strip().replace("-", "_")
+        if mode not in {m.value for m in Mode}:
+            raise InputError(f"manifest {path} line {n}: mode must be in-person or online")
+        requests.append(
+            IngestRequest(
+                audio=base / row["file"].strip(),
+                session_id=row["session"].strip(),
+                site=row["site"].strip(),
+                wave=row["wave"].strip(),
+                date=row["date"].strip(),
+                language=(row.get("language") or "").strip() or None,
+                mode=Mode(mode),
+                roster=base / row["roster"].strip() if row["roster"].strip() else None,
+            )
+        )
+    return requests
