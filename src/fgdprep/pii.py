@@ -27,6 +27,7 @@ from fgdprep.entities import FACILITY, LOCATION, PERSON, ROSTER_PERSON, Detected
 from fgdprep.errors import ConfigError, StageError
 from fgdprep.model import Person
 from fgdprep.recognizers import RecognizerContext, build_recognizers
+from fgdprep.recognizers.candidates import FROM_CANDIDATE
 from fgdprep.stages.pseudonymise import Engine
 
 log = logging.getLogger(__name__)
@@ -148,6 +149,7 @@ class Analyzer:
             if name == NER_NAME and not text[r.start : r.start + 1].isupper():
                 continue  # the small models tag lowercase words ("from") as names
             entity = PERSON if r.entity_type == ROSTER_PERSON else r.entity_type
+            entity = FROM_CANDIDATE.get(entity, entity)
             out.append(
                 Detected(
                     r.start,
