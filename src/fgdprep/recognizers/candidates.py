@@ -85,6 +85,32 @@ DRUG_ENDINGS = (
 )
 
 
+#: Last words that make a run of capitalised words a place ("Mbezi Beach", "Jinja Road").
+PLACE_HEADS = frozenset(
+    {
+        "beach",
+        "road",
+        "street",
+        "avenue",
+        "market",
+        "stage",
+        "estate",
+        "hill",
+        "hills",
+        "town",
+        "city",
+        "village",
+        "straße",
+        "strasse",
+        "weg",
+        "platz",
+        "viertel",
+        "sokoni",
+        "barabara",
+    }
+)
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """One language's cues and lexicons (keys normalised with :func:`fgdprep.text.norm`)."""
@@ -238,9 +264,11 @@ class CandidateRecognizer(EntityRecognizer):
             return False
         if w.key in self.lex.between or (w.key,) in self.lex.kin or w.key in self.lex.not_names:
             return False
+        if w.key in self.lex.facility_after or (w.key,) in self.lex.facility_before:
+            return False  # "Hospitali", "Krankenhaus": the head word, not the name
         if self.lex.cased:
-            if w.key.endswith(DRUG_ENDINGS):
-                return False
+            if w.key.endswith(DRUG_ENDINGS) or (len(w.text) > 1 and w.text.isupper()):
+                return False  # drug names and acronyms ("FGD", "NHIF")
             return w.text[:1].isupper() or lower_text
         return True
 
@@ -337,6 +365,8 @@ class CandidateRecognizer(EntityRecognizer):
                     entity = other
                 score = max(score, other_score)
             last = order[j]
+            if last > first and words[last].key in PLACE_HEADS and entity == PERSON:
+                entity = LOCATION
             start, end = words[first].start, words[last].end
             if not self.lex.cased:
                 start, _ = self._stem(words[first])
