@@ -31,6 +31,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from fgdprep.entities import FACILITY, LOCATION, PERSON
 from fgdprep.recognizers.base import RecognizerContext, result
+from fgdprep.recognizers.cues import GENERIC_COMPOUND
 from fgdprep.text import SUFFIXES, WORD_NAMES, PhraseIndex, Token, norm, phrase_keys, tokens
 
 NAME = "candidates"
@@ -132,6 +133,7 @@ class Lexicon:
     rare_zipf: float
     shape: bool  # capitalised rare words are candidates (off where NER does that: English)
     place_after_name: frozenset[str]
+    facility_compounds: tuple[str, ...]
 
 
 def _keys(items: Any) -> frozenset[str]:
@@ -184,6 +186,7 @@ def lexicon(language: str) -> Lexicon | None:
         rare_zipf=float(data.get("rare_zipf", 0.0)),
         shape=bool(data.get("shape", True)),
         place_after_name=_keys(data.get("place_after_name")),
+        facility_compounds=tuple(norm(str(x)) for x in data.get("facility_compounds") or ()),
     )
 
 
@@ -333,6 +336,9 @@ class CandidateRecognizer(EntityRecognizer):
             if i in found or not self._name_shaped(w, lower_text):
                 continue
             entity = self._cued(words, i)
+            if entity is None and self._compound_facility(w):
+                found[i] = (FACILITY, CUE_SCORE)
+                continue
             if entity is None and self.lex.shape and self.lex.cased and not lower_text:
                 if self._sentence_initial(text, w) or self._common(w.key):
                     continue
@@ -367,6 +373,10 @@ class CandidateRecognizer(EntityRecognizer):
             last = order[j]
             if last > first and words[last].key in PLACE_HEADS and entity == PERSON:
                 entity = LOCATION
+            entity = self._facility(words, first, last, entity)
+            if entity == FACILITY and self.lex.cased:
+                # a capitalised head word next to the name belongs to it: "Klinikum Nord"
+                first, last = self._with_heads(words, first, last)
             start, end = words[first].start, words[last].end
             if not self.lex.cased:
                 start, _ = self._stem(words[first])
@@ -377,11 +387,23 @@ class CandidateRecognizer(EntityRecognizer):
                 i = j + 1
                 continue
             if end > start:
-                spans.append((start, end, self._facility(words, first, last, entity), score))
+                spans.append((start, end, entity, score))
             i = j + 1
         return [
             result(AS_CANDIDATE[e], s, t, score, NAME, how="candidate") for s, t, e, score in spans
         ]
+
+    def _with_heads(self, words: list[_Word], first: int, last: int) -> tuple[int, int]:
+        heads = self.lex.facility_after | {p[-1] for p in self.lex.facility_before}
+        while first > 0 and words[first - 1].key in heads and words[first - 1].text[:1].isupper():
+            first -= 1
+        while (
+            last + 1 < len(words)
+            and words[last + 1].key in heads
+            and words[last + 1].text[:1].isupper()
+        ):
+            last += 1
+        return first, last
 
     def _named(self, text: str, words: list[_Word], i: int) -> bool:
         """A name that is also a word ("Imani", "שלום") names a person only after a kin word,
@@ -403,6 +425,16 @@ class CandidateRecognizer(EntityRecognizer):
             and not self._sentence_initial(text, w)
             and (nxt is None or nxt.key not in self.lex.place_after_name)
         )
+
+    def _compound_facility(self, w: _Word) -> bool:
+        """German compounds naming one clinic ("Bundeswehrkrankenhaus"), not a kind of clinic
+        ("Tagesklinik")."""
+        if not self.lex.facility_compounds or not w.text[:1].isupper():
+            return False
+        return any(
+            w.key.endswith(end) and len(w.key) >= len(end) + 4
+            for end in self.lex.facility_compounds
+        ) and not GENERIC_COMPOUND.match(w.text)
 
     def _after_kin(self, words: list[_Word], i: int) -> bool:
         j = i

@@ -8,6 +8,7 @@ from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, Reco
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from fgdprep.entities import AGE, DATE, EMAIL, ID_NUMBER
+from fgdprep.recognizers.ages import spoken_ages
 from fgdprep.recognizers.base import RecognizerContext, result
 
 
@@ -68,10 +69,21 @@ MONTHS = (
     "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
     "|januar|februar|märz|mai|juni|juli|oktober|dezember"
     "|januari|februari|machi|aprili|mei|julai|agosti|septemba|oktoba|novemba|desemba"
+    # Luganda
+    "|gatonnya|mukutulansanja|mugulansigo|kafuumuulampawu|muzigo|ssebaaseka|kasambula"
+    "|muwakanya|mutunda|mukulukusabitungotungo|museenene|ntenvu"
+    # Hebrew (Gregorian and Hebrew calendar), with the prefix letters ב/ל/ה before them
+    "|[בלה]?(?:ינואר|פברואר|מרץ|מרס|אפריל|מאי|יוני|יולי|אוגוסט|ספטמבר|אוקטובר|נובמבר|דצמבר"
+    "|תשרי|חשוון|חשון|כסלו|טבת|שבט|אדר|ניסן|אייר|סיוון|סיון|תמוז|אב|אלול)"
+    # Marathi, with its case endings glued on ("ऑगस्टला")
+    "|(?:जानेवारी|फेब्रुवारी|मार्च|एप्रिल|मे|जून|जुलै|ऑगस्ट|सप्टेंबर|ऑक्टोबर|नोव्हेंबर"
+    "|डिसेंबर)(?:ला|मध्ये|च्या|ची|चा|चे|पासून|पर्यंत|ात)?"
 )
+# a day is digits of any script (\d also matches Devanagari digits: "१५ ऑगस्ट")
 _DAY = r"\d{1,2}(?:st|nd|rd|th|\.)?"
 DATE_RE = re.compile(
-    rf"\b(?:{_DAY}\s+(?:of\s+)?(?:{MONTHS})\b(?:,?\s+\d{{4}})?"
+    rf"(?<![\w\u0900-\u097f])(?:{_DAY}\s+(?:of\s+)?(?:{MONTHS})(?![\w\u0900-\u097f])"
+    rf"(?:,?\s+\d{{4}})?"
     rf"|(?:{MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?"
     r"|\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})\b"
     r"|\d{4}-\d{2}-\d{2}\b"
@@ -128,4 +140,8 @@ class FgdAgeRecognizer(EntityRecognizer):
         for m in AGE_RE.finditer(text):
             group = next(g for g in range(1, 6) if m.group(g) is not None)
             out.append(result(AGE, m.start(group), m.end(group), 0.9, "age"))
+        taken = {(r.start, r.end) for r in out}
+        for start, end in spoken_ages(text, self.supported_language):
+            if (start, end) not in taken:
+                out.append(result(AGE, start, end, 0.85, "age", how="spoken"))
         return out
