@@ -34,7 +34,7 @@ def candidates(language: str, text: str) -> list[tuple[str, str]]:
             [("Müllers", "PERSON"), ("Jonas", "PERSON")],
         ),
         ("de", "Sie wohnt in Blaubeuren bei der Familie.", [("Blaubeuren", "LOCATION")]),
-        ("de", "Er war lange im Albertinen Krankenhaus.", [("Albertinen", "FACILITY")]),
+        ("de", "Er war lange im Albertinen Krankenhaus.", [("Albertinen Krankenhaus", "FACILITY")]),
         # a capitalised common noun is no name; a frequent word in lowercase neither
         ("de", "Ich weiß nicht, ob das Treppenhaus offen war.", []),
         ("sw", "Dada yake Halima alikuja jana.", [("Halima", "PERSON")]),

@@ -134,6 +134,8 @@ class Lexicon:
     shape: bool  # capitalised rare words are candidates (off where NER does that: English)
     place_after_name: frozenset[str]
     facility_compounds: tuple[str, ...]
+    noun_endings: tuple[str, ...]  # rare words with these endings are nouns, not names
+    place_verb_stems: tuple[str, ...]  # verbs of living and moving: a place follows
 
 
 def _keys(items: Any) -> frozenset[str]:
@@ -187,6 +189,8 @@ def lexicon(language: str) -> Lexicon | None:
         shape=bool(data.get("shape", True)),
         place_after_name=_keys(data.get("place_after_name")),
         facility_compounds=tuple(norm(str(x)) for x in data.get("facility_compounds") or ()),
+        noun_endings=tuple(norm(str(x)) for x in data.get("noun_endings") or ()),
+        place_verb_stems=tuple(norm(str(x)) for x in data.get("place_verb_stems") or ()),
     )
 
 
@@ -257,6 +261,8 @@ class CandidateRecognizer(EntityRecognizer):
 
     def _common(self, key: str) -> bool:
         if key in self.lex.not_names:
+            return True
+        if key.endswith(self.lex.noun_endings) and key not in self.lex.names._vocab:
             return True
         return bool(self.lex.rare_zipf) and _zipf(key, self.lex.language) >= self.lex.rare_zipf
 
@@ -468,6 +474,8 @@ class CandidateRecognizer(EntityRecognizer):
             return None
         if _ends_with(words, i, lex.place_cues) and words[i].key not in lex.not_after_place_cue:
             return LOCATION
+        if i > 0 and lex.place_verb_stems and words[i - 1].key.endswith(lex.place_verb_stems):
+            return LOCATION  # "Tulihamia Chanika", "nnakulira Mityana"
         # "Mchungaji Mollel wa Tabata": after a name, "wa" names where the person is from
         if i >= 2 and words[i - 1].key in lex.place_after_name:
             before = words[i - 2]
