@@ -32,7 +32,16 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from fgdprep.entities import FACILITY, LOCATION, PERSON
 from fgdprep.recognizers.base import RecognizerContext, result
 from fgdprep.recognizers.cues import GENERIC_COMPOUND
-from fgdprep.text import SUFFIXES, WORD_NAMES, PhraseIndex, Token, norm, phrase_keys, tokens
+from fgdprep.text import (
+    MIN_STEM,
+    SUFFIXES,
+    WORD_NAMES,
+    PhraseIndex,
+    Token,
+    norm,
+    phrase_keys,
+    tokens,
+)
 
 NAME = "candidates"
 #: Candidates travel through Presidio under types of their own, so that its de-duplication
@@ -112,6 +121,10 @@ PLACE_HEADS = frozenset(
 )
 
 
+#: One-letter prefixes glued to a name (Hebrew ב ל מ ה ו ש כ).
+GLUED_PREFIXES = {"he": ("ב", "ל", "מ", "ה", "ו", "ש", "כ")}
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """One language's cues and lexicons (keys normalised with :func:`fgdprep.text.norm`)."""
@@ -168,6 +181,11 @@ def lexicon(language: str) -> Lexicon | None:
         for line in places.read_text(encoding="utf-8").splitlines():
             if line and not line.startswith("#"):
                 names.add(line, LOCATION)
+    # prefix letters on a first word too short to be stripped: "בתל אביב", "מתל שבע"
+    for prefix in GLUED_PREFIXES.get(language, ()):
+        for keys, entity in [e for entries in names._by_first.values() for e in entries]:
+            if len(keys) > 1 and len(keys[0]) < MIN_STEM:
+                names.add(" ".join((prefix + keys[0], *keys[1:])), entity)
     return Lexicon(
         language=language,
         cased=bool(data.get("cased", True)),
@@ -243,6 +261,7 @@ class CandidateRecognizer(EntityRecognizer):
 
     def __init__(self, language: str, lex: Lexicon) -> None:
         self.lex = lex
+        self._gaps: dict[int, str] = {}  # what stands between word i-1 and word i
         super().__init__(
             supported_entities=list(FROM_CANDIDATE),
             name=NAME,
@@ -313,9 +332,10 @@ class CandidateRecognizer(EntityRecognizer):
         words = _words(text)
         if not words:
             return []
+        self._gaps = {i: text[words[i - 1].end : w.start] for i, w in enumerate(words) if i}
         lower_text = self.lex.cased and not any(c.isupper() for c in text)
-        found: dict[int, tuple[str, float]] = {}  # word index -> (entity, score)
-        spans: list[tuple[int, int, str, float]] = []
+        found: dict[int, tuple[str, float, str]] = {}  # word index -> (entity, score, how)
+        spans: list[tuple[int, int, str, float, str]] = []
 
         # lexicon names, places and facilities (prefixes and endings tolerated)
         by_start = {w.start: i for i, w in enumerate(words)}
@@ -332,31 +352,33 @@ class CandidateRecognizer(EntityRecognizer):
             common = " " not in surface and _zipf(surface, self.lex.language) >= COMMON_ZIPF
             if (common or surface in WORD_NAMES) and not self._named(text, words, i):
                 continue
-            score = LEXICON_SCORE if m.payload == PERSON else CUE_SCORE
-            spans.append((m.start, m.end, m.payload, score))
+            entity, how = m.payload, "lexicon"
+            if i > 0 and self._after_kin(words, i):
+                entity, how = PERSON, "cue"  # "Dr. Kasozi", though Kasozi is also a town
+            score = LEXICON_SCORE if entity == PERSON else CUE_SCORE
+            spans.append((m.start, m.end, entity, score, how))
             for j, x in enumerate(words):
                 if m.start <= x.start < m.end:
-                    found[j] = (m.payload, score)
+                    found[j] = (entity, score, how)
 
         for i, w in enumerate(words):
             if i in found or not self._name_shaped(w, lower_text):
                 continue
-            entity = self._cued(words, i)
-            if entity is None and self._compound_facility(w):
-                found[i] = (FACILITY, CUE_SCORE)
+            cue = self._cued(words, i)
+            if cue is None and self._compound_facility(w):
+                found[i] = (FACILITY, CUE_SCORE, "cue")
                 continue
-            if entity is None and self.lex.shape and self.lex.cased and not lower_text:
+            if cue is None and self.lex.shape and self.lex.cased and not lower_text:
                 if self._sentence_initial(text, w) or self._common(w.key):
                     continue
-                entity = self._place_or_person(words, i) or PERSON
-                found[i] = (entity, SHAPE_SCORE)
+                found[i] = (self._place_or_person(words, i) or PERSON, SHAPE_SCORE, "shape")
                 continue
-            if entity is None and self.lex.after_name:
-                entity = self._honorific(words, i)
-            if entity is not None:
+            if cue is None and self.lex.after_name:
+                cue = self._honorific(words, i)
+            if cue is not None:
                 if self.lex.cased and self._common(w.key) and not w.text[:1].isupper():
                     continue
-                found[i] = (entity, CUE_SCORE)
+                found[i] = (cue, CUE_SCORE, "cue")
 
         # runs of candidate words (cased scripts) become one name
         i = 0
@@ -364,7 +386,7 @@ class CandidateRecognizer(EntityRecognizer):
         while i < len(order):
             j = i
             first = order[i]
-            entity, score = found[first]
+            entity, score, how = found[first]
             while (
                 self.lex.cased
                 and j + 1 < len(order)
@@ -372,10 +394,11 @@ class CandidateRecognizer(EntityRecognizer):
                 and _joinable(text[words[order[j]].end : words[order[j + 1]].start])
             ):
                 j += 1
-                other, other_score = found[order[j]]
+                other, other_score, other_how = found[order[j]]
                 if other != PERSON:
                     entity = other
-                score = max(score, other_score)
+                if other_score > score:
+                    score, how = other_score, other_how
             last = order[j]
             if last > first and words[last].key in PLACE_HEADS and entity == PERSON:
                 entity = LOCATION
@@ -393,10 +416,10 @@ class CandidateRecognizer(EntityRecognizer):
                 i = j + 1
                 continue
             if end > start:
-                spans.append((start, end, entity, score))
+                spans.append((start, end, entity, score, how))
             i = j + 1
         return [
-            result(AS_CANDIDATE[e], s, t, score, NAME, how="candidate") for s, t, e, score in spans
+            result(AS_CANDIDATE[e], s, t, score, NAME, how=how) for s, t, e, score, how in spans
         ]
 
     def _with_heads(self, words: list[_Word], first: int, last: int) -> tuple[int, int]:
@@ -455,9 +478,14 @@ class CandidateRecognizer(EntityRecognizer):
     def _cued(self, words: list[_Word], i: int) -> str | None:
         """PERSON after a kinship word or title, LOCATION after a place cue, FACILITY next to
         a facility head word."""
-        if self._after_kin(words, i):
+        if self._after_kin(words, i) or self._apposition(words, i):
             return PERSON
         return self._place_or_person(words, i)
+
+    def _apposition(self, words: list[_Word], i: int) -> bool:
+        """ "בעלה של רותי, שלום, ...": a name set off by commas after a cued name."""
+        text_gap = self._gaps.get(i, "")
+        return i > 0 and text_gap.strip() == "," and self._after_kin(words, i - 1)
 
     def _place_or_person(self, words: list[_Word], i: int) -> str | None:
         lex = self.lex
@@ -474,7 +502,12 @@ class CandidateRecognizer(EntityRecognizer):
             return None
         if _ends_with(words, i, lex.place_cues) and words[i].key not in lex.not_after_place_cue:
             return LOCATION
-        if i > 0 and lex.place_verb_stems and words[i - 1].key.endswith(lex.place_verb_stems):
+        if (
+            i > 0
+            and lex.place_verb_stems
+            and words[i].text[:1].isupper()
+            and words[i - 1].key.endswith(lex.place_verb_stems)
+        ):
             return LOCATION  # "Tulihamia Chanika", "nnakulira Mityana"
         # "Mchungaji Mollel wa Tabata": after a name, "wa" names where the person is from
         if i >= 2 and words[i - 1].key in lex.place_after_name:
