@@ -60,6 +60,8 @@ SHAPE_SCORE = 0.6
 #: Zipf frequency above which a word of an uncased language is a word, not a name, unless a
 #: cue says otherwise (Hebrew "שלום" is hello and a name).
 COMMON_ZIPF = 4.3
+#: After a weak cue ("עם", with) only a rare word is taken for a name.
+WEAK_ZIPF = 3.0
 #: wordfreq's code of each language (Marathi is looked up in Hindi, the nearest list).
 WORDFREQ = {"en": "en", "de": "de", "he": "he"}
 #: Drug names are capitalised mid-sentence and are no one's name.
@@ -149,6 +151,8 @@ class Lexicon:
     facility_compounds: tuple[str, ...]
     noun_endings: tuple[str, ...]  # rare words with these endings are nouns, not names
     place_verb_stems: tuple[str, ...]  # verbs of living and moving: a place follows
+    facility_stems: tuple[str, ...]  # facility head words with any ending (uncased scripts)
+    weak_kin: frozenset[str]  # "with", "of": a person follows when the word is rare
 
 
 def _keys(items: Any) -> frozenset[str]:
@@ -209,6 +213,8 @@ def lexicon(language: str) -> Lexicon | None:
         facility_compounds=tuple(norm(str(x)) for x in data.get("facility_compounds") or ()),
         noun_endings=tuple(norm(str(x)) for x in data.get("noun_endings") or ()),
         place_verb_stems=tuple(norm(str(x)) for x in data.get("place_verb_stems") or ()),
+        facility_stems=tuple(norm(str(x)) for x in data.get("facility_stems") or ()),
+        weak_kin=_keys(data.get("weak_kin")),
     )
 
 
@@ -353,7 +359,7 @@ class CandidateRecognizer(EntityRecognizer):
             if (common or surface in WORD_NAMES) and not self._named(text, words, i):
                 continue
             entity, how = m.payload, "lexicon"
-            if i > 0 and self._after_kin(words, i):
+            if i > 0 and m.start == w.start and self._after_kin(words, i):
                 entity, how = PERSON, "cue"  # "Dr. Kasozi", though Kasozi is also a town
             score = LEXICON_SCORE if entity == PERSON else CUE_SCORE
             spans.append((m.start, m.end, entity, score, how))
@@ -478,9 +484,22 @@ class CandidateRecognizer(EntityRecognizer):
     def _cued(self, words: list[_Word], i: int) -> str | None:
         """PERSON after a kinship word or title, LOCATION after a place cue, FACILITY next to
         a facility head word."""
-        if self._after_kin(words, i) or self._apposition(words, i):
+        if self._after_kin(words, i) or self._apposition(words, i) or self._weak_cue(words, i):
             return PERSON
         return self._place_or_person(words, i)
+
+    def _facility_head(self, key: str) -> bool:
+        """A facility head word; in uncased scripts with any case ending ("हॉस्पिटलमध्ये")."""
+        if key in self.lex.facility_after:
+            return True
+        return not self.lex.cased and key.startswith(self.lex.facility_stems)
+
+    def _weak_cue(self, words: list[_Word], i: int) -> bool:
+        """Hebrew "עם/של/אצל X": a person when X is rare and takes no article ה."""
+        if i == 0 or words[i - 1].key not in self.lex.weak_kin:
+            return False
+        key = words[i].key
+        return not key.startswith("ה") and _zipf(key, self.lex.language) < WEAK_ZIPF
 
     def _apposition(self, words: list[_Word], i: int) -> bool:
         """ "בעלה של רותי, שלום, ...": a name set off by commas after a cued name."""
@@ -489,7 +508,7 @@ class CandidateRecognizer(EntityRecognizer):
 
     def _place_or_person(self, words: list[_Word], i: int) -> str | None:
         lex = self.lex
-        if i + 1 < len(words) and words[i + 1].key in lex.facility_after:
+        if i + 1 < len(words) and self._facility_head(words[i + 1].key):
             return FACILITY
         j = i
         while j > 0 and words[j - 1].key in lex.facility_link:
@@ -534,7 +553,7 @@ class CandidateRecognizer(EntityRecognizer):
     def _facility(self, words: list[_Word], first: int, last: int, entity: str) -> str:
         if entity == FACILITY:
             return entity
-        if last + 1 < len(words) and words[last + 1].key in self.lex.facility_after:
+        if last + 1 < len(words) and self._facility_head(words[last + 1].key):
             return FACILITY
         return entity
 
