@@ -473,6 +473,72 @@ SURE_WORD = 0.85
 SURE_SIMILARITY = 92.0
 
 
+#: Words of facility names and titles that are ordinary words: never a correction target.
+GENERIC_WORDS = frozenset(
+    [
+        "hospital",
+        "hospitals",
+        "clinic",
+        "centre",
+        "center",
+        "health",
+        "national",
+        "referral",
+        "regional",
+        "district",
+        "university",
+        "general",
+        "medical",
+        "ward",
+        "station",
+        "unit",
+        "care",
+        "home",
+        "mental",
+        "village",
+        "town",
+        "city",
+        "street",
+        "road",
+        "market",
+        "school",
+        "church",
+        "mosque",
+        "madam",
+        "mama",
+        "baba",
+        "mister",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "doctor",
+        "sister",
+        "brother",
+        "uncle",
+        "aunt",
+        "klinik",
+        "klinikum",
+        "krankenhaus",
+        "universitätsklinikum",
+        "bezirkskrankenhaus",
+        "für",
+        "psychiatrie",
+        "und",
+        "der",
+        "die",
+        "das",
+        "hospitali",
+        "kituo",
+        "cha",
+        "afya",
+        "ya",
+        "wa",
+        "la",
+    ]
+)
+
+
 def _name_key(text: str) -> str:
     from fgdprep.text import norm
 
@@ -487,6 +553,8 @@ def _best_name(key: str, names: Sequence[str]) -> tuple[str, float]:
     best, score = "", 0.0
     for name in names:
         nkey = _name_key(name)
+        if nkey in GENERIC_WORDS:
+            continue
         s = float(fuzz.ratio(key, nkey))
         if phonetic(key) == phonetic(nkey):
             s = max(s, 95.0)
@@ -527,7 +595,7 @@ def correct_names(turn: Turn, names: Sequence[str]) -> Turn:
             name, score = _best_name(key, names)
             need = SURE_SIMILARITY if w.probability >= SURE_WORD else NAME_SIMILARITY
             core = w.text.strip(".,;:!?\"'()[]-")
-            if score >= need and core != name:
+            if score >= need and key != _name_key(name):
                 words[i] = replace(w, text=w.text.replace(core, name, 1))
                 changed = True
         i += 1
