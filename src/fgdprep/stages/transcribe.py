@@ -425,7 +425,13 @@ def transcribe_window(
         names = tuple(hotwords.split())
         turns = [correct_names(t, names) for t in turns]
     turns.sort(key=lambda t: (t.start, t.end))
-    turns = absorb(turns, speech, offset)
+    turns = [
+        replace(t, flags=(Flag(FlagCode.UNTRANSCRIBED_SPEECH, f"{t.end - t.start:.1f} s"),))
+        if t.has_flag(FlagCode.UNTRANSCRIBED_SPEECH)
+        else t
+        for t in absorb(turns, speech, offset)
+    ]
+    untranscribed = sum(t.end - t.start for t in turns if t.has_flag(FlagCode.UNTRANSCRIBED_SPEECH))
     return WindowTurns(
         tuple(turns),
         round(sum(e - s for s, e in speech), 2),
