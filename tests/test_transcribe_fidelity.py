@@ -17,7 +17,13 @@ import pytest
 from conftest import REPO, run, speak
 from fgdprep.config import parse_config
 from fgdprep.model import FlagCode, Transcript, Turn, Word
-from fgdprep.stages.transcribe import absorb, correct_names, merge_spans, subtract_spans
+from fgdprep.stages.transcribe import (
+    MIN_GAP_SECONDS,
+    absorb,
+    correct_names,
+    merge_spans,
+    subtract_spans,
+)
 from fgdprep.store import Study
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -217,7 +223,7 @@ def test_far_field_speech_is_never_a_silent_gap(tmp_path: Path) -> None:
     t = transcript(root, "KS-pre")
     flagged = [u for u in t.turns if u.has_flag(FlagCode.UNTRANSCRIBED_SPEECH)]
     assert len(flagged) == int(m.group(4)) >= 1
-    assert all(u.text == "" and u.end - u.start >= 2.0 for u in flagged)
+    assert all(u.text == "" and u.end - u.start >= MIN_GAP_SECONDS for u in flagged)
     assert abs(sum(u.end - u.start for u in flagged) - float(m.group(3))) < 0.2
     assert t.provenance.options["coverage"]["untranscribed_s"] == float(m.group(3))
     # The flagged turns hold reference speech, and the reference speech lies inside turns.
@@ -261,6 +267,9 @@ def test_code_switching_english_then_german(tmp_path: Path) -> None:
     de_words = {norm(w.text) for u in german_turns for w in u.words}
     assert {"dashwood", "leisure", "consider"} <= en_words, en_words
     assert {"willkommen", "heute", "sprechen", "krankenhaus"} <= de_words, de_words
-    assert all(u.language == "en" and u.has_flag(FlagCode.OTHER_LANGUAGE) for u in english)
-    assert all(u.language == "de" and not u.has_flag(FlagCode.OTHER_LANGUAGE) for u in german_turns)
+    shown = [(u.start, u.end, u.language, [f.code.value for f in u.flags]) for u in t.turns]
+    assert all(u.language == "en" and u.has_flag(FlagCode.OTHER_LANGUAGE) for u in english), shown
+    assert all(
+        u.language == "de" and not u.has_flag(FlagCode.OTHER_LANGUAGE) for u in german_turns
+    ), shown
     assert t.provenance.options["code_switching"] is True

@@ -204,20 +204,45 @@ def silero_chunks(
     itself (300 ms splits, 100 ms padding), which is what the coverage guard compares words
     with.
     """
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    return silero_chunk_sets(audio, ((threshold, fine),))[0]
 
-    options = (
-        VadOptions(
-            threshold=threshold,
-            min_silence_duration_ms=300,
-            speech_pad_ms=100,
-            min_speech_duration_ms=250,
-        )
-        if fine
-        else VadOptions(threshold=threshold)
-    )
-    chunks: list[dict[str, int]] = get_speech_timestamps(audio, options)
-    return chunks
+
+def silero_chunk_sets(
+    audio: Any, specs: tuple[tuple[float, bool], ...]
+) -> list[list[dict[str, int]]]:
+    """:func:`silero_chunks` for several (threshold, fine) pairs, running silero once."""
+    import faster_whisper.vad as vad
+
+    model = vad.get_vad_model()
+    memo: dict[str, Any] = {}
+
+    def once() -> Any:
+        def probabilities(padded: Any) -> Any:
+            if "p" not in memo:
+                memo["p"] = model(padded)
+            return memo["p"]
+
+        return probabilities
+
+    out: list[list[dict[str, int]]] = []
+    original = vad.get_vad_model
+    vad.get_vad_model = once
+    try:
+        for threshold, fine in specs:
+            options = (
+                vad.VadOptions(
+                    threshold=threshold,
+                    min_silence_duration_ms=300,
+                    speech_pad_ms=100,
+                    min_speech_duration_ms=250,
+                )
+                if fine
+                else vad.VadOptions(threshold=threshold)
+            )
+            out.append(vad.get_speech_timestamps(audio, options))
+    finally:
+        vad.get_vad_model = original
+    return out
 
 
 def decode(model: Any, audio: Any, chunks: list[dict[str, int]] | None, **kwargs: Any) -> list[Any]:
