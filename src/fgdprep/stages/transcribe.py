@@ -343,7 +343,8 @@ def switch_languages(
     options: TranscribeOptions,
 ) -> list[Turn]:
     """Each turn in the language it is spoken: a turn Whisper hears in another language is
-    transcribed again in that language (never translated), recorded and flagged."""
+    transcribed again in that language (never translated), recorded and flagged, when Whisper
+    is surer of those words than of the first ones."""
     out = []
     for turn in turns:
         lo = max(0, int((turn.start - offset - 0.1) * SAMPLE_RATE))
@@ -377,8 +378,18 @@ def switch_languages(
             for s in segments
             if s.text.strip() and (t := segment_to_turn(s, offset + lo / SAMPLE_RATE, activity))
         ]
-        out.extend(again or [same])
+        # Taken only when Whisper is surer of the words in the language it heard than of
+        # those it was made to produce in the session's language.
+        if again and _mean_p(again) > _mean_p([turn]):
+            out.extend(again)
+        else:
+            out.append(same)
     return out
+
+
+def _mean_p(turns: Sequence[Turn]) -> float:
+    ps = [w.probability for t in turns for w in t.words]
+    return sum(ps) / len(ps) if ps else 0.0
 
 
 def transcribe_window(
