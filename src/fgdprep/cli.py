@@ -198,6 +198,11 @@ def ingest(
 @click.option("--compute-type", help="CTranslate2 compute type (int8, float16, ...).")
 @click.option("--beam-size", type=click.IntRange(1, 20), help="Beam size.")
 @click.option("--window-seconds", type=click.FloatRange(30, 3600), help="Window length.")
+@click.option(
+    "--code-switching/--no-code-switching",
+    default=None,
+    help="Each segment in the language it is spoken (multilingual model); flags the switches.",
+)
 @click.option("--force", is_flag=True, help="Transcribe again although a transcript exists.")
 @quiet_option
 @pass_ctx
@@ -209,6 +214,7 @@ def transcribe(
     compute_type: str | None,
     beam_size: int | None,
     window_seconds: float | None,
+    code_switching: bool | None,
     force: bool,
     quiet: bool,
 ) -> None:
@@ -241,6 +247,7 @@ def transcribe(
             compute_type=compute_type,
             beam_size=beam_size,
             window_seconds=window_seconds,
+            code_switching=code_switching,
         )
         dev = pick_device(options.device)
         options = dataclasses.replace(
@@ -312,12 +319,14 @@ def transcribe(
                 "model": ref.name,
                 "seconds": round(elapsed, 1),
                 "audio_s": total,
+                **stage.coverage(results),
             },
         )
     click.echo(
         f"Transcribed {session.id}: {len(transcript.turns)} turns ({flagged} flagged) in"
         f" {elapsed:.0f} s ({elapsed / max(total, 1e-9):.2f}x real time)."
     )
+    click.echo(stage.coverage_line(results))
 
 
 @cli.command()
@@ -523,6 +532,7 @@ def sessions(obj: Ctx) -> None:
     """
     from fgdprep.stages.pseudonymise import STAGE as PSEUDONYMISED
     from fgdprep.stages.pseudonymise import decisions_applied, review_blockers
+    from fgdprep.stages.transcribe import untranscribed_note
 
     study = obj.study()
     ids = study.session_ids()
@@ -538,6 +548,8 @@ def sessions(obj: Ctx) -> None:
             stage += f", {review_blockers(study, sid)} to review"
             if not decisions_applied(study, sid):
                 stage += ", decisions not yet applied"
+        if done:
+            stage += untranscribed_note(study.load_transcript(sid, done[-1]))
         click.echo(
             f"{sid:<16} {s.site:<6} {s.wave:<6} {s.date}  {s.language:<3} {minutes}  {stage}"
         )

@@ -41,6 +41,10 @@ class FlagCode(StrEnum):
     OVERLAP = "overlap"
     UNKNOWN_SPEAKER = "unknown_speaker"
     UNCERTAIN_PII = "uncertain_pii"
+    #: The speech detector hears speech here but Whisper gave no words, even re-decoded.
+    UNTRANSCRIBED_SPEECH = "untranscribed_speech"
+    #: Spoken in another language than the session's (code-switching).
+    OTHER_LANGUAGE = "other_language"
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,8 @@ class Turn:
     #: PII spans of ``translation`` (offsets into it); ``pii`` holds those of ``text``.
     translation_pii: tuple[PiiSpan, ...] = ()
     asr: AsrStats | None = None
+    #: The language the turn was transcribed in (recorded with code-switching on).
+    language: str | None = None
 
     def has_flag(self, code: FlagCode) -> bool:
         return any(f.code == code for f in self.flags)
