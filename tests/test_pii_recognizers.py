@@ -171,6 +171,7 @@ def test_registry_names_its_recognizers() -> None:
         "date",
         "age",
         "cues",
+        "candidates",
     }
     names = analyzer("en").recognizer_names
     assert names == sorted([*REGISTRY, "ner"])

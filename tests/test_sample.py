@@ -57,3 +57,12 @@ def test_roster_names_spelt_as_the_roster(sample_transcript: Transcript) -> None
     firsts = {line.split(",")[1].split()[0] for line in roster.splitlines()[1:]}
     found = {name for name in firsts if re.search(rf"\b{name}\b", text)}
     assert len(found) >= 3, found
+
+
+def test_sentence_level_segments(sample_transcript: Transcript) -> None:
+    """Names come from the roster after decoding, not from a prompt: Whisper keeps its
+    sentence-level segments (with hotwords in the prompt it gave four 30-second ones)."""
+    turns = sample_transcript.turns
+    assert len(turns) >= 14, len(turns)
+    assert max(t.end - t.start for t in turns) <= 12.0
+    assert "Hospital" not in " ".join(t.text for t in turns[1:])  # not a name: not rewritten

@@ -37,7 +37,10 @@ def test_transcribe_short_english(english: Path) -> None:
     result = run(["transcribe", "BU-pre", "--quiet"], english)
     assert result.exit_code == 0, result.output
     assert re.fullmatch(
-        r"Transcribed BU-pre: \d+ turns \(\d+ flagged\) in \d+ s \(\d+\.\d\dx real time\)\.\n",
+        r"Transcribed BU-pre: \d+ turns \(\d+ flagged\) in \d+ s \(\d+\.\d\dx real time\)\.\n"
+        r"Speech check: \d+ s of speech heard; 0\.0 s with no words re-decoded and recovered;"
+        r" 0\.0 s left untranscribed in 0 turn\(s\) flagged untranscribed_speech"
+        r" \(listen to them\)\.\n",
         result.output,
     )
     t = load(english)

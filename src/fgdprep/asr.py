@@ -183,3 +183,90 @@ def whisper_languages() -> frozenset[str]:
     from faster_whisper.tokenizer import _LANGUAGE_CODES
 
     return frozenset(_LANGUAGE_CODES)
+
+
+# --- speech detection and decoding of stretches ---------------------------------------------
+
+#: Silero threshold of the speech detector behind transcription and the coverage guard,
+#: chosen on the AMI far-field snippets (bench/asr_fidelity.py); faster-whisper's is 0.5.
+SPEECH_THRESHOLD = 0.35
+#: The coverage guard's silero threshold: lower, so quiet far-field voices are not missed.
+GUARD_THRESHOLD = 0.2
+
+
+def silero_chunks(
+    audio: Any, threshold: float = SPEECH_THRESHOLD, fine: bool = False
+) -> list[dict[str, int]]:
+    """Silero speech chunks (sample indices) of 16 kHz audio.
+
+    ``fine=False`` gives chunks as faster-whisper's VAD filter makes them (2 s of silence
+    splits, 400 ms padding), which is what the model hears; ``fine=True`` gives the speech
+    itself (300 ms splits, 100 ms padding), which is what the coverage guard compares words
+    with.
+    """
+    return silero_chunk_sets(audio, ((threshold, fine),))[0]
+
+
+def silero_chunk_sets(
+    audio: Any, specs: tuple[tuple[float, bool], ...]
+) -> list[list[dict[str, int]]]:
+    """:func:`silero_chunks` for several (threshold, fine) pairs, running silero once."""
+    import faster_whisper.vad as vad
+
+    model = vad.get_vad_model()
+    memo: dict[str, Any] = {}
+
+    def once() -> Any:
+        def probabilities(padded: Any) -> Any:
+            if "p" not in memo:
+                memo["p"] = model(padded)
+            return memo["p"]
+
+        return probabilities
+
+    out: list[list[dict[str, int]]] = []
+    original = vad.get_vad_model
+    vad.get_vad_model = once
+    try:
+        for threshold, fine in specs:
+            options = (
+                vad.VadOptions(
+                    threshold=threshold,
+                    min_silence_duration_ms=300,
+                    speech_pad_ms=100,
+                    min_speech_duration_ms=250,
+                )
+                if fine
+                else vad.VadOptions(threshold=threshold)
+            )
+            out.append(vad.get_speech_timestamps(audio, options))
+    finally:
+        vad.get_vad_model = original
+    return out
+
+
+def decode(model: Any, audio: Any, chunks: list[dict[str, int]] | None, **kwargs: Any) -> list[Any]:
+    """faster-whisper's segments of ``audio`` (times in seconds from its start).
+
+    With ``chunks``, only those stretches are decoded, joined, and the times mapped back,
+    exactly as faster-whisper's own VAD filter does; the chunks come from our detector.
+    """
+    if chunks is None:
+        segments, _info = model.transcribe(audio, vad_filter=False, **kwargs)
+        return list(segments)
+    if not chunks:
+        return []
+    import numpy as np
+    from faster_whisper.transcribe import restore_speech_timestamps
+    from faster_whisper.vad import collect_chunks
+
+    pieces, _meta = collect_chunks(audio, chunks)
+    joined = np.concatenate(pieces, axis=0)
+    segments, _info = model.transcribe(joined, vad_filter=False, **kwargs)
+    return list(restore_speech_timestamps(segments, chunks, 16000))
+
+
+def detect_language(model: Any, audio: Any) -> tuple[str, float]:
+    """The language Whisper hears in ``audio`` and its probability."""
+    language, probability, _all = model.detect_language(audio=audio)
+    return str(language), float(probability)

@@ -319,3 +319,103 @@ def wav_bytes(samples: Samples, rate: int = SAMPLE_RATE) -> bytes:
         out.setframerate(rate)
         out.writeframes(pcm)
     return buf.getvalue()
+
+
+# --- level and speech detection for real rooms -------------------------------------------------
+
+#: Level the loud (95th percentile) 10 ms frames of a window are brought to, in dBFS.
+TARGET_DBFS = -20.0
+#: At most this much gain: more lifts the noise floor of an empty room into "speech".
+MAX_GAIN_DB = 30.0
+
+
+def frame_db(audio: Samples) -> npt.NDArray[np.float64]:
+    """Level of each 10 ms frame in dBFS."""
+    n = len(audio) // FRAME
+    if n == 0:
+        return np.zeros(0)
+    frames = audio[: n * FRAME].astype(np.float64).reshape(n, FRAME)
+    db: npt.NDArray[np.float64] = 10 * np.log10((frames**2).mean(axis=1) + 1e-12)
+    return db
+
+
+def normalise_level(audio: Samples) -> tuple[Samples, float]:
+    """``audio`` with its loud frames brought to :data:`TARGET_DBFS`, and the gain in dB.
+
+    A simple automatic gain for far-field tables: a voice at -38 dBFS is lifted to where
+    Whisper and the speech detector hear it (both were tuned on close microphones). Never
+    more than :data:`MAX_GAIN_DB`, never a cut; the rare transient pushed past full scale is
+    clipped. The stored recording is untouched: this is applied to each window in memory.
+    """
+    db = frame_db(audio)
+    if db.size == 0:
+        return audio, 0.0
+    gain_db = float(np.clip(TARGET_DBFS - np.percentile(db, 95), 0.0, MAX_GAIN_DB))
+    if gain_db < 0.5:
+        return audio, 0.0
+    gained = np.clip(audio * np.float32(10 ** (gain_db / 20)), -1.0, 1.0).astype(np.float32)
+    return gained, gain_db
+
+
+def energy_speech(
+    audio: Samples, snr_db: float = 15.0, min_seconds: float = 0.5, bridge: float = 0.3
+) -> list[tuple[float, float]]:
+    """Stretches (seconds) at least ``snr_db`` above the noise floor: a second opinion
+    beside silero, which misses some quiet far-field voices. Runs shorter than
+    ``min_seconds`` (clicks, a cup on the table) are dropped; gaps under ``bridge`` joined."""
+    db = frame_db(audio)
+    if db.size == 0:
+        return []
+    floor = np.percentile(db, 10)
+    active = db > max(floor + snr_db, -70.0)
+    return _runs(active, bridge, min_seconds)
+
+
+def _runs(
+    active: npt.NDArray[np.bool_], bridge: float, min_seconds: float
+) -> list[tuple[float, float]]:
+    step = FRAME / SAMPLE_RATE
+    idx = np.flatnonzero(active)
+    if idx.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(idx) > bridge / step)
+    starts = np.r_[idx[0], idx[breaks + 1]]
+    ends = np.r_[idx[breaks], idx[-1]] + 1
+    return [
+        (float(a * step), float(b * step))
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+        if (b - a) * step >= min_seconds
+    ]
+
+
+Spans = list[tuple[float, float]]
+
+
+def merge_spans(spans: Iterable[tuple[float, float]], bridge: float = 0.0) -> Spans:
+    """Union of (start, end) spans; spans less than ``bridge`` apart are joined."""
+    out: Spans = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1] + bridge:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def subtract_spans(
+    spans: Sequence[tuple[float, float]], holes: Iterable[tuple[float, float]]
+) -> Spans:
+    """The parts of ``spans`` outside every span of ``holes``."""
+    holes = merge_spans(holes)
+    out: Spans = []
+    for s, e in spans:
+        cur = s
+        for hs, he in holes:
+            if he <= cur or hs >= e:
+                continue
+            if hs > cur:
+                out.append((cur, hs))
+            cur = max(cur, he)
+        if cur < e:
+            out.append((cur, e))
+    return out

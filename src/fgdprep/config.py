@@ -55,11 +55,25 @@ class TranscriptionConfig(_Model):
     vad: bool = True
     #: Off by default: conditioning on earlier text causes hallucination loops in long FGDs.
     condition_on_previous_text: bool = False
-    #: Pass roster names/aliases and site places/facilities to Whisper as hotwords.
-    hotwords: bool = True
+    #: Roster names/aliases and site places/facilities: "correct" rewrites near-misses to
+    #: their spelling after decoding; "prompt" gives them to Whisper as hotwords (known to
+    #: skip and rewrite speech); "off". ``true`` means the default, ``false`` "off".
+    hotwords: Literal["correct", "prompt", "off"] = "correct"
     #: Length of the audio windows transcribed one at a time (memory stays flat with length).
     window_seconds: float = Field(default=600.0, ge=30.0, le=3600.0)
     cpu_threads: int = Field(default=0, ge=0)
+    #: Transcribe each segment in the language it is spoken (needs a multilingual model);
+    #: turns in another language than the session's are flagged other_language.
+    code_switching: bool = False
+
+    @field_validator("hotwords", mode="before")
+    @classmethod
+    def _hotwords(cls, value: object) -> object:
+        if value is True:
+            return "correct"
+        if value is False:
+            return "off"
+        return value
 
 
 class PseudonymisationConfig(_Model):

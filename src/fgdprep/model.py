@@ -62,6 +62,10 @@ class FlagCode(StrEnum):
     OVERLAP = "overlap"
     UNKNOWN_SPEAKER = "unknown_speaker"
     UNCERTAIN_PII = "uncertain_pii"
+    #: The speech detector hears speech here but Whisper gave no words, even re-decoded.
+    UNTRANSCRIBED_SPEECH = "untranscribed_speech"
+    #: Spoken in another language than the session's (code-switching).
+    OTHER_LANGUAGE = "other_language"
 
 
 @dataclass(frozen=True)
@@ -198,6 +202,8 @@ class Turn:
     #: pseudonymisation); review decisions, translations and citations point at it.
     #: Given by :func:`with_turn_ids` from the time of the turn's first word.
     id: str = ""
+    #: The language the turn was transcribed in (recorded with code-switching on).
+    language: str | None = None
 
     def has_flag(self, code: FlagCode) -> bool:
         return any(f.code == code for f in self.flags)

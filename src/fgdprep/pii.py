@@ -7,6 +7,7 @@ spaCy pipelines are loaded once per process and shared between analyzers.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,9 @@ from fgdprep.entities import FACILITY, LOCATION, PERSON, ROSTER_PERSON, Detected
 from fgdprep.errors import ConfigError, StageError
 from fgdprep.model import Person
 from fgdprep.recognizers import RecognizerContext, build_recognizers
+from fgdprep.recognizers.candidates import DRUG_ENDINGS, FROM_CANDIDATE, lexicon
+from fgdprep.recognizers.candidates import NAME as CANDIDATES
+from fgdprep.text import TITLE_WORDS, phrase_keys
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +152,7 @@ class Analyzer:
             if name == NER_NAME and not text[r.start : r.start + 1].isupper():
                 continue  # the small models tag lowercase words ("from") as names
             entity = PERSON if r.entity_type == ROSTER_PERSON else r.entity_type
+            entity = FROM_CANDIDATE.get(entity, entity)
             out.append(
                 Detected(
                     r.start,
@@ -159,8 +164,44 @@ class Analyzer:
                     str(meta.get("how", "")),
                 )
             )
+        out = _reconcile(text, out, self.ctx.language)
         out.sort(key=lambda d: (d.start, -d.end, d.entity_type, d.recognizer))
         return out
+
+
+def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected]:
+    """Where the candidate finder knows better than a weaker guess on the same words: a cued
+    person ("my sister-in-law Kavita") over NER's place, a known place ("Nakawa") over a fuzzy
+    roster near-miss; NER's persons that are drugs or gods ("Carbamazepine", "Lord Ganesha")
+    are dropped (the language's not-names list)."""
+    lex = lexicon(language)
+    cued = [d for d in found if d.recognizer == CANDIDATES and d.how == "cue"]
+    known = [d for d in found if d.recognizer == CANDIDATES and d.how in ("cue", "lexicon")]
+
+    def same(a: Detected, b: Detected) -> bool:
+        return a.start == b.start and a.end == b.end
+
+    out = []
+    for d in found:
+        if d.recognizer == NER_NAME:
+            surface = text[d.start : d.end]
+            words = phrase_keys(surface)
+            named = [w for w in words if w not in TITLE_WORDS and w not in ("lord",)]
+            if lex is not None and named and all(w in lex.not_names for w in named):
+                continue
+            if d.entity_type == PERSON and surface.casefold().endswith(DRUG_ENDINGS):
+                continue
+            other = next((c for c in cued if same(c, d) and c.entity_type != d.entity_type), None)
+            if other is not None:
+                d = dataclasses.replace(d, entity_type=other.entity_type)
+        elif (
+            d.recognizer == "roster"
+            and d.how == "fuzzy"
+            and any(same(c, d) and c.entity_type in (LOCATION, FACILITY) for c in known)
+        ):
+            continue
+        out.append(d)
+    return out
 
 
 def context_for_site(

@@ -43,7 +43,8 @@ def deidentify(
     With --site the study's roster, gazetteers and codebook give the same labels as in the
     transcripts (new names join the codebook). Without a study: --language and optionally
     --roster. --spans writes start, end (character offsets into the text; for docx its
-    paragraphs joined with newlines), entity_type, text, label, score and recognizer.
+    paragraphs joined with newlines), entity_type, text, label, score, recognizer and
+    status: replaced, or suggested (replaced, but waiting for review).
 
     \b
     Example: fgdprep deidentify notes.docx --site DS -o notes.deid.docx --spans spans.json

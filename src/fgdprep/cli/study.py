@@ -59,6 +59,7 @@ def sessions(obj: Ctx) -> None:
     """
     from fgdprep.gates import decisions_applied, review_blockers
     from fgdprep.pipeline import state
+    from fgdprep.stages.transcribe import untranscribed_note
 
     study = obj.study()
     ids = study.session_ids()
@@ -75,6 +76,8 @@ def sessions(obj: Ctx) -> None:
             stage += f", {review_blockers(study, sid)} to review"
             if not decisions_applied(study, sid):
                 stage += ", decisions not yet applied"
+        if now.latest is not None:
+            stage += untranscribed_note(study.load_transcript(sid, now.latest))
         if now.next_command is not None:
             stage += f", out of date: run 'fgdprep {now.next_command} {sid}'"
         click.echo(

@@ -58,6 +58,11 @@ class ProgressBar:
 @click.option("--compute-type", help="CTranslate2 compute type (int8, float16, ...).")
 @click.option("--beam-size", type=click.IntRange(1, 20), help="Beam size.")
 @click.option("--window-seconds", type=click.FloatRange(30, 3600), help="Window length.")
+@click.option(
+    "--code-switching/--no-code-switching",
+    default=None,
+    help="Each segment in the language it is spoken (multilingual model); flags the switches.",
+)
 @click.option("--force", is_flag=True, help="Transcribe again although a transcript exists.")
 @quiet_option
 @pass_ctx
@@ -97,3 +102,4 @@ def render(result: TranscribeResult) -> None:
         f" ({sum(1 for t in turns if t.flags)} flagged) in {result.seconds:.0f} s"
         f" ({rate:.2f}x real time)."
     )
+    click.echo(result.coverage)

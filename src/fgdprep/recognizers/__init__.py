@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from fgdprep.recognizers.base import RecognizerContext
+from fgdprep.recognizers.candidates import CandidateRecognizer
 from fgdprep.recognizers.cues import CueRecognizer
 from fgdprep.recognizers.gazetteer import GazetteerRecognizer
 from fgdprep.recognizers.patterns import (
@@ -42,6 +43,7 @@ REGISTRY: dict[str, type[RecognizerFactory]] = {
     "date": FgdDateRecognizer,
     "age": FgdAgeRecognizer,
     "cues": CueRecognizer,
+    "candidates": CandidateRecognizer,
 }
 
 

@@ -8,7 +8,21 @@ from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, Reco
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from fgdprep.entities import AGE, DATE, EMAIL, ID_NUMBER
+from fgdprep.recognizers.ages import spoken_ages
 from fgdprep.recognizers.base import RecognizerContext, result
+
+# "dot" and "at" as ASR writes them in the study languages (Devanagari and Hebrew included)
+_DOT = r"(?:dot|doti|punkt|nukta|point|kitone|akatonnyeze|डॉट|डोट|נקודה)"
+# words between parts of the name of an address: "juma underscore hassan"
+_JOIN = (
+    rf"(?:{_DOT[3:-1]}|underscore|dash|hyphen|unterstrich|bindestrich|minus|kistari"
+    r"|अंडरस्कोर|קו תחתון)"
+)
+_AT = (
+    r"(?:at the rate(?: of)?|at|ät|et|@|ॲट द रेट|ॲट|ऍट|अ‍ॅट|एट|ऍट द रेट|एट द रेट|שטרודל"
+    r"|כרוכית)"
+)
+_TLD = r"com|kom|org|net|de|tz|ug|ke|in|il|uk|co|ac|go|or|info|edu|gov|कॉम|इन|ऑर्ग|नेट|קום"
 
 
 class FgdEmailRecognizer(PatternRecognizer):
@@ -18,8 +32,8 @@ class FgdEmailRecognizer(PatternRecognizer):
         Pattern("written", r"\b[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}\b", 0.95),
         Pattern(
             "spoken",
-            r"\b[\w.]+(?: (?:dot|punkt|nukta) [\w]+)* (?:at|ät|et) [\w-]+"
-            r"(?: (?:dot|punkt|nukta) (?:com|org|net|de|tz|ug|ke|in|il|uk|co|ac|go|or))+\b",
+            rf"(?<![\w@])[\w.]+(?: {_JOIN} [\w]+)* {_AT} [\w-]+"
+            rf"(?:(?: {_DOT} |\.)(?:{_TLD}))+(?![\w\u0900-\u097f])",
             0.9,
         ),
     )
@@ -37,12 +51,35 @@ class FgdEmailRecognizer(PatternRecognizer):
         return cls(ctx.language)
 
 
+#: Words that say the number after them is an identity, file or insurance number, not a
+#: phone number (an Aadhaar number has 12 digits, an Israeli ID 9: both read as phones).
+ID_CUE = re.compile(
+    r"(?:\bID|\bI\.D\.|identity|identification|\bNIN\b|\bNIDA\b|passport|file|patient"
+    r"|kitambulisho|Ausweis\w*|Personalausweis\w*|Versicherten\w*|Krankenversicherungs\w*"
+    r"|Patientennummer|Aktenzeichen|endagamuntu|ndagamuntu|\bPAN\b|Aadhaa?r|aadhar"
+    r"|\w*(?:versicherungs|kassen|fall|akten|kunden|renten|steuer|sozialversicherungs)nummer"
+    r"|\bfaili|\bbima\b|NHIF|\bkadi\b|mgonjwa|\bkaadi\b|\bNIN\b|केस\s*पेपर|कार्ड"
+    r"|תעודת\s+(?:ה)?זהות|ת\.ז\.?|ת״ז|ת\"ז|מספר\s+(?:ה)?זהות|זהות|आधार|पॅन|ओळखपत्र)"
+    r"(?:[\s:,.\-]+(?:card|number|no|nr|nummer|namba|ya|yangu|yake|ni|ist|lautet|is|was|my|of"
+    r"|kadi|कार्ड|नंबर|क्रमांक|मधील|चा|शी|שלי|שלו|שלה|מספר|זה|היא|הוא|ennamba|yange|ye"
+    r"|kyange|\S{0,3}))*[\s:,.\-]*$",
+    re.IGNORECASE,
+)
+ID_RUN = re.compile(r"(?<![\w+])\d[\d \-/]{4,30}\d(?!\w)")
+
+
+def id_cue_before(text: str, start: int) -> bool:
+    """Whether an identity-number cue ends just before ``start`` ("ID number", "ת״ז")."""
+    return ID_CUE.search(text[max(0, start - 60) : start]) is not None
+
+
 class FgdIdNumberRecognizer(PatternRecognizer):
-    """National IDs, file and insurance numbers: long digit runs, letter+digit codes."""
+    """National IDs, file and insurance numbers: long digit runs, letter+digit codes, and any
+    digit run after an identity-number cue."""
 
     PATTERNS = (
         Pattern("ug_nin", r"\b(?:CM|CF)[A-Z0-9]{12}\b", 0.9),
-        Pattern("aadhaar", r"\b\d{4} \d{4} \d{4}\b", 0.85),
+        Pattern("aadhaar", r"\b[2-9]\d{3} \d{4} \d{4}\b", 0.85),
         Pattern("coded", r"\b[A-Z]{1,4}[-/]?\d{5,}[A-Z]{0,3}\b", 0.85),
         Pattern("file", r"\b[A-Z]{1,4}(?:[-/]\d{2,}){2,3}\b", 0.85),
         Pattern("digits", r"(?<![\d+])\d{6,8}(?!\d)", 0.85),
@@ -62,16 +99,42 @@ class FgdIdNumberRecognizer(PatternRecognizer):
     def from_context(cls, ctx: RecognizerContext) -> FgdIdNumberRecognizer:
         return cls(ctx.language)
 
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        out: list[RecognizerResult] = list(
+            super().analyze(text, entities, nlp_artifacts, regex_flags) or []
+        )
+        for m in ID_RUN.finditer(text):
+            if len(re.sub(r"\D", "", m.group())) >= 6 and id_cue_before(text, m.start()):
+                out.append(result(ID_NUMBER, m.start(), m.end(), 0.95, "id_number", how="cue"))
+        return out
+
 
 MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
     "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
     "|januar|februar|märz|mai|juni|juli|oktober|dezember"
     "|januari|februari|machi|aprili|mei|julai|agosti|septemba|oktoba|novemba|desemba"
+    # Luganda
+    "|gatonnya|mukutulansanja|mugulansigo|kafuumuulampawu|muzigo|ssebaaseka|kasambula"
+    "|muwakanya|mutunda|mukulukusabitungotungo|museenene|ntenvu"
+    # Hebrew (Gregorian and Hebrew calendar), with the prefix letters ב/ל/ה before them
+    "|[בלה]?(?:ינואר|פברואר|מרץ|מרס|אפריל|מאי|יוני|יולי|אוגוסט|ספטמבר|אוקטובר|נובמבר|דצמבר"
+    "|תשרי|חשוון|חשון|כסלו|טבת|שבט|אדר|ניסן|אייר|סיוון|סיון|תמוז|אב|אלול)"
+    # Marathi, with its case endings glued on ("ऑगस्टला")
+    "|(?:जानेवारी|फेब्रुवारी|मार्च|एप्रिल|मे|जून|जुलै|ऑगस्ट|सप्टेंबर|ऑक्टोबर|नोव्हेंबर"
+    "|डिसेंबर)(?:ला|मध्ये|च्या|ची|चा|चे|पासून|पर्यंत|ात)?"
 )
+# a day is digits of any script (\d also matches Devanagari digits: "१५ ऑगस्ट")
 _DAY = r"\d{1,2}(?:st|nd|rd|th|\.)?"
 DATE_RE = re.compile(
-    rf"\b(?:{_DAY}\s+(?:of\s+)?(?:{MONTHS})\b(?:,?\s+\d{{4}})?"
+    rf"(?<![\w\u0900-\u097f])(?:{_DAY}\s+(?:of\s+)?(?:{MONTHS})(?![\w\u0900-\u097f])"
+    rf"(?:,?\s+\d{{4}})?"
     rf"|(?:{MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?"
     r"|\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})\b"
     r"|\d{4}-\d{2}-\d{2}\b"
@@ -128,4 +191,8 @@ class FgdAgeRecognizer(EntityRecognizer):
         for m in AGE_RE.finditer(text):
             group = next(g for g in range(1, 6) if m.group(g) is not None)
             out.append(result(AGE, m.start(group), m.end(group), 0.9, "age"))
+        taken = {(r.start, r.end) for r in out}
+        for start, end in spoken_ages(text, self.supported_language):
+            if (start, end) not in taken:
+                out.append(result(AGE, start, end, 0.85, "age", how="spoken"))
         return out

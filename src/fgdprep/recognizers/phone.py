@@ -16,11 +16,14 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from fgdprep.entities import PHONE
 from fgdprep.recognizers.base import RecognizerContext, result
+from fgdprep.recognizers.patterns import id_cue_before
 from fgdprep.text import tokens
 
 NAME = "phone"
 COUNTRIES = ("UG", "TZ", "KE", "IN", "IL", "DE", "GB", "US")
 
+# an Aadhaar number: 12 digits in fours, never starting with 0 or 1 (phones here start with 0)
+AADHAAR = re.compile(r"^[2-9]\d{3} \d{4} \d{4}$")
 DIGIT_RUN = re.compile(r"(?<![\w+/])(?:\+|00)?\(?\d[\d ().\-]{6,20}\d(?![\w/])")
 
 DIGIT_WORDS: dict[str, str] = {
@@ -70,7 +73,102 @@ DIGIT_WORDS: dict[str, str] = {
     "musanvu": "7",
     "munaana": "8",
     "mwenda": "9",
+    "ziro": "0",
+    "ziiro": "0",
+    "sufuri": "0",
+    "biri": "2",
+    "satu": "3",
+    "nya": "4",
+    "taano": "5",
+    # Hebrew (masculine and feminine forms)
+    "אפס": "0",
+    "אחת": "1",
+    "אחד": "1",
+    "שתיים": "2",
+    "שתים": "2",
+    "שניים": "2",
+    "שלוש": "3",
+    "שלושה": "3",
+    "ארבע": "4",
+    "ארבעה": "4",
+    "חמש": "5",
+    "חמישה": "5",
+    "שש": "6",
+    "שישה": "6",
+    "שבע": "7",
+    "שבעה": "7",
+    "שמונה": "8",
+    "תשע": "9",
+    "תשעה": "9",
+    # Marathi
+    "शून्य": "0",
+    "एक": "1",
+    "दोन": "2",
+    "तीन": "3",
+    "चार": "4",
+    "पाच": "5",
+    "सहा": "6",
+    "सात": "7",
+    "आठ": "8",
+    "नऊ": "9",
 }
+# numbers from ten to nineteen, read as one pair
+DIGIT_WORDS.update(
+    {
+        "ten": "10",
+        "eleven": "11",
+        "twelve": "12",
+        "thirteen": "13",
+        "fourteen": "14",
+        "fifteen": "15",
+        "sixteen": "16",
+        "seventeen": "17",
+        "eighteen": "18",
+        "nineteen": "19",
+        "zehn": "10",
+        "elf": "11",
+        "zwölf": "12",
+        "dreizehn": "13",
+        "vierzehn": "14",
+        "fünfzehn": "15",
+        "sechzehn": "16",
+        "siebzehn": "17",
+        "achtzehn": "18",
+        "neunzehn": "19",
+    }
+)
+# Hebrew "and" glued to the last digit word: "אפס חמש ... ושבע"
+for _word, _digit in list(DIGIT_WORDS.items()):
+    if "\u05d0" <= _word[0] <= "\u05ea":
+        DIGIT_WORDS["ו" + _word] = _digit
+#: Tens read in pairs ("seventy two", "sabini na mbili"); the unit may follow, joined by "and".
+TENS: dict[str, str] = {
+    "twenty": "2",
+    "thirty": "3",
+    "forty": "4",
+    "fifty": "5",
+    "sixty": "6",
+    "seventy": "7",
+    "eighty": "8",
+    "ninety": "9",
+    "zwanzig": "2",
+    "dreißig": "3",
+    "vierzig": "4",
+    "fünfzig": "5",
+    "sechzig": "6",
+    "siebzig": "7",
+    "achtzig": "8",
+    "neunzig": "9",
+    "ishirini": "2",
+    "thelathini": "3",
+    "arobaini": "4",
+    "hamsini": "5",
+    "sitini": "6",
+    "sabini": "7",
+    "themanini": "8",
+    "tisini": "9",
+}
+PAIR_JOIN = frozenset({"and", "na", "und"})
 REPEAT = {"double": 2, "triple": 3, "doppel": 2, "mara": 0}
 PLUS = frozenset({"plus", "jumlisha"})
 # Spoken numbers may only be joined by spaces, commas and hyphens.
@@ -93,13 +191,19 @@ class FgdPhoneRecognizer(EntityRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         out = [result(PHONE, s, e, 0.9, NAME, how="digits") for s, e in self._digit_runs(text)]
-        out += [result(PHONE, s, e, 0.9, NAME, how="spoken") for s, e in _spoken(text)]
+        out += [
+            result(PHONE, s, e, 0.9, NAME, how="spoken")
+            for s, e in _spoken(text)
+            if not id_cue_before(text, s)
+        ]
         return out
 
     def _digit_runs(self, text: str) -> list[tuple[int, int]]:
         spans = []
         for m in DIGIT_RUN.finditer(text):
             raw = m.group()
+            if AADHAAR.match(raw) or id_cue_before(text, m.start()):
+                continue  # an identity number, not a phone number
             digits = re.sub(r"\D", "", raw)
             if not 9 <= len(digits) <= 15:
                 continue
@@ -155,6 +259,23 @@ def _spoken(text: str) -> list[tuple[int, int]]:
                 repeat = 1
                 words += 1
                 last = j
+            elif key in TENS:
+                unit = "0"
+                nxt = j + 1
+                if nxt < len(toks) and toks[nxt].key in PAIR_JOIN:
+                    nxt += 1
+                if nxt < len(toks) and toks[nxt].key in DIGIT_WORDS:
+                    unit = DIGIT_WORDS[toks[nxt].key]
+                    j = nxt
+                digits += (TENS[key] + unit) * repeat
+                repeat = 1
+                words += 1
+                last = j
+            elif _german_pair(key) is not None:
+                digits += (_german_pair(key) or "") * repeat
+                repeat = 1
+                words += 1
+                last = j
             elif key.isdigit() and len(key) <= 4:
                 digits += key * repeat
                 repeat = 1
@@ -168,3 +289,13 @@ def _spoken(text: str) -> list[tuple[int, int]]:
         else:
             i = max(j, i + 1) if j > i and words == 0 else i + 1
     return spans
+
+
+def _german_pair(key: str) -> str | None:
+    """ "zweiundsiebzig" -> "72": Germans read phone numbers in pairs."""
+    if "und" not in key:
+        return None
+    unit, _, tens = key.partition("und")
+    if unit in DIGIT_WORDS and tens in TENS and unit not in ("null", "zero"):
+        return TENS[tens] + DIGIT_WORDS[unit]
+    return None

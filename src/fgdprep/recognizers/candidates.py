@@ -1,0 +1,573 @@
+"""Candidate people, places and facilities nobody put on a list, for languages without NER.
+
+Kept apart from the recognizers that are certain: everything found here scores below the
+review threshold, so it is replaced (safe side) and waits in the review queue.
+
+- Cased scripts (German, Kiswahili, Luganda): a capitalised word that does not start a
+  sentence and is rare in the language (wordfreq for German, where every noun is capitalised;
+  a list of capitalised non-names elsewhere), runs of them joined into one name.
+- Every language: the word after a kinship word, title or role in any possessive, case or
+  article form ("ihrer Tochter Lena", "dada yake Halima", "muuguzi Adhiambo", "הבן שלי
+  עידן", "माझा भाऊ सचिन"); honorifics glued to a Marathi name ("सुनीताताईंनी"); a place
+  after "wohnt in", "nakaa", "abeera", "גרתי ב", before "भागात"; facility head words
+  ("Albertinen Krankenhaus", "hospitali ya Amana", "בית החולים סורוקה", "जहांगीर हॉस्पिटल").
+- Uncased scripts (Hebrew, Devanagari): given names, surnames, towns and hospitals from the
+  language's lexicon, found through prefix letters and case endings (fgdprep.text).
+
+The data of a language is in ``fgdprep/data/lang_<code>.yaml`` (cues, lexicons; source and
+licence in its header) and ``places_<code>.txt`` (GeoNames towns).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import yaml
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from fgdprep.entities import FACILITY, LOCATION, PERSON
+from fgdprep.recognizers.base import RecognizerContext, result
+from fgdprep.recognizers.cues import GENERIC_COMPOUND
+from fgdprep.text import (
+    MIN_STEM,
+    SUFFIXES,
+    WORD_NAMES,
+    PhraseIndex,
+    Token,
+    norm,
+    phrase_keys,
+    tokens,
+)
+
+NAME = "candidates"
+#: Candidates travel through Presidio under types of their own, so that its de-duplication
+#: (which keeps the higher score of overlapping results of one type) never drops a certain
+#: finding, such as a fuzzy gazetteer hit, for a candidate; the analyzer maps them back.
+AS_CANDIDATE = {
+    PERSON: "CANDIDATE_PERSON",
+    LOCATION: "CANDIDATE_LOCATION",
+    FACILITY: "CANDIDATE_FACILITY",
+}
+FROM_CANDIDATE = {v: k for k, v in AS_CANDIDATE.items()}
+#: Scores: all below the default review threshold (0.85), so every candidate is reviewed.
+CUE_SCORE = 0.8
+LEXICON_SCORE = 0.75
+SHAPE_SCORE = 0.6
+#: Zipf frequency above which a word of an uncased language is a word, not a name, unless a
+#: cue says otherwise (Hebrew "שלום" is hello and a name).
+COMMON_ZIPF = 4.3
+#: After a weak cue ("עם", with) only a rare word is taken for a name.
+WEAK_ZIPF = 3.0
+#: wordfreq's code of each language (Marathi is looked up in Hindi, the nearest list).
+WORDFREQ = {"en": "en", "de": "de", "he": "he"}
+#: Drug names are capitalised mid-sentence and are no one's name.
+DRUG_ENDINGS = (
+    "apine",
+    "azepine",
+    "oxetine",
+    "aline",
+    "amine",
+    "idone",
+    "azole",
+    "azine",
+    "pam",
+    "lam",
+    "thium",
+    "triptyline",
+    "pramine",
+    "afaxine",
+    "oate",
+    "proate",
+    "mide",
+    "olol",
+    "pril",
+    "sartan",
+    "statin",
+    "mycin",
+    "cillin",
+    "formin",
+    "tiapin",
+    "tiapine",
+    "alin",
+    "apin",
+)
+
+
+#: Last words that make a run of capitalised words a place ("Mbezi Beach", "Jinja Road").
+PLACE_HEADS = frozenset(
+    {
+        "beach",
+        "road",
+        "street",
+        "avenue",
+        "market",
+        "stage",
+        "estate",
+        "hill",
+        "hills",
+        "town",
+        "city",
+        "village",
+        "straße",
+        "strasse",
+        "weg",
+        "platz",
+        "viertel",
+        "sokoni",
+        "barabara",
+    }
+)
+
+
+#: One-letter prefixes glued to a name (Hebrew ב ל מ ה ו ש כ).
+GLUED_PREFIXES = {"he": ("ב", "ל", "מ", "ה", "ו", "ש", "כ")}
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """One language's cues and lexicons (keys normalised with :func:`fgdprep.text.norm`)."""
+
+    language: str
+    cased: bool
+    kin: frozenset[tuple[str, ...]]
+    between: frozenset[str]
+    stop: frozenset[str]
+    place_cues: frozenset[tuple[str, ...]]
+    place_cue_after: bool
+    not_after_place_cue: frozenset[str]
+    facility_after: frozenset[str]
+    facility_before: frozenset[tuple[str, ...]]
+    facility_link: frozenset[str]
+    not_names: frozenset[str]
+    after_name: tuple[str, ...]
+    names: PhraseIndex[str]
+    rare_zipf: float
+    shape: bool  # capitalised rare words are candidates (off where NER does that: English)
+    place_after_name: frozenset[str]
+    facility_compounds: tuple[str, ...]
+    noun_endings: tuple[str, ...]  # rare words with these endings are nouns, not names
+    place_verb_stems: tuple[str, ...]  # verbs of living and moving: a place follows
+    facility_stems: tuple[str, ...]  # facility head words with any ending (uncased scripts)
+    weak_kin: frozenset[str]  # "with", "of": a person follows when the word is rare
+
+
+def _keys(items: Any) -> frozenset[str]:
+    return frozenset(k for item in items or () for k in phrase_keys(str(item)))
+
+
+def _phrases(items: Any) -> frozenset[tuple[str, ...]]:
+    return frozenset(p for p in (phrase_keys(str(i)) for i in items or ()) if p)
+
+
+@functools.cache
+def lexicon(language: str) -> Lexicon | None:
+    """The packaged data of a language, None where there is none."""
+    data_dir = resources.files("fgdprep").joinpath("data")
+    source = data_dir.joinpath(f"lang_{language}.yaml")
+    if not source.is_file():
+        return None
+    data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    names: PhraseIndex[str] = PhraseIndex(language)
+    for key, entity in (
+        ("given_names", PERSON),
+        ("surnames", PERSON),
+        ("places", LOCATION),
+        ("facilities", FACILITY),
+    ):
+        for item in data.get(key) or ():
+            names.add(str(item), entity)
+    places = data_dir.joinpath(f"places_{language}.txt")
+    if places.is_file():
+        for line in places.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                names.add(line, LOCATION)
+    # prefix letters on a first word too short to be stripped: "בתל אביב", "מתל שבע"
+    for prefix in GLUED_PREFIXES.get(language, ()):
+        for keys, entity in [e for entries in names._by_first.values() for e in entries]:
+            if len(keys) > 1 and len(keys[0]) < MIN_STEM:
+                names.add(" ".join((prefix + keys[0], *keys[1:])), entity)
+    return Lexicon(
+        language=language,
+        cased=bool(data.get("cased", True)),
+        kin=_phrases(data.get("kin")),
+        between=_keys(data.get("between")),
+        stop=_keys(data.get("stop")),
+        place_cues=_phrases(data.get("place_cues")),
+        place_cue_after=language == "mr",
+        not_after_place_cue=_keys(data.get("not_after_place_cue")),
+        facility_after=_keys(data.get("facility_after")),
+        facility_before=_phrases(data.get("facility_before")),
+        facility_link=_keys(data.get("facility_link")),
+        not_names=_keys(data.get("not_names")),
+        after_name=tuple(
+            sorted((norm(str(w)) for w in data.get("after_name") or ()), key=len, reverse=True)
+        ),
+        names=names,
+        rare_zipf=float(data.get("rare_zipf", 0.0)),
+        shape=bool(data.get("shape", True)),
+        place_after_name=_keys(data.get("place_after_name")),
+        facility_compounds=tuple(norm(str(x)) for x in data.get("facility_compounds") or ()),
+        noun_endings=tuple(norm(str(x)) for x in data.get("noun_endings") or ()),
+        place_verb_stems=tuple(norm(str(x)) for x in data.get("place_verb_stems") or ()),
+        facility_stems=tuple(norm(str(x)) for x in data.get("facility_stems") or ()),
+        weak_kin=_keys(data.get("weak_kin")),
+    )
+
+
+@functools.cache
+def _zipf(word: str, language: str) -> float:
+    code = WORDFREQ.get(language)
+    if code is None:
+        return 0.0
+    import wordfreq
+
+    return float(wordfreq.zipf_frequency(word, code))
+
+
+@dataclass
+class _Word:
+    start: int
+    end: int
+    text: str
+    key: str
+    glued: bool = False  # the part after an elided particle ("w'Olivia")
+
+
+def _words(text: str) -> list[_Word]:
+    """Tokens, with Luganda/Kiswahili elided particles split off: "w'Olivia" -> "w'", "Olivia"."""
+    out: list[_Word] = []
+    for t in tokens(text):
+        cut = max(t.text.rfind("'"), t.text.rfind("’"))
+        if 0 < cut < len(t.text) - 1 and t.text[cut + 1].isupper():
+            head = t.text[: cut + 1]
+            out.append(_Word(t.start, t.start + cut + 1, head, norm(head)))
+            rest = t.text[cut + 1 :]
+            out.append(_Word(t.start + cut + 1, t.end, rest, norm(rest), glued=True))
+        else:
+            out.append(_Word(t.start, t.end, t.text, t.key))
+    return out
+
+
+def _ends_with(words: list[_Word], i: int, phrases: frozenset[tuple[str, ...]]) -> bool:
+    """Whether the words before index ``i`` end with one of ``phrases``."""
+    for n in (1, 2, 3):
+        if i - n < 0:
+            break
+        if tuple(w.key for w in words[i - n : i]) in phrases:
+            return True
+    return False
+
+
+class CandidateRecognizer(EntityRecognizer):
+    """Suggestions of persons, places and facilities from cues, shape and lexicons."""
+
+    def __init__(self, language: str, lex: Lexicon) -> None:
+        self.lex = lex
+        self._gaps: dict[int, str] = {}  # what stands between word i-1 and word i
+        super().__init__(
+            supported_entities=list(FROM_CANDIDATE),
+            name=NAME,
+            supported_language=language,
+        )
+
+    @classmethod
+    def from_context(cls, ctx: RecognizerContext) -> CandidateRecognizer | None:
+        lex = lexicon(ctx.language)
+        return None if lex is None else cls(ctx.language, lex)
+
+    def load(self) -> None:
+        pass
+
+    # -- word tests ----------------------------------------------------------------------
+
+    def _common(self, key: str) -> bool:
+        if key in self.lex.not_names:
+            return True
+        if key.endswith(self.lex.noun_endings) and key not in self.lex.names._vocab:
+            return True
+        return bool(self.lex.rare_zipf) and _zipf(key, self.lex.language) >= self.lex.rare_zipf
+
+    def _name_shaped(self, w: _Word, lower_text: bool) -> bool:
+        """A word that may be a name: capitalised in a cased script (any word in text that is
+        lowercase throughout, as ASR writes it), not a stop word or kin word, not a drug."""
+        if len(w.key) < 2 or not w.text[:1].isalpha() or w.key in self.lex.stop:
+            return False
+        if w.key in self.lex.between or (w.key,) in self.lex.kin or w.key in self.lex.not_names:
+            return False
+        if w.key in self.lex.facility_after or (w.key,) in self.lex.facility_before:
+            return False  # "Hospitali", "Krankenhaus": the head word, not the name
+        if self.lex.cased:
+            if w.key.endswith(DRUG_ENDINGS) or (len(w.text) > 1 and w.text.isupper()):
+                return False  # drug names and acronyms ("FGD", "NHIF")
+            return w.text[:1].isupper() or lower_text
+        return True
+
+    def _sentence_initial(self, text: str, w: _Word) -> bool:
+        before = text[: w.start].rstrip(" \"'“„«(–-")
+        return not before or before[-1] in ".?!:;…"
+
+    def _stem(self, w: _Word) -> tuple[int, int]:
+        """Character span of a name inside a word of an uncased script: prefix letters and case
+        endings, honorifics glued on, left outside."""
+        start, end = w.start, w.end
+        if self.lex.language == "he":
+            hit = self.lex.names.resolve(w.key)
+            if hit is not None:
+                return start + hit[3], end - hit[4]
+            return start, end
+        key = w.key
+        for _ in range(2):
+            for suf in (*self.lex.after_name, *SUFFIXES.get(self.lex.language, ())):
+                if key.endswith(suf) and len(key) - len(suf) >= 2:
+                    key = key[: -len(suf)]
+                    end -= len(suf)
+                    break
+            if key in self.lex.names._vocab:
+                break
+        return start, end
+
+    # -- analysis ------------------------------------------------------------------------
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        words = _words(text)
+        if not words:
+            return []
+        self._gaps = {i: text[words[i - 1].end : w.start] for i, w in enumerate(words) if i}
+        lower_text = self.lex.cased and not any(c.isupper() for c in text)
+        found: dict[int, tuple[str, float, str]] = {}  # word index -> (entity, score, how)
+        spans: list[tuple[int, int, str, float, str]] = []
+
+        # lexicon names, places and facilities (prefixes and endings tolerated)
+        by_start = {w.start: i for i, w in enumerate(words)}
+        for m in self.lex.names.find(text, _as_tokens(words)):
+            i = by_start.get(_word_start(words, m.start), -1)
+            if i < 0:
+                continue
+            w = words[i]
+            if self.lex.cased and not (w.text[:1].isupper() or lower_text):
+                continue
+            surface = norm(text[m.start : m.end])
+            if surface in self.lex.not_names:
+                continue
+            common = " " not in surface and _zipf(surface, self.lex.language) >= COMMON_ZIPF
+            if (common or surface in WORD_NAMES) and not self._named(text, words, i):
+                continue
+            entity, how = m.payload, "lexicon"
+            if i > 0 and m.start == w.start and self._after_kin(words, i):
+                entity, how = PERSON, "cue"  # "Dr. Kasozi", though Kasozi is also a town
+            score = LEXICON_SCORE if entity == PERSON else CUE_SCORE
+            spans.append((m.start, m.end, entity, score, how))
+            for j, x in enumerate(words):
+                if m.start <= x.start < m.end:
+                    found[j] = (entity, score, how)
+
+        for i, w in enumerate(words):
+            if i in found or not self._name_shaped(w, lower_text):
+                continue
+            cue = self._cued(words, i)
+            if cue is None and self._compound_facility(w):
+                found[i] = (FACILITY, CUE_SCORE, "cue")
+                continue
+            if cue is None and self.lex.shape and self.lex.cased and not lower_text:
+                if self._sentence_initial(text, w) or self._common(w.key):
+                    continue
+                found[i] = (self._place_or_person(words, i) or PERSON, SHAPE_SCORE, "shape")
+                continue
+            if cue is None and self.lex.after_name:
+                cue = self._honorific(words, i)
+            if cue is not None:
+                if self.lex.cased and self._common(w.key) and not w.text[:1].isupper():
+                    continue
+                found[i] = (cue, CUE_SCORE, "cue")
+
+        # runs of candidate words (cased scripts) become one name
+        i = 0
+        order = sorted(found)
+        while i < len(order):
+            j = i
+            first = order[i]
+            entity, score, how = found[first]
+            while (
+                self.lex.cased
+                and j + 1 < len(order)
+                and order[j + 1] == order[j] + 1
+                and _joinable(text[words[order[j]].end : words[order[j + 1]].start])
+            ):
+                j += 1
+                other, other_score, other_how = found[order[j]]
+                if other != PERSON:
+                    entity = other
+                if other_score > score:
+                    score, how = other_score, other_how
+            last = order[j]
+            if last > first and words[last].key in PLACE_HEADS and entity == PERSON:
+                entity = LOCATION
+            entity = self._facility(words, first, last, entity)
+            if entity == FACILITY and self.lex.cased:
+                # a capitalised head word next to the name belongs to it: "Klinikum Nord"
+                first, last = self._with_heads(words, first, last)
+            start, end = words[first].start, words[last].end
+            if not self.lex.cased:
+                start, _ = self._stem(words[first])
+                _, end = self._stem(words[last])
+            if (first, last) == (first, first) and any(
+                s <= start and end <= e for s, e, *_ in spans
+            ):
+                i = j + 1
+                continue
+            if end > start:
+                spans.append((start, end, entity, score, how))
+            i = j + 1
+        return [
+            result(AS_CANDIDATE[e], s, t, score, NAME, how=how) for s, t, e, score, how in spans
+        ]
+
+    def _with_heads(self, words: list[_Word], first: int, last: int) -> tuple[int, int]:
+        heads = self.lex.facility_after | {p[-1] for p in self.lex.facility_before}
+        while first > 0 and words[first - 1].key in heads and words[first - 1].text[:1].isupper():
+            first -= 1
+        while (
+            last + 1 < len(words)
+            and words[last + 1].key in heads
+            and words[last + 1].text[:1].isupper()
+        ):
+            last += 1
+        return first, last
+
+    def _named(self, text: str, words: list[_Word], i: int) -> bool:
+        """A name that is also a word ("Imani", "שלום") names a person only after a kin word,
+        before an apposition ("Imani, mdogo wangu"), or capitalised inside a sentence."""
+        if self._after_kin(words, i):
+            return True
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        apposition = nxt is not None and text[words[i].end : nxt.start].strip() == ","
+        if (
+            apposition
+            and nxt is not None
+            and ((nxt.key,) in self.lex.kin or nxt.key in self.lex.between)
+        ):
+            return True
+        w = words[i]
+        return (
+            self.lex.cased
+            and w.text[:1].isupper()
+            and not self._sentence_initial(text, w)
+            and (nxt is None or nxt.key not in self.lex.place_after_name)
+        )
+
+    def _compound_facility(self, w: _Word) -> bool:
+        """German compounds naming one clinic ("Bundeswehrkrankenhaus"), not a kind of clinic
+        ("Tagesklinik")."""
+        if not self.lex.facility_compounds or not w.text[:1].isupper():
+            return False
+        return any(
+            w.key.endswith(end) and len(w.key) >= len(end) + 4
+            for end in self.lex.facility_compounds
+        ) and not GENERIC_COMPOUND.match(w.text)
+
+    def _after_kin(self, words: list[_Word], i: int) -> bool:
+        j = i
+        while (
+            j > 0
+            and words[j - 1].key in self.lex.between
+            and (words[j - 1].key,) not in self.lex.kin
+        ):
+            j -= 1
+        return _ends_with(words, j, self.lex.kin)
+
+    def _cued(self, words: list[_Word], i: int) -> str | None:
+        """PERSON after a kinship word or title, LOCATION after a place cue, FACILITY next to
+        a facility head word."""
+        if self._after_kin(words, i) or self._apposition(words, i) or self._weak_cue(words, i):
+            return PERSON
+        return self._place_or_person(words, i)
+
+    def _facility_head(self, key: str) -> bool:
+        """A facility head word; in uncased scripts with any case ending ("हॉस्पिटलमध्ये")."""
+        if key in self.lex.facility_after:
+            return True
+        return not self.lex.cased and key.startswith(self.lex.facility_stems)
+
+    def _weak_cue(self, words: list[_Word], i: int) -> bool:
+        """Hebrew "עם/של/אצל X": a person when X is rare and takes no article ה."""
+        if i == 0 or words[i - 1].key not in self.lex.weak_kin:
+            return False
+        key = words[i].key
+        return not key.startswith("ה") and _zipf(key, self.lex.language) < WEAK_ZIPF
+
+    def _apposition(self, words: list[_Word], i: int) -> bool:
+        """ "בעלה של רותי, שלום, ...": a name set off by commas after a cued name."""
+        text_gap = self._gaps.get(i, "")
+        return i > 0 and text_gap.strip() == "," and self._after_kin(words, i - 1)
+
+    def _place_or_person(self, words: list[_Word], i: int) -> str | None:
+        lex = self.lex
+        if i + 1 < len(words) and self._facility_head(words[i + 1].key):
+            return FACILITY
+        j = i
+        while j > 0 and words[j - 1].key in lex.facility_link:
+            j -= 1
+        if _ends_with(words, j, lex.facility_before):
+            return FACILITY
+        if lex.place_cue_after:
+            if i + 1 < len(words) and (words[i + 1].key,) in lex.place_cues:
+                return LOCATION
+            return None
+        if _ends_with(words, i, lex.place_cues) and words[i].key not in lex.not_after_place_cue:
+            return LOCATION
+        if (
+            i > 0
+            and lex.place_verb_stems
+            and words[i].text[:1].isupper()
+            and words[i - 1].key.endswith(lex.place_verb_stems)
+        ):
+            return LOCATION  # "Tulihamia Chanika", "nnakulira Mityana"
+        # "Mchungaji Mollel wa Tabata": after a name, "wa" names where the person is from
+        if i >= 2 and words[i - 1].key in lex.place_after_name:
+            before = words[i - 2]
+            if before.text[:1].isupper() and not self._common(before.key):
+                return LOCATION
+        return None
+
+    def _honorific(self, words: list[_Word], i: int) -> str | None:
+        """Marathi: a name with an honorific glued on ("सुनीताताई") or following it ("जोशी
+        सर"). Short honorifics that end ordinary words (बी, जी) count only on a known name."""
+        w = words[i]
+        nxt = words[i + 1].key if i + 1 < len(words) else ""
+        if nxt in self.lex.after_name and w.key not in self.lex.stop:
+            return PERSON
+        for honorific in self.lex.after_name:
+            at = w.key.find(honorific)
+            if at >= 2:
+                stem = w.key[:at]
+                if len(honorific) >= 3 or stem in self.lex.names._vocab:
+                    return PERSON
+        return None
+
+    def _facility(self, words: list[_Word], first: int, last: int, entity: str) -> str:
+        if entity == FACILITY:
+            return entity
+        if last + 1 < len(words) and self._facility_head(words[last + 1].key):
+            return FACILITY
+        return entity
+
+
+def _joinable(gap: str) -> bool:
+    return gap in (" ", "-", "\u00a0")
+
+
+def _as_tokens(words: list[_Word]) -> list[Token]:
+    return [Token(w.start, w.end, w.text, w.key) for w in words]
+
+
+def _word_start(words: list[_Word], char: int) -> int:
+    for w in words:
+        if w.start <= char < w.end:
+            return w.start
+    return -1
