@@ -345,10 +345,10 @@ def _time(fn: Callable[[], object], repeat: int) -> float:
 def throughput(words: int, repeat: int) -> None:
     from fgdprep.codebook import Codebook
     from fgdprep.config import PseudonymisationConfig
+    from fgdprep.deid.engine import Options, pseudonymise_texts
     from fgdprep.evaluate import context_for, load_corpus
     from fgdprep.model import Person
     from fgdprep.pii import Analyzer, vanilla_analyzer
-    from fgdprep.stages.pseudonymise import Options, pseudonymise_texts
 
     config = PseudonymisationConfig()
     doc = next(d for d in load_corpus(CORPUS) if d.language == "en")

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from conftest import SAMPLE, run
 from fgdprep.cli import cli
+from fgdprep.store import LAYOUT, layout_entry
 
 
 def test_demo_runs_the_pipeline_and_shares_only_pseudonyms(tmp_path: Path) -> None:
@@ -51,6 +52,21 @@ def test_demo_runs_the_pipeline_and_shares_only_pseudonyms(tmp_path: Path) -> No
     # the leak check with the demo's passphrase agrees
     check = CliRunner().invoke(cli, ["--study", str(folder), "leakcheck"], env=env)
     assert check.exit_code == 0, check.output
+    # every file the demo study holds is one of the store's layout, in its zone
+    clips = run(["speakers", "DEMO-pre", "--show"], folder)
+    assert clips.exit_code == 0, clips.output
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    rows = {f: layout_entry(f) for f in files}
+    assert None not in rows.values(), rows
+    assert {f for f, row in rows.items() if row and row[1] == "shareable"} == {
+        "shareable/sessions/DEMO-pre/deidentified.json"
+    }
+    # every row of the layout but human work the demo does not do and finished checkpoints
+    unused = {"speaker_assignments.json", "work/<stage>/<piece>.json"}
+    assert {row for row in rows.values() if row} == {
+        row for row in LAYOUT if not any(row[0].endswith(u) for u in unused)
+    }
+    assert len([f for f in files if "speaker_clips" in f]) == 4
 
 
 def test_demo_will_not_overwrite_a_study(study: Path, unchanged: Callable[..., Any]) -> None:
@@ -60,3 +76,12 @@ def test_demo_will_not_overwrite_a_study(study: Path, unchanged: Callable[..., A
     assert result.output == (
         f"Error: {study} already holds a study; remove it or name another folder\n"
     )
+
+
+def test_the_layout_table_is_the_store_docstring() -> None:
+    import fgdprep.store
+
+    doc = (fgdprep.store.__doc__ or "").splitlines()
+    rows = [line.split()[0] for line in doc if line[:1].isalpha() or line.startswith(".")]
+    table = [r for r in rows if "/" in r or r.endswith(".yaml")]
+    assert table == [path for path, _zone in LAYOUT]

@@ -158,8 +158,8 @@ def test_ctrl_c_and_kill_minus_nine_then_resume_give_identical_transcript(
     _out, err = proc.communicate(timeout=120)
     assert proc.returncode == 1
     assert re.fullmatch(
-        r"Error: interrupted after \d+ finished window\(s\); run 'fgdprep transcribe BU-pre'"
-        r" again to resume\n",
+        r"Error: interrupted after \d+ finished window\(s\); run 'fgdprep transcribe BU-pre"
+        rf" --window-seconds {WINDOW}' again to resume\n",
         err,
     ), err
     # kill -9: no message, no transcript, whole checkpoints only.

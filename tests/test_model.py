@@ -20,12 +20,14 @@ from fgdprep.model import (
     Person,
     PiiSpan,
     Provenance,
+    ReviewQueue,
     Role,
     Transcript,
     Turn,
     Word,
     dumps,
     loads,
+    with_turn_ids,
 )
 from fgdprep.roster import format_roster, merge_rosters, parse_roster
 
@@ -110,6 +112,56 @@ def test_shareable_form_has_no_word_text() -> None:
 def test_bad_documents(doc: str, message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
         loads("transcript", Transcript, doc)
+
+
+def test_turn_ids_come_from_the_first_word_and_are_unique() -> None:
+    w = Word(12.34, 12.5, " Hello", 0.9)
+    turns = (
+        Turn(12.0, 13.0, "Hello", words=(w,)),
+        Turn(12.0, 13.0, "Hello"),
+        Turn(12.0, 13.0, "again", id="t12000"),
+        Turn(14.0, 15.0, "kept", id="mine"),
+    )
+    t = with_turn_ids(Transcript("S", "en", turns, Provenance("speakers", "0")))
+    assert [u.id for u in t.turns] == ["t12340", "t12000.2", "t12000", "mine"]
+    assert with_turn_ids(t) is t
+
+
+def test_version_1_documents_are_read() -> None:
+    """Schema 1 had no turn ids, and review suggestions named a turn by its position."""
+    turn = {"start": 1.5, "end": 2.0, "text": "Hi"}
+    doc = {
+        "schema_version": 1,
+        "kind": "transcript",
+        "transcript": {
+            "session_id": "S",
+            "language": "en",
+            "turns": [turn, {**turn, "start": 3.0}],
+            "provenance": {"stage": "speakers", "tool_version": "0.1.0"},
+        },
+    }
+    t = loads("transcript", Transcript, json.dumps(doc))
+    assert [u.id for u in t.turns] == ["t1500", "t3000"]
+    suggestion = {
+        "id": 1,
+        "paragraph": 1,
+        "start": 0,
+        "end": 2,
+        "text": "Hi",
+        "entity_type": "PERSON",
+        "label": "[Person 1]",
+        "score": 0.9,
+        "recognizer": "ner",
+    }
+    review = {
+        "schema_version": 1,
+        "kind": "review",
+        "review": {"session_id": "S", "suggestions": [suggestion]},
+    }
+    queue = loads("review", ReviewQueue, json.dumps(review))
+    assert queue.suggestions[0].turn == "#2"  # resolved against the transcript on loading
+    # today's documents with ids keep them as they are
+    assert loads("transcript", Transcript, dumps("transcript", t)) == t
 
 
 names = st.text(st.characters(whitelist_categories=("L",)), min_size=1, max_size=12)

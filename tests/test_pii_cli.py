@@ -208,7 +208,7 @@ def test_corrupt_codebook_is_a_clear_error(study_dir: Path, tmp_path: Path) -> N
 
 
 def test_review_lists_pending_and_applies_decisions(study_dir: Path) -> None:
-    from fgdprep.stages.pseudonymise import decisions_applied
+    from fgdprep.gates import decisions_applied
 
     listing = run(["--study", str(study_dir), "review", "DS-pre"])
     assert listing.exit_code == 0, listing.output
@@ -259,7 +259,7 @@ def test_review_lists_pending_and_applies_decisions(study_dir: Path) -> None:
 
 
 def test_accept_all_clears_the_blockers(study_dir: Path) -> None:
-    from fgdprep.stages.pseudonymise import review_blockers
+    from fgdprep.gates import review_blockers
 
     study = Study.open(study_dir)
     waiting = review_blockers(study, "DS-pre")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from fgdprep.codebook import Codebook
+from fgdprep.deid.engine import Options, pseudonymise_texts
 from fgdprep.errors import InputError
-from fgdprep.model import Person, Role
+from fgdprep.model import Person, ReviewQueue, Role
 from fgdprep.pii import Analyzer
 from fgdprep.recognizers import RecognizerContext
-from fgdprep.stages.pseudonymise import Options, ReviewQueue, pseudonymise_texts
 from fgdprep.stages.review import Decisions, decide
 
 PEOPLE = (Person("MOD", "Rehema Mushi", (), Role.MODERATOR), Person("P03", "Neema Swai"))

@@ -194,16 +194,17 @@ def test_same_person_in_transcript_translation_and_field_notes(
 
 
 def test_sessions_show_the_stage_and_what_is_left_to_review(study_dir: Path) -> None:
-    from fgdprep.stages.pseudonymise import review_blockers
+    from fgdprep.gates import review_blockers
 
     waiting = review_blockers(Study.open(study_dir), "DS-pre")
     assert waiting > 0
     result = run(["--study", str(study_dir), "sessions"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].startswith("DS-post ") and lines[0].endswith("  transcribed")
-    assert lines[1].startswith("DS-pre ")
-    assert lines[1].endswith(f"  pseudonymised, {waiting} to review")
+    assert lines[0].split() == ["SESSION", "SITE", "WAVE", "DATE", "LANG", "LENGTH", "STAGE"]
+    assert lines[1].startswith("DS-post ") and lines[1].endswith("  transcribed")
+    assert lines[2].startswith("DS-pre ")
+    assert lines[2].endswith(f"  pseudonymised, {waiting} to review")
 
 
 def test_show_prints_the_deidentified_copy_with_translations(study_dir: Path) -> None:
@@ -269,13 +270,13 @@ def test_accept_all_clears_what_sessions_reports(study_dir: Path) -> None:
     for sid in ("DS-pre", "DS-post"):
         result = run(["--study", str(study_dir), "review", sid, "--accept-all"])
         assert result.exit_code == 0, result.output
-    lines = run(["--study", str(study_dir), "sessions"]).output.splitlines()
+    lines = run(["--study", str(study_dir), "sessions"]).output.splitlines()[1:]
     # DS-pre had pending suggestions, now decided; DS-post had none, so nothing changed there
     assert lines[0].startswith("DS-post ") and lines[1].startswith("DS-pre ")
     assert lines[0].endswith("  pseudonymised, 0 to review")
     assert lines[1].endswith("  pseudonymised, 0 to review, decisions not yet applied")
     assert run(["--study", str(study_dir), "pseudonymise", "--all", "-q"]).exit_code == 0
-    lines = run(["--study", str(study_dir), "sessions"]).output.splitlines()
+    lines = run(["--study", str(study_dir), "sessions"]).output.splitlines()[1:]
     assert [line.endswith("  pseudonymised, 0 to review") for line in lines] == [True, True]
 
 

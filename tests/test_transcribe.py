@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from conftest import run, speak
-from fgdprep.model import FlagCode, Transcript, loads
+from fgdprep.model import SCHEMA_VERSION, FlagCode, Transcript, loads
 from fgdprep.store import Study
 
 ARGS = ["--site", "BU", "--wave", "pre", "--date", "2024-01-02"]
@@ -172,7 +172,7 @@ def test_named_model_not_here_fails_fast_offline(english: Path, unchanged: Any) 
 def test_flags_use_codes_not_text(english: Path) -> None:
     assert run(["transcribe", "BU-pre", "-q"], english).exit_code == 0
     data = json.loads((english / "identifiable/sessions/BU-pre/transcribed.json").read_text())
-    assert data["schema_version"] == 1 and data["kind"] == "transcript"
+    assert data["schema_version"] == SCHEMA_VERSION and data["kind"] == "transcript"
     t = loads("transcript", Transcript, json.dumps(data))
     for turn in t.turns:
         for flag in turn.flags:

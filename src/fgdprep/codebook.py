@@ -16,7 +16,7 @@ import hmac
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,7 +34,7 @@ from fgdprep.entities import (
     PHONE,
     WARD,
 )
-from fgdprep.errors import StudyError
+from fgdprep.errors import FgdprepError, InputError, StudyError
 from fgdprep.model import Person, Role
 from fgdprep.text import norm
 
@@ -261,24 +261,9 @@ def parse_label(label: str) -> tuple[str, int] | None:
 # -- in the study ------------------------------------------------------------------------------
 
 
-def codebook_path(study: Study) -> Path:
-    """The configured location, else ``identifiable/codebook.enc``; never the shareable area."""
-    configured = study.config.pseudonymisation.codebook
-    if configured is None:
-        return study.identifiable / "codebook.enc"
-    path = Path(configured).expanduser()
-    path = path if path.is_absolute() else study.root / path
-    shareable = study.shareable.resolve()
-    if path.resolve() == shareable or shareable in path.resolve().parents:
-        raise CodebookError(
-            "pseudonymisation.codebook points into the shareable area; keep the key apart"
-        )
-    return path
-
-
 def load_codebook(study: Study, passphrase: str) -> Codebook:
     """The study's codebook (an empty one before the first pseudonymisation)."""
-    path = codebook_path(study)
+    path = study.codebook_path
     where = _where(study, path)
     try:
         blob = path.read_bytes()
@@ -289,7 +274,7 @@ def load_codebook(study: Study, passphrase: str) -> Codebook:
 
 def save_codebook(study: Study, codebook: Codebook, passphrase: str) -> None:
     """Encrypt and write atomically (a crash leaves the old codebook whole)."""
-    study.write_bytes(codebook_path(study), encrypt(codebook.to_json(), passphrase))
+    study.write_bytes(study.codebook_path, encrypt(codebook.to_json(), passphrase))
     codebook.changed = False
 
 
@@ -298,3 +283,38 @@ def _where(study: Study, path: Path) -> str:
         return str(path.relative_to(study.root))
     except ValueError:
         return str(path)
+
+
+def rekey(study: Study, old: Callable[[], str], new: Callable[[], str]) -> int:
+    """Encrypt the codebook under a new passphrase, audited; returns its number of entries.
+    Needs the study lock."""
+    if not study.codebook_path.is_file():
+        raise FgdprepError("the study has no codebook yet; 'fgdprep pseudonymise' makes it")
+    book = load_codebook(study, old())
+    secret = new()
+    if not secret:
+        raise InputError("the new passphrase is empty; nothing was changed")
+    save_codebook(study, book, secret)
+    study.audit("codebook rekey", counts={"entries": len(book.entries)})
+    return len(book.entries)
+
+
+def export_readable(
+    study: Study, output: Path, passphrase: Callable[[], str], confirm: Callable[[int], None]
+) -> int:
+    """Write the codebook as readable JSON (never into the shareable area), audited;
+    ``confirm`` is shown the number of entries first. Needs the study lock."""
+    from fgdprep.store import atomic_write_text
+
+    shareable = study.shareable.resolve()
+    target = output.resolve()
+    if target == shareable or shareable in target.parents:
+        raise InputError(f"{output}: the readable codebook may never go into the shareable area")
+    if output.is_symlink() or (output.exists() and not output.is_file()):
+        raise InputError(f"{output}: exists and is not a plain file; name a new file")
+    book = load_codebook(study, passphrase())
+    confirm(len(book.entries))
+    data = json.loads(book.to_json())
+    atomic_write_text(output, json.dumps(data, ensure_ascii=False, indent=1) + "\n", study.perms)
+    study.audit("codebook export", counts={"entries": len(book.entries)})
+    return len(book.entries)

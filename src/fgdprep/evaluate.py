@@ -34,8 +34,8 @@ from fgdprep.model import Person, Role
 from fgdprep.text import TITLE_WORDS, tokens
 
 if TYPE_CHECKING:
+    from fgdprep.deid.engine import Result
     from fgdprep.recognizers.base import RecognizerContext
-    from fgdprep.stages.pseudonymise import Result
 
 MARK = re.compile(r"\[\[(.+?)\|([RPLFWTEIDA])\]\]")
 TAGS = {
@@ -255,7 +255,7 @@ def run_ours(
 ) -> tuple[list[Predicted], Result]:
     """Our pipeline (analyzer, labels, codebook sweep) on a document, with a fresh codebook."""
     from fgdprep.codebook import Codebook
-    from fgdprep.stages.pseudonymise import Options, pseudonymise_texts
+    from fgdprep.deid.engine import Options, pseudonymise_texts
 
     options = Options(
         source=doc.name,

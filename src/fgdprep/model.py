@@ -2,7 +2,11 @@
 
 Every stage is a function from one of these immutable values to the next; stages return new
 values with :func:`dataclasses.replace`. JSON carries a schema version so an older fgdprep
-refuses a file it cannot read instead of silently dropping fields.
+refuses a file it cannot read instead of silently dropping fields, and a newer one reads the
+older versions (:data:`UPGRADES`).
+
+Schema versions: 1 (fgdprep 0.1.0); 2: ``Turn.id``, and review suggestions point at a turn
+by its id (``Suggestion.turn``, ``Suggestion.time``) instead of by its position.
 """
 
 from __future__ import annotations
@@ -16,9 +20,26 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 T = TypeVar("T")
+
+
+class Stage(StrEnum):
+    """The transcript stages, in pipeline order. Each stage's transcript is saved in the
+    identifiable area under its name; the shareable copy of the pseudonymised one is
+    ``deidentified`` (:data:`DEIDENTIFIED`)."""
+
+    TRANSCRIBED = "transcribed"
+    SPEAKERS = "speakers"
+    CHECKED = "checked"
+    PSEUDONYMISED = "pseudonymised"
+
+
+#: The stages whose transcript a de-identified copy is made from, latest first.
+SOURCE_STAGES = (Stage.CHECKED, Stage.SPEAKERS, Stage.TRANSCRIBED)
+#: The provenance stage of a shareable (de-identified) transcript.
+DEIDENTIFIED = "deidentified"
 
 
 class Mode(StrEnum):
@@ -113,6 +134,45 @@ class PiiSpan:
     status: str = "pending"
 
 
+#: Which text of a turn a PII span or a review suggestion is in.
+TEXT = "text"
+TRANSLATION = "translation"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A review-queue item: an uncertain finding a person decides on (identifiable: it holds
+    the text). ``start``/``end`` are offsets into the ``field`` of the turn ``turn``."""
+
+    id: int
+    turn: str  # the turn's id (a position "#n", 1-based, only in a queue read from version 1)
+    start: int
+    end: int
+    text: str
+    entity_type: str
+    label: str
+    score: float
+    recognizer: str
+    status: str = "pending"  # pending, accepted, rejected
+    by: str = ""
+    at: str = ""
+    field: str = TEXT  # which text of the turn: text or translation
+    #: Start time of the word the suggestion begins in: finds the same words again when the
+    #: turns are cut differently (speakers run again). None in a turn without word times.
+    time: float | None = None
+
+
+@dataclass(frozen=True)
+class ReviewQueue:
+    """A session's review queue (identifiable area: suggestions quote the text)."""
+
+    session_id: str
+    suggestions: tuple[Suggestion, ...] = ()
+    #: When the last decision was recorded; ``pseudonymise`` clears it when it applies them.
+    #: An added name changes no suggestion, but makes the shareable copy out of date too.
+    decided: str = ""
+
+
 @dataclass(frozen=True)
 class AsrStats:
     """Whisper's own confidence figures for the segment a turn came from."""
@@ -138,11 +198,21 @@ class Turn:
     #: PII spans of ``translation`` (offsets into it); ``pii`` holds those of ``text``.
     translation_pii: tuple[PiiSpan, ...] = ()
     asr: AsrStats | None = None
+    #: Stays the same turn's id while the turn stays the same (re-running a later stage,
+    #: pseudonymisation); review decisions, translations and citations point at it.
+    #: Given by :func:`with_turn_ids` from the time of the turn's first word.
+    id: str = ""
     #: The language the turn was transcribed in (recorded with code-switching on).
     language: str | None = None
 
     def has_flag(self, code: FlagCode) -> bool:
         return any(f.code == code for f in self.flags)
+
+
+#: In ``Provenance.options``: the SHA-256 of every study file a stage's output was made
+#: from, by name ({"transcribed": ..., "diarization": ...}); the pipeline compares them with
+#: the files as they are now to tell a current output from an out-of-date one.
+INPUTS = "inputs"
 
 
 @dataclass(frozen=True)
@@ -217,6 +287,33 @@ class SpeakerAssignments:
 
     def mapping(self) -> dict[str, str]:
         return {a.label: a.code for a in self.assignments}
+
+
+def turn_id(turn: Turn) -> str:
+    """The id a new turn gets: ``t`` + the start of its first word (else of the turn) in
+    milliseconds. Speaker turns cut differently keep the ids of the turns that still begin
+    at the same word."""
+    start = turn.words[0].start if turn.words else turn.start
+    return f"t{max(0, round(start * 1000))}"
+
+
+def with_turn_ids(transcript: Transcript) -> Transcript:
+    """The transcript with an id for every turn that has none (ids are unique in it)."""
+    if all(t.id for t in transcript.turns):
+        return transcript
+    taken = {t.id for t in transcript.turns if t.id}
+    turns = []
+    for t in transcript.turns:
+        if not t.id:
+            base = new = turn_id(t)
+            n = 1
+            while new in taken:
+                n += 1
+                new = f"{base}.{n}"
+            taken.add(new)
+            t = dataclasses.replace(t, id=new)
+        turns.append(t)
+    return dataclasses.replace(transcript, turns=tuple(turns))
 
 
 # --- JSON -----------------------------------------------------------------------------------
@@ -309,4 +406,32 @@ def loads(kind: str, cls: type[T], text: str) -> T:
             f"schema version {version!r} is newer than this fgdprep reads ({SCHEMA_VERSION});"
             " upgrade fgdprep"
         )
-    return from_data(cls, doc.get(kind))
+    data = doc.get(kind)
+    for old in range(max(version, 1), SCHEMA_VERSION):
+        upgrade = UPGRADES.get((kind, old))
+        if upgrade is not None:
+            data = upgrade(data)
+    value = from_data(cls, data)
+    if version < 2 and isinstance(value, Transcript):
+        return typing.cast(T, with_turn_ids(value))  # turns had no ids
+    return value
+
+
+def _review_v1(data: Any) -> Any:
+    """Version 1 pointed at a turn by its position: kept as ``#n`` until the review queue
+    is read beside its transcript (:func:`fgdprep.stages.review.load_review`)."""
+    if not isinstance(data, dict) or not isinstance(data.get("suggestions"), list):
+        return data
+    suggestions = []
+    for s in data["suggestions"]:
+        if isinstance(s, dict) and isinstance(s.get("paragraph"), int):
+            s = {k: v for k, v in s.items() if k != "paragraph"} | {
+                "turn": f"#{s['paragraph'] + 1}"
+            }
+        suggestions.append(s)
+    return {**data, "suggestions": suggestions}
+
+
+#: (kind, version) -> the document data of that version made into the next version's.
+#: Transcripts of version 1 only lack turn ids, which reading gives them.
+UPGRADES: dict[tuple[str, int], typing.Callable[[Any], Any]] = {("review", 1): _review_v1}

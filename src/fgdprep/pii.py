@@ -24,13 +24,13 @@ from presidio_analyzer.nlp_engine import (
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
 from fgdprep.config import StudyConfig
+from fgdprep.deid.engine import Engine
 from fgdprep.entities import FACILITY, LOCATION, PERSON, ROSTER_PERSON, Detected
 from fgdprep.errors import ConfigError, StageError
 from fgdprep.model import Person
 from fgdprep.recognizers import RecognizerContext, build_recognizers
 from fgdprep.recognizers.candidates import DRUG_ENDINGS, FROM_CANDIDATE, lexicon
 from fgdprep.recognizers.candidates import NAME as CANDIDATES
-from fgdprep.stages.pseudonymise import Engine
 from fgdprep.text import TITLE_WORDS, phrase_keys
 
 log = logging.getLogger(__name__)

@@ -1,17 +1,35 @@
-"""The study folder: privacy zones, atomic writes, the audit log and the study lock.
+"""The study folder: every path of its layout, privacy zones, atomic writes, the audit log.
 
-Layout (``root`` holds ``fgdprep.yaml``)::
+Every file fgdprep writes in a study has its path here, and only here (``<s>`` is a session
+id, ``<stage>`` a :class:`~fgdprep.model.Stage`); :data:`LAYOUT` is this table as data, and a
+test checks that every file a demo study holds is in it.
 
-    identifiable/               recordings, rosters, raw and checked transcripts, work files
-      recordings/<session>/     the original file, never modified
-      rosters/<SITE>.csv        the site roster, merged from every ingest
-      sessions/<session>/       session.json, <stage>.json, roster.csv, work/<stage>/
-    shareable/                  de-identified outputs only (translation packets, exports)
-    logs/audit.jsonl            who, when, command, checksums, counts: never text or names
-    .fgdprep/lock               held while a command changes the study
+======================================================  ======  ===================================
+path (relative to the study folder)                     zone    what
+======================================================  ======  ===================================
+fgdprep.yaml                                            --      the study config
+identifiable/recordings/<s>/recording.<ext>             ident.  the original recording, unchanged
+identifiable/rosters/<SITE>.csv                         ident.  the site roster, merged by ingest
+identifiable/codebook.enc                               ident.  real name <-> label, encrypted
+                                                                (or pseudonymisation.codebook)
+identifiable/sessions/<s>/session.json                  ident.  site, wave, date, audio checksum
+identifiable/sessions/<s>/roster.csv                    ident.  who attended, as ingested
+identifiable/sessions/<s>/<stage>.json                  ident.  the transcript after each stage
+identifiable/sessions/<s>/diarization.json              ident.  who spoke when (no words)
+identifiable/sessions/<s>/speaker_assignments.json      ident.  label -> roster code (human work)
+identifiable/sessions/<s>/speaker_clips/<label>.wav     ident.  a sample of each voice
+identifiable/sessions/<s>/review.json                   ident.  the review queue (human work)
+identifiable/sessions/<s>/work/<stage>/<piece>.json     ident.  checkpoints of a running stage
+shareable/sessions/<s>/deidentified.json                share.  the de-identified transcript
+logs/audit.jsonl                                        --      who, when, command, checksums,
+                                                                counts: never text or names
+.fgdprep/lock                                           --      held while a command changes it
+======================================================  ======  ===================================
 
 Every file is written to a temporary name in its folder, fsynced and renamed, so a crash or a
-kill leaves either the old or the new file, never half of one.
+kill leaves either the old or the new file, never half of one. Writing returns the SHA-256 of
+what was written and reading remembers the SHA-256 of what was read (:meth:`Study.digest`),
+so the audit log never re-reads a file only to hash it.
 """
 
 from __future__ import annotations
@@ -28,7 +46,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -36,7 +54,44 @@ from typing import Any, BinaryIO, TypeVar
 from fgdprep import __version__
 from fgdprep.config import CONFIG_NAME, StudyConfig, load_config
 from fgdprep.errors import InputError, StudyError
-from fgdprep.model import Session, Transcript, dumps, loads
+from fgdprep.model import Person, Session, Stage, Transcript, dumps, loads, with_turn_ids
+
+#: The layout table of the module docstring as (path, zone): ``<stage>`` stands for a
+#: :class:`~fgdprep.model.Stage`, any other ``<...>`` for one path component.
+LAYOUT: tuple[tuple[str, str], ...] = (
+    ("fgdprep.yaml", "config"),
+    ("identifiable/recordings/<s>/recording.<ext>", "identifiable"),
+    ("identifiable/rosters/<SITE>.csv", "identifiable"),
+    ("identifiable/codebook.enc", "identifiable"),
+    ("identifiable/sessions/<s>/session.json", "identifiable"),
+    ("identifiable/sessions/<s>/roster.csv", "identifiable"),
+    ("identifiable/sessions/<s>/<stage>.json", "identifiable"),
+    ("identifiable/sessions/<s>/diarization.json", "identifiable"),
+    ("identifiable/sessions/<s>/speaker_assignments.json", "identifiable"),
+    ("identifiable/sessions/<s>/speaker_clips/<label>.wav", "identifiable"),
+    ("identifiable/sessions/<s>/review.json", "identifiable"),
+    ("identifiable/sessions/<s>/work/<stage>/<piece>.json", "identifiable"),
+    ("shareable/sessions/<s>/deidentified.json", "shareable"),
+    ("logs/audit.jsonl", "logs"),
+    (".fgdprep/lock", "state"),
+)
+
+
+def _layout_regex(pattern: str) -> re.Pattern[str]:
+    stages = "|".join(re.escape(s.value) for s in Stage)
+    parts = re.split(r"(<[^>]+>)", pattern)
+    out = []
+    for part in parts:
+        if part == "<stage>":
+            out.append(f"(?:{stages})")
+        elif part.startswith("<"):
+            out.append(r"[^/]+")
+        else:
+            out.append(re.escape(part))
+    return re.compile("".join(out))
+
+
+_LAYOUT_RE = tuple(_layout_regex(p) for p, _zone in LAYOUT)
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 ENV_STUDY = "FGDPREP_STUDY"
@@ -54,6 +109,18 @@ def sha256_file(path: Path) -> str:
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def layout_entry(relpath: str) -> tuple[str, str] | None:
+    """The row of :data:`LAYOUT` (path, zone) a path relative to the study folder (with
+    ``/``) is; None for a file fgdprep never writes."""
+    return next(
+        (row for row, rx in zip(LAYOUT, _LAYOUT_RE, strict=True) if rx.fullmatch(relpath)), None
+    )
 
 
 def _fsync_dir(path: Path) -> None:
@@ -172,6 +239,8 @@ class Study:
         self.config = config
         self.perms = Permissions.for_config(config)
         self._lock_fh: BinaryIO | None = None
+        #: SHA-256 of every file this object read or wrote, as it was then.
+        self._digests: dict[Path, str] = {}
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -225,11 +294,54 @@ class Study:
     def roster_path(self, site: str) -> Path:
         return self.identifiable / "rosters" / f"{site}.csv"
 
-    def transcript_path(self, session_id: str, stage: str) -> Path:
-        return self.session_dir(session_id) / f"{stage}.json"
+    def session_path(self, session_id: str) -> Path:
+        return self.session_dir(session_id) / "session.json"
 
-    def work_dir(self, session_id: str, stage: str) -> Path:
-        return self.session_dir(session_id) / "work" / stage
+    def session_roster_path(self, session_id: str) -> Path:
+        """The roster as given at ingest: who attended."""
+        return self.session_dir(session_id) / "roster.csv"
+
+    def transcript_path(self, session_id: str, stage: Stage) -> Path:
+        return self.session_dir(session_id) / f"{Stage(stage)}.json"
+
+    def work_dir(self, session_id: str, stage: Stage) -> Path:
+        return self.session_dir(session_id) / "work" / Stage(stage)
+
+    def diarization_path(self, session_id: str) -> Path:
+        return self.session_dir(session_id) / "diarization.json"
+
+    def assignments_path(self, session_id: str) -> Path:
+        return self.session_dir(session_id) / "speaker_assignments.json"
+
+    def clip_path(self, session_id: str, label: str) -> Path:
+        return self.session_dir(session_id) / "speaker_clips" / f"{label}.wav"
+
+    def review_path(self, session_id: str) -> Path:
+        return self.session_dir(session_id) / "review.json"
+
+    @property
+    def shareable_sessions(self) -> Path:
+        return self.shareable / "sessions"
+
+    def shareable_path(self, session_id: str) -> Path:
+        """The de-identified transcript: the only form of a session that leaves the study."""
+        return self.shareable_sessions / session_id / "deidentified.json"
+
+    @property
+    def codebook_path(self) -> Path:
+        """The configured location, else ``identifiable/codebook.enc``; never the shareable
+        area."""
+        configured = self.config.pseudonymisation.codebook
+        if configured is None:
+            return self.identifiable / "codebook.enc"
+        path = Path(configured).expanduser()
+        path = path if path.is_absolute() else self.root / path
+        shareable = self.shareable.resolve()
+        if path.resolve() == shareable or shareable in path.resolve().parents:
+            raise StudyError(
+                "pseudonymisation.codebook points into the shareable area; keep the key apart"
+            )
+        return path
 
     def recording_path(self, session: Session) -> Path:
         if session.audio is None:
@@ -238,17 +350,48 @@ class Study:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def write_text(self, path: Path, text: str) -> None:
-        self._check_locked()
-        atomic_write_text(path, text, self.perms)
+    def write_text(self, path: Path, text: str) -> str:
+        """Write atomically; returns the SHA-256 of what was written."""
+        return self.write_bytes(path, text.encode("utf-8"))
 
-    def write_bytes(self, path: Path, data: bytes) -> None:
+    def write_bytes(self, path: Path, data: bytes) -> str:
+        """Write atomically; returns the SHA-256 of what was written."""
         self._check_locked()
         atomic_write_bytes(path, data, self.perms)
+        digest = self._digests[path] = sha256_bytes(data)
+        return digest
+
+    def read_bytes(self, path: Path) -> bytes:
+        """A file of the study, its digest remembered for :meth:`digest`."""
+        data = path.read_bytes()
+        self._digests[path] = sha256_bytes(data)
+        return data
+
+    def digest(self, path: Path) -> str:
+        """SHA-256 of a study file as this object last read or wrote it (hashed now if it has
+        not touched it); "" when there is no such file."""
+        if path not in self._digests:
+            if not path.is_file():
+                return ""
+            self._digests[path] = sha256_file(path)
+        return self._digests[path]
 
     def copy_in(self, src: Path, dest: Path) -> None:
         self._check_locked()
         atomic_copy(src, dest, self.perms)
+
+    def delete_tree(self, path: Path) -> None:
+        """Remove a folder of the study: first renamed out of the way (one atomic step, so a
+        crash leaves the session whole or gone), then deleted."""
+        self._check_locked()
+        if not path.exists():
+            return
+        trash = self.state_dir / f"removed-{path.name}-{os.getpid()}"
+        _makedirs(self.state_dir, self.perms)
+        os.replace(path, trash)
+        _fsync_dir(path.parent)
+        shutil.rmtree(trash)
+        self._digests = {p: d for p, d in self._digests.items() if path not in p.parents}
 
     def makedirs(self, path: Path) -> None:
         _makedirs(path, self.perms)
@@ -259,13 +402,13 @@ class Study:
         base = self.identifiable / "sessions"
         if not base.is_dir():
             return []
-        return sorted(p.name for p in base.iterdir() if (p / "session.json").is_file())
+        return sorted(p.name for p in base.iterdir() if self.session_path(p.name).is_file())
 
     def has_session(self, session_id: str) -> bool:
-        return (self.session_dir(session_id) / "session.json").is_file()
+        return self.session_path(session_id).is_file()
 
     def load_session(self, session_id: str) -> Session:
-        path = self.session_dir(session_id) / "session.json"
+        path = self.session_path(session_id)
         if not SESSION_ID.match(session_id) or not path.is_file():
             known = ", ".join(self.session_ids()) or "none yet"
             raise StudyError(
@@ -274,22 +417,56 @@ class Study:
             )
         return self._read(path, "session", Session)
 
-    def save_session(self, session: Session) -> None:
-        self.write_text(self.session_dir(session.id) / "session.json", dumps("session", session))
+    def site_roster(self, site: str) -> tuple[Person, ...]:
+        """A site's roster as merged from every ingest (empty before the first)."""
+        from fgdprep.roster import read_roster
 
-    def has_transcript(self, session_id: str, stage: str) -> bool:
+        path = self.roster_path(site)
+        return read_roster(path) if path.is_file() else ()
+
+    def latest_stage(self, session_id: str, stages: Sequence[Stage]) -> Stage | None:
+        """The first of ``stages`` (latest first) the session has a transcript of."""
+        return next((st for st in stages if self.has_transcript(session_id, st)), None)
+
+    def sessions_with(self, stage: Stage) -> list[str]:
+        """Sessions that have a transcript of ``stage``, in id order."""
+        return [sid for sid in self.session_ids() if self.has_transcript(sid, stage)]
+
+    def save_session(self, session: Session) -> str:
+        return self.write_text(self.session_path(session.id), dumps("session", session))
+
+    def has_transcript(self, session_id: str, stage: Stage) -> bool:
         return self.transcript_path(session_id, stage).is_file()
 
-    def load_transcript(self, session_id: str, stage: str) -> Transcript:
+    def load_transcript(self, session_id: str, stage: Stage) -> Transcript:
         path = self.transcript_path(session_id, stage)
         if not path.is_file():
-            raise StudyError(f"session {session_id} has no {stage} transcript yet")
+            raise StudyError(f"session {session_id} has no {Stage(stage)} transcript yet")
         return self._read(path, "transcript", Transcript)
 
-    def save_transcript(self, transcript: Transcript, stage: str) -> Path:
+    def save_transcript(self, transcript: Transcript, stage: Stage) -> str:
+        """Write a stage's (identifiable) transcript, every turn with its id; returns its
+        SHA-256."""
         path = self.transcript_path(transcript.session_id, stage)
-        self.write_text(path, dumps("transcript", transcript))
-        return path
+        return self.write_text(path, dumps("transcript", with_turn_ids(transcript)))
+
+    def load_shareable(self, session_id: str) -> Transcript:
+        path = self.shareable_path(session_id)
+        if not path.is_file():
+            raise StudyError(
+                f"{path.relative_to(self.root)} is missing; run 'fgdprep pseudonymise"
+                f" {session_id}' again"
+            )
+        return self._read(path, "transcript", Transcript)
+
+    def save_shareable(self, transcript: Transcript) -> str:
+        """Write the de-identified transcript (no word-level text); returns its SHA-256."""
+        path = self.shareable_path(transcript.session_id)
+        return self.write_text(path, dumps("transcript", with_turn_ids(transcript.shareable())))
+
+    def save_doc(self, path: Path, kind: str, value: Any) -> str:
+        """Write a model document (:func:`fgdprep.model.dumps`); returns its SHA-256."""
+        return self.write_text(path, dumps(kind, value))
 
     def read_doc(self, path: Path, kind: str, cls: type[T]) -> T:
         """Read a model document written with :func:`fgdprep.model.dumps`."""
@@ -297,7 +474,7 @@ class Study:
 
     def _read(self, path: Path, kind: str, cls: type[T]) -> T:
         try:
-            return loads(kind, cls, path.read_text(encoding="utf-8"))
+            return loads(kind, cls, self.read_bytes(path).decode("utf-8"))
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             rel = path.relative_to(self.root)
             raise StudyError(f"{rel}: cannot be read ({exc})") from None
@@ -378,7 +555,7 @@ class CheckpointDir:
     Every piece is written atomically: a kill leaves whole pieces only.
     """
 
-    def __init__(self, study: Study, session_id: str, stage: str) -> None:
+    def __init__(self, study: Study, session_id: str, stage: Stage) -> None:
         self.study = study
         self.path = study.work_dir(session_id, stage)
 

@@ -90,7 +90,8 @@ def _check_request(study: Study, req: IngestRequest) -> list[str]:
 
 
 def ingest(study: Study, req: IngestRequest) -> IngestResult:
-    """Check the recording, roster and options, then copy them into the study."""
+    """Check the recording, roster and options, then copy them into the study and audit
+    it. Needs the study lock."""
     problems = _check_request(study, req)
     if problems:
         raise InputError("; ".join(problems))
@@ -143,10 +144,73 @@ def ingest(study: Study, req: IngestRequest) -> IngestResult:
     study.copy_in(req.audio, study.recording_path(session))
     if merged is not None:
         roster_text = format_roster(people)
-        study.write_text(study.session_dir(session.id) / "roster.csv", roster_text)
+        study.write_text(study.session_roster_path(session.id), roster_text)
         site_text = format_roster(merged)
         study.write_text(study.roster_path(req.site), site_text)
         outputs["roster"] = sha256_text(site_text)
     study.save_session(session)
     added = len(merged) - len(existing) if merged is not None else 0
+    study.audit(
+        "ingest",
+        session=session.id,
+        outputs=outputs,
+        counts={
+            "duration_s": round(info.duration, 3),
+            "channels": info.channels,
+            "attendance": len(session.attendance),
+            "roster_added": added,
+        },
+    )
     return IngestResult(session, added, outputs)
+
+
+def ingest_once(study: Study, req: IngestRequest) -> Session | None:
+    """Ingest, unless the session exists with this very recording (a run started again):
+    then None. The same id with another recording is an error."""
+    if not study.has_session(req.session_id):
+        return ingest(study, req).session
+    audio = study.load_session(req.session_id).audio
+    if audio is None or audio.sha256 != sha256_file(req.audio):
+        raise StudyError(
+            f"session {req.session_id} already exists with another recording; choose another"
+            f" id, or 'fgdprep remove {req.session_id}' first (nothing was changed)"
+        )
+    return None
+
+
+MANIFEST_COLUMNS = ("file", "session", "site", "wave", "date", "roster")
+
+
+def read_manifest(path: Path) -> list[IngestRequest]:
+    """A batch of recordings: CSV ``file,session,site,wave,date,roster[,language,mode]``, one
+    row per session; file and roster relative to the manifest's folder."""
+    import csv
+
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+            header = rows[0].keys() if rows else ()
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"manifest {path}: cannot be read ({exc})") from None
+    missing = [c for c in MANIFEST_COLUMNS if c not in header]
+    if missing:
+        raise InputError(f"manifest {path}: no column {', '.join(missing)} (or no rows)")
+    base = path.parent
+    requests = []
+    for n, row in enumerate(rows, 2):
+        mode = (row.get("mode") or "in_person").strip().replace("-", "_")
+        if mode not in {m.value for m in Mode}:
+            raise InputError(f"manifest {path} line {n}: mode must be in-person or online")
+        requests.append(
+            IngestRequest(
+                audio=base / row["file"].strip(),
+                session_id=row["session"].strip(),
+                site=row["site"].strip(),
+                wave=row["wave"].strip(),
+                date=row["date"].strip(),
+                language=(row.get("language") or "").strip() or None,
+                mode=Mode(mode),
+                roster=base / row["roster"].strip() if row["roster"].strip() else None,
+            )
+        )
+    return requests

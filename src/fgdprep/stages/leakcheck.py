@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from typing import Any
 from fgdprep.codebook import Codebook, person_label
 from fgdprep.formats.documents import is_docx, read_paragraphs
 from fgdprep.model import Person
+from fgdprep.store import Study
 from fgdprep.text import TITLE_WORDS, PhraseIndex, norm, phrase_keys, tokens
 
 MIN_PART = 3
@@ -129,3 +130,26 @@ def shareable_files(shareable: Path) -> list[Path]:
 
 def describe(path: Path) -> str:
     return "docx" if is_docx(path) else path.suffix.lstrip(".") or "text"
+
+
+@dataclass(frozen=True)
+class LeakcheckRun:
+    files: int
+    values: int
+    hits: tuple[Hit, ...]
+
+
+def run(study: Study, passphrase: Callable[[], str]) -> LeakcheckRun:
+    """Every shareable file of the study against every real name it knows (codebook and
+    site rosters); audited with counts only. Needs the study lock."""
+    from fgdprep.codebook import load_codebook
+
+    codebook = load_codebook(study, passphrase())
+    rosters = {site.code: study.site_roster(site.code) for site in study.config.sites}
+    rosters = {code: people for code, people in rosters.items() if people}
+    pseudo = study.config.pseudonymisation
+    index = build_index(codebook, rosters, pseudo.allow_list, pseudo.fuzzy_threshold)
+    files = shareable_files(study.shareable)
+    hits = check_files(study.root, files, index, codebook.dismissed)
+    study.audit("leakcheck", counts={"files": len(files), "values": len(index), "hits": len(hits)})
+    return LeakcheckRun(len(files), len(index), tuple(hits))

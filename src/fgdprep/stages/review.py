@@ -1,4 +1,5 @@
-"""Review decisions: accept or reject pending suggestions, add entities the tools missed.
+"""The review queue and its decisions: accept or reject pending suggestions, add entities the
+tools missed.
 
 Decisions go into the session's review queue and the codebook; the next ``pseudonymise``
 applies them (accepted and added names are propagated to every occurrence in the study,
@@ -9,19 +10,24 @@ name what was decided are found, so the user is told to re-run them all
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from fgdprep.codebook import GENERIC, NUMBERED, Codebook, Entry, person_label
 from fgdprep.entities import EMAIL, FACILITY, ID_NUMBER, LOCATION, PERSON, PHONE, WARD
 from fgdprep.errors import InputError
-from fgdprep.model import Person
-from fgdprep.stages.pseudonymise import (
+from fgdprep.model import (
+    SOURCE_STAGES,
+    TEXT,
+    TRANSLATION,
+    Person,
     ReviewQueue,
+    Stage,
     Suggestion,
-    input_stage,
-    pseudonymised_sessions,
+    Transcript,
+    Turn,
 )
 from fgdprep.store import Study
 from fgdprep.text import PhraseIndex
@@ -140,7 +146,7 @@ def sessions_naming(study: Study, changed: Sequence[tuple[str, str]], exclude: s
     if not changed:
         return []
     out = []
-    for sid in pseudonymised_sessions(study):
+    for sid in study.sessions_with(Stage.PSEUDONYMISED):
         if sid == exclude:
             continue
         session = study.load_session(sid)
@@ -150,7 +156,10 @@ def sessions_naming(study: Study, changed: Sequence[tuple[str, str]], exclude: s
                 index.add(text, text)
         if not len(index):
             continue
-        transcript = study.load_transcript(sid, input_stage(study, sid))
+        stage = study.latest_stage(sid, SOURCE_STAGES)
+        if stage is None:
+            continue
+        transcript = study.load_transcript(sid, stage)
         texts = (t for turn in transcript.turns for t in (turn.text, turn.translation or ""))
         if any(index.find(text) for text in texts):
             out.append(sid)
@@ -211,3 +220,201 @@ def _add(
 
 def pending(queue: ReviewQueue) -> list[Suggestion]:
     return [s for s in queue.suggestions if s.status == "pending"]
+
+
+def load_review(study: Study, session_id: str) -> ReviewQueue:
+    """The session's review queue (empty before the first pseudonymisation). A queue of
+    schema version 1 points at turns by position: they are turned into the ids of the
+    pseudonymised transcript's turns, the one the queue was made with."""
+    path = study.review_path(session_id)
+    if not path.is_file():
+        return ReviewQueue(session_id)
+    queue = study.read_doc(path, "review", ReviewQueue)
+    if not any(s.turn.startswith("#") for s in queue.suggestions):
+        return queue
+    if not study.has_transcript(session_id, Stage.PSEUDONYMISED):
+        return queue
+    turns = study.load_transcript(session_id, Stage.PSEUDONYMISED)
+    ids = [t.id for t in turns.turns]
+    suggestions = []
+    for s in queue.suggestions:
+        n = int(s.turn[1:]) if s.turn[1:].isdigit() else 0
+        if s.turn.startswith("#") and 1 <= n <= len(ids):
+            s = dataclasses.replace(s, turn=ids[n - 1])
+        suggestions.append(s)
+    return ReviewQueue(session_id, anchored(suggestions, turns))
+
+
+def save_review(study: Study, queue: ReviewQueue) -> str:
+    """Write the queue; returns its SHA-256 (the transcript records the queue it applied)."""
+    return study.save_doc(study.review_path(queue.session_id), "review", queue)
+
+
+# -- where a suggestion is --------------------------------------------------------------------
+
+
+def text_of(turn: Turn, field: str) -> str:
+    return (turn.translation or "") if field == TRANSLATION else turn.text
+
+
+def _word_offsets(turn: Turn) -> list[int] | None:
+    """Where each word of the turn begins in its text; None when they cannot be found (text
+    edited by hand)."""
+    out = []
+    pos = 0
+    for word in turn.words:
+        token = word.text.strip()
+        at = turn.text.find(token, pos)
+        if at < 0:
+            return None
+        out.append(at)
+        pos = at + len(token)
+    return out
+
+
+def anchored(suggestions: Iterable[Suggestion], transcript: Transcript) -> tuple[Suggestion, ...]:
+    """The suggestions with the start time of the word each begins in (where the turn has
+    word times), so :func:`relocate` finds the same words in turns cut differently."""
+    turns = {t.id: t for t in transcript.turns}
+    out = []
+    for s in suggestions:
+        turn = turns.get(s.turn)
+        if s.time is None and s.field == TEXT and turn is not None and turn.words:
+            offsets = _word_offsets(turn)
+            i = bisect.bisect_right(offsets, s.start) - 1 if offsets is not None else -1
+            if i >= 0:
+                s = dataclasses.replace(s, time=turn.words[i].start)
+        out.append(s)
+    return tuple(out)
+
+
+def relocate(suggestions: Iterable[Suggestion], transcript: Transcript) -> list[Suggestion]:
+    """Each suggestion pointed at the turn of ``transcript`` that holds its words: the turn
+    with its id while its text is still there, else the turn whose word starts at its time
+    (speaker turns cut differently). One whose words are nowhere is left as it is: it then
+    matches nothing, so no decision is ever applied to other words."""
+    turns = {t.id: t for t in transcript.turns}
+    words: dict[float, list[tuple[Turn, int, int]]] | None = None
+    out = []
+    for s in suggestions:
+        turn = turns.get(s.turn)
+        if turn is not None and text_of(turn, s.field)[s.start : s.end] == s.text:
+            out.append(s)
+            continue
+        if s.time is not None and s.field == TEXT:
+            if words is None:
+                words = _words_by_time(transcript)
+            for other, at, length in words.get(s.time, ()):
+                start = other.text.find(s.text, at)
+                if 0 <= start < at + max(length, 1):
+                    s = dataclasses.replace(s, turn=other.id, start=start, end=start + len(s.text))
+                    break
+        out.append(s)
+    return out
+
+
+def _words_by_time(transcript: Transcript) -> dict[float, list[tuple[Turn, int, int]]]:
+    """Start time -> (turn, offset of the word in its text, length of the word)."""
+    out: dict[float, list[tuple[Turn, int, int]]] = {}
+    for turn in transcript.turns:
+        offsets = _word_offsets(turn)
+        if offsets is None:
+            continue
+        for word, at in zip(turn.words, offsets, strict=True):
+            out.setdefault(word.start, []).append((turn, at, len(word.text.strip())))
+    return out
+
+
+# -- the study-level entry points (the CLI calls these; they never print) --------------------
+
+
+@dataclass(frozen=True)
+class PendingRow:
+    """A pending suggestion with its turn's paragraph number and the words around it
+    (identifiable: for the moderator's screen only)."""
+
+    suggestion: Suggestion
+    paragraph: int | None
+    context: str
+
+
+def pending_rows(study: Study, session_id: str, width: int = 40) -> list[PendingRow]:
+    """The session's pending suggestions, in id order."""
+    from fgdprep.errors import StageError
+
+    session = study.load_session(session_id)
+    waiting = pending(load_review(study, session.id))
+    if not study.has_transcript(session.id, Stage.PSEUDONYMISED):
+        raise StageError(
+            f"{session.id} has not been pseudonymised; run 'fgdprep pseudonymise"
+            f" {session.id}' first"
+        )
+    if not waiting:
+        return []
+    turns = study.load_transcript(session.id, Stage.PSEUDONYMISED).turns
+    number = {t.id: n for n, t in enumerate(turns, 1)}
+    rows = []
+    for s in waiting:
+        n = number.get(s.turn)
+        text = text_of(turns[n - 1], s.field) if n is not None else ""
+        context = (
+            f"{text[max(0, s.start - width) : s.start]}«{text[s.start : s.end]}»"
+            f"{text[s.end : s.end + width]}"
+        ).replace("\n", " ")
+        rows.append(PendingRow(s, n, context))
+    return rows
+
+
+@dataclass(frozen=True)
+class ReviewRun:
+    outcome: Outcome
+    dismissed: int
+    pending: int
+    #: Other pseudonymised sessions that name what was decided.
+    others: tuple[str, ...]
+
+
+def record(
+    study: Study,
+    session_id: str,
+    decisions: Decisions,
+    dismiss_leaks: Sequence[str],
+    passphrase: Callable[[], str],
+    who: str,
+    when: str,
+) -> ReviewRun:
+    """Record decisions in the review queue and the codebook and audit them; the next
+    ``pseudonymise`` applies them. Needs the study lock."""
+    from fgdprep.codebook import load_codebook, save_codebook
+
+    session = study.load_session(session_id)
+    queue = load_review(study, session.id)
+    secret = passphrase()
+    codebook = load_codebook(study, secret)
+    outcome = decide(
+        queue, codebook, decisions, session.site, study.site_roster(session.site), who, when
+    )
+    for hit in dismiss_leaks:
+        codebook.dismissed[hit] = {"by": who, "at": when, "session": session.id}
+    codebook.changed = True
+    save_codebook(study, codebook, secret)
+    if outcome.accepted or outcome.rejected or outcome.added:
+        outcome = dataclasses.replace(
+            outcome, queue=dataclasses.replace(outcome.queue, decided=when)
+        )
+    save_review(study, outcome.queue)
+    others = sessions_naming(study, outcome.changed, session.id)
+    left = len(pending(outcome.queue))
+    study.audit(
+        "review",
+        session=session.id,
+        counts={
+            "accepted": outcome.accepted,
+            "rejected": outcome.rejected,
+            "added": len(outcome.added),
+            "leaks_dismissed": len(dismiss_leaks),
+            "pending": left,
+            "other_sessions_affected": len(others),
+        },
+    )
+    return ReviewRun(outcome, len(dismiss_leaks), left, tuple(others))

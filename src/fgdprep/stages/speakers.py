@@ -24,6 +24,7 @@ from fgdprep.audio import cut_clips, wav_bytes
 from fgdprep.diarize import DEFAULT_METHOD, DiarizeOptions, SpeakerCount, make_diarizer
 from fgdprep.errors import InputError, StageError
 from fgdprep.model import (
+    INPUTS,
     Diarization,
     Flag,
     FlagCode,
@@ -33,15 +34,15 @@ from fgdprep.model import (
     SpeakerAssignment,
     SpeakerAssignments,
     SpeakerSegment,
+    Stage,
     Transcript,
     Turn,
     Word,
-    dumps,
+    with_turn_ids,
 )
-from fgdprep.roster import read_roster
-from fgdprep.store import Study, sha256_text
+from fgdprep.store import Study
 
-STAGE = "speakers"
+STAGE = Stage.SPEAKERS
 #: A word no segment covers goes to the nearest segment this close (Whisper's word times
 #: and the diarizer's voice-activity edges disagree by a few hundred milliseconds).
 NEAR_SECONDS = 0.5
@@ -308,7 +309,7 @@ def assign_speakers(
     provenance = Provenance(
         stage=STAGE, tool_version=__version__, model=transcript.provenance.model, options=options
     )
-    return dataclasses.replace(transcript, turns=turns, provenance=provenance)
+    return with_turn_ids(dataclasses.replace(transcript, turns=turns, provenance=provenance))
 
 
 # --- summaries for --show ---------------------------------------------------------------------
@@ -360,10 +361,7 @@ def summarise(
 
 # --- the study-level run (the CLI calls this; it never prints) -------------------------------
 
-DIARIZATION_FILE = "diarization.json"
-ASSIGNMENTS_FILE = "speaker_assignments.json"
-CLIPS_DIR = "speaker_clips"
-SOURCE_STAGE = "transcribed"
+SOURCE_STAGE = Stage.TRANSCRIBED
 
 
 @dataclass(frozen=True)
@@ -375,6 +373,10 @@ class SpeakersRequest:
     assign: tuple[str, ...] = ()
     force: bool = False
     device: str = "auto"
+    #: Write a sample clip of each voice (``--show``).
+    clips: bool = False
+    #: Also write the speaker times as RTTM here (identifiable: anywhere the user says).
+    export_rttm: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -387,29 +389,16 @@ class SpeakersResult:
     discarded: int
 
 
-def diarization_path(study: Study, session_id: str) -> Path:
-    return study.session_dir(session_id) / DIARIZATION_FILE
-
-
-def assignments_path(study: Study, session_id: str) -> Path:
-    return study.session_dir(session_id) / ASSIGNMENTS_FILE
-
-
 def load_assignments(study: Study, session_id: str) -> SpeakerAssignments:
-    path = assignments_path(study, session_id)
+    path = study.assignments_path(session_id)
     if not path.is_file():
         return SpeakerAssignments(session_id)
     return study.read_doc(path, "speaker_assignments", SpeakerAssignments)
 
 
 def load_diarization(study: Study, session_id: str) -> Diarization | None:
-    path = diarization_path(study, session_id)
+    path = study.diarization_path(session_id)
     return study.read_doc(path, "diarization", Diarization) if path.is_file() else None
-
-
-def _site_roster(study: Study, session: Session) -> tuple[Person, ...]:
-    path = study.roster_path(session.site)
-    return read_roster(path) if path.is_file() else ()
 
 
 def speakers(study: Study, request: SpeakersRequest) -> SpeakersResult:
@@ -428,7 +417,7 @@ def speakers(study: Study, request: SpeakersRequest) -> SpeakersResult:
     stored = load_diarization(study, session.id)
     current = load_assignments(study, session.id)
     new_assign = parse_assign(request.assign)
-    roster = _site_roster(study, session)
+    roster = study.site_roster(session.site)
     if new_assign and not roster:
         raise InputError(
             f"--assign: site {session.site} has no roster; ingest a session with --roster first"
@@ -484,17 +473,25 @@ def save(study: Study, result: SpeakersResult) -> dict[str, str]:
     sid = result.session.id
     outputs: dict[str, str] = {}
     if result.diarized:
-        text = dumps("diarization", result.diarization)
-        study.write_text(diarization_path(study, sid), text)
-        outputs["diarization"] = sha256_text(text)
-    path = assignments_path(study, sid)
+        outputs["diarization"] = study.save_doc(
+            study.diarization_path(sid), "diarization", result.diarization
+        )
+    path = study.assignments_path(sid)
     if result.assignments.assignments or path.is_file():
-        text = dumps("speaker_assignments", result.assignments)
-        study.write_text(path, text)
-        outputs["speaker_assignments"] = sha256_text(text)
-    text = dumps("transcript", result.transcript)
-    study.write_text(study.transcript_path(sid, STAGE), text)
-    outputs[STAGE] = sha256_text(text)
+        outputs["speaker_assignments"] = study.save_doc(
+            path, "speaker_assignments", result.assignments
+        )
+    inputs = {
+        SOURCE_STAGE.value: study.digest(study.transcript_path(sid, SOURCE_STAGE)),
+        "diarization": study.digest(study.diarization_path(sid)),
+        "speaker_assignments": study.digest(path),
+    }
+    provenance = result.transcript.provenance
+    options = {**provenance.options, INPUTS: inputs}
+    transcript = dataclasses.replace(
+        result.transcript, provenance=dataclasses.replace(provenance, options=options)
+    )
+    outputs[STAGE] = study.save_transcript(transcript, STAGE)
     return outputs
 
 
@@ -504,10 +501,57 @@ def write_clips(
     """One short WAV per label in the identifiable area, so the moderator can hear who it is."""
     spans = [(s.label, s.clip) for s in summaries if s.clip is not None]
     audio = cut_clips(study.recording_path(session), [(c.start, c.end) for _l, c in spans])
-    folder = study.session_dir(session.id) / CLIPS_DIR
     out = {}
     for (label, _clip), samples in zip(spans, audio, strict=True):
-        path = folder / f"{label}.wav"
+        path = study.clip_path(session.id, label)
         study.write_bytes(path, wav_bytes(samples))
         out[label] = path
     return out
+
+
+@dataclass(frozen=True)
+class SpeakersRun:
+    """What :func:`run` did: the result, each label's summary and the clips it wrote."""
+
+    result: SpeakersResult
+    summaries: tuple[SpeakerSummary, ...]
+    clips: Mapping[str, Path]
+
+
+def run(study: Study, request: SpeakersRequest) -> SpeakersRun:
+    """Speaker turns for a session in the study: compute, save, write clips and the RTTM
+    export when asked, audit. Needs the study lock."""
+    import time
+
+    from fgdprep.formats.rttm import format_rttm
+    from fgdprep.store import atomic_write_text, sha256_text
+
+    started = time.monotonic()
+    result = speakers(study, request)
+    outputs = save(study, result)
+    summaries = summarise(result.transcript, result.diarization, result.assignments)
+    clips = write_clips(study, result.session, summaries) if request.clips else {}
+    if request.export_rttm is not None:
+        text = format_rttm(result.diarization.segments, result.session.id)
+        atomic_write_text(request.export_rttm, text)
+        outputs["export_rttm"] = sha256_text(text)
+    turns = result.transcript.turns
+    study.audit(
+        "speakers",
+        session=result.session.id,
+        stage=STAGE,
+        inputs={SOURCE_STAGE: study.digest(study.transcript_path(result.session.id, SOURCE_STAGE))},
+        outputs=outputs,
+        counts={
+            "method": result.diarization.provenance.options.get("method"),
+            "diarized": result.diarized,
+            "labels": len(result.diarization.labels),
+            "assigned": len(result.assignments.assignments),
+            "discarded_assignments": result.discarded,
+            "turns": len(turns),
+            "flagged": sum(1 for t in turns if t.flags),
+            "clips": len(clips),
+            "seconds": round(time.monotonic() - started, 1),
+        },
+    )
+    return SpeakersRun(result, summaries, clips)

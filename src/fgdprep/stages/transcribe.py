@@ -50,16 +50,18 @@ from fgdprep.model import (
     Person,
     Provenance,
     Session,
+    Stage,
     Transcript,
     Turn,
     Word,
     dumps,
     loads,
 )
+from fgdprep.store import CheckpointDir, Study
 
 log = logging.getLogger(__name__)
 
-STAGE = "transcribed"
+STAGE = Stage.TRANSCRIBED
 #: Whisper prompts hold at most ~220 tokens; hotwords beyond this many words are dropped.
 MAX_HOTWORDS = 120
 LOW_LOGPROB = -1.0
@@ -768,3 +770,144 @@ def assemble(
         },
     )
     return Transcript(session.id, session.language, turns, provenance)
+
+
+# --- the study-level run (the CLI calls this; it never prints) -------------------------------
+
+
+@dataclass(frozen=True)
+class TranscribeRequest:
+    """What ``fgdprep transcribe`` was asked; None keeps the study config's value."""
+
+    session_id: str
+    model: str | None = None
+    device: str | None = None
+    compute_type: str | None = None
+    beam_size: int | None = None
+    window_seconds: float | None = None
+    code_switching: bool | None = None
+    force: bool = False
+
+    def command(self) -> str:
+        """The command that makes this request again, and so resumes it (the checkpoints
+        are reused only with the same options)."""
+        import shlex
+
+        parts = ["fgdprep", "transcribe", self.session_id]
+        given = (
+            ("--model", self.model),
+            ("--device", self.device),
+            ("--compute-type", self.compute_type),
+            ("--beam-size", self.beam_size),
+            ("--window-seconds", self.window_seconds),
+        )
+        if self.code_switching is not None:
+            parts.append("--code-switching" if self.code_switching else "--no-code-switching")
+        for flag, value in given:
+            if value is not None:
+                parts += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
+        return shlex.join(parts + (["--force"] if self.force else []))
+
+
+class Progress(Protocol):
+    """Where the run reports: once before the first window, then after every window."""
+
+    def start(self, session: Session, model: str, windows: int) -> None: ...
+
+    def window(self, result: WindowResult) -> None: ...
+
+
+@dataclass(frozen=True)
+class TranscribeResult:
+    session: Session
+    transcript: Transcript
+    #: False when the session was already transcribed and nothing ran (no --force).
+    ran: bool
+    windows: int = 0
+    seconds: float = 0.0
+    #: What share of the speech was transcribed (a line for the moderator).
+    coverage: str = ""
+
+
+def run(
+    study: Study, request: TranscribeRequest, progress: Progress | None = None
+) -> TranscribeResult:
+    """Transcribe a session in the study: options from the config and the request, the
+    roster's names as hotwords, window by window with checkpoints; saves the transcript and
+    audits the run. Needs the study lock."""
+    import dataclasses
+    import math
+    import time
+
+    from fgdprep.asr import load_model, pick_compute_type, pick_device, resolve_model
+
+    session = study.load_session(request.session_id)
+    if study.has_transcript(session.id, STAGE) and not request.force:
+        return TranscribeResult(session, study.load_transcript(session.id, STAGE), ran=False)
+    options = TranscribeOptions.from_config(
+        study.config.transcription,
+        model=request.model,
+        device=request.device,
+        compute_type=request.compute_type,
+        beam_size=request.beam_size,
+        window_seconds=request.window_seconds,
+        code_switching=request.code_switching,
+    )
+    dev = pick_device(options.device)
+    options = dataclasses.replace(
+        options, device=dev, compute_type=pick_compute_type(options.compute_type, dev)
+    )
+    people = [
+        p
+        for p in study.site_roster(session.site)
+        if not session.attendance or p.code in session.attendance
+    ]
+    hotwords = hotwords_for(study.config.site(session.site), people)
+    ref = resolve_model(options.model)
+
+    def load() -> Any:
+        return load_model(ref, options.device, options.compute_type, options.cpu_threads)
+
+    check_language(session, ref, bool(load().model.is_multilingual))
+    checkpoints = CheckpointDir(study, session.id, STAGE)
+    assert session.audio is not None
+    started = time.monotonic()
+    if progress is not None:
+        progress.start(
+            session, ref.name, math.ceil(session.audio.duration / options.window_seconds)
+        )
+    results: list[WindowResult] = []
+    audio = study.recording_path(session)
+    try:
+        for result in transcribe(audio, session, load, ref, options, hotwords, checkpoints):
+            results.append(result)
+            if progress is not None:
+                progress.window(result)
+    except KeyboardInterrupt:
+        raise StageError(
+            f"interrupted after {len(results)} finished window(s);"
+            f" run '{request.command()}' again to resume"
+        ) from None
+    transcript = assemble(session, results, ref, options, hotwords)
+    digest = study.save_transcript(transcript, STAGE)
+    checkpoints.clear()
+    elapsed = time.monotonic() - started
+    study.audit(
+        "transcribe",
+        session=session.id,
+        stage=STAGE,
+        inputs={"recording": session.audio.sha256},
+        outputs={STAGE: digest},
+        counts={
+            "turns": len(transcript.turns),
+            "flagged": sum(1 for t in transcript.turns if t.flags),
+            "windows": len(results),
+            "model": ref.name,
+            "seconds": round(elapsed, 1),
+            "audio_s": session.audio.duration,
+            **coverage(results),
+        },
+    )
+    return TranscribeResult(
+        session, transcript, True, len(results), elapsed, coverage_line(results)
+    )

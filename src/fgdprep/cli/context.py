@@ -1,0 +1,68 @@
+"""What every command shares: the context that finds the study, the options every stage
+command has, the codebook passphrase, and operating-system errors as one-line messages."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from fgdprep.codebook import ENV_PASSPHRASE
+from fgdprep.errors import ConfigError, FgdprepError, InputError
+from fgdprep.store import Study, find_study_root
+
+
+class FgdprepGroup(click.Group):
+    """Turns operating-system errors (disk full, permission denied) into one-line errors;
+    a reader that stopped reading (``fgdprep show X | head``) is no error to report."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            # what is still buffered must not fail again at exit (Python's SIGPIPE advice)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(1)
+        except OSError as exc:
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise FgdprepError(f"{exc.strerror or exc}{where}") from None
+
+
+@dataclasses.dataclass
+class Ctx:
+    study_dir: Path | None
+
+    def study(self) -> Study:
+        return Study.open(find_study_root(self.study_dir, Path.cwd()))
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar or messages.")
+
+
+def ask_passphrase(study: Study | None, prompt: str = "Codebook passphrase") -> str:
+    """FGDPREP_PASSPHRASE, else a prompt (asked twice when the codebook is new)."""
+    value = os.environ.get(ENV_PASSPHRASE)
+    if value is None:
+        new = study is not None and not study.codebook_path.is_file()
+        value = click.prompt(prompt, hide_input=True, confirmation_prompt=new, err=True)
+    if not value:
+        raise InputError(f"the codebook passphrase is empty; set {ENV_PASSPHRASE} or type one")
+    return value
+
+
+def check_nlp_model(study_config: Any, language: str, where: str) -> str | None:
+    try:
+        model: str | None = study_config.nlp_model(language)
+    except ValueError as exc:
+        raise ConfigError(where, [str(exc)]) from None
+    return model
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
