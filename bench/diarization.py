@@ -174,7 +174,7 @@ def run(cases: Sequence[Case], verbose: bool) -> dict[str, dict[str, Tally]]:
             found = len({s.label for s in hyp})
             parts = der_parts(case.reference, hyp, region=case.region)
             row[system].add(parts, found, truth)
-            line.append(f"{parts.der:6.1%} ({found})")
+            line.append(f"{parts.der:6.1%} (missed {parts.missed:5.1%}, {found} found)")
         if verbose:
             print("  ".join(line), flush=True)
     return table
