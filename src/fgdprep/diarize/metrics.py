@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -10,12 +11,31 @@ import numpy.typing as npt
 from fgdprep.model import SpeakerSegment
 
 
-def der(
-    reference: Sequence[SpeakerSegment], hypothesis: Sequence[SpeakerSegment], step: float = 0.01
-) -> float:
-    """Frame-level diarization error rate: (missed + false alarm + confusion) / reference
-    speech, no collar, overlapping speech counted per speaker, with the best one-to-one
-    mapping of hypothesis labels to reference labels (as NIST md-eval and pyannote.metrics)."""
+@dataclass(frozen=True)
+class DerParts:
+    """The parts of a diarization error, each a fraction of the reference speech (so
+    ``missed + false_alarm + confusion == der``); ``speech`` is the reference speech in
+    seconds (speaker-weighted: two people talking for 1 s count 2 s)."""
+
+    missed: float
+    false_alarm: float
+    confusion: float
+    speech: float
+
+    @property
+    def der(self) -> float:
+        return self.missed + self.false_alarm + self.confusion
+
+
+def der_parts(
+    reference: Sequence[SpeakerSegment],
+    hypothesis: Sequence[SpeakerSegment],
+    step: float = 0.01,
+    region: tuple[float, float] | None = None,
+) -> DerParts:
+    """Frame-level diarization error, no collar, overlapping speech counted per speaker,
+    with the best one-to-one mapping of hypothesis labels to reference labels (as NIST
+    md-eval and pyannote.metrics). ``region``: score only ``[start, end)`` (an RTTM's UEM)."""
     from scipy.optimize import linear_sum_assignment
 
     end = max(s.end for s in [*reference, *hypothesis])
@@ -26,13 +46,30 @@ def der(
         g = np.zeros((len(labels), n), dtype=bool)
         for s in segs:
             g[labels.index(s.label), round(s.start / step) : round(s.end / step)] = True
+        if region is not None:
+            g[:, : round(region[0] / step)] = False
+            g[:, round(region[1] / step) :] = False
         return g
 
     ref, hyp = grid(reference), grid(hypothesis)
-    both = np.array([[np.logical_and(r, h).sum() for h in hyp] for r in ref])
-    rows, cols = linear_sum_assignment(-both)
     n_ref, n_hyp = ref.sum(axis=0), hyp.sum(axis=0)
     correct = np.zeros(n, dtype=int)
-    for r, h in zip(rows, cols, strict=True):
-        correct += np.logical_and(ref[r], hyp[h])
-    return float((np.maximum(n_ref, n_hyp) - correct).sum() / n_ref.sum())
+    if len(ref) and len(hyp):
+        both = np.array([[np.logical_and(r, h).sum() for h in hyp] for r in ref])
+        rows, cols = linear_sum_assignment(-both)
+        for r, h in zip(rows, cols, strict=True):
+            correct += np.logical_and(ref[r], hyp[h])
+    total = max(int(n_ref.sum()), 1)
+    missed = np.maximum(n_ref - n_hyp, 0).sum()
+    false_alarm = np.maximum(n_hyp - n_ref, 0).sum()
+    confusion = (np.minimum(n_ref, n_hyp) - correct).sum()
+    return DerParts(
+        float(missed / total), float(false_alarm / total), float(confusion / total), total * step
+    )
+
+
+def der(
+    reference: Sequence[SpeakerSegment], hypothesis: Sequence[SpeakerSegment], step: float = 0.01
+) -> float:
+    """Frame-level diarization error rate (see :func:`der_parts`)."""
+    return der_parts(reference, hypothesis, step).der

