@@ -15,6 +15,7 @@ same features with numpy (:mod:`fgdprep.diarize.fbank`) and never loads that lib
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -192,15 +193,20 @@ def emulated(
 ) -> subprocess.CompletedProcess[str]:
     assert QEMU is not None, "qemu-x86_64 is missing: apt-get install qemu-user (make test does)"
     env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "HF_HUB_OFFLINE": "1", **(env or {})}
-    started = time.monotonic()
+    started, cpu = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(
         [QEMU, "-cpu", HASWELL, sys.executable, *args],
         capture_output=True,
         text=True,
         env=env,
-        timeout=900,
+        # ~4 min on an idle 2-core machine; far longer on a loaded one
+        timeout=2400,
     )
-    print(f"qemu-x86_64 -cpu {HASWELL} python {args[0]}: {time.monotonic() - started:.0f} s")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(
+        f"qemu-x86_64 -cpu {HASWELL} python {args[0]}: {time.monotonic() - started:.0f} s,"
+        f" {after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime:.0f} s of CPU"
+    )
     # -4 is SIGILL: an instruction this CPU does not have
     assert done.returncode == 0, (done.returncode, done.stderr[-3000:])
     return done
