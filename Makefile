@@ -7,12 +7,13 @@ STAMP := $(VENV)/.installed
 .PHONY: install system-deps demo test testdata lint bench bench-pii clean
 
 # espeak-ng and sox make the synthetic test speech; PyAV decodes audio (no ffmpeg needed);
-# strace watches the demo's system calls for network attempts (tests/test_offline.py).
+# strace watches the demo's system calls for network attempts (tests/test_offline.py);
+# qemu-user's qemu-x86_64 runs the speaker stage on an emulated CPU without AVX-512.
 system-deps:
 	@if ! command -v espeak-ng >/dev/null || ! command -v sox >/dev/null \
-	    || ! command -v strace >/dev/null; then \
+	    || ! command -v strace >/dev/null || ! command -v qemu-x86_64 >/dev/null; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq espeak-ng sox strace >/dev/null; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq espeak-ng sox strace qemu-user >/dev/null; \
 	fi
 
 $(STAMP): pyproject.toml

