@@ -148,25 +148,27 @@ def encode(src: Path, dest: Path, codec: str, channels: int = 1, rate: int = 160
     return dest
 
 
+#: Where the sample goes in a study made with the demo config: session BU-pre, English.
+SAMPLE_INGEST = [
+    "--session",
+    "BU-pre",
+    "--site",
+    "BU",
+    "--wave",
+    "pre",
+    "--date",
+    "2025-03-14",
+    "--language",
+    "en",
+    "--roster",
+    str(SAMPLE / "roster.csv"),
+]
+
+
 def sample_study(root: Path, audio: Path = SAMPLE / "fgd_sample.flac") -> Path:
     """A study made with the demo config holding ``audio`` as session BU-pre (English)."""
     assert run(["init", str(root), "--config", str(SAMPLE / "demo.yaml")]).exit_code == 0
-    args = [
-        "ingest",
-        str(audio),
-        "--session",
-        "BU-pre",
-        "--site",
-        "BU",
-        "--wave",
-        "pre",
-        "--date",
-        "2025-03-14",
-        "--language",
-        "en",
-        "--roster",
-        str(SAMPLE / "roster.csv"),
-    ]
+    args = ["ingest", str(audio), *SAMPLE_INGEST]
     result = run(args, root)
     assert result.exit_code == 0, result.output
     return root

@@ -14,21 +14,7 @@ from typing import Any
 import pytest
 
 from conftest import SAMPLE, run
-
-INGEST = [
-    "--session",
-    "BU-pre",
-    "--site",
-    "BU",
-    "--wave",
-    "pre",
-    "--date",
-    "2025-03-14",
-    "--language",
-    "en",
-    "--roster",
-    str(SAMPLE / "roster.csv"),
-]
+from conftest import SAMPLE_INGEST as INGEST
 
 
 def _study(root: Path) -> Path:
