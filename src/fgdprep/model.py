@@ -289,6 +289,44 @@ class SpeakerAssignments:
         return {a.label: a.code for a in self.assignments}
 
 
+@dataclass(frozen=True)
+class TranslationRow:
+    """One turn's translation, keyed by the turn's id. ``source_sha256`` is the SHA-256 of
+    the pseudonymised source text it was made from: when that text changes the row is
+    stale (the translator must look again)."""
+
+    turn: str
+    text: str
+    source_sha256: str
+    note: str = ""
+    by: str = ""
+    at: str = ""
+
+
+@dataclass(frozen=True)
+class Approval:
+    """A translation reviewer's approval of the rows as they were (``sha256`` of the rows);
+    any later change to a row withdraws it."""
+
+    by: str
+    at: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A session's translation, turn by turn (shareable: made from pseudonymised text)."""
+
+    session_id: str
+    language: str
+    source_language: str
+    rows: tuple[TranslationRow, ...] = ()
+    approvals: tuple[Approval, ...] = ()
+
+    def row(self, turn: str) -> TranslationRow | None:
+        return next((r for r in self.rows if r.turn == turn), None)
+
+
 def turn_id(turn: Turn) -> str:
     """The id a new turn gets: ``t`` + the start of its first word (else of the turn) in
     milliseconds. Speaker turns cut differently keep the ids of the turns that still begin

@@ -19,8 +19,15 @@ identifiable/sessions/<s>/diarization.json              ident.  who spoke when (
 identifiable/sessions/<s>/speaker_assignments.json      ident.  label -> roster code (human work)
 identifiable/sessions/<s>/speaker_clips/<label>.wav     ident.  a sample of each voice
 identifiable/sessions/<s>/review.json                   ident.  the review queue (human work)
+identifiable/sessions/<s>/changes.jsonl                 ident.  the change log: text diffs of
+                                                                human edits (back-check)
+identifiable/sessions/<s>/backcheck/<file>              ident.  the back-check worksheet (.docx)
+                                                                and its clips folder
+identifiable/sessions/<s>/backcheck/<dir>/<file>        ident.  a clip of a flagged turn (.wav)
 identifiable/sessions/<s>/work/<stage>/<piece>.json     ident.  checkpoints of a running stage
 shareable/sessions/<s>/deidentified.json                share.  the de-identified transcript
+shareable/sessions/<s>/translation.json                 share.  the translation, turn by turn
+shareable/sessions/<s>/finalised.json                   share.  numbered, frozen transcript
 logs/audit.jsonl                                        --      who, when, command, checksums,
                                                                 counts: never text or names
 .fgdprep/lock                                           --      held while a command changes it
@@ -70,8 +77,13 @@ LAYOUT: tuple[tuple[str, str], ...] = (
     ("identifiable/sessions/<s>/speaker_assignments.json", "identifiable"),
     ("identifiable/sessions/<s>/speaker_clips/<label>.wav", "identifiable"),
     ("identifiable/sessions/<s>/review.json", "identifiable"),
+    ("identifiable/sessions/<s>/changes.jsonl", "identifiable"),
+    ("identifiable/sessions/<s>/backcheck/<file>", "identifiable"),
+    ("identifiable/sessions/<s>/backcheck/<dir>/<file>", "identifiable"),
     ("identifiable/sessions/<s>/work/<stage>/<piece>.json", "identifiable"),
     ("shareable/sessions/<s>/deidentified.json", "shareable"),
+    ("shareable/sessions/<s>/translation.json", "shareable"),
+    ("shareable/sessions/<s>/finalised.json", "shareable"),
     ("logs/audit.jsonl", "logs"),
     (".fgdprep/lock", "state"),
 )
@@ -319,6 +331,14 @@ class Study:
     def review_path(self, session_id: str) -> Path:
         return self.session_dir(session_id) / "review.json"
 
+    def change_log_path(self, session_id: str) -> Path:
+        """Text diffs of human edits (identifiable: the audit log has only counts)."""
+        return self.session_dir(session_id) / "changes.jsonl"
+
+    def backcheck_dir(self, session_id: str) -> Path:
+        """Where the back-check worksheet and its clips go by default (identifiable)."""
+        return self.session_dir(session_id) / "backcheck"
+
     @property
     def shareable_sessions(self) -> Path:
         return self.shareable / "sessions"
@@ -326,6 +346,14 @@ class Study:
     def shareable_path(self, session_id: str) -> Path:
         """The de-identified transcript: the only form of a session that leaves the study."""
         return self.shareable_sessions / session_id / "deidentified.json"
+
+    def translation_path(self, session_id: str) -> Path:
+        """The translation (:class:`~fgdprep.model.Translation`), turn by turn."""
+        return self.shareable_sessions / session_id / "translation.json"
+
+    def finalised_path(self, session_id: str) -> Path:
+        """The numbered transcript ``finalise`` froze; exports and ``cite`` read it."""
+        return self.shareable_sessions / session_id / "finalised.json"
 
     @property
     def codebook_path(self) -> Path:
