@@ -12,6 +12,7 @@ by its id (``Suggestion.turn``, ``Suggestion.time``) instead of by its position.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import types
 import typing
@@ -325,6 +326,25 @@ class Translation:
 
     def row(self, turn: str) -> TranslationRow | None:
         return next((r for r in self.rows if r.turn == turn), None)
+
+
+def source_sha256(text: str) -> str:
+    """The digest a translation row records of the source text it translates."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def with_translation(transcript: Transcript, translation: Translation | None) -> Transcript:
+    """The transcript with each turn's translation from ``translation``: only rows made from
+    the turn's text as it is now (a row whose source changed is stale and left out)."""
+    if translation is None:
+        return transcript
+    rows = {r.turn: r for r in translation.rows}
+    turns = []
+    for t in transcript.turns:
+        row = rows.get(t.id)
+        current = row is not None and row.source_sha256 == source_sha256(t.text)
+        turns.append(dataclasses.replace(t, translation=row.text if row and current else None))
+    return dataclasses.replace(transcript, turns=tuple(turns))
 
 
 def turn_id(turn: Turn) -> str:
