@@ -10,6 +10,7 @@ XLIFF 2.0 core schema (tests/data/xliff/).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -399,6 +400,37 @@ def test_source_change_makes_rows_stale_and_withdraws_approval() -> None:
     )
 
 
+def test_rows_of_a_changed_source_are_kept_stale_and_gone_turns_skipped(
+    study: Path, tmp_path: Path
+) -> None:
+    packet = make_packet(study, tmp_path / "p.docx")
+    fill(packet, dict(ENGLISH))
+    # meanwhile the shareable copy changed: turn 7 reworded, turn 5 gone (as after a
+    # back-check and pseudonymise again)
+    store = Study.open(study)
+    shared = store.load_shareable("DS-pre")
+    turns = list(shared.turns)
+    turns[6] = dataclasses.replace(turns[6], text="Asanteni sana, wote.")
+    del turns[4]
+    with store.lock():
+        store.save_shareable(dataclasses.replace(shared, turns=tuple(turns)))
+    result = run(["translate", "DS-pre", "--import", str(packet), "--by", "NM"], study)
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "Imported p.docx into DS-pre (by NM): 5 row(s) new or changed, 0 unchanged.\n"
+        "Row(s) 7: the source changed since the packet was made; kept but marked stale:"
+        " translate them again from a new packet.\n"
+        "Row(s) 5: the turn is no longer in the transcript; not imported.\n"
+        "DS-pre (sw -> en): 4/5 turns translated, 1 stale.\n"
+        "Approvals: none yet (2 needed).\n"
+    )
+    refused = run(["translate", "DS-pre", "--approve", "--by", "AC"], study)
+    assert refused.output == (
+        "Error: row 6 of DS-pre was translated from a source text that has changed since"
+        " (1 stale); import a new translation of it before approving\n"
+    )
+
+
 # -- refusals on import: each names the row, changes nothing ------------------------------------
 
 
@@ -508,12 +540,17 @@ def test_import_refuses_other_files(base: Path, tmp_path: Path, unchanged: Any) 
     docx.Document().save(str(plain))
     pdf = tmp_path / "x.pdf"
     pdf.write_bytes(b"%PDF")
+    old_xliff = tmp_path / "old.xlf"
+    old_xliff.write_text(
+        '<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2"><file/></xliff>'
+    )
     with unchanged(base):
         other = run(["translate", "DS-post", "--import", str(packet), "--by", "NM"], base)
         bad = run(["translate", "DS-pre", "--import", str(fake), "--by", "NM"], base)
         foreign = run(["translate", "DS-pre", "--import", str(plain), "--by", "NM"], base)
         kind = run(["translate", "DS-pre", "--import", str(pdf), "--by", "NM"], base)
         noby = run(["translate", "DS-pre", "--import", str(packet)], base)
+        v12 = run(["translate", "DS-pre", "--import", str(old_xliff), "--by", "NM"], base)
         name = run(["translate", "DS-pre", "--import", str(packet), "--by", "Neema Swai"], base)
     assert [r.exit_code for r in (other, bad, foreign, kind, noby, name)] == [1, 1, 1, 1, 2, 2]
     assert other.output == (
@@ -531,6 +568,11 @@ def test_import_refuses_other_files(base: Path, tmp_path: Path, unchanged: Any) 
     )
     assert kind.output == (
         "Error: x.pdf: not a translation packet (.docx, or .xlf/.xliff for XLIFF 2.0)\n"
+    )
+    assert v12.exit_code == 1
+    assert v12.output == (
+        "Error: old.xlf: not XLIFF 2 (namespace urn:oasis:names:tc:xliff:document:1.2);"
+        " return the packet as XLIFF 2.0\n"
     )
     assert noby.output.endswith("Error: --import needs --by INITIALS (who did the work)\n")
     assert "give initials (letters, e.g. AC), not a name" in name.output
@@ -668,9 +710,3 @@ def test_row_and_label_checks() -> None:
         " as it is",
         "row 4: [Persona 1] is not in the source; use only the labels of the source",
     ]
-
-
-def test_help_has_an_example(base: Path) -> None:
-    result = run(["translate", "--help"], base)
-    assert result.exit_code == 0
-    assert "Example: fgdprep translate DS-pre -o DS-pre_translation.docx" in result.output

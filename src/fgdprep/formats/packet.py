@@ -166,7 +166,7 @@ def write_docx(packet: Packet) -> bytes:
     names = columns(packet)
     table = document.add_table(rows=1, cols=len(names))
     table.style = "Table Grid"
-    widths = [Cm(1.3), Cm(1.8), Cm(7.5), Cm(7.5), Cm(3.0), *([Cm(2.0)] * REVIEWERS)]
+    widths = [Cm(1.2), Cm(2.1), Cm(7.0), Cm(7.4), Cm(2.8), *([Cm(2.2)] * REVIEWERS)]
     header = table.rows[0]
     trpr = header._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
@@ -186,9 +186,12 @@ def write_docx(packet: Packet) -> bytes:
         cells[2].text = r.source
         cells[3].text = r.translation
         cells[4].text = r.note
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # the grid LibreOffice lays out by
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
+            cell.width = width  # the cell widths Word lays out by
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -172,8 +172,8 @@ def row_problems(packet: Packet) -> list[str]:
         elif seen[r.row] == 1 and turns[r.turn] > 1:
             problems.append(f"row {r.row} appears twice; keep each row once")
         elif r.number != r.row:
-            shown = "no number" if r.number is None else f"numbered {r.number}"
-            problems.append(f"row {r.row} is {shown}; keep the numbers as they are")
+            shown = "has no number" if r.number is None else f"is numbered {r.number}"
+            problems.append(f"row {r.row} {shown}; keep the numbers as they are")
     if not problems and packet.digest() != packet.checksum:
         problems.append(
             "the hidden row ids were changed; make a new packet with 'fgdprep translate'"
