@@ -710,3 +710,50 @@ def test_row_and_label_checks() -> None:
         " as it is",
         "row 4: [Persona 1] is not in the source; use only the labels of the source",
     ]
+
+
+def test_more_refusals_change_nothing(
+    base: Path, study: Path, tmp_path: Path, unchanged: Any
+) -> None:
+    packet = make_packet(base, tmp_path / "p.docx")
+    added = edit_rows(packet, tmp_path / "added.docx", lambda table: table.add_row())
+    with unchanged(base):
+        approve = run(["translate", "DS-pre", "--approve", "--by", "AC"], base)
+        extra_row = run(["translate", "DS-pre", "--import", str(added), "--by", "NM"], base)
+        missing = run(
+            ["translate", "DS-pre", "--import", str(tmp_path / "no.docx"), "--by", "NM"], base
+        )
+        two = run(["translate", "DS-pre", "--approve", "--by", "AC", "--status"], base)
+        by_alone = run(["translate", "DS-pre", "--by", "AC"], base)
+        fmt_alone = run(["translate", "DS-pre", "--format", "xliff"], base)
+    assert [r.exit_code for r in (approve, extra_row, missing, two, by_alone, fmt_alone)] == [
+        1,
+        1,
+        1,
+        2,
+        2,
+        2,
+    ]
+    assert approve.output == (
+        "Error: DS-pre has no translation yet; import one with 'fgdprep translate DS-pre"
+        " --import FILE --by INITIALS'\n"
+    )
+    assert extra_row.output == (
+        "Error: added.docx: table row 8 is not a row of the packet (its hidden id is missing:"
+        " a row added or its number cell retyped); keep the rows as sent\n"
+    )
+    assert missing.output == f"Error: {tmp_path / 'no.docx'}: file not found\n"
+    assert two.output.endswith(
+        "Error: give one of -o, --import, --approve, --status (got --approve, --status)\n"
+    )
+    assert by_alone.output.endswith("Error: --by goes with --import or --approve\n")
+    assert fmt_alone.output.endswith("Error: --format goes with -o\n")
+    # review decided but not yet applied: the shareable copy is not what the packet needs
+    assert run(["review", "DS-pre", "--accept-all"], study).exit_code == 0
+    with unchanged(study):
+        result = run(["translate", "DS-pre", "-o", str(tmp_path / "q.docx")], study)
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: review decisions of DS-pre are not applied to its shareable copy yet; run"
+        " 'fgdprep pseudonymise DS-pre' first\n"
+    )
