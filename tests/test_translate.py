@@ -688,6 +688,39 @@ def test_xliff_dropped_code_is_refused(base: Path, tmp_path: Path, unchanged: An
         "Error: p.xliff: row 3: [P03] of the source is missing in the translation; keep every"
         " [label] as it is. Nothing was imported.\n"
     )
+    # a code the source does not have
+    etree.SubElement(target, f"{XLF}ph", id="9")
+    tree.write(str(out), xml_declaration=True, encoding="UTF-8")
+    with unchanged(base):
+        result = run(["translate", "DS-pre", "--import", str(out), "--by", "TR"], base)
+    assert result.exit_code == 1
+    assert result.output == "Error: p.xliff row 3: inline code '9' is not in the source\n"
+
+
+def test_xliff_packet_has_no_real_name(base: Path, tmp_path: Path) -> None:
+    text = make_packet(base, tmp_path / "p.xlf").read_text(encoding="utf-8").casefold()
+    text = text.replace("nina imani kwamba", "nina [dismissed] kwamba", 1)  # the dismissed hit
+    for value in real_values(base):
+        assert not re.search(rf"\b{re.escape(value.casefold())}\b", text), value
+
+
+def test_translation_language_changed_midway_is_refused(
+    study: Path, tmp_path: Path, unchanged: Any
+) -> None:
+    packet = fill(make_packet(study, tmp_path / "en.docx"), {7: ENGLISH[7]})
+    assert run(["translate", "DS-pre", "--import", str(packet), "--by", "NM"], study).exit_code == 0
+    config = study / "fgdprep.yaml"
+    config.write_text(config.read_text() + "translation:\n  language: de\n")
+    with unchanged(study):
+        out = run(["translate", "DS-pre", "-o", str(tmp_path / "de.docx")], study)
+    back = run(["translate", "DS-pre", "--import", str(packet), "--by", "NM"], study)
+    assert out.exit_code == 1
+    assert out.output == (
+        "Error: the translation of DS-pre is into en, but translation.language is de; set it"
+        " back in fgdprep.yaml\n"
+    )
+    # an English packet still merges into the English translation
+    assert back.exit_code == 0, back.output
 
 
 # -- pure checks -------------------------------------------------------------------------------

@@ -392,6 +392,13 @@ def export(study: Study, request: ExportRequest, passphrase: Callable[[], str]) 
             f"{out} exists (perhaps a translator's work); name another file or add --force"
             " to replace it"
         )
+    language = study.config.translation.language
+    translation = load_translation(study, sid)
+    if translation is not None and translation.language != language:
+        raise StageError(
+            f"the translation of {sid} is into {translation.language}, but"
+            f" translation.language is {language}; set it back in fgdprep.yaml"
+        )
     checked = leakcheck.run(study, passphrase)
     mine = f"{study.shareable_sessions.relative_to(study.root).as_posix()}/{sid}/"
     hits = [h for h in checked.hits if h.file.replace("\\", "/").startswith(mine)]
@@ -400,13 +407,6 @@ def export(study: Study, request: ExportRequest, passphrase: Callable[[], str]) 
             f"the leak check found {len(hits)} possible leak(s) in the shareable files of"
             f" {sid}; no packet was written. Run 'fgdprep leakcheck', fix or dismiss them,"
             " then make the packet"
-        )
-    language = study.config.translation.language
-    translation = load_translation(study, sid)
-    if translation is not None and translation.language != language:
-        raise StageError(
-            f"the translation of {sid} is into {translation.language}, but"
-            f" translation.language is {language}; set it back in fgdprep.yaml"
         )
     packet = packet_of(transcript, translation, language)
     _suffixes, writer, _reader = FORMATS[request.format]
