@@ -21,6 +21,8 @@ from typing import Any
 
 import docx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner, Result
 from lxml import etree
 
@@ -790,3 +792,40 @@ def test_more_refusals_change_nothing(
         "Error: review decisions of DS-pre are not applied to its shareable copy yet; run"
         " 'fgdprep pseudonymise DS-pre' first\n"
     )
+
+
+_TEXT = st.text(
+    alphabet=st.characters(
+        categories=("L", "N", "P", "Zs", "S"), exclude_characters="\u00a0\u2028\u2029|"
+    ),
+    max_size=60,
+).map(lambda s: " ".join(s.split()))
+_LABELLED = st.lists(
+    st.one_of(_TEXT, st.sampled_from(["[P03]", "[Person 1]", "[30-39]", "[phone number]"])),
+    max_size=5,
+).map(lambda parts: " ".join(p for p in parts if p))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(st.tuples(_LABELLED, _LABELLED, _TEXT), min_size=1, max_size=6),
+    fmt=st.sampled_from(["docx", "xliff"]),
+)
+def test_packet_formats_round_trip(
+    rows: list[tuple[str, str, str]], fmt: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from fgdprep.model import source_sha256
+    from fgdprep.stages.translate import FORMATS
+
+    made = tuple(
+        PacketRow(n, f"t{n * 1000}", source_sha256(src), "P0" + str(n % 4), src, trg, note, n)
+        for n, (src, trg, note) in enumerate(rows, 1)
+    )
+    packet = Packet("DS-pre", "sw", "en", made, len(made))
+    packet = Packet("DS-pre", "sw", "en", made, len(made), packet.digest())
+    suffixes, write, read = FORMATS[fmt]
+    path = tmp_path_factory.mktemp("rt") / f"p{suffixes[0]}"
+    path.write_bytes(write(packet))
+    back = read(path)
+    assert back == packet
+    assert row_problems(back) == []

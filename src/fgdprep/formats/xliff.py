@@ -25,11 +25,14 @@ _F = f"{{{FGD}}}"
 SPEAKER = "speaker"
 
 
-def _inline(parent: Any, text: str) -> dict[str, str]:
-    """Fill ``parent`` with ``text``, each label a ``<ph>``; returns ph id -> label."""
+def _inline(parent: Any, text: str, source: dict[str, str] | None = None) -> dict[str, str]:
+    """Fill ``parent`` with ``text``, each label a ``<ph>``; returns ph id -> label. For a
+    target, ``source`` is the source's codes: a label takes the id of the source code it
+    copies, and one the source has no (further) code for stays text."""
     from lxml import etree
 
     codes: dict[str, str] = {}
+    free = list((source or {}).items())
     last: Any = None
     pos = 0
 
@@ -42,8 +45,14 @@ def _inline(parent: Any, text: str) -> dict[str, str]:
             last.tail = (last.tail or "") + chunk
 
     for m in LABEL.finditer(text):
+        if source is None:
+            pid = str(len(codes) + 1)
+        else:
+            pid = next((i for i, label in free if label == m.group()), "")
+            if not pid:
+                continue  # stays in the text as it is
+            free.remove((pid, m.group()))
         put(text[pos : m.start()])
-        pid = str(len(codes) + 1)
         codes[pid] = m.group()
         last = etree.SubElement(
             parent, f"{_X}ph", id=pid, canDelete="no", disp=m.group(), equiv=m.group()
@@ -79,10 +88,11 @@ def write(packet: Packet) -> bytes:
         segment = etree.SubElement(unit, f"{_X}segment")
         if r.translation:
             segment.set("state", "translated")
-        _inline(etree.SubElement(segment, f"{_X}source"), r.source)
+        codes = _inline(etree.SubElement(segment, f"{_X}source"), r.source)
         if r.translation:
-            _inline(etree.SubElement(segment, f"{_X}target"), r.translation)
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+            _inline(etree.SubElement(segment, f"{_X}target"), r.translation, codes)
+    # not pretty-printed: indenting would put whitespace into a source made of codes only
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 
 def _text(element: Any, codes: dict[str, str], where: str) -> str:
