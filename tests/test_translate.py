@@ -21,9 +21,9 @@ from typing import Any
 
 import docx
 import pytest
+from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from click.testing import CliRunner, Result
 from lxml import etree
 
 from conftest import snapshot
