@@ -458,9 +458,29 @@ def _renumber(table: Any) -> None:
     run_.text = "4"
 
 
+def _tracked_insert(table: Any) -> None:
+    """Row 5 typed with Word's track changes on: the run sits inside <w:ins>."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    paragraph = table.rows[5].cells[3].paragraphs[0]._p
+    ins = OxmlElement("w:ins")
+    ins.set(qn("w:id"), "1")
+    ins.set(qn("w:author"), "NM")
+    for run in list(paragraph.findall(qn("w:r"))):
+        ins.append(run)
+    paragraph.append(ins)
+
+
 @pytest.mark.parametrize(
     ("rows", "edit", "message"),
     [
+        (
+            {5: ENGLISH[5]},
+            _tracked_insert,
+            "row 5 has tracked changes; accept or reject them (Word: Review > Accept all"
+            " changes), save, and import again",
+        ),
         (
             {3: "thank you, my number is [phone number]"},
             None,
@@ -505,6 +525,7 @@ def _renumber(table: Any) -> None:
         ),
     ],
     ids=[
+        "tracked",
         "drops-label",
         "real-name-for-label",
         "extra-label",

@@ -215,18 +215,39 @@ def _core_description(path: Path) -> str:
     return ""
 
 
-def _cell_text(cell: Any) -> str:
-    """A cell's visible text: its paragraphs joined by a space (a turn is one paragraph)."""
-    parts = []
-    for p in cell.paragraphs:
-        text = "".join(r.text for r in p.runs if not r.font.hidden) if p.runs else p.text
-        if text.strip():
-            parts.append(" ".join(text.split()))
-    return " ".join(parts)
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+#: Tracked changes: what a cell says depends on accepting or rejecting them.
+_TRACKED = tuple(f"{_W}{t}" for t in ("ins", "del", "moveFrom", "moveTo"))
 
 
-def _hidden_text(cell: Any) -> str:
-    return "".join(r.text for p in cell.paragraphs for r in p.runs if r.font.hidden)
+def _run_hidden(run: Any) -> bool:
+    vanish = run.find(f"{_W}rPr/{_W}vanish")
+    return vanish is not None and vanish.get(f"{_W}val") not in ("0", "false", "off")
+
+
+def _paragraph_text(p: Any, hidden: bool) -> str:
+    """The text of a paragraph's runs, wherever they sit (hyperlinks, content controls,
+    smart tags), only the hidden ones or only the visible ones."""
+    out = []
+    for run in p.iter(f"{_W}r"):
+        if _run_hidden(run) != hidden:
+            continue
+        for child in run:
+            if child.tag == f"{_W}t":
+                out.append(child.text or "")
+            elif child.tag in (f"{_W}tab", f"{_W}br", f"{_W}cr"):
+                out.append(" ")
+    return "".join(out)
+
+
+def _cell_text(cell: Any, hidden: bool = False) -> str:
+    """A cell's text: its paragraphs joined by a space (a turn is one paragraph)."""
+    parts = [_paragraph_text(p, hidden) for p in cell._tc.iter(f"{_W}p")]
+    return " ".join(" ".join(p.split()) for p in parts if p.strip())
+
+
+def _tracked(cell: Any) -> bool:
+    return any(True for _ in cell._tc.iter(*_TRACKED))
 
 
 def read_docx(path: Path) -> Packet:
@@ -257,11 +278,16 @@ def read_docx(path: Path) -> Packet:
                 f"{where}: table row {n} has {len(cells)} cells instead of {width} (cells"
                 " merged or deleted); keep the table as it was sent"
             )
-        ident = parse_hidden(_hidden_text(cells[0]))
+        ident = parse_hidden(_cell_text(cells[0], hidden=True))
         if ident is None:
             raise InputError(
                 f"{where}: table row {n} is not a row of the packet (its hidden id is"
                 " missing: a row added or its number cell retyped); keep the rows as sent"
+            )
+        if any(_tracked(c) for c in cells[:5]):
+            raise InputError(
+                f"{where}: row {ident[0]} has tracked changes; accept or reject them (Word:"
+                " Review > Accept all changes), save, and import again"
             )
         visible = _cell_text(cells[0])
         rows.append(
