@@ -13,13 +13,16 @@ from fgdprep.cli.context import Ctx, ask_passphrase, pass_ctx
 if TYPE_CHECKING:
     from fgdprep.stages.translate import Progress
 
-INITIALS = re.compile(r"^[A-Za-z][A-Za-z0-9.-]{0,9}$")
+#: Initials, never a name: they are kept in the shareable translation and the audit log.
+INITIALS = re.compile(r"^[A-Z]{1,4}[0-9]?$")
 
 
 def _by(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is not None and not INITIALS.match(value):
-        raise click.BadParameter("give initials (letters, e.g. AC), not a name", ctx, param)
-    return value
+    if value is None:
+        return None
+    if not INITIALS.match(value.upper()):
+        raise click.BadParameter("give initials (1-4 letters, e.g. AC), not a name", ctx, param)
+    return value.upper()
 
 
 @click.command()
