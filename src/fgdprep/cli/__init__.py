@@ -27,6 +27,7 @@ from fgdprep.cli import (
     speakers,
     study,
     transcribe,
+    translate,
 )
 from fgdprep.cli.context import Ctx, FgdprepGroup
 from fgdprep.config import CONFIG_NAME
@@ -71,6 +72,7 @@ COMMANDS: tuple[click.Command, ...] = (
     speakers.speakers,
     pseudonymise.pseudonymise,
     review.review,
+    translate.translate,
     study.show,
     study.sessions,
     remove.remove,

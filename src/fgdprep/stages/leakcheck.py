@@ -153,3 +153,18 @@ def run(study: Study, passphrase: Callable[[], str]) -> LeakcheckRun:
     hits = check_files(study.root, files, index, codebook.dismissed)
     study.audit("leakcheck", counts={"files": len(files), "values": len(index), "hits": len(hits)})
     return LeakcheckRun(len(files), len(index), tuple(hits))
+
+
+def study_index(study: Study, codebook: Codebook) -> PhraseIndex[str]:
+    """The values :func:`run` searches for (codebook, every site roster), for checking text
+    that is not a shareable file yet (a translation being imported)."""
+    rosters = {site.code: study.site_roster(site.code) for site in study.config.sites}
+    pseudo = study.config.pseudonymisation
+    people = {code: found for code, found in rosters.items() if found}
+    return build_index(codebook, people, pseudo.allow_list, pseudo.fuzzy_threshold)
+
+
+def find_in_text(index: PhraseIndex[str], text: str) -> list[tuple[str, str]]:
+    """(label, how) of every real value in ``text`` outside its [labels], matched as
+    :func:`check_files` matches a paragraph."""
+    return [(m.payload, m.how) for m in index.find(text, _outside_labels(text))]
