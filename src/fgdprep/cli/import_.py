@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -25,17 +26,7 @@ FORMATS = ("docx", "txt", "vtt", "srt")
 )
 @pass_ctx
 def import_(
-    obj: Ctx,
-    session_id: str,
-    file: Path,
-    site: str,
-    wave: str,
-    date: str,
-    language: str | None,
-    mode: str,
-    roster: Path | None,
-    citation_prefix: str | None,
-    fmt: str | None,
+    obj: Ctx, /, session_id: str, file: Path, mode: str, fmt: str | None, **options: Any
 ) -> None:
     """Add a transcript typed by hand (Word, text, WebVTT, SRT) as a new session.
 
@@ -52,18 +43,8 @@ def import_(
     from fgdprep.stages.import_ import ImportRequest, import_transcript
 
     study = obj.study()
-    request = ImportRequest(
-        file=file,
-        session_id=session_id,
-        site=site,
-        wave=wave,
-        date=date,
-        language=language,
-        mode=Mode(mode.replace("-", "_")),
-        roster=roster,
-        citation_prefix=citation_prefix,
-        format=fmt,
-    )
+    mode_ = Mode(mode.replace("-", "_"))
+    request = ImportRequest(file=file, session_id=session_id, mode=mode_, format=fmt, **options)
     with study.lock():
         result = import_transcript(study, request)
     s, turns = result.session, result.transcript.turns

@@ -35,7 +35,6 @@ from fgdprep.model import (
     INPUTS,
     Flag,
     FlagCode,
-    Mode,
     Person,
     Provenance,
     Session,
@@ -44,7 +43,7 @@ from fgdprep.model import (
     Turn,
     with_turn_ids,
 )
-from fgdprep.stages.ingest import new_session, save_session
+from fgdprep.stages.ingest import SessionRequest, new_session, save_session
 from fgdprep.store import Study, sha256_bytes
 
 STAGE = Stage.SPEAKERS
@@ -53,17 +52,9 @@ STAGE = Stage.SPEAKERS
 NO_TIMES = "no_times_in_file"
 
 
-@dataclass(frozen=True)
-class ImportRequest:
+@dataclass(frozen=True, kw_only=True)
+class ImportRequest(SessionRequest):
     file: Path
-    session_id: str
-    site: str
-    wave: str
-    date: str
-    language: str | None = None
-    mode: Mode = Mode.IN_PERSON
-    roster: Path | None = None
-    citation_prefix: str | None = None
     #: A reader of :data:`fgdprep.formats.typed.READERS`; by the file's suffix when None.
     format: str | None = None
 

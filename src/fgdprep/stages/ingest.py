@@ -13,7 +13,6 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from fgdprep.audio import probe
 from fgdprep.errors import InputError, StudyError
@@ -41,9 +40,10 @@ AUDIO_SUFFIXES = {
 }
 
 
-@dataclass(frozen=True)
-class IngestRequest:
-    audio: Path
+@dataclass(frozen=True, kw_only=True)
+class SessionRequest:
+    """What a new session is made of besides its recording (ingest) or text (import)."""
+
     session_id: str
     site: str
     wave: str
@@ -54,6 +54,11 @@ class IngestRequest:
     citation_prefix: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class IngestRequest(SessionRequest):
+    audio: Path
+
+
 @dataclass(frozen=True)
 class IngestResult:
     session: Session
@@ -61,7 +66,7 @@ class IngestResult:
     outputs: dict[str, str]
 
 
-def _check_request(study: Study, req: SessionOptions) -> list[str]:
+def _check_request(study: Study, req: SessionRequest) -> list[str]:
     config = study.config
     problems = []
     if not SESSION_ID.match(req.session_id):
@@ -91,27 +96,6 @@ def _check_request(study: Study, req: SessionOptions) -> list[str]:
     return problems
 
 
-class SessionOptions(Protocol):
-    """What a new session is made of besides its recording (ingest) or text (import)."""
-
-    @property
-    def session_id(self) -> str: ...
-    @property
-    def site(self) -> str: ...
-    @property
-    def wave(self) -> str: ...
-    @property
-    def date(self) -> str: ...
-    @property
-    def language(self) -> str | None: ...
-    @property
-    def mode(self) -> Mode: ...
-    @property
-    def roster(self) -> Path | None: ...
-    @property
-    def citation_prefix(self) -> str | None: ...
-
-
 @dataclass(frozen=True)
 class NewSession:
     """A session checked and not yet written (``audio`` None), its roster as given and the
@@ -123,7 +107,7 @@ class NewSession:
     added: int
 
 
-def new_session(study: Study, req: SessionOptions) -> NewSession:
+def new_session(study: Study, req: SessionRequest) -> NewSession:
     """Check the options and the roster of a new session; writes nothing. The one path of
     ``ingest`` and ``import``."""
     problems = _check_request(study, req)

@@ -18,8 +18,10 @@ from fgdprep.errors import InputError
 from fgdprep.formats.typed.base import Entry, Typed, TypedReader, clean, not_this, parse_paragraphs
 from fgdprep.formats.typed.f4 import parse_clock, split_stamps
 
+#: Column headings: a first row without a time that holds one of these is left out.
 HEADINGS = frozenset(
     {"speaker", "speakers", "name", "who", "sprecher", "sprecherin", "person", "omwogezi"}
+    | {"time", "start", "zeit", "text", "transcript", "utterance"}
 )
 
 
@@ -52,20 +54,24 @@ def _cells(row: Any) -> list[str]:
 def _table(table: Any, number: int, source: str) -> Iterator[Entry | tuple[str, str]]:
     """Entries of a transcript table; a row with no speaker yields (where, text) to
     continue the turn above."""
-    for r, row in enumerate(table.rows, start=1):
+    rows = [_cells(row) for row in table.rows]
+    for r, cells in enumerate(rows, start=1):
+        if any(cells) and len(cells) not in (2, 3):
+            raise InputError(
+                f"{source}: table {number} row {r}: {len(cells)} columns; a transcript table"
+                " has speaker, text and optionally a time column"
+            )
+    width = max((len(c) for c in rows), default=0)
+    timed = [sum(1 for c in rows if len(c) > i and parse_clock(c[i]) is not None) for i in range(3)]
+    time_col = timed.index(max(timed)) if width == 3 and max(timed) else None
+    speaker_col, text_col = [i for i in range(width) if i != time_col][:2]
+    for r, cells in enumerate(rows, start=1):
         where = f"{source}: table {number} row {r}"
-        cells = _cells(row)
         if not any(cells):
             continue
-        if len(cells) not in (2, 3):
-            raise InputError(
-                f"{where}: {len(cells)} columns; a transcript table has speaker, text and"
-                " optionally a time column"
-            )
-        times = [i for i, c in enumerate(cells) if parse_clock(c) is not None]
-        start = parse_clock(cells[times[0]]) if times else None
-        speaker, text = [c for i, c in enumerate(cells) if i not in times[:1]][:2]
-        if r == 1 and speaker.casefold().rstrip(":") in HEADINGS:
+        start = parse_clock(cells[time_col]) if time_col is not None else None
+        speaker, text = cells[speaker_col], cells[text_col]
+        if r == 1 and start is None and any(c.casefold().rstrip(":") in HEADINGS for c in cells):
             continue
         stamp_start, text, end = split_stamps(text, where)
         if not speaker:
