@@ -9,6 +9,8 @@ run, a soft line break, a title line, f4 stamps at the paragraph ends) and read 
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import wave
 from collections.abc import Callable
 from pathlib import Path
@@ -70,6 +72,7 @@ def typed_docx(path: Path, rows: list[tuple[str, str | None, str, float | None]]
             paragraph.add_run(rest)
         if stamp is not None:
             paragraph.add_run(f" {format_stamp(stamp)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
     return path
 
@@ -439,3 +442,26 @@ def test_refusals_of_the_session(tmp_path: Path, study: Path, roster: Path, unch
     assert result.output == (
         "Error: session BU-pre already exists; choose another id (nothing was changed)\n"
     )
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+@pytest.mark.parametrize("target", ["docx", "txt:Text (encoded):UTF8"])
+def test_the_word_file_saved_again_by_a_word_processor_imports_the_same(
+    tmp_path: Path, study: Path, roster: Path, target: str
+) -> None:
+    """LibreOffice rewrites runs and styles as Word does; saved as .docx or as UTF-8 text,
+    the transcript reads into the same turns."""
+    typed = typed_docx(tmp_path / "typed" / "bu_pre.docx", LUGANDA)
+    out = tmp_path / "saved"
+    profile = (tmp_path / "lo-profile").as_uri()
+    command = ["soffice", f"-env:UserInstallation={profile}", "--headless"]
+    subprocess.run(
+        [*command, "--convert-to", target, "--outdir", str(out), str(typed)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    saved = out / f"bu_pre.{target.split(':')[0]}"
+    transcript = imported(study, roster, saved)
+    got = [(t.speaker, t.text, t.start, t.end) for t in transcript.turns]
+    assert got == expected_turns(LUGANDA)
