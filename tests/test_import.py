@@ -381,11 +381,48 @@ REFUSALS: list[tuple[str, Callable[[Path], Path], str]] = [
         " SRT file?",
     ),
     (
+        "a ZIP file renamed .docx",
+        lambda d: _zip(d / "t.docx"),
+        "t.docx: not a readable Word .docx document (KeyError); open it in Word and save it"
+        " again as .docx",
+    ),
+    (
+        "a table and paragraphs",
+        lambda d: _table_and_paragraphs(d / "t.docx"),
+        "t.docx: holds both a transcript table and 'Speaker: text' paragraphs; keep one of them",
+    ),
+    (
+        "a table of four columns",
+        lambda d: _table_and_paragraphs(d / "t.docx", columns=4),
+        "t.docx: table 1 row 1: 4 columns; a transcript table has speaker, text and optionally"
+        " a time column",
+    ),
+    (
         "old Word",
         lambda d: _write(d / "t.doc", b"\xd0\xcf\x11\xe0rest"),
         "t.doc: an old Word .doc file; save it as .docx in Word",
     ),
 ]
+
+
+def _zip(path: Path) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("notes.txt", "MOD: Kale.")
+    return path
+
+
+def _table_and_paragraphs(path: Path, columns: int = 2) -> Path:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("MOD: Tutandike.")
+    table = document.add_table(rows=1, cols=columns)
+    table.cell(0, 0).text = "P01"
+    table.cell(0, 1).text = "Kale."
+    document.save(str(path))
+    return path
 
 
 def _write(path: Path, data: bytes) -> Path:
@@ -465,3 +502,15 @@ def test_the_word_file_saved_again_by_a_word_processor_imports_the_same(
     transcript = imported(study, roster, saved)
     got = [(t.speaker, t.text, t.start, t.end) for t in transcript.turns]
     assert got == expected_turns(LUGANDA)
+
+
+def test_format_option_reads_a_file_whose_suffix_is_wrong(
+    tmp_path: Path, study: Path, roster: Path
+) -> None:
+    source = _write(
+        tmp_path / "export.txt", b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nP01: Kale.\n"
+    )
+    transcript = imported(study, roster, source, "--format", "vtt")
+    assert [(t.speaker, t.text, t.start, t.end) for t in transcript.turns] == [
+        ("P01", "Kale.", 1.0, 2.0)
+    ]
