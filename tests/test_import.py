@@ -474,6 +474,13 @@ def test_refusals_of_the_session(tmp_path: Path, study: Path, roster: Path, unch
         == 0
     )
     with unchanged(study):
+        result = run(["speakers", "BU-pre"], study)
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: session BU-pre was imported as text: its speakers come from the typed file and"
+        " there is no recording to diarize (nothing was changed)\n"
+    )
+    with unchanged(study):
         result = run(["import", "BU-pre", str(source), *IMPORT], study)
     assert result.exit_code == 1
     assert result.output == (
