@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import run
 from fgdprep.formats.typed.f4 import format_stamp, parse_clock, split_stamps
@@ -521,3 +523,59 @@ def test_format_option_reads_a_file_whose_suffix_is_wrong(
     assert [(t.speaker, t.text, t.start, t.end) for t in transcript.turns] == [
         ("P01", "Kale.", 1.0, 2.0)
     ]
+
+
+# --- property: what a typist writes in each format reads back as written ---------------------
+
+_WORD = st.text(alphabet="abcdefghijklmnoprstuwyzABGKLMNSW'’ŋñ", min_size=1, max_size=9)
+_TEXTS = st.lists(_WORD, min_size=1, max_size=8).map(" ".join)
+_SPEAKERS = st.sampled_from(["MOD", "Nakato", "Joseph Ssekandi", "P03", "Nnyabo Sarah"])
+
+
+@st.composite
+def _turns(draw: st.DrawFn) -> list[tuple[str, str, float, float]]:
+    """Turns of alternating speakers with increasing times (tenths of a second)."""
+    n = draw(st.integers(1, 8))
+    speakers: list[str] = []
+    for _ in range(n):
+        speakers.append(draw(_SPEAKERS.filter(lambda s: not speakers or s != speakers[-1])))
+    t, out = 0, []
+    for speaker in speakers:
+        start = t + draw(st.integers(0, 50))
+        t = start + draw(st.integers(1, 36000))
+        out.append((speaker, draw(_TEXTS), start / 10, t / 10))
+    return out
+
+
+def _clock(seconds: float, sep: str) -> str:
+    ms = round(seconds * 1000)
+    return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}{sep}{ms % 1000:03d}"
+
+
+@settings(max_examples=60, deadline=None)
+@given(_turns(), st.sampled_from(["f4-end", "f4-both", "vtt", "srt"]))
+def test_typed_formats_read_back_as_written(
+    turns: list[tuple[str, str, float, float]], fmt: str
+) -> None:
+    from fgdprep.formats.typed import READERS
+
+    if fmt == "f4-end":  # contiguous turns: each paragraph ends where the next begins
+        turns = [(s, x, turns[i - 1][3] if i else 0.0, e) for i, (s, x, _b, e) in enumerate(turns)]
+        lines = [f"{s}: {x} {format_stamp(e)}" for s, x, _b, e in turns]
+    elif fmt == "f4-both":
+        lines = [f"{format_stamp(b)} {s}: {x} {format_stamp(e)}" for s, x, b, e in turns]
+    elif fmt == "vtt":
+        lines = ["WEBVTT", ""] + [
+            f"{_clock(b, '.')} --> {_clock(e, '.')}\n<v {s}>{x}</v>\n" for s, x, b, e in turns
+        ]
+    else:
+        lines = [
+            f"{i}\n{_clock(b, ',')} --> {_clock(e, ',')}\n{s}: {x}\n"
+            for i, (s, x, b, e) in enumerate(turns, 1)
+        ]
+    reader = READERS["txt" if fmt.startswith("f4") else fmt]()
+    typed = reader.read("\n".join(lines).encode("utf-8"), "t")
+    got = [(e.speaker, e.text, e.start, e.end) for e in typed.entries]
+    if fmt == "f4-end":
+        got = [(s, x, turns[i - 1][3] if i else 0.0, e) for i, (s, x, _b, e) in enumerate(got)]
+    assert got == [(s, x, pytest.approx(b), pytest.approx(e)) for s, x, b, e in turns]
