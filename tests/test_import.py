@@ -400,6 +400,12 @@ REFUSALS: list[tuple[str, Callable[[Path], Path], str]] = [
         " a time column",
     ),
     (
+        "tracked changes",
+        lambda d: _tracked(d / "t.docx"),
+        "t.docx: holds 1 tracked change(s); accept or reject them in Word (Review, Accept All"
+        " Changes) and save it again",
+    ),
+    (
         "old Word",
         lambda d: _write(d / "t.doc", b"\xd0\xcf\x11\xe0rest"),
         "t.doc: an old Word .doc file; save it as .docx in Word",
@@ -423,6 +429,24 @@ def _table_and_paragraphs(path: Path, columns: int = 2) -> Path:
     table = document.add_table(rows=1, cols=columns)
     table.cell(0, 0).text = "P01"
     table.cell(0, 1).text = "Kale."
+    document.save(str(path))
+    return path
+
+
+def _tracked(path: Path) -> Path:
+    """A paragraph with an insertion made while Word tracked changes (w:ins)."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("MOD: Tutandike")
+    paragraph._p.append(
+        parse_xml(
+            f'<w:ins {nsdecls("w")} w:id="1" w:author="T" w:date="2025-03-15T10:00:00Z">'
+            '<w:r><w:t xml:space="preserve"> leero.</w:t></w:r></w:ins>'
+        )
+    )
     document.save(str(path))
     return path
 

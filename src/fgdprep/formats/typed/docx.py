@@ -88,6 +88,14 @@ class DocxReader(TypedReader):
         from docx.table import Table
 
         document = _open(data, source)
+        body = document.element.body
+        tracked = len(body.xpath(".//w:ins | .//w:del"))
+        if tracked:
+            # python-docx reads neither: inserted text would be lost, deleted text kept out
+            raise InputError(
+                f"{source}: holds {tracked} tracked change(s); accept or reject them in Word"
+                " (Review, Accept All Changes) and save it again"
+            )
         entries: list[Entry] = []
         paragraphs: list[tuple[str, str]] = []
         skipped = 0
