@@ -67,6 +67,9 @@ class FlagCode(StrEnum):
     UNTRANSCRIBED_SPEECH = "untranscribed_speech"
     #: Spoken in another language than the session's (code-switching).
     OTHER_LANGUAGE = "other_language"
+    #: Typed by hand without a start or end time of its own (import): taken from the
+    #: neighbouring turns, or 0 in a file without times; no back-check clip for it.
+    UNTIMED = "untimed"
 
 
 @dataclass(frozen=True)

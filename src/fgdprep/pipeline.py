@@ -47,11 +47,14 @@ class Step:
     stage: Stage
     command: str
     inputs: Callable[[Study, str], dict[str, Path]]
+    #: Not applicable to a session without a recording (``import``: typed by hand, its
+    #: speaker turns come from the file).
+    needs_audio: bool = False
 
 
 STEPS = (
-    Step(Stage.TRANSCRIBED, "transcribe", lambda study, sid: {}),
-    Step(Stage.SPEAKERS, "speakers", _speakers_inputs),
+    Step(Stage.TRANSCRIBED, "transcribe", lambda study, sid: {}, needs_audio=True),
+    Step(Stage.SPEAKERS, "speakers", _speakers_inputs, needs_audio=True),
     Step(Stage.PSEUDONYMISED, "pseudonymise", _pseudonymised_inputs),
 )
 
@@ -127,8 +130,9 @@ def bring_up_to_date(study: Study, session_id: str, hooks: Hooks) -> list[Stage]
     from fgdprep.stages import pseudonymise, speakers, transcribe
 
     ran = []
+    typed = study.load_session(session_id).audio is None
     for step in STEPS:
-        if not _needs_run(study, session_id, step.stage):
+        if (typed and step.needs_audio) or not _needs_run(study, session_id, step.stage):
             continue
         result: Any
         if step.stage == Stage.TRANSCRIBED:

@@ -7,6 +7,7 @@ recording and roster are in place.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -39,9 +40,10 @@ AUDIO_SUFFIXES = {
 }
 
 
-@dataclass(frozen=True)
-class IngestRequest:
-    audio: Path
+@dataclass(frozen=True, kw_only=True)
+class SessionRequest:
+    """What a new session is made of besides its recording (ingest) or text (import)."""
+
     session_id: str
     site: str
     wave: str
@@ -52,6 +54,11 @@ class IngestRequest:
     citation_prefix: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class IngestRequest(SessionRequest):
+    audio: Path
+
+
 @dataclass(frozen=True)
 class IngestResult:
     session: Session
@@ -59,7 +66,7 @@ class IngestResult:
     outputs: dict[str, str]
 
 
-def _check_request(study: Study, req: IngestRequest) -> list[str]:
+def _check_request(study: Study, req: SessionRequest) -> list[str]:
     config = study.config
     problems = []
     if not SESSION_ID.match(req.session_id):
@@ -89,9 +96,20 @@ def _check_request(study: Study, req: IngestRequest) -> list[str]:
     return problems
 
 
-def ingest(study: Study, req: IngestRequest) -> IngestResult:
-    """Check the recording, roster and options, then copy them into the study and audit
-    it. Needs the study lock."""
+@dataclass(frozen=True)
+class NewSession:
+    """A session checked and not yet written (``audio`` None), its roster as given and the
+    site roster merged with it."""
+
+    session: Session
+    people: tuple[Person, ...]
+    merged: tuple[Person, ...] | None
+    added: int
+
+
+def new_session(study: Study, req: SessionRequest) -> NewSession:
+    """Check the options and the roster of a new session; writes nothing. The one path of
+    ``ingest`` and ``import``."""
     problems = _check_request(study, req)
     if problems:
         raise InputError("; ".join(problems))
@@ -101,26 +119,14 @@ def ingest(study: Study, req: IngestRequest) -> IngestResult:
         )
     site = study.config.site(req.site)
     assert site is not None
-
     people: tuple[Person, ...] = ()
     merged: tuple[Person, ...] | None = None
+    added = 0
     if req.roster is not None:
         people = read_roster(req.roster)
-        existing = (
-            read_roster(study.roster_path(req.site))
-            if study.roster_path(req.site).is_file()
-            else ()
-        )
+        existing = study.site_roster(req.site)
         merged = merge_rosters(req.site, existing, people, f"roster {req.roster.name}")
-
-    info = probe(req.audio)
-    digest = sha256_file(req.audio)
-    for other in study.session_ids():
-        audio = study.load_session(other).audio
-        if audio is not None and audio.sha256 == digest:
-            raise InputError(f"{req.audio.name} is already the recording of session {other}")
-
-    suffix = req.audio.suffix.lower() if req.audio.suffix.lower() in AUDIO_SUFFIXES else ".audio"
+        added = len(merged) - len(existing)
     session = Session(
         id=req.session_id,
         site=req.site,
@@ -129,6 +135,38 @@ def ingest(study: Study, req: IngestRequest) -> IngestResult:
         language=req.language or site.language,
         mode=req.mode,
         citation_prefix=req.citation_prefix or site.prefix,
+        attendance=tuple(p.code for p in people),
+    )
+    return NewSession(session, people, merged, added)
+
+
+def save_session(study: Study, new: NewSession, session: Session) -> dict[str, str]:
+    """Write the session's rosters, then ``session.json`` (last: the session exists once
+    all else is in place); returns the roster's checksum for the audit log."""
+    outputs = {}
+    if new.merged is not None:
+        study.write_text(study.session_roster_path(session.id), format_roster(new.people))
+        site_text = format_roster(new.merged)
+        study.write_text(study.roster_path(session.site), site_text)
+        outputs["roster"] = sha256_text(site_text)
+    study.save_session(session)
+    return outputs
+
+
+def ingest(study: Study, req: IngestRequest) -> IngestResult:
+    """Check the recording, roster and options, then copy them into the study and audit
+    it. Needs the study lock."""
+    new = new_session(study, req)
+    info = probe(req.audio)
+    digest = sha256_file(req.audio)
+    for other in study.session_ids():
+        audio = study.load_session(other).audio
+        if audio is not None and audio.sha256 == digest:
+            raise InputError(f"{req.audio.name} is already the recording of session {other}")
+
+    suffix = req.audio.suffix.lower() if req.audio.suffix.lower() in AUDIO_SUFFIXES else ".audio"
+    session = dataclasses.replace(
+        new.session,
         audio=AudioInfo(
             filename=f"recording{suffix}",
             sha256=digest,
@@ -138,18 +176,10 @@ def ingest(study: Study, req: IngestRequest) -> IngestResult:
             codec=info.codec,
             container=info.container,
         ),
-        attendance=tuple(p.code for p in people),
     )
     outputs = {"recording": digest}
     study.copy_in(req.audio, study.recording_path(session))
-    if merged is not None:
-        roster_text = format_roster(people)
-        study.write_text(study.session_roster_path(session.id), roster_text)
-        site_text = format_roster(merged)
-        study.write_text(study.roster_path(req.site), site_text)
-        outputs["roster"] = sha256_text(site_text)
-    study.save_session(session)
-    added = len(merged) - len(existing) if merged is not None else 0
+    outputs |= save_session(study, new, session)
     study.audit(
         "ingest",
         session=session.id,
@@ -158,10 +188,10 @@ def ingest(study: Study, req: IngestRequest) -> IngestResult:
             "duration_s": round(info.duration, 3),
             "channels": info.channels,
             "attendance": len(session.attendance),
-            "roster_added": added,
+            "roster_added": new.added,
         },
     )
-    return IngestResult(session, added, outputs)
+    return IngestResult(session, new.added, outputs)
 
 
 def ingest_once(study: Study, req: IngestRequest) -> Session | None:

@@ -408,6 +408,11 @@ def speakers(study: Study, request: SpeakersRequest) -> SpeakersResult:
     written here: :func:`save` writes the result.
     """
     session = study.load_session(request.session_id)
+    if session.audio is None:
+        raise StageError(
+            f"session {session.id} was imported as text: its speakers come from the typed"
+            " file and there is no recording to diarize (nothing was changed)"
+        )
     if not study.has_transcript(session.id, SOURCE_STAGE):
         raise StageError(
             f"session {session.id} has no {SOURCE_STAGE} transcript yet;"
