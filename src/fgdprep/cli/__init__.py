@@ -73,6 +73,7 @@ COMMANDS: tuple[click.Command, ...] = (
     review.review,
     study.show,
     study.sessions,
+    study.status,
     remove.remove,
     leakcheck.leakcheck,
     deidentify.deidentify,

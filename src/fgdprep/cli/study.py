@@ -48,7 +48,7 @@ def init(folder: Path, config_path: Path | None) -> None:
 @click.command()
 @pass_ctx
 def sessions(obj: Ctx) -> None:
-    """List the study's sessions and how far each has come.
+    """List the study's sessions and how far each has come (the short form of 'status').
 
     A pseudonymised session shows how many review suggestions are still pending ("3 to
     review"): they block finalisation until 'fgdprep review' decides them; "decisions not
@@ -57,32 +57,45 @@ def sessions(obj: Ctx) -> None:
     \b
     Example: fgdprep sessions
     """
-    from fgdprep.gates import decisions_applied, review_blockers
-    from fgdprep.pipeline import state
-    from fgdprep.stages.transcribe import untranscribed_note
+    from fgdprep.status import sessions_lines, study_status
 
     study = obj.study()
-    ids = study.session_ids()
-    if not ids:
+    if not study.session_ids():
         click.echo("No sessions yet; add one with 'fgdprep ingest'.")
         return
-    click.echo(f"{'SESSION':<16} {'SITE':<6} {'WAVE':<6} {'DATE':<10}  LANG     LENGTH  STAGE")
-    for sid in ids:
-        s = study.load_session(sid)
-        minutes = f"{s.audio.duration / 60:6.1f} min" if s.audio else "  (text)  "
-        now = state(study, sid)
-        stage: str = now.latest or "ingested"
-        if now.latest == Stage.PSEUDONYMISED:
-            stage += f", {review_blockers(study, sid)} to review"
-            if not decisions_applied(study, sid):
-                stage += ", decisions not yet applied"
-        if now.latest is not None:
-            stage += untranscribed_note(study.load_transcript(sid, now.latest))
-        if now.next_command is not None:
-            stage += f", out of date: run 'fgdprep {now.next_command} {sid}'"
-        click.echo(
-            f"{sid:<16} {s.site:<6} {s.wave:<6} {s.date:<10}  {s.language:<4} {minutes}  {stage}"
-        )
+    click.echo("\n".join(sessions_lines(study_status(study))))
+
+
+@click.command()
+@click.option("--site", "sites", multiple=True, help="Only this site (repeatable).")
+@click.option("--wave", "waves", multiple=True, help="Only this wave (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per session, for scripts.")
+@pass_ctx
+def status(obj: Ctx, sites: tuple[str, ...], waves: tuple[str, ...], as_json: bool) -> None:
+    """Every session by stage: done, out of date, who and when, what waits for a person.
+
+    Columns: ingested, transcribed, speakers, checked (back-checked), pseudonymised,
+    reviewed, translated (turns translated from the text as it is now / turns with text),
+    approved (x2: by two different people), finalised, archived; then the number of flags
+    on the latest transcript. "stale": made from an input that changed since.
+
+    \b
+    Example: fgdprep status --site DS --wave pre
+             fgdprep status --json
+    """
+    import json
+
+    from fgdprep.status import check_filters, study_status, table_lines
+
+    study = obj.study()
+    check_filters(study.config, sites, waves)
+    found = study_status(study, sites, waves)
+    if as_json:
+        click.echo(json.dumps([s.to_json() for s in found], ensure_ascii=False, indent=1))
+    elif not found:
+        click.echo("No sessions" + (" match" if sites or waves else " yet") + ".")
+    else:
+        click.echo("\n".join(table_lines(found)))
 
 
 @click.command()
