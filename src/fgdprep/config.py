@@ -26,6 +26,16 @@ class StudyInfo(_Model):
     group: str | None = None
 
 
+#: A site's ``transcription.model`` for transcripts typed by hand (no speech recognition).
+TYPED_BY_HAND = "none"
+
+
+class SiteTranscription(_Model):
+    #: The model for FGDs in the site's language (sessions in another language use the
+    #: study's transcription.model); "none": typed by hand (``fgdprep import``).
+    model: str = Field(min_length=1)
+
+
 class SiteConfig(_Model):
     code: str = Field(pattern=CODE_PATTERN)
     name: str = Field(min_length=1)
@@ -38,6 +48,7 @@ class SiteConfig(_Model):
     facilities: tuple[str, ...] = ()
     #: Named or numbered wards/stations ("Ward 7", "Station Kiefer"), pseudonymised as [Ward n].
     wards: tuple[str, ...] = ()
+    transcription: SiteTranscription | None = None
 
     @property
     def prefix(self) -> str:
@@ -126,6 +137,37 @@ class StudyConfig(_Model):
 
     def site(self, code: str) -> SiteConfig | None:
         return next((s for s in self.sites if s.code == code), None)
+
+    def transcription_model(self, site: str, language: str) -> str | None:
+        """The model that transcribes a session of ``site`` held in ``language``: the site's
+        own for the site's language, else the study's; None when the site's transcripts are
+        typed by hand."""
+        config = self.site(site)
+        if config is None or config.transcription is None or language != config.language:
+            return self.transcription.model
+        model = config.transcription.model
+        return None if model == TYPED_BY_HAND else model
+
+
+def _transcription_checks(config: StudyConfig) -> list[str]:
+    """Every site's language must be one its transcription model knows (read from the
+    model's vocabulary, not its weights), unless the site types its transcripts by hand."""
+    from fgdprep.asr import model_languages
+
+    problems = []
+    for i, site in enumerate(config.sites):
+        model = config.transcription_model(site.code, site.language)
+        languages = model_languages(model) if model is not None else None
+        if languages is None or site.language in languages:
+            continue
+        key = f"sites.{i}.transcription.model" if site.transcription else "transcription.model"
+        what = "is English-only" if languages == {"en"} else "does not know it"
+        problems.append(
+            f"sites.{i}.language: site {site.code} holds FGDs in {site.language!r} but its"
+            f" model {model!r} ({key}) {what}; give the site a model that knows it"
+            f" (sites.{i}.transcription.model), or 'none' if its transcripts are typed by hand"
+        )
+    return problems
 
 
 def _cross_checks(data: dict[str, Any]) -> list[str]:
@@ -250,6 +292,8 @@ def parse_config(text: str, source: str) -> StudyConfig:
     except ValidationError as exc:
         problems = _problems(exc)
     problems += _cross_checks(data)
+    if config is not None:
+        problems += _transcription_checks(config)
     if problems or config is None:
         raise ConfigError(source, problems)
     return config

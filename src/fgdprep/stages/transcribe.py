@@ -844,9 +844,16 @@ def run(
     session = study.load_session(request.session_id)
     if study.has_transcript(session.id, STAGE) and not request.force:
         return TranscribeResult(session, study.load_transcript(session.id, STAGE), ran=False)
+    model = request.model or study.config.transcription_model(session.site, session.language)
+    if model is None:
+        raise StageError(
+            f"site {session.site} types its transcripts in {session.language!r} by hand"
+            f" (its transcription.model is none in fgdprep.yaml); bring the transcript in with"
+            f" 'fgdprep import {session.id} FILE', or transcribe with --model"
+        )
     options = TranscribeOptions.from_config(
         study.config.transcription,
-        model=request.model,
+        model=model,
         device=request.device,
         compute_type=request.compute_type,
         beam_size=request.beam_size,
