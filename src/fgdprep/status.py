@@ -164,7 +164,7 @@ def session_status(
 
     def cell(column: str, done: bool, stage: Stage | None = None, detail: str = "") -> StageStatus:
         current = not (
-            done
+            (done or detail)
             and stage is not None
             and now.stale is not None
             and order.index(stage) >= order.index(now.stale)
@@ -307,7 +307,7 @@ def table_lines(statuses: Iterable[SessionStatus]) -> list[str]:
         done = [
             f"{column} {c.by} {c.at[:10]}".rstrip()
             for column, c in st.stages.items()
-            if c.done and (c.by or c.at)
+            if c.by or c.at
         ]
         notes.append(
             ([f"  by: {'; '.join(done)}"] if done else [])
