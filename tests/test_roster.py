@@ -62,17 +62,33 @@ def test_a_code_spelt_another_way_shows_both_and_offers_roster_fix(
     assert [line.split(",")[0] for line in site] == ["code", "MOD", "P01", "P02"]
 
 
+UNCHANGED = "; nothing was changed"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["XX", "P01", "--name", "A B"], "unknown site 'XX'; sites in fgdprep.yaml: ULM, UKE, BU, DS, BGU, PU"),
-        (["BU", "P09", "--name", "A B"], "BU has no P09 in its roster (codes: MOD, P01, P02); nothing was changed"),
-        (["BU", "P01", "--name", "bea  birungi"], "that name is BU/P02's in the site roster; a person keeps one code (nothing was changed)"),
-        (["BU", "P01", "--name", "Neema Swai"], "BU/P01 is already spelt so; nothing was changed"),
-        (["BU", "P01", "--name", " "], "--name is empty; nothing was changed"),
-        (["DS", "P01", "--name", "A B"], "site DS has no roster yet; ingest a session with --roster"),
+        (
+            ["XX", "P01", "--name", "A B"],
+            "unknown site 'XX'; sites in fgdprep.yaml: ULM, UKE, BU, DS, BGU, PU",
+        ),
+        (
+            ["BU", "P09", "--name", "A B"],
+            "BU has no P09 in its roster (codes: MOD, P01, P02)" + UNCHANGED,
+        ),
+        (
+            ["BU", "P01", "--name", "bea  birungi"],
+            "that name is BU/P02's in the site roster;"
+            " a person keeps one code (nothing was changed)",
+        ),
+        (["BU", "P01", "--name", "Neema Swai"], "BU/P01 is already spelt so" + UNCHANGED),
+        (["BU", "P01", "--name", " "], "--name is empty" + UNCHANGED),
+        (
+            ["DS", "P01", "--name", "A B"],
+            "site DS has no roster yet; ingest a session with --roster",
+        ),
     ],
-)  # fmt: skip
+)
 def test_roster_fix_refusals(rostered: Path, args: list[str], message: str, unchanged: Any) -> None:
     with unchanged(rostered):
         result = run(["roster", "fix", *args], rostered)
