@@ -18,11 +18,20 @@ from typing import Any
 from fgdprep.config import StudyConfig
 from fgdprep.errors import InputError
 from fgdprep.gates import decisions_applied, review_blockers
-from fgdprep.model import SOURCE_STAGES, Session, Stage, TranscriptSummary, Translation
+from fgdprep.model import (
+    SOURCE_STAGES,
+    Session,
+    Stage,
+    Transcript,
+    TranscriptSummary,
+    Translation,
+)
 from fgdprep.model import source_sha256 as text_sha256
 from fgdprep.pipeline import next_for_a_person, state
 from fgdprep.store import Study
 
+#: The transcripts ``show`` prints by default: the latest there is.
+SHOWN = tuple(Stage)
 #: The columns of ``status``, in pipeline order.
 COLUMNS = (
     "ingested",
@@ -252,6 +261,26 @@ def study_status(
             continue
         out.append(session_status(study, session, audit))
     return out
+
+
+def to_show(study: Study, session_id: str, stage: Stage | None) -> tuple[Transcript, str | None]:
+    """The transcript ``show`` prints (the latest there is, unless ``stage`` is given; the
+    shareable copy for pseudonymised) and a note when that copy is out of date."""
+    session = study.load_session(session_id)
+    if stage is None:
+        done = [st for st in reversed(SHOWN) if study.has_transcript(session.id, st)]
+        stage = done[0] if done else SHOWN[0]
+    if stage != Stage.PSEUDONYMISED:
+        return study.load_transcript(session.id, stage), None
+    study.transcript_summary(session.id, stage)  # says so when there is none
+    now = state(study, session.id)
+    note = None
+    if not now.is_current(stage):
+        note = (
+            f"Note: this shareable copy is out of date ({now.stale} and the stages after"
+            f" it must run again, first 'fgdprep {now.next_command} {session.id}')"
+        )
+    return study.load_shareable(session.id), note
 
 
 # -- rendering ---------------------------------------------------------------------------------

@@ -60,6 +60,7 @@ def cli(ctx: click.Context, study_dir: Path | None, verbose: int) -> None:
     logging.basicConfig(
         level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    logging.getLogger().setLevel(level)  # also when logging was set up before (-q, tests)
     ctx.obj = Ctx(study_dir)
 
 

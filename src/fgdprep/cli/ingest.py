@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from fgdprep.cli.context import Ctx, pass_ctx
+from fgdprep.cli.context import Ctx, pass_ctx, quiet_flag
 from fgdprep.model import Mode, Session
 
 
@@ -30,6 +30,7 @@ from fgdprep.model import Mode, Session
     help="CSV code,name,aliases,role,gender of the people present.",
 )
 @click.option("--prefix", "citation_prefix", help="Citation prefix (default: the site's).")
+@quiet_flag
 @pass_ctx
 def ingest(
     obj: Ctx,
@@ -73,9 +74,6 @@ def ingest(
 
 
 def render(s: Session) -> None:
-    assert s.audio is not None
-    click.echo(
-        f"Ingested {s.id}: {s.site} {s.wave} {s.date}, {s.language}, "
-        f"{s.audio.duration / 60:.1f} min, {s.audio.channels} channel(s), "
-        f"{len(s.attendance)} people on the roster."
-    )
+    from fgdprep.report import ingested
+
+    click.echo(ingested(s))

@@ -12,9 +12,6 @@ from fgdprep.errors import InputError
 from fgdprep.model import Stage
 from fgdprep.store import Study
 
-#: Transcript stages in pipeline order; ``show`` and ``sessions`` report the latest one.
-STAGES = (Stage.TRANSCRIBED, Stage.SPEAKERS, Stage.PSEUDONYMISED)
-
 
 @click.command()
 @click.argument("folder", type=click.Path(path_type=Path))
@@ -118,23 +115,9 @@ def show(obj: Ctx, session_id: str, stage_name: str | None) -> None:
              fgdprep show DS-pre --stage speakers
     """
     from fgdprep.formats.plain import render_turns
-    from fgdprep.pipeline import state
+    from fgdprep.status import to_show
 
-    study = obj.study()
-    session = study.load_session(session_id)
-    if stage_name is None:
-        done = [st for st in reversed(STAGES) if study.has_transcript(session.id, st)]
-        stage = done[0] if done else STAGES[0]
-    else:
-        stage = Stage(stage_name)
-    transcript = study.load_transcript(session.id, stage)
-    if stage == Stage.PSEUDONYMISED:
-        transcript = study.load_shareable(session.id)
-        now = state(study, session.id)
-        if not now.is_current(stage):
-            click.echo(
-                f"Note: this shareable copy is out of date ({now.stale} and the stages after"
-                f" it must run again, first 'fgdprep {now.next_command} {session.id}')",
-                err=True,
-            )
+    transcript, note = to_show(obj.study(), session_id, Stage(stage_name) if stage_name else None)
+    if note is not None:
+        click.echo(note, err=True)
     click.echo(render_turns(transcript))
