@@ -10,7 +10,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from fgdprep.errors import ConfigError
+from fgdprep.errors import ConfigError, InputError
 
 CONFIG_NAME = "fgdprep.yaml"
 CODE_PATTERN = r"^[A-Z][A-Z0-9]{0,9}$"
@@ -308,6 +308,17 @@ def load_config(path: Path) -> StudyConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), [f"cannot read ({type(exc).__name__})"]) from None
     return parse_config(text, str(path))
+
+
+def config_text(path: Path | None) -> tuple[str, str]:
+    """The text of the config ``init`` starts from, and where it came from: the file the
+    user named (missing: an error, never the default) or the packaged template."""
+    if path is None:
+        return default_config_text(), "default config"
+    try:
+        return path.read_text(encoding="utf-8"), str(path)
+    except FileNotFoundError:
+        raise InputError(f"config {path}: file not found") from None
 
 
 def default_config_text() -> str:

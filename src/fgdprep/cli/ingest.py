@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -32,18 +33,7 @@ from fgdprep.model import Mode, Session
 @click.option("--prefix", "citation_prefix", help="Citation prefix (default: the site's).")
 @quiet_flag
 @pass_ctx
-def ingest(
-    obj: Ctx,
-    audio: Path,
-    session_id: str,
-    site: str,
-    wave: str,
-    date: str,
-    language: str | None,
-    mode: str,
-    roster: Path | None,
-    citation_prefix: str | None,
-) -> None:
+def ingest(obj: Ctx, /, audio: Path, mode: str, **options: Any) -> None:
     """Add a recording (any audio or video file) as a new session.
 
     The original file is copied into the identifiable area and never modified; the roster
@@ -57,17 +47,7 @@ def ingest(
     from fgdprep.stages.ingest import ingest as run_ingest
 
     study = obj.study()
-    request = IngestRequest(
-        audio=audio,
-        session_id=session_id,
-        site=site,
-        wave=wave,
-        date=date,
-        language=language,
-        mode=Mode(mode.replace("-", "_")),
-        roster=roster,
-        citation_prefix=citation_prefix,
-    )
+    request = IngestRequest(audio=audio, mode=Mode(mode.replace("-", "_")), **options)
     with study.lock():
         session = run_ingest(study, request).session
     render(session)

@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from fgdprep.cli.context import Ctx, pass_ctx
-from fgdprep.config import default_config_text, parse_config
-from fgdprep.errors import InputError
+from fgdprep.config import config_text, parse_config
 from fgdprep.model import Stage
 from fgdprep.store import Study
 
@@ -27,14 +26,7 @@ def init(folder: Path, config_path: Path | None) -> None:
     \b
     Example: fgdprep init mystudy --config configs/upsides.yaml
     """
-    if config_path is not None:
-        try:
-            text = config_path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InputError(f"config {config_path}: file not found") from None
-        source = str(config_path)
-    else:
-        text, source = default_config_text(), "default config"
+    text, source = config_text(config_path)
     config = parse_config(text, source)
     study = Study.create(folder, config, text)
     with study.lock():
