@@ -94,3 +94,18 @@ def test_roster_fix_refusals(rostered: Path, args: list[str], message: str, unch
         result = run(["roster", "fix", *args], rostered)
     assert result.exit_code == 1
     assert result.output == f"Error: {message}\n"
+
+
+def test_a_known_person_under_a_new_code_is_told_their_code(
+    rostered: Path, short_speech: Path, tmp_path: Path, unchanged: Any
+) -> None:
+    post = tmp_path / "post.csv"
+    post.write_text("code,name\nP07,neema  swai\n")
+    other = encode(short_speech, tmp_path / "post.m4a", "aac")
+    with unchanged(rostered):
+        refused = run(["ingest", str(other), *POST, "--roster", str(post)], rostered)
+    assert refused.exit_code == 1
+    assert refused.output == (
+        "Error: roster post.csv: 'neema  swai' (P07 here) is BU/P01 in the site roster;"
+        " a person keeps one code across sessions: use P01 here\n"
+    )

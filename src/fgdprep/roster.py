@@ -111,8 +111,8 @@ def merge_rosters(
             other = by_name.get(_norm(person.name))
             if other is not None:
                 problems.append(
-                    f"{person.code} is already in the {site} roster as {site}/{other};"
-                    " a person keeps one code across sessions"
+                    f"{person.name!r} ({person.code} here) is {site}/{other} in the site"
+                    f" roster; a person keeps one code across sessions: use {other} here"
                 )
                 continue
             merged[person.code] = person
