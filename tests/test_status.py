@@ -197,3 +197,14 @@ def test_status_filters(old: Path, unchanged: Any) -> None:
 def test_status_of_an_empty_study(study: Path) -> None:
     assert run(["status"], study).output == "No sessions yet.\n"
     assert run(["status", "--json"], study).output == "[]\n"
+
+
+def test_sessions_names_a_back_checked_session_checked(old: Path) -> None:
+    study = Study.open(old)
+    (old / "identifiable/sessions/BU-pre/pseudonymised.json").unlink()
+    speakers = study.load_transcript("BU-pre", Stage.SPEAKERS)
+    checked = dataclasses.replace(speakers, provenance=Provenance("checked", "0.2"))
+    with study.lock():
+        study.save_transcript(checked, Stage.CHECKED)
+    assert run(["sessions"], old).output.splitlines()[1].endswith("  checked")
+    assert cells(run(["status"], old).output.splitlines()[1])[8:12] == ["✓", "✓", "✓", "—"]

@@ -217,7 +217,7 @@ def session_status(
     return SessionStatus(
         session=session,
         stages=cells,
-        latest=now.latest,
+        latest=max(summaries, key=order.index) if summaries else None,
         stale=now.stale,
         next_command=now.next_command,
         pending_review=pending,
