@@ -208,3 +208,32 @@ def test_sessions_names_a_back_checked_session_checked(old: Path) -> None:
         study.save_transcript(checked, Stage.CHECKED)
     assert run(["sessions"], old).output.splitlines()[1].endswith("  checked")
     assert cells(run(["status"], old).output.splitlines()[1])[8:12] == ["✓", "✓", "✓", "—"]
+
+
+def test_a_session_typed_by_hand_has_the_length_of_its_turns(study: Path) -> None:
+    """A transcript imported as text (no recording): its length is its last turn's end."""
+    from fgdprep.model import Session, Transcript, Turn
+
+    store = Study.open(study)
+    session = Session("BU-post", "BU", "post", "2025-09-14", "lg", attendance=("MOD", "P01"))
+    turns = (Turn(0.0, 4.0, "Mwasuze mutya?", "MOD"), Turn(4.5, 150.0, "Bulungi.", "P01"))
+    with store.lock():
+        store.save_session(session)
+        store.save_transcript(
+            Transcript("BU-post", "lg", turns, Provenance("import", "0.2")), Stage.SPEAKERS
+        )
+    row = cells(run(["status"], study).output.splitlines()[1])
+    assert row[:10] == [
+        "BU-post",
+        "BU",
+        "post",
+        "2025-09-14",
+        "lg",
+        "2.5 min (text)",
+        "2",
+        "✓",
+        "—",
+        "✓",
+    ]
+    listed = run(["sessions"], study).output.splitlines()[1]
+    assert listed == "BU-post          BU     post   2025-09-14  lg     (text)    speakers"
