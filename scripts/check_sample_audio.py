@@ -47,32 +47,17 @@ def transcribe(audio: Path, model_path: str | None):
     from click.testing import CliRunner
 
     from fgdprep.cli import cli
+    from fgdprep.stages.ingest import read_manifest
     from fgdprep.store import Study
 
     sample = audio.parent
+    request = read_manifest(sample / "manifest.csv")[0]  # BU-pre, English
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "study"
         runner = CliRunner()
         steps = [
             ["init", str(root), "--config", str(sample / "demo.yaml")],
-            [
-                "--study",
-                str(root),
-                "ingest",
-                str(audio),
-                "--session",
-                "BU-pre",
-                "--site",
-                "BU",
-                "--wave",
-                "pre",
-                "--date",
-                "2025-03-14",
-                "--language",
-                "en",
-                "--roster",
-                str(sample / "roster.csv"),
-            ],
+            ["--study", str(root), "ingest", str(audio), *request.options()],
             [
                 "--study",
                 str(root),

@@ -19,6 +19,7 @@ import urllib3  # noqa: F401
 from click.testing import CliRunner, Result
 
 from fgdprep.cli import cli
+from fgdprep.stages.ingest import read_manifest
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_audio"
@@ -148,21 +149,10 @@ def encode(src: Path, dest: Path, codec: str, channels: int = 1, rate: int = 160
     return dest
 
 
-#: Where the sample goes in a study made with the demo config: session BU-pre, English.
-SAMPLE_INGEST = [
-    "--session",
-    "BU-pre",
-    "--site",
-    "BU",
-    "--wave",
-    "pre",
-    "--date",
-    "2025-03-14",
-    "--language",
-    "en",
-    "--roster",
-    str(SAMPLE / "roster.csv"),
-]
+#: Where the sample goes in a study made with the demo config: session BU-pre, English
+#: (sample_audio/manifest.csv, the one place that says so).
+SAMPLE_REQUEST = read_manifest(SAMPLE / "manifest.csv")[0]
+SAMPLE_INGEST = SAMPLE_REQUEST.options()
 
 
 def sample_study(root: Path, audio: Path = SAMPLE / "fgd_sample.flac") -> Path:

@@ -248,6 +248,8 @@ def test_roster_code_taken_by_other_person(
         result = ingest_post(study, other, "--roster", str(second))
     assert result.exit_code == 1
     assert result.output == (
-        "Error: roster b.csv: BU/P01 is a different person in the site roster;"
-        " give the new person a new code\n"
+        "Error: roster b.csv: BU/P01 is 'Ann Apio' in the site roster but 'Bea Birungi' here."
+        " The same person spelt another way: correct this file, or take this spelling with"
+        " fgdprep roster fix BU P01 --name 'Bea Birungi' and ingest again. Another person:"
+        " give them a new code\n"
     )

@@ -34,6 +34,7 @@ sites:
     language: sw
     places: [Kijitonyama, Temeke, Mbezi]
     facilities: [Muhimbili National Hospital, Mwananyamala Hospital]
+    transcription: {model: base}
   - code: BU
     name: Butabika
     country: UG

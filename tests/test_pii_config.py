@@ -12,6 +12,7 @@ from fgdprep.roster import parse_roster
 
 BAD = """\
 study: {name: S}
+transcription: {model: base}
 sites:
   - {code: DS, name: Dar, country: TZ, language: sw, places: [Kijitonyama, Temeke]}
   - {code: FR, name: Paris, country: FR, language: fr}

@@ -32,6 +32,7 @@ sites:
     country: TZ
     language: sw
     places: [Temeke, Kijitonyama]
+    transcription: {model: base}
 pseudonymisation:
   allow_list: [Dar es Salaam]
 translation:

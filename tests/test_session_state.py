@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from conftest import SAMPLE
+from conftest import SAMPLE, SAMPLE_INGEST
 from fgdprep.stages.transcribe import TranscribeRequest
 from fgdprep.store import Study
 from test_old_study import FIXTURE, run
@@ -100,22 +100,6 @@ def test_remove_a_session_with_human_work_needs_force(tmp_path: Path, unchanged:
     assert entry["command"] == "remove" and entry["session"] == "BU-pre"
     assert entry["counts"] == {"discarded_speaker_assignments": 1, "discarded_review_decisions": 2}
     # the right recording goes in under the same id; the site roster kept its people
-    again = run(
-        [
-            "ingest",
-            str(SAMPLE / "fgd_sample.flac"),
-            "--session",
-            "BU-pre",
-            "--site",
-            "BU",
-            "--wave",
-            "pre",
-            "--date",
-            "2025-03-14",
-            "--roster",
-            str(SAMPLE / "roster.csv"),
-        ],
-        root,
-    )
+    again = run(["ingest", str(SAMPLE / "fgd_sample.flac"), *SAMPLE_INGEST], root)
     assert again.exit_code == 0, again.output
     assert "4 people on the roster" in again.output

@@ -101,13 +101,14 @@ def test_multilingual_base_german(study: Path, tmp_path: Path) -> None:
         "2019-12-10",
     ]
     assert run(args, study).exit_code == 0
-    refused = run(["transcribe", "ULM-pre"], study)
+    refused = run(["transcribe", "ULM-pre", "--model", "tiny.en"], study)
     assert refused.exit_code == 1
     assert refused.output == (
         "Error: model tiny.en is English-only but session ULM-pre is in 'de';"
         " use --model base (pip install 'fgdprep[multilingual]') or another multilingual model\n"
     )
-    result = run(["transcribe", "ULM-pre", "--model", "base", "-q"], study)
+    # the site's own model (sites.ULM.transcription.model: base in upsides.yaml)
+    result = run(["transcribe", "ULM-pre", "-q"], study)
     assert result.exit_code == 0, result.output
     t = load(study, "ULM-pre")
     assert t.language == "de" and t.provenance.model == "base"
@@ -120,8 +121,15 @@ def test_language_whisper_does_not_know(study: Path, short_speech: Path, unchang
     assert run(["ingest", str(short_speech), "--session", "BU-pre", *ARGS], study).exit_code == 0
     with unchanged(study):
         result = run(["transcribe", "BU-pre"], study)
+        named = run(["transcribe", "BU-pre", "--model", "base"], study)
     assert result.exit_code == 1
     assert result.output == (
+        "Error: site BU types its transcripts in 'lg' by hand (its transcription.model is none"
+        " in fgdprep.yaml); bring the transcript in with 'fgdprep import BU-pre FILE', or"
+        " transcribe with --model\n"
+    )
+    assert named.exit_code == 1
+    assert named.output == (
         "Error: Whisper does not know the language 'lg' of session BU-pre; type the transcript"
         " by hand, or re-ingest with --language if the FGD was held in another language\n"
     )

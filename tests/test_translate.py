@@ -45,6 +45,7 @@ sites:
     name: Dar es Salaam
     country: TZ
     language: sw
+    transcription: {model: base}
     places: [Kijitonyama, Temeke]
     facilities: [Muhimbili National Hospital]
 pseudonymisation:

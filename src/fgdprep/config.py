@@ -10,7 +10,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from fgdprep.errors import ConfigError
+from fgdprep.errors import ConfigError, InputError
 
 CONFIG_NAME = "fgdprep.yaml"
 CODE_PATTERN = r"^[A-Z][A-Z0-9]{0,9}$"
@@ -26,6 +26,16 @@ class StudyInfo(_Model):
     group: str | None = None
 
 
+#: A site's ``transcription.model`` for transcripts typed by hand (no speech recognition).
+TYPED_BY_HAND = "none"
+
+
+class SiteTranscription(_Model):
+    #: The model for FGDs in the site's language (sessions in another language use the
+    #: study's transcription.model); "none": typed by hand (``fgdprep import``).
+    model: str = Field(min_length=1)
+
+
 class SiteConfig(_Model):
     code: str = Field(pattern=CODE_PATTERN)
     name: str = Field(min_length=1)
@@ -38,6 +48,7 @@ class SiteConfig(_Model):
     facilities: tuple[str, ...] = ()
     #: Named or numbered wards/stations ("Ward 7", "Station Kiefer"), pseudonymised as [Ward n].
     wards: tuple[str, ...] = ()
+    transcription: SiteTranscription | None = None
 
     @property
     def prefix(self) -> str:
@@ -126,6 +137,37 @@ class StudyConfig(_Model):
 
     def site(self, code: str) -> SiteConfig | None:
         return next((s for s in self.sites if s.code == code), None)
+
+    def transcription_model(self, site: str, language: str) -> str | None:
+        """The model that transcribes a session of ``site`` held in ``language``: the site's
+        own for the site's language, else the study's; None when the site's transcripts are
+        typed by hand."""
+        config = self.site(site)
+        if config is None or config.transcription is None or language != config.language:
+            return self.transcription.model
+        model = config.transcription.model
+        return None if model == TYPED_BY_HAND else model
+
+
+def transcription_problem(config: StudyConfig, index: int) -> str | None:
+    """Why site ``index`` cannot be transcribed as configured: its language must be one its
+    transcription model knows (read from the model's vocabulary, not its weights), unless
+    the site types its transcripts by hand. None when it can."""
+    from fgdprep.asr import model_languages
+
+    site = config.sites[index]
+    model = config.transcription_model(site.code, site.language)
+    languages = model_languages(model) if model is not None else None
+    if languages is None or site.language in languages:
+        return None
+    i = index
+    key = f"sites.{i}.transcription.model" if site.transcription else "transcription.model"
+    what = "is English-only" if languages == {"en"} else "does not know it"
+    return (
+        f"sites.{i}.language: site {site.code} holds FGDs in {site.language!r} but its"
+        f" model {model!r} ({key}) {what}; give the site a model that knows it"
+        f" (sites.{i}.transcription.model), or 'none' if its transcripts are typed by hand"
+    )
 
 
 def _cross_checks(data: dict[str, Any]) -> list[str]:
@@ -233,8 +275,13 @@ def _problems(exc: ValidationError) -> list[str]:
     return problems
 
 
-def parse_config(text: str, source: str) -> StudyConfig:
-    """Validate config text; raises :class:`ConfigError` listing every problem with its key."""
+def parse_config(text: str, source: str, *, check_models: bool = False) -> StudyConfig:
+    """Validate config text; raises :class:`ConfigError` listing every problem with its key.
+
+    ``check_models`` (``init``) also refuses a site its transcription model cannot
+    transcribe. A study that exists is opened without that check, so a folder made by an
+    earlier release still opens, lists and shows; ``transcribe`` refuses such a site's
+    sessions with the same message."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -250,6 +297,8 @@ def parse_config(text: str, source: str) -> StudyConfig:
     except ValidationError as exc:
         problems = _problems(exc)
     problems += _cross_checks(data)
+    if config is not None and check_models:
+        problems += [p for i in range(len(config.sites)) if (p := transcription_problem(config, i))]
     if problems or config is None:
         raise ConfigError(source, problems)
     return config
@@ -264,6 +313,17 @@ def load_config(path: Path) -> StudyConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), [f"cannot read ({type(exc).__name__})"]) from None
     return parse_config(text, str(path))
+
+
+def config_text(path: Path | None) -> tuple[str, str]:
+    """The text of the config ``init`` starts from, and where it came from: the file the
+    user named (missing: an error, never the default) or the packaged template."""
+    if path is None:
+        return default_config_text(), "default config"
+    try:
+        return path.read_text(encoding="utf-8"), str(path)
+    except FileNotFoundError:
+        raise InputError(f"config {path}: file not found") from None
 
 
 def default_config_text() -> str:

@@ -4,9 +4,8 @@ finalisation): whether its shareable copy is current and whether suggestions wai
 
 from __future__ import annotations
 
-from fgdprep.model import Stage
+from fgdprep.model import ReviewQueue, Stage
 from fgdprep.stages.pseudonymise import QUEUE_DIGEST
-from fgdprep.stages.review import load_review
 from fgdprep.store import Study
 
 
@@ -17,12 +16,17 @@ def decisions_applied(study: Study, session_id: str) -> bool:
     path = study.review_path(session_id)
     if not study.has_transcript(session_id, Stage.PSEUDONYMISED) or not path.is_file():
         return True
-    transcript = study.load_transcript(session_id, Stage.PSEUDONYMISED)
-    applied = transcript.provenance.options.get(QUEUE_DIGEST)
+    summary = study.transcript_summary(session_id, Stage.PSEUDONYMISED)
+    applied = summary.provenance.options.get(QUEUE_DIGEST)
     return applied is None or applied == study.digest(path)
 
 
 def review_blockers(study: Study, session_id: str) -> int:
     """Pending suggestions of a session (in its text and its translation): finalisation,
     export and archive must refuse while there are any. The one gate later stages call."""
-    return sum(1 for s in load_review(study, session_id).suggestions if s.status == "pending")
+    path = study.review_path(session_id)
+    if not path.is_file():
+        return 0
+    # read as it is: which turn a suggestion is in does not change the count
+    queue = study.read_doc(path, "review", ReviewQueue)
+    return sum(1 for s in queue.suggestions if s.status == "pending")

@@ -248,6 +248,54 @@ class Transcript:
 
 
 @dataclass(frozen=True)
+class TranscriptSummary:
+    """What listing a session needs of one of its transcripts (``sessions``, ``status``),
+    kept by the store beside the transcripts so that listing never parses word-level text.
+    ``sha256`` is the transcript file's: a summary of another version is not used."""
+
+    stage: Stage
+    sha256: str
+    provenance: Provenance
+    turns: int
+    #: Turns with text (a translation has one row for each).
+    spoken: int
+    #: Flag code -> how many turns carry it.
+    flags: Mapping[str, int]
+    #: Turns flagged untranscribed_speech and their seconds.
+    untranscribed: int = 0
+    untranscribed_s: float = 0.0
+    #: The end of the last turn (seconds): the length of a session typed without a recording.
+    end: float = 0.0
+
+    @classmethod
+    def of(cls, stage: Stage, transcript: Transcript, sha256: str) -> TranscriptSummary:
+        flags: dict[str, int] = {}
+        for t in transcript.turns:
+            for code in dict.fromkeys(f.code.value for f in t.flags):
+                flags[code] = flags.get(code, 0) + 1
+        gaps = [t for t in transcript.turns if t.has_flag(FlagCode.UNTRANSCRIBED_SPEECH)]
+        return cls(
+            stage=stage,
+            sha256=sha256,
+            provenance=transcript.provenance,
+            turns=len(transcript.turns),
+            spoken=sum(1 for t in transcript.turns if t.text.strip()),
+            flags=flags,
+            untranscribed=len(gaps),
+            untranscribed_s=round(sum(t.end - t.start for t in gaps), 3),
+            end=transcript.duration,
+        )
+
+
+@dataclass(frozen=True)
+class SessionSummaries:
+    """The summaries of a session's transcripts (``summaries.json``), one per stage."""
+
+    session_id: str
+    transcripts: tuple[TranscriptSummary, ...] = ()
+
+
+@dataclass(frozen=True)
 class SpeakerSegment:
     """A stretch of time in which one diarization label speaks (seconds, end exclusive)."""
 
@@ -329,6 +377,14 @@ class Translation:
 
     def row(self, turn: str) -> TranslationRow | None:
         return next((r for r in self.rows if r.turn == turn), None)
+
+    def rows_sha256(self) -> str:
+        """What an :class:`Approval` records: the SHA-256 of the rows as they are (canonical
+        JSON), so any later change to a row withdraws it."""
+        data = json.dumps(
+            to_data(self.rows), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+        )
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
 def source_sha256(text: str) -> str:

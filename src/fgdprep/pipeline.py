@@ -60,8 +60,7 @@ STEPS = (
 
 
 def _inputs_unchanged(study: Study, sid: str, step: Step) -> bool:
-    transcript = study.load_transcript(sid, step.stage)
-    recorded = transcript.provenance.options.get(INPUTS)
+    recorded = study.transcript_summary(sid, step.stage).provenance.options.get(INPUTS)
     if not isinstance(recorded, dict):
         return True  # made before inputs were recorded
     paths = step.inputs(study, sid)

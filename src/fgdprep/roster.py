@@ -2,7 +2,9 @@
 
 A person's study-wide identity is site + code (DS/P03). The same person in the pre and the
 post FGD keeps one code, so an ingest roster is merged into the site roster: a code already
-there must name the same person. Error messages give row numbers and codes, never names.
+there must name the same person. Error messages give row numbers and codes, never names,
+but for a clash of spellings, which the person at the screen must see to decide (the audit
+log still holds codes only).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shlex
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -22,6 +25,11 @@ PERSON_CODE = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")
 
 def _norm(name: str) -> str:
     return " ".join(name.casefold().split())
+
+
+def same_name(a: str, b: str) -> bool:
+    """Whether two spellings are the same name (case and spacing aside)."""
+    return _norm(a) == _norm(b)
 
 
 def parse_roster(text: str, source: str) -> tuple[Person, ...]:
@@ -103,16 +111,18 @@ def merge_rosters(
             other = by_name.get(_norm(person.name))
             if other is not None:
                 problems.append(
-                    f"{person.code} is already in the {site} roster as {site}/{other};"
-                    " a person keeps one code across sessions"
+                    f"{person.name!r} ({person.code} here) is {site}/{other} in the site"
+                    f" roster; a person keeps one code across sessions: use {other} here"
                 )
                 continue
             merged[person.code] = person
             by_name[_norm(person.name)] = person.code
         elif _norm(old.name) != _norm(person.name):
+            fix = shlex.join(["fgdprep", "roster", "fix", site, person.code, "--name", person.name])
             problems.append(
-                f"{site}/{person.code} is a different person in the site roster;"
-                " give the new person a new code"
+                f"{site}/{person.code} is {old.name!r} in the site roster but {person.name!r}"
+                " here. The same person spelt another way: correct this file, or take this"
+                f" spelling with {fix} and ingest again. Another person: give them a new code"
             )
         else:
             aliases = tuple(dict.fromkeys((*old.aliases, *person.aliases)))

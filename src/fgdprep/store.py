@@ -15,6 +15,9 @@ identifiable/codebook.enc                               ident.  real name <-> la
 identifiable/sessions/<s>/session.json                  ident.  site, wave, date, audio checksum
 identifiable/sessions/<s>/roster.csv                    ident.  who attended, as ingested
 identifiable/sessions/<s>/<stage>.json                  ident.  the transcript after each stage
+identifiable/sessions/<s>/summaries.json                ident.  per transcript: its digest,
+                                                                provenance and counts (what
+                                                                sessions and status read)
 identifiable/sessions/<s>/diarization.json              ident.  who spoke when (no words)
 identifiable/sessions/<s>/speaker_assignments.json      ident.  label -> roster code (human work)
 identifiable/sessions/<s>/speaker_clips/<label>.wav     ident.  a sample of each voice
@@ -61,7 +64,17 @@ from typing import Any, BinaryIO, TypeVar
 from fgdprep import __version__
 from fgdprep.config import CONFIG_NAME, StudyConfig, load_config
 from fgdprep.errors import InputError, StudyError
-from fgdprep.model import Person, Session, Stage, Transcript, dumps, loads, with_turn_ids
+from fgdprep.model import (
+    Person,
+    Session,
+    SessionSummaries,
+    Stage,
+    Transcript,
+    TranscriptSummary,
+    dumps,
+    loads,
+    with_turn_ids,
+)
 
 #: The layout table of the module docstring as (path, zone): ``<stage>`` stands for a
 #: :class:`~fgdprep.model.Stage`, any other ``<...>`` for one path component.
@@ -73,6 +86,7 @@ LAYOUT: tuple[tuple[str, str], ...] = (
     ("identifiable/sessions/<s>/session.json", "identifiable"),
     ("identifiable/sessions/<s>/roster.csv", "identifiable"),
     ("identifiable/sessions/<s>/<stage>.json", "identifiable"),
+    ("identifiable/sessions/<s>/summaries.json", "identifiable"),
     ("identifiable/sessions/<s>/diarization.json", "identifiable"),
     ("identifiable/sessions/<s>/speaker_assignments.json", "identifiable"),
     ("identifiable/sessions/<s>/speaker_clips/<label>.wav", "identifiable"),
@@ -316,6 +330,10 @@ class Study:
     def transcript_path(self, session_id: str, stage: Stage) -> Path:
         return self.session_dir(session_id) / f"{Stage(stage)}.json"
 
+    def summaries_path(self, session_id: str) -> Path:
+        """What listing needs of each transcript (:class:`~fgdprep.model.SessionSummaries`)."""
+        return self.session_dir(session_id) / "summaries.json"
+
     def work_dir(self, session_id: str, stage: Stage) -> Path:
         return self.session_dir(session_id) / "work" / Stage(stage)
 
@@ -473,10 +491,43 @@ class Study:
         return self._read(path, "transcript", Transcript)
 
     def save_transcript(self, transcript: Transcript, stage: Stage) -> str:
-        """Write a stage's (identifiable) transcript, every turn with its id; returns its
-        SHA-256."""
-        path = self.transcript_path(transcript.session_id, stage)
-        return self.write_text(path, dumps("transcript", with_turn_ids(transcript)))
+        """Write a stage's (identifiable) transcript, every turn with its id, and its
+        summary; returns its SHA-256."""
+        sid, stage = transcript.session_id, Stage(stage)
+        transcript = with_turn_ids(transcript)
+        digest = self.write_text(self.transcript_path(sid, stage), dumps("transcript", transcript))
+        kept = [
+            s
+            for s in self._summaries(sid)
+            if s.stage != stage and s.sha256 == self.digest(self.transcript_path(sid, s.stage))
+        ]
+        summary = TranscriptSummary.of(stage, transcript, digest)
+        ordered = sorted([*kept, summary], key=lambda s: list(Stage).index(s.stage))
+        self.save_doc(self.summaries_path(sid), "summaries", SessionSummaries(sid, tuple(ordered)))
+        return digest
+
+    def transcript_summary(self, session_id: str, stage: Stage) -> TranscriptSummary:
+        """What listing needs of a transcript, without parsing it: from ``summaries.json``
+        while that describes the file as it is (same SHA-256), else read from the
+        transcript (a study written before summaries, or a crash between the two writes)."""
+        stage = Stage(stage)
+        path = self.transcript_path(session_id, stage)
+        if not path.is_file():
+            raise StudyError(f"session {session_id} has no {stage} transcript yet")
+        digest = self.digest(path)
+        for summary in self._summaries(session_id):
+            if summary.stage == stage and summary.sha256 == digest:
+                return summary
+        return TranscriptSummary.of(stage, self.load_transcript(session_id, stage), digest)
+
+    def _summaries(self, session_id: str) -> tuple[TranscriptSummary, ...]:
+        path = self.summaries_path(session_id)
+        if not path.is_file():
+            return ()
+        try:
+            return self.read_doc(path, "summaries", SessionSummaries).transcripts
+        except StudyError:
+            return ()  # rebuilt from the transcripts: only a cache of them
 
     def load_shareable(self, session_id: str) -> Transcript:
         path = self.shareable_path(session_id)

@@ -24,6 +24,7 @@ from fgdprep.cli import (
     pseudonymise,
     remove,
     review,
+    roster,
     run,
     speakers,
     study,
@@ -61,6 +62,7 @@ def cli(ctx: click.Context, study_dir: Path | None, verbose: int) -> None:
     logging.basicConfig(
         level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    logging.getLogger().setLevel(level)  # also when logging was set up before (-q, tests)
     ctx.obj = Ctx(study_dir)
 
 
@@ -77,7 +79,9 @@ COMMANDS: tuple[click.Command, ...] = (
     translate.translate,
     study.show,
     study.sessions,
+    study.status,
     remove.remove,
+    roster.roster,
     leakcheck.leakcheck,
     deidentify.deidentify,
     codebook.codebook,

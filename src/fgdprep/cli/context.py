@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
 import click
 
 from fgdprep.codebook import ENV_PASSPHRASE
-from fgdprep.errors import ConfigError, FgdprepError, InputError
+from fgdprep.errors import FgdprepError, InputError
 from fgdprep.store import Study, find_study_root
 
 
@@ -42,7 +44,23 @@ class Ctx:
 
 
 pass_ctx = click.make_pass_decorator(Ctx)
-quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar or messages.")
+
+
+def _quiet(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    """-q: besides our progress and notes, what libraries say below an error (their log
+    warnings and Python warnings) stays off stderr."""
+    if value:
+        logging.getLogger().setLevel(logging.ERROR)
+        warnings.simplefilter("ignore")
+    return value
+
+
+_QUIET_HELP = "No progress display, notes or library warnings on stderr (errors still show)."
+quiet_option = click.option("--quiet", "-q", is_flag=True, callback=_quiet, help=_QUIET_HELP)
+#: The same for a command that has no progress of its own, only libraries that may warn.
+quiet_flag = click.option(
+    "--quiet", "-q", is_flag=True, callback=_quiet, expose_value=False, help=_QUIET_HELP
+)
 
 
 def ask_passphrase(study: Study | None, prompt: str = "Codebook passphrase") -> str:
@@ -54,14 +72,6 @@ def ask_passphrase(study: Study | None, prompt: str = "Codebook passphrase") -> 
     if not value:
         raise InputError(f"the codebook passphrase is empty; set {ENV_PASSPHRASE} or type one")
     return value
-
-
-def check_nlp_model(study_config: Any, language: str, where: str) -> str | None:
-    try:
-        model: str | None = study_config.nlp_model(language)
-    except ValueError as exc:
-        raise ConfigError(where, [str(exc)]) from None
-    return model
 
 
 def utc_now() -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from fgdprep.cli.context import Ctx, ask_passphrase, pass_ctx
+from fgdprep.cli.context import Ctx, ask_passphrase, pass_ctx, quiet_flag
 
 
 @click.command()
@@ -28,6 +28,7 @@ from fgdprep.cli.context import Ctx, ask_passphrase, pass_ctx
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the detected spans (identifiable!) as JSON.",
 )
+@quiet_flag
 @pass_ctx
 def deidentify(
     obj: Ctx,

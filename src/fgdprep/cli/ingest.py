@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from fgdprep.cli.context import Ctx, pass_ctx
+from fgdprep.cli.context import Ctx, pass_ctx, quiet_flag
 from fgdprep.model import Mode, Session
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -47,19 +47,9 @@ def session_options(f: F) -> F:
 @click.argument("audio", type=click.Path(path_type=Path))
 @click.option("--session", "session_id", required=True, help="New session id, e.g. DS-pre.")
 @session_options
+@quiet_flag
 @pass_ctx
-def ingest(
-    obj: Ctx,
-    audio: Path,
-    session_id: str,
-    site: str,
-    wave: str,
-    date: str,
-    language: str | None,
-    mode: str,
-    roster: Path | None,
-    citation_prefix: str | None,
-) -> None:
+def ingest(obj: Ctx, /, audio: Path, mode: str, **options: Any) -> None:
     """Add a recording (any audio or video file) as a new session.
 
     The original file is copied into the identifiable area and never modified; the roster
@@ -73,26 +63,13 @@ def ingest(
     from fgdprep.stages.ingest import ingest as run_ingest
 
     study = obj.study()
-    request = IngestRequest(
-        audio=audio,
-        session_id=session_id,
-        site=site,
-        wave=wave,
-        date=date,
-        language=language,
-        mode=Mode(mode.replace("-", "_")),
-        roster=roster,
-        citation_prefix=citation_prefix,
-    )
+    request = IngestRequest(audio=audio, mode=Mode(mode.replace("-", "_")), **options)
     with study.lock():
         session = run_ingest(study, request).session
     render(session)
 
 
 def render(s: Session) -> None:
-    assert s.audio is not None
-    click.echo(
-        f"Ingested {s.id}: {s.site} {s.wave} {s.date}, {s.language}, "
-        f"{s.audio.duration / 60:.1f} min, {s.audio.channels} channel(s), "
-        f"{len(s.attendance)} people on the roster."
-    )
+    from fgdprep.report import ingested
+
+    click.echo(ingested(s))

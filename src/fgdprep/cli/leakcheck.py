@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
-from fgdprep.cli.context import Ctx, ask_passphrase, pass_ctx
+from fgdprep.cli.context import Ctx, ask_passphrase, pass_ctx, quiet_flag
 from fgdprep.errors import FgdprepError
 
 
 @click.command()
+@quiet_flag
 @pass_ctx
 def leakcheck(obj: Ctx) -> None:
     """Search every shareable file for every real name the study knows.
@@ -20,15 +21,15 @@ def leakcheck(obj: Ctx) -> None:
     \b
     Example: fgdprep leakcheck
     """
+    from fgdprep.report import leak_hits
     from fgdprep.stages.leakcheck import run
 
     study = obj.study()
     with study.lock():
         done = run(study, lambda: ask_passphrase(study))
     hits = done.hits
-    for hit in hits:
-        click.echo(f"{hit.file} paragraph {hit.paragraph}: {hit.label} ({hit.how}) [{hit.id}]")
     if hits:
+        click.echo(leak_hits(hits))
         raise FgdprepError(
             f"{len(hits)} possible leak(s) in {len({h.file for h in hits})} shareable file(s);"
             " fix the text, or dismiss a hit that is not a name with"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 import click
@@ -63,34 +62,6 @@ def pseudonymise(obj: Ctx, session_id: str | None, all_sessions: bool, quiet: bo
 
 
 def render(runs: Sequence[SessionRun], study: Study, all_sessions: bool = False) -> None:
-    for run in runs:
-        result = run.result.result
-        counts = result.counts()
-        total = sum(counts["entity_types"].values())
-        kinds = ", ".join(f"{n} {k.lower()}" for k, n in counts["entity_types"].items()) or "none"
-        translations = run.translated_turns
-        line = (
-            f"Pseudonymised {run.session.id} ({run.input_stage}"
-            + (
-                f", {translations} translated turn{'s' * (translations != 1)}"
-                if translations
-                else ""
-            )
-            + f"): {total} replaced ({kinds}); {result.pending} pending review."
-        )
-        if all_sessions:
-            line += " Updated." if run.changed else " Unchanged."
-        click.echo(line)
-    if not all_sessions:
-        run = runs[0]
-        click.echo(f"Shareable: {study.shareable_path(run.session.id).relative_to(study.root)}")
-        if run.result.result.pending:
-            click.echo(f"Review them with: fgdprep review {run.session.id}")
-    else:
-        waiting = [r.session.id for r in runs if r.result.result.pending]
-        click.echo(
-            f"{len(runs)} session(s) pseudonymised again; shareable copies in"
-            f" {study.shareable_sessions.relative_to(study.root)}{os.sep}."
-        )
-        if waiting:
-            click.echo(f"Pending review in {', '.join(waiting)}: fgdprep review SESSION")
+    from fgdprep.report import pseudonymised
+
+    click.echo(pseudonymised(runs, study, all_sessions))

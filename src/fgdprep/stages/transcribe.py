@@ -41,8 +41,8 @@ from fgdprep.audio import (
     subtract_spans,
     windows,
 )
-from fgdprep.config import SiteConfig, TranscriptionConfig
-from fgdprep.errors import StageError
+from fgdprep.config import CONFIG_NAME, SiteConfig, TranscriptionConfig, transcription_problem
+from fgdprep.errors import ConfigError, StageError
 from fgdprep.model import (
     AsrStats,
     Flag,
@@ -844,9 +844,21 @@ def run(
     session = study.load_session(request.session_id)
     if study.has_transcript(session.id, STAGE) and not request.force:
         return TranscribeResult(session, study.load_transcript(session.id, STAGE), ran=False)
+    model = request.model or study.config.transcription_model(session.site, session.language)
+    if model is None:
+        raise StageError(
+            f"site {session.site} types its transcripts in {session.language!r} by hand"
+            f" (its transcription.model is none in fgdprep.yaml); bring the transcript in with"
+            f" 'fgdprep import {session.id} FILE', or transcribe with --model"
+        )
+    if request.model is None:
+        index = next(i for i, s in enumerate(study.config.sites) if s.code == session.site)
+        problem = transcription_problem(study.config, index)
+        if problem is not None and session.language == study.config.sites[index].language:
+            raise ConfigError(str(study.root / CONFIG_NAME), [problem])
     options = TranscribeOptions.from_config(
         study.config.transcription,
-        model=request.model,
+        model=model,
         device=request.device,
         compute_type=request.compute_type,
         beam_size=request.beam_size,

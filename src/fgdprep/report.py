@@ -1,0 +1,142 @@
+"""What a stage's result says to a person: the lines a command prints, the same whether the
+command itself ran the stage or ``run``/``demo`` did. Pure functions from result objects to
+text; they never print (the CLI does) and never show a name but where the person at the
+screen works in the identifiable area (review context, speaker lines).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fgdprep.model import Session
+    from fgdprep.stages.leakcheck import Hit
+    from fgdprep.stages.pseudonymise import SessionRun
+    from fgdprep.stages.review import PendingRow, ReviewRun
+    from fgdprep.stages.speakers import SpeakersRun
+    from fgdprep.stages.transcribe import TranscribeResult
+    from fgdprep.store import Study
+
+
+def ingested(s: Session) -> str:
+    assert s.audio is not None
+    return (
+        f"Ingested {s.id}: {s.site} {s.wave} {s.date}, {s.language}, "
+        f"{s.audio.duration / 60:.1f} min, {s.audio.channels} channel(s), "
+        f"{len(s.attendance)} people on the roster."
+    )
+
+
+def transcribed(result: TranscribeResult) -> str:
+    turns = result.transcript.turns
+    if not result.ran:
+        return (
+            f"{result.session.id} is already transcribed ({len(turns)} turns);"
+            " --force transcribes it again."
+        )
+    assert result.session.audio is not None
+    rate = result.seconds / max(result.session.audio.duration, 1e-9)
+    return (
+        f"Transcribed {result.session.id}: {len(turns)} turns"
+        f" ({sum(1 for t in turns if t.flags)} flagged) in {result.seconds:.0f} s"
+        f" ({rate:.2f}x real time).\n{result.coverage}"
+    )
+
+
+def speakers(done: SpeakersRun, root: Path, show: bool = False) -> str:
+    """The turns found; with ``show``, per speaker: time, turns, first lines, sample clip."""
+    from fgdprep.formats.plain import format_time
+
+    result, turns = done.result, done.result.transcript.turns
+    lines = []
+    if result.discarded:
+        lines.append(f"Discarded {result.discarded} speaker assignment(s) (--force).")
+    assigned = result.assignments.mapping()
+    lines.append(
+        f"Speaker turns for {result.session.id}: {len(result.diarization.labels)} speakers,"
+        f" {len(turns)} turns ({sum(1 for t in turns if t.flags)} flagged),"
+        f" {len(assigned)} label(s) assigned"
+        + (" (diarization reused)." if not result.diarized else ".")
+    )
+    for s in done.summaries if show else ():
+        code = f" = {s.code}" if s.code else ""
+        lines.append(f"\n{s.label}{code}: {format_time(s.seconds)} speaking, {s.turns} turns")
+        lines += [f"    {line[:100]}" for line in s.first_lines]
+        if s.label in done.clips:
+            lines.append(f"    clip: {done.clips[s.label].relative_to(root)}")
+    return "\n".join(lines)
+
+
+def pseudonymised(runs: Sequence[SessionRun], study: Study, all_sessions: bool = False) -> str:
+    lines = []
+    for run in runs:
+        result = run.result.result
+        counts = result.counts()
+        total = sum(counts["entity_types"].values())
+        kinds = ", ".join(f"{n} {k.lower()}" for k, n in counts["entity_types"].items()) or "none"
+        n = run.translated_turns
+        translated = f", {n} translated turn{'s' * (n != 1)}" if n else ""
+        line = (
+            f"Pseudonymised {run.session.id} ({run.input_stage}{translated}):"
+            f" {total} replaced ({kinds}); {result.pending} pending review."
+        )
+        if all_sessions:
+            line += " Updated." if run.changed else " Unchanged."
+        lines.append(line)
+    if not all_sessions:
+        run = runs[0]
+        lines.append(f"Shareable: {study.shareable_path(run.session.id).relative_to(study.root)}")
+        if run.result.result.pending:
+            lines.append(f"Review them with: fgdprep review {run.session.id}")
+        return "\n".join(lines)
+    lines.append(
+        f"{len(runs)} session(s) pseudonymised again; shareable copies in"
+        f" {study.shareable_sessions.relative_to(study.root)}{os.sep}."
+    )
+    waiting = [r.session.id for r in runs if r.result.result.pending]
+    if waiting:
+        lines.append(f"Pending review in {', '.join(waiting)}: fgdprep review SESSION")
+    return "\n".join(lines)
+
+
+def review_pending(rows: Sequence[PendingRow]) -> str:
+    """The review queue as the moderator sees it (identifiable: the words around each)."""
+    from fgdprep.model import TRANSLATION
+
+    lines = []
+    for row in rows:
+        s = row.suggestion
+        where = f"¶{row.paragraph or '?'}" + (" translation" if s.field == TRANSLATION else "")
+        lines.append(
+            f"{s.id:>4}  {s.label:<14} {s.entity_type:<13} {s.recognizer:<9} {s.score:.2f}"
+            f"  {where}: …{row.context}…"
+        )
+    lines.append(f"{len(rows)} pending; decide with --accept/--reject ID or --accept-all.")
+    return "\n".join(lines)
+
+
+def review_recorded(done: ReviewRun, dismissed: int) -> str:
+    outcome, sid = done.outcome, done.outcome.queue.session_id
+    parts = [f"accepted {outcome.accepted}", f"rejected {outcome.rejected}"]
+    if outcome.added:
+        parts.append(f"added {len(outcome.added)} ({', '.join(outcome.added)})")
+    if dismissed:
+        parts.append(f"dismissed {dismissed} leak-check hit(s)")
+    text = (
+        f"{sid}: {', '.join(parts)}; {done.pending} pending. Apply with: fgdprep pseudonymise {sid}"
+    )
+    if done.others:
+        text += (
+            f"\nAlso named in {len(done.others)} other pseudonymised session(s)"
+            f" ({', '.join(done.others)}); apply everywhere with: fgdprep pseudonymise --all"
+        )
+    return text
+
+
+def leak_hits(hits: Sequence[Hit]) -> str:
+    return "\n".join(
+        f"{hit.file} paragraph {hit.paragraph}: {hit.label} ({hit.how}) [{hit.id}]" for hit in hits
+    )
