@@ -378,14 +378,6 @@ class Translation:
     def row(self, turn: str) -> TranslationRow | None:
         return next((r for r in self.rows if r.turn == turn), None)
 
-    def rows_sha256(self) -> str:
-        """What an :class:`Approval` records: the SHA-256 of the rows as they are (canonical
-        JSON), so any later change to a row withdraws it."""
-        data = json.dumps(
-            to_data(self.rows), ensure_ascii=False, sort_keys=True, separators=(",", ":")
-        )
-        return hashlib.sha256(data.encode("utf-8")).hexdigest()
-
 
 def source_sha256(text: str) -> str:
     """The digest a translation row records of the source text it translates."""

@@ -26,8 +26,8 @@ from fgdprep.model import (
     TranscriptSummary,
     Translation,
 )
-from fgdprep.model import source_sha256 as text_sha256
 from fgdprep.pipeline import next_for_a_person, state
+from fgdprep.stages.translate import Progress, load_translation, progress
 from fgdprep.store import Study
 
 #: The transcripts ``show`` prints by default: the latest there is.
@@ -127,33 +127,25 @@ def _latest_entries(study: Study) -> dict[tuple[str, str], dict[str, Any]]:
     return latest
 
 
-def _translation(study: Study, sid: str) -> tuple[int, int, Translation | None]:
-    """Rows made from the pseudonymised text as it is now, and the turns with text."""
-    path = study.translation_path(sid)
-    if not study.has_transcript(sid, Stage.PSEUDONYMISED) or not path.is_file():
-        spoken = (
-            study.transcript_summary(sid, Stage.PSEUDONYMISED).spoken
-            if study.has_transcript(sid, Stage.PSEUDONYMISED)
-            else 0
-        )
-        return 0, spoken, None
-    translation = study.read_doc(path, "translation", Translation)
-    source = {t.id: text_sha256(t.text) for t in study.load_shareable(sid).turns if t.text.strip()}
-    current = sum(
-        1 for r in translation.rows if r.text.strip() and source.get(r.turn) == r.source_sha256
-    )
-    return current, len(source), translation
-
-
-def _approved(translation: Translation | None) -> StageStatus:
+def _translation(study: Study, sid: str) -> tuple[Progress | None, Translation | None]:
+    """The translation's progress against the pseudonymised text as it is now (None before
+    pseudonymisation or translation: nothing is read then)."""
+    if not study.has_transcript(sid, Stage.PSEUDONYMISED):
+        return None, None
+    translation = load_translation(study, sid)
     if translation is None:
+        return None, None
+    source = study.load_shareable(sid)
+    return progress(source, translation, study.config.translation.language), translation
+
+
+def _approved(now: Progress | None) -> StageStatus:
+    if now is None:
         return StageStatus(False)
-    rows = translation.rows_sha256()
-    valid = [a for a in translation.approvals if a.sha256 == rows]
-    people = list(dict.fromkeys(a.by for a in valid))
-    detail = "×2" if len(people) >= 2 else (str(len(valid)) if valid else "")
-    at = max((a.at for a in valid), default="")
-    return StageStatus(len(people) >= 2, True, ", ".join(people), at, detail)
+    people = list(dict.fromkeys(a.by for a in now.approvals))
+    detail = "×2" if len(people) >= 2 else (str(len(now.approvals)) if now.approvals else "")
+    at = max((a.at for a in now.approvals), default="")
+    return StageStatus(now.approved, True, ", ".join(people), at, detail)
 
 
 def session_status(
@@ -183,7 +175,7 @@ def session_status(
 
     pending = review_blockers(study, sid)
     applied = decisions_applied(study, sid)
-    translated, translatable, translation = _translation(study, sid)
+    now_translated, translation = _translation(study, sid)
     cells = {"ingested": cell("ingested", True)}
     for column, stage in (
         ("transcribed", Stage.TRANSCRIBED),
@@ -204,13 +196,13 @@ def session_status(
     rows = [r for r in translation.rows if r.by] if translation else []
     last = max(rows, key=lambda r: r.at, default=None)
     cells["translated"] = StageStatus(
-        translatable > 0 and translated == translatable,
+        now_translated is not None and now_translated.turns > 0 and now_translated.complete,
         True,
         last.by if last else "",
         last.at if last else "",
-        f"{translated}/{translatable}" if translation is not None else "",
+        f"{now_translated.translated}/{now_translated.turns}" if now_translated else "",
     )
-    cells["approved"] = _approved(translation)
+    cells["approved"] = _approved(now_translated)
     cells["finalised"] = cell("finalised", study.finalised_path(sid).is_file())
     cells["archived"] = StageStatus(None)
     source = next((summaries[st] for st in SOURCE_STAGES if st in summaries), None)
@@ -226,8 +218,12 @@ def session_status(
         untranscribed=source.untranscribed if source else 0,
         untranscribed_s=source.untranscribed_s if source else 0.0,
         duration=session.audio.duration if session.audio else (source.end if source else None),
-        translated=translated,
-        translatable=translatable,
+        translated=now_translated.translated if now_translated else 0,
+        translatable=(
+            now_translated.turns
+            if now_translated
+            else (summaries[Stage.PSEUDONYMISED].spoken if pseudonymised else 0)
+        ),
         waiting=tuple(next_for_a_person(study, sid)),
     )
 
