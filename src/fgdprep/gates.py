@@ -26,3 +26,32 @@ def review_blockers(study: Study, session_id: str) -> int:
     """Pending suggestions of a session (in its text and its translation): finalisation,
     export and archive must refuse while there are any. The one gate later stages call."""
     return sum(1 for s in load_review(study, session_id).suggestions if s.status == "pending")
+
+
+def finalise_blockers(study: Study, session_id: str) -> list[tuple[str, str]]:
+    """What keeps a session from being finalised, as (code, message) pairs: the shareable
+    copy out of date, review decisions not applied, suggestions pending, no back-check
+    (no checked transcript). Codes go into the audit log; messages name the command."""
+    from fgdprep.pipeline import state
+
+    out = []
+    now = state(study, session_id)
+    if now.stale is not None and now.next_command is not None:
+        out.append(
+            ("out_of_date", f"{now.stale} is out of date (fgdprep {now.next_command} {session_id})")
+        )
+    if not decisions_applied(study, session_id):
+        out.append(
+            (
+                "decisions_not_applied",
+                f"review decisions not yet applied (fgdprep pseudonymise {session_id})",
+            )
+        )
+    pending = review_blockers(study, session_id)
+    if pending:
+        out.append(
+            ("review_pending", f"{pending} suggestion(s) to review (fgdprep review {session_id})")
+        )
+    if not study.has_transcript(session_id, Stage.CHECKED):
+        out.append(("not_backchecked", f"not back-checked (fgdprep backcheck {session_id})"))
+    return out
