@@ -6,7 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from fgdprep.config import ConventionsConfig, NumberingConfig
+from fgdprep.formats.export import ExportDoc
 from fgdprep.model import (
+    Finalised,
     Flag,
     FlagCode,
     Provenance,
@@ -18,6 +21,7 @@ from fgdprep.model import (
     Turn,
     source_sha256,
 )
+from fgdprep.stages.finalise import number, translated_units
 from fgdprep.store import Study
 
 #: (speaker, start, end, text, English translation)
@@ -72,3 +76,46 @@ def make_session(
                 Translation(session_id, "en", language, rows),
             )
     return study
+
+
+def sample_finalised(numbering: str = "turn") -> Finalised:
+    """The DS sample numbered as ``finalise`` numbers it, at a fixed time (golden files)."""
+    made = tuple(
+        Turn(
+            start,
+            end,
+            text,
+            speaker,
+            flags=(Flag(FlagCode.UNTRANSCRIBED_SPEECH, "2.5 s"),) if not text else (),
+            id=f"t{i * 1000 + 1}",
+        )
+        for i, (speaker, start, end, text, _en) in enumerate(DS_TURNS)
+    )
+    transcript = Transcript("DS-pre", "sw", made, Provenance("deidentified", "test"))
+    units = number(transcript, NumberingConfig(mode=numbering), ConventionsConfig())  # type: ignore[arg-type]
+    session = Session("DS-pre", "DS", "pre", "2019-12-10", "sw")
+    return Finalised(session, "DS", numbering, units, made, "0" * 64, "test", FIXED_AT)
+
+
+FIXED_AT = "2019-12-11T10:00:00+00:00"
+ENGLISH = {f"t{i * 1000 + 1}": en for i, (*_x, en) in enumerate(DS_TURNS)}
+
+
+def sample_doc(text: str = "source") -> ExportDoc:
+    finalised = sample_finalised()
+    units = finalised.units
+    if text == "translation":
+        units = translated_units(finalised, ENGLISH, 60)
+    return ExportDoc(
+        session_id="DS-pre",
+        site="DS",
+        wave="pre",
+        date="2019-12-10",
+        language="en" if text == "translation" else "sw",
+        prefix="DS",
+        text=text,
+        numbering="turn",
+        finalised_at=FIXED_AT,
+        participants=("MOD", "P01", "P02", "P03"),
+        units=units,
+    )

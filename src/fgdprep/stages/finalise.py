@@ -52,8 +52,9 @@ def clean(text: str) -> str:
 
 
 def speaker_code(turn: Turn) -> str:
-    """The code before the colon: no white space or colon, at most 63 characters."""
-    code = re.sub(r"[\s:]+", "_", clean(turn.speaker or "")) or UNKNOWN_SPEAKER
+    """The code before the colon: no white space, colon or markup (<, >, &), at most 63
+    characters."""
+    code = re.sub(r"[\s:<>&]+", "_", clean(turn.speaker or "")) or UNKNOWN_SPEAKER
     return code[:MAX_SPEAKER]
 
 

@@ -1,0 +1,173 @@
+"""``fgdprep export``: finalised sessions only, the leak check first, every format read back
+against the finalised units."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner, Result
+
+from exportdata import DS_TURNS, make_session
+from fgdprep.cli import cli
+from fgdprep.formats.export import FORMATS, ExportOptions
+
+ENV = {"FGDPREP_PASSPHRASE": "secret"}
+
+
+def export(study: Path, *args: str) -> Result:
+    return CliRunner().invoke(
+        cli, ["--study", str(study), "export", *args], env=ENV, catch_exceptions=False
+    )
+
+
+def finalise(study: Path, sid: str = "DS-pre") -> None:
+    result = CliRunner().invoke(cli, ["--study", str(study), "finalise", sid])
+    assert result.exit_code == 0, result.output
+
+
+def _finalised_units(study: Path, sid: str = "DS-pre") -> list[dict[str, Any]]:
+    path = study / "shareable" / "sessions" / sid / "finalised.json"
+    units: list[dict[str, Any]] = json.loads(path.read_text())["finalised"]["units"]
+    return units
+
+
+def _body(u: dict[str, Any]) -> str:
+    return " ".join(x for x in (u["before"], u["text"], u["after"]) if x)
+
+
+def test_export_every_format_of_a_finalised_session(study: Path, tmp_path: Path) -> None:
+    make_session(study)
+    finalise(study)
+    out = tmp_path / "out"
+    result = export(
+        study, "DS-pre", "--format", ",".join(FORMATS), "-o", str(out), "--text", "source"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        "Exported DS-pre: 5 numbered paragraph(s), source (sw).\n"
+        "No leaks in 3 shareable file(s). Wrote 12 file(s) to"
+    )
+    units = _finalised_units(study)
+    for name, cls in FORMATS.items():
+        data = (out / f"DS-pre_sw{cls.suffix}").read_bytes()
+        read = cls(ExportOptions()).read(data)
+        assert [(r.n, r.speaker) for r in read] == [(u["n"], u["speaker"]) for u in units], name
+        if name != "rttm":
+            assert [r.text for r in read] == [_body(u) for u in units], name
+    meta = json.loads((out / "DS-pre_sw.meta.json").read_text())
+    assert meta["site"] == "DS" and meta["wave"] == "pre" and meta["pseudonymised"] is True
+    # shareable exports carry turn times but no word-level text
+    exported = json.loads((out / "DS-pre_sw.json").read_text())["export"]
+    assert "words" not in json.dumps(exported)
+    assert [(u["start"], u["end"]) for u in exported["units"]] == [(t[1], t[2]) for t in DS_TURNS]
+    entry = json.loads((study / "logs" / "audit.jsonl").read_text().splitlines()[-1])
+    assert entry["command"] == "export"
+    assert entry["counts"]["formats"] == list(FORMATS) and entry["counts"]["units"] == 5
+    assert set(entry["outputs"]) == {p.name for p in out.iterdir()}
+
+
+def test_translation_is_the_default_and_shares_the_numbers(study: Path, tmp_path: Path) -> None:
+    make_session(study)
+    finalise(study)
+    result = export(study, "DS-pre", "--format", "maxqda,vtt", "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "Exported DS-pre: 5 numbered paragraph(s), translation (en)." in result.output
+    lines = (tmp_path / "DS-pre_en_maxqda.txt").read_text(encoding="utf-8-sig").splitlines()
+    assert lines == [
+        "MOD: Welcome all to the discussion. #00:00:04-2#",
+        "P01: My name is [P01]. I started at the clinic last year. #00:00:12-5#",
+        "P02: [crosstalk] Yes, me too. #00:00:15-0#",
+        "MOD: (4 s) [inaudible 00:00:19] #00:00:22-0#",
+        "P03: The medicines help a lot. #00:00:30-0#",
+    ]
+    assert "<v P02>[crosstalk] Yes, me too." in (tmp_path / "DS-pre_en.vtt").read_text()
+
+
+def test_all_sessions_in_one_qdpx(study: Path, tmp_path: Path) -> None:
+    from fgdprep.formats.export.qdpx import read_project
+
+    make_session(study)
+    make_session(study, "BU-post", site="BU", wave="post", language="lg", translate=False)
+    finalise(study)
+    finalise(study, "BU-post")
+    result = export(study, "--all", "--format", "qdpx", "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "Exported BU-post: 5 numbered paragraph(s), source (lg)." in result.output
+    (project,) = tmp_path.glob("*.qdpx")
+    assert project.name == "UPSIDES-peer-support-FGDs_default.qdpx"
+    assert [(n, len(units)) for n, units in read_project(project.read_bytes())] == [
+        ("BU-post", 5),
+        ("DS-pre", 5),
+    ]
+
+
+def test_export_of_a_session_not_finalised_names_what_is_pending(
+    study: Path, tmp_path: Path, unchanged: Callable[..., Any]
+) -> None:
+    make_session(study, checked=False)
+    with unchanged(study):
+        result = export(study, "DS-pre", "--format", "docx", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: DS-pre is not finalised, so it has no paragraph numbers to export; pending:"
+        " not back-checked (fgdprep backcheck DS-pre); then run 'fgdprep finalise DS-pre'\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_format(study: Path, tmp_path: Path, unchanged: Callable[..., Any]) -> None:
+    make_session(study)
+    finalise(study)
+    with unchanged(study):
+        result = export(study, "DS-pre", "--format", "docx,pdf", "-o", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: unknown export format 'pdf'; use one or more of " + ", ".join(FORMATS) + "\n"
+    )
+    assert list(tmp_path.iterdir()) == [study]
+
+
+def test_translation_asked_for_but_missing(
+    study: Path, tmp_path: Path, unchanged: Callable[..., Any]
+) -> None:
+    make_session(study, translate=False)
+    finalise(study)
+    with unchanged(study):
+        result = export(study, "DS-pre", "--text", "translation", "-o", str(tmp_path / "o"))
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: DS-pre: no translation (translation.json); export the source with --text source\n"
+    )
+
+
+def test_never_into_the_identifiable_area(study: Path, unchanged: Callable[..., Any]) -> None:
+    make_session(study)
+    finalise(study)
+    with unchanged(study):
+        result = export(study, "DS-pre", "-o", str(study / "identifiable" / "x"))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {study / 'identifiable' / 'x'}: exports go outside the study folder or under"
+        " its shareable/ area, never next to identifiable files\n"
+    )
+
+
+def test_a_leak_stops_the_export(study: Path, tmp_path: Path) -> None:
+    s = make_session(
+        study,
+        turns=(*DS_TURNS[:4], ("P03", 22.5, 30.0, "Dawa zinasaidia sana.", "Halima said so.")),
+    )
+    roster = s.roster_path("DS")
+    roster.parent.mkdir(parents=True, exist_ok=True)
+    roster.write_text("code,name,aliases,role,gender\nP03,Halima Juma,,participant,f\n")
+    finalise(study)
+    result = export(study, "DS-pre", "--format", "txt", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: the leak check found 1 possible leak(s) in the shareable area; nothing was"
+        " exported. See them with 'fgdprep leakcheck'\n"
+    )
+    assert not (tmp_path / "out").exists()
