@@ -15,6 +15,7 @@ import click
 
 from fgdprep import __version__
 from fgdprep.cli import (
+    cite,
     codebook,
     deidentify,
     demo,
@@ -76,6 +77,7 @@ COMMANDS: tuple[click.Command, ...] = (
     finalise.finalise,
     finalise.reopen,
     export.export,
+    cite.cite,
     study.show,
     study.sessions,
     remove.remove,
