@@ -156,3 +156,21 @@ def test_line_numbering_and_translation_parts() -> None:
     assert split_like("A b. C d. E f.", [10, 10, 10]) == ["A b.", "C d.", "E f."]
     assert split_like("A b.", [10, 10]) == ["A b.", ""]
     assert clean("a\u2028b\tc\x00d\r\ne\ufffe") == "a b c d e"
+
+
+def test_a_finalised_session_is_not_pseudonymised_again(
+    study: Path, unchanged: Callable[..., Any]
+) -> None:
+    make_session(study)
+    assert run(["finalise", "DS-pre"], study).exit_code == 0
+    with unchanged(study):
+        result = run(["pseudonymise", "DS-pre"], study)
+        every = run(["pseudonymise", "--all"], study)
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: DS-pre is finalised: its numbers and text are frozen, so 'pseudonymise' would"
+        " change a cited transcript. Reopen it first: fgdprep reopen DS-pre (citations may"
+        " break)\n"
+    )
+    assert every.exit_code == 1
+    assert every.output == "Error: every pseudonymised session is finalised; nothing may change\n"

@@ -55,3 +55,21 @@ def finalise_blockers(study: Study, session_id: str) -> list[tuple[str, str]]:
     if not study.has_transcript(session_id, Stage.CHECKED):
         out.append(("not_backchecked", f"not back-checked (fgdprep backcheck {session_id})"))
     return out
+
+
+def is_finalised(study: Study, session_id: str) -> bool:
+    """Whether ``finalise`` froze the session's numbers and source text."""
+    return study.finalised_path(session_id).is_file()
+
+
+def refuse_if_finalised(study: Study, session_id: str, command: str) -> None:
+    """Stages that would change a finalised session's source text call this first: a
+    finalised session changes only after ``fgdprep reopen`` (translations may still come)."""
+    from fgdprep.errors import StageError
+
+    if is_finalised(study, session_id):
+        raise StageError(
+            f"{session_id} is finalised: its numbers and text are frozen, so '{command}' would"
+            f" change a cited transcript. Reopen it first: fgdprep reopen {session_id}"
+            " (citations may break)"
+        )
