@@ -338,9 +338,9 @@ def run(
 
     if session_ids is None:
         # finalised sessions keep their frozen text (fgdprep reopen lets them change)
-        done = study.sessions_with(STAGE)
-        ids = [sid for sid in done if not is_finalised(study, sid)]
-        if done and not ids:
+        earlier = study.sessions_with(STAGE)
+        ids = [sid for sid in earlier if not is_finalised(study, sid)]
+        if earlier and not ids:
             raise StageError("every pseudonymised session is finalised; nothing may change")
         if not ids:
             raise StageError(
