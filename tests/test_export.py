@@ -171,3 +171,14 @@ def test_a_leak_stops_the_export(study: Path, tmp_path: Path) -> None:
         " exported. See them with 'fgdprep leakcheck'\n"
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_help_lists_every_format_with_where_it_goes() -> None:
+    result = CliRunner().invoke(cli, ["export", "--help"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    for name, cls in FORMATS.items():
+        assert f"    {name:<12} {cls.where}" in lines, name
+    assert max(len(line) for line in lines) <= 80
+    assert "MAXQDA: Import › Focus Group Transcripts" in FORMATS["maxqda"].where
+    assert "NVivo" in FORMATS["nvivo"].where and "ATLAS.ti" in FORMATS["qdpx"].where

@@ -51,10 +51,7 @@ def _units(rows: list[list[str]]) -> list[ReadUnit]:
 class NvivoExporter(Exporter):
     name = "nvivo"
     suffix = "_nvivo.txt"
-    where = (
-        "NVivo: open the audio file › Import Transcript Entries (tab-delimited UTF-8:"
-        " Timespan, Speaker, Content)"
-    )
+    where = "NVivo: the recording's transcript, Edit › Import Rows (tabs)"
     sidecar = True
 
     def write(self, docs: Sequence[ExportDoc]) -> bytes:
@@ -69,7 +66,7 @@ class NvivoExporter(Exporter):
 class NvivoDocxExporter(Exporter):
     name = "nvivo-docx"
     suffix = "_nvivo.docx"
-    where = "NVivo: Import Transcript Entries from a Word table (Timespan, Speaker, Content)"
+    where = "NVivo: the same rows as a Word table (Edit › Import Rows)"
 
     def write(self, docs: Sequence[ExportDoc]) -> bytes:
         (doc,) = docs

@@ -70,16 +70,13 @@ class _Text(_Paragraphs):
 class TxtExporter(_Text):
     name = "txt"
     suffix = ".txt"
-    where = (
-        "UTF-8 text, one paragraph per unit (ATLAS.ti, QualCoder: import as a text document;"
-        " timestamps per export.timestamps)"
-    )
+    where = "plain text, CODE: lines: ATLAS.ti, QualCoder, any text import"
 
 
 class MaxqdaTxtExporter(_Text):
     name = "maxqda"
     suffix = "_maxqda.txt"
-    where = "MAXQDA: Import › Focus Group Transcripts (UTF-8 text, CODE: paragraphs, f4 times)"
+    where = "MAXQDA: Import › Focus Group Transcripts (text, f4 times)"
     style = "f4"
     numbers = False
     bom = True
@@ -145,16 +142,13 @@ class _Docx(_Paragraphs):
 class DocxExporter(_Docx):
     name = "docx"
     suffix = ".docx"
-    where = (
-        "Word: CODE: paragraphs, metadata in the header and document properties (any QDA"
-        " program's document import; export.numbers/timestamps for readers)"
-    )
+    where = "Word, CODE: paragraphs: for reading; any QDA document import"
     header = True
 
 
 class MaxqdaDocxExporter(_Docx):
     name = "maxqda-docx"
     suffix = "_maxqda.docx"
-    where = "MAXQDA: Import › Focus Group Transcripts (Word, CODE: paragraphs, f4 times)"
+    where = "MAXQDA: Import › Focus Group Transcripts (Word, f4 times)"
     style = "f4"
     numbers = False

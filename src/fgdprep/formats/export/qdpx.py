@@ -131,10 +131,7 @@ def project_xml(docs: Sequence[ExportDoc], name: str) -> tuple[bytes, dict[str, 
 class QdpxExporter(Exporter):
     name = "qdpx"
     suffix = ".qdpx"
-    where = (
-        "REFI-QDA project for ATLAS.ti, MAXQDA, NVivo, QualCoder (speakers coded, site and"
-        " wave as case variables; --all: every session in one project)"
-    )
+    where = "REFI-QDA, speakers coded: ATLAS.ti, MAXQDA, NVivo, QualCoder"
     project = True
 
     def write(self, docs: Sequence[ExportDoc]) -> bytes:

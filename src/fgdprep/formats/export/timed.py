@@ -40,7 +40,7 @@ def _blocks(data: bytes) -> list[list[str]]:
 class VttExporter(Exporter):
     name = "vtt"
     suffix = ".vtt"
-    where = "WebVTT captions with <v CODE> voices (media players, QualCoder, ELAN, web pages)"
+    where = "WebVTT captions, <v CODE> voices: media players, ELAN, the web"
 
     def write(self, docs: Sequence[ExportDoc]) -> bytes:
         (doc,) = docs
@@ -70,7 +70,7 @@ class VttExporter(Exporter):
 class SrtExporter(Exporter):
     name = "srt"
     suffix = ".srt"
-    where = "SubRip subtitles, CODE: text per cue (video players and editors)"
+    where = "SubRip subtitles, CODE: text per cue: video players, editors"
     sidecar = True
 
     def write(self, docs: Sequence[ExportDoc]) -> bytes:
@@ -94,7 +94,7 @@ class SrtExporter(Exporter):
 class JsonExporter(Exporter):
     name = "json"
     suffix = ".json"
-    where = "JSON: the session's metadata and its numbered units (scripts, archives)"
+    where = "JSON: metadata and numbered units: scripts, archives"
 
     def write(self, docs: Sequence[ExportDoc]) -> bytes:
         (doc,) = docs
@@ -122,7 +122,7 @@ class JsonExporter(Exporter):
 class RttmExporter(Exporter):
     name = "rttm"
     suffix = ".rttm"
-    where = "RTTM speaker times, one SPEAKER line per unit, no text (diarization tools)"
+    where = "RTTM: speaker times per unit, no text: diarization tools"
     sidecar = True
 
     def write(self, docs: Sequence[ExportDoc]) -> bytes:
