@@ -147,3 +147,34 @@ def test_bad_citations(
         result = run(["cite", *args], cited_study)
     assert result.exit_code == 1
     assert result.output == message
+
+
+def test_line_numbering_each_text_its_own_lines(study: Path, tmp_path: Path) -> None:
+    config = study / "fgdprep.yaml"
+    config.write_text(
+        config.read_text() + "numbering:\n  mode: line\n  line_width: 24\n", encoding="utf-8"
+    )
+    make_session(study)
+    assert run(["finalise", "DS-pre"], study).exit_code == 0
+    result = run(["cite", "DS 2-3", "--json"], study)
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.output)
+    # Kiswahili lines 2-3 are the first turn's second line and P01's first; the English
+    # beside each is its whole turn's translation (the turn maps the two numberings)
+    assert [(c["speaker"], c["original"]) for c in got] == [
+        ("MOD", "majadiliano."),
+        ("P01", "Jina langu ni [P01]."),
+    ]
+    assert [c["translation"] for c in got] == [
+        "Welcome all to the discussion.",
+        "My name is [P01]. I started at the clinic last year.",
+    ]
+    env = {"FGDPREP_PASSPHRASE": "x", "FGDPREP_STUDY": str(study)}
+    args = ["export", "DS-pre", "--format", "txt", "-o", str(tmp_path / "o")]
+    assert CliRunner().invoke(cli, args, env=env).exit_code == 0
+    english = (tmp_path / "o" / "DS-pre_en.txt").read_text().splitlines()
+    assert english[:3] == [
+        "MOD: Welcome all to the",
+        "MOD: discussion.",
+        "P01: My name is [P01]. I",
+    ]

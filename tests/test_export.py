@@ -143,16 +143,16 @@ def test_translation_asked_for_but_missing(
     )
 
 
-def test_never_into_the_identifiable_area(study: Path, unchanged: Callable[..., Any]) -> None:
+def test_never_into_the_study(study: Path, unchanged: Callable[..., Any]) -> None:
     make_session(study)
     finalise(study)
-    with unchanged(study):
-        result = export(study, "DS-pre", "-o", str(study / "identifiable" / "x"))
-    assert result.exit_code == 1
-    assert result.output == (
-        f"Error: {study / 'identifiable' / 'x'}: exports go outside the study folder or under"
-        " its shareable/ area, never next to identifiable files\n"
-    )
+    for inside in (study / "identifiable" / "x", study / "shareable" / "exports"):
+        with unchanged(study):
+            result = export(study, "DS-pre", "-o", str(inside))
+        assert result.exit_code == 1
+        assert result.output == (
+            f"Error: {inside} is inside the study folder; write exports to a folder outside it\n"
+        )
 
 
 def test_a_leak_stops_the_export(study: Path, tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ Example: fgdprep export DS-pre --format docx,maxqda,nvivo,qdpx -o out/
     "out_dir",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write into (made if missing); outside the study or under shareable/.",
+    help="Folder to write into (made if missing), outside the study folder.",
 )
 @click.option(
     "--text",

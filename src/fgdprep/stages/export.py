@@ -149,13 +149,13 @@ def _slug(name: str) -> str:
 
 
 def _check_out_dir(study: Study, out_dir: Path) -> Path:
+    """Exports go outside the study: inside, the identifiable area is no place for them,
+    and the leak check reads the shareable area as text, Word and JSON (not .qdpx)."""
     out = out_dir.resolve()
-    root, shareable = study.root.resolve(), study.shareable.resolve()
-    inside = out == root or root in out.parents
-    if inside and not (out == shareable or shareable in out.parents):
+    root = study.root.resolve()
+    if out == root or root in out.parents:
         raise InputError(
-            f"{out_dir}: exports go outside the study folder or under its shareable/ area,"
-            " never next to identifiable files"
+            f"{out_dir} is inside the study folder; write exports to a folder outside it"
         )
     if out.exists() and not out.is_dir():
         raise InputError(f"{out_dir} exists and is not a folder")
