@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import run
 from exportdata import DS_TURNS, make_session
@@ -177,4 +179,28 @@ def test_line_numbering_each_text_its_own_lines(study: Path, tmp_path: Path) -> 
         "MOD: Welcome all to the",
         "MOD: discussion.",
         "P01: My name is [P01]. I",
+    ]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["DS", "UKE", "BU", "DS1"]),
+            st.lists(
+                st.tuples(st.integers(1, 999), st.integers(0, 20), st.sampled_from(["-", "–"])),
+                min_size=1,
+                max_size=4,
+            ),
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_parse_reads_what_papers_write(groups: list[Any]) -> None:
+    text = "; ".join(
+        f"{prefix} " + ", ".join(f"{a}{dash}{a + k}" if k else f"{a}" for a, k, dash in items)
+        for prefix, items in groups
+    )
+    assert parse(text) == [
+        Reference(prefix, a, a + k) for prefix, items in groups for a, k, _dash in items
     ]

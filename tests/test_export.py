@@ -97,7 +97,7 @@ def test_all_sessions_in_one_qdpx(study: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Exported BU-post: 5 numbered paragraph(s), source (lg)." in result.output
     (project,) = tmp_path.glob("*.qdpx")
-    assert project.name == "UPSIDES-peer-support-FGDs_default.qdpx"
+    assert project.name == "UPSIDES-peer-support-FGDs_mixed.qdpx"  # English and Luganda
     assert [(n, len(units)) for n, units in read_project(project.read_bytes())] == [
         ("BU-post", 5),
         ("DS-pre", 5),

@@ -37,6 +37,10 @@ def test_finalise_numbers_turns_with_the_conventions(study: Path) -> None:
         (5, "P03", "", ""),
     ]
     assert units[1]["text"] == "Jina langu ni [P01]. Nilianza kliniki mwaka jana."
+    path = study / "shareable" / "sessions" / "DS-pre" / "finalised.json"
+    turns = json.loads(path.read_text())["finalised"]["turns"]
+    assert len(turns) == 5 and all(t["words"] == [] for t in turns)  # turn times, no words
+    assert [(t["start"], t["end"]) for t in turns][:2] == [(0.0, 4.2), (5.0, 12.5)]
     entry = [
         e
         for e in json.loads(

@@ -168,9 +168,8 @@ def run(study: Study, request: ExportRequest, passphrase: Callable[[], str]) -> 
     from fgdprep.stages import leakcheck
 
     timestamps = request.timestamps or study.config.export.timestamps
-    exporters = make_exporters(
-        request.formats, ExportOptions(timestamps, study.config.export.numbers)
-    )
+    options = ExportOptions(timestamps, study.config.export.numbers, study.config.study.name)
+    exporters = make_exporters(request.formats, options)
     if request.text not in (None, SOURCE, TRANSLATION):
         raise InputError(f"--text must be {SOURCE} or {TRANSLATION}")
     out_dir = _check_out_dir(study, request.out_dir)
@@ -186,7 +185,8 @@ def run(study: Study, request: ExportRequest, passphrase: Callable[[], str]) -> 
     files: dict[Path, bytes] = {}
     for exporter in exporters:
         if exporter.project and len(docs) > 1:
-            kind = request.text or "default"
+            kinds = {d.language if d.text == TRANSLATION else SOURCE for d in docs}
+            kind = kinds.pop() if len(kinds) == 1 else "mixed"
             files[out_dir / f"{_slug(study.config.study.name)}_{kind}{exporter.suffix}"] = (
                 exporter.write(docs)
             )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from fgdprep.errors import InputError
@@ -41,7 +41,6 @@ class ExportDoc:
     participants: tuple[str, ...] = ()
     units: tuple[Unit, ...] = ()
     mode: str = "in_person"
-    extra: dict[str, str] = field(default_factory=dict)
 
     def meta(self) -> dict[str, Any]:
         """Session metadata for sidecars and document properties (codes, never names)."""
@@ -72,10 +71,12 @@ class ExportDoc:
 @dataclass(frozen=True)
 class ExportOptions:
     """``timestamps``: the style at the end of each docx/txt paragraph (a format with its
-    own convention ignores it); ``numbers``: a visible number and a tab before each."""
+    own convention ignores it); ``numbers``: a visible number and a tab before each;
+    ``project``: the name of a project file holding several sessions (the study's)."""
 
     timestamps: str = "none"
     numbers: bool = False
+    project: str = "fgdprep"
 
 
 @dataclass(frozen=True)

@@ -135,7 +135,7 @@ class QdpxExporter(Exporter):
     project = True
 
     def write(self, docs: Sequence[ExportDoc]) -> bytes:
-        name = docs[0].session_id if len(docs) == 1 else "fgdprep sessions"
+        name = docs[0].session_id if len(docs) == 1 else self.options.project
         xml, texts = project_xml(docs, name)
         stamp = (2000, 1, 1, 0, 0, 0)
         out = io.BytesIO()
