@@ -78,6 +78,25 @@ def test_malformed(text: str, message: str) -> None:
     assert err.value.message.startswith(message)
 
 
+def test_two_sessions_of_one_wave_need_their_own_prefix(
+    study: Path, unchanged: Callable[..., Any]
+) -> None:
+    make_session(study, "DS-pre-a")
+    make_session(study, "DS-pre-b")
+    make_session(study, "DS-pre-c", prefix="DS3")
+    for sid in ("DS-pre-a", "DS-pre-b", "DS-pre-c"):
+        assert run(["finalise", sid], study).exit_code == 0
+    with unchanged(study):
+        result = run(["cite", "DS 1"], study)
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: DS is ambiguous: DS-pre-a (pre), DS-pre-b (pre); sessions of one wave need"
+        " their own citation prefix (ingest --prefix DS1)\n"
+    )
+    got = json.loads(run(["cite", "DS3 2", "--json"], study).output)
+    assert [(c["session_id"], c["speaker"]) for c in got] == [("DS-pre-c", "P01")]
+
+
 def test_the_papers_citation_with_a_wave(cited_study: Path) -> None:
     result = run(["cite", "DS 34–35, 103; BU 45", "--wave", "post", "--json"], cited_study)
     assert result.exit_code == 0, result.output

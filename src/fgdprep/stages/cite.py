@@ -107,6 +107,11 @@ def _session_for(
         )
     if len(done) > 1:
         listed = ", ".join(f"{f.session.id} ({f.session.wave})" for f in done)
+        if len({f.session.wave for f in done}) < len(done):
+            raise InputError(
+                f"{ref.prefix} is ambiguous: {listed}; sessions of one wave need their own"
+                " citation prefix (ingest --prefix DS1)"
+            )
         raise InputError(f"{ref.prefix} is ambiguous: {listed}; give --wave")
     return done[0]
 
