@@ -182,3 +182,14 @@ def test_help_lists_every_format_with_where_it_goes() -> None:
     assert max(len(line) for line in lines) <= 80
     assert "MAXQDA: Import › Focus Group Transcripts" in FORMATS["maxqda"].where
     assert "NVivo" in FORMATS["nvivo"].where and "ATLAS.ti" in FORMATS["qdpx"].where
+
+
+def test_a_forced_finalisation_is_noted(study: Path, tmp_path: Path) -> None:
+    make_session(study, checked=False)
+    forced = CliRunner().invoke(cli, ["--study", str(study), "finalise", "DS-pre", "--force"])
+    assert forced.exit_code == 0
+    result = export(study, "DS-pre", "--format", "txt", "-o", str(tmp_path / "o"))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        "Note: DS-pre was finalised with --force while pending: not_backchecked\n"
+    )

@@ -178,3 +178,22 @@ def test_a_finalised_session_is_not_pseudonymised_again(
     )
     assert every.exit_code == 1
     assert every.output == "Error: every pseudonymised session is finalised; nothing may change\n"
+
+
+def test_numbering_and_conventions_config() -> None:
+    from conftest import UPSIDES
+    from fgdprep.config import parse_config
+    from fgdprep.errors import ConfigError
+
+    text = UPSIDES.read_text(encoding="utf-8")
+    assert parse_config(text + "numbering: line\n", "x").numbering.mode == "line"
+    bad = text + 'numbering: lines\nconventions:\n  pause: "{minutes} min"\n'
+    try:
+        parse_config(bad, "fgdprep.yaml")
+    except ConfigError as exc:
+        assert exc.problems == [
+            "numbering.mode: Input should be 'turn' or 'line'",
+            "conventions.pause: Value error, may only use {seconds}",
+        ]
+    else:
+        raise AssertionError("a bad numbering mode and pause template were accepted")

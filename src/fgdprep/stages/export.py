@@ -70,9 +70,9 @@ def translations(study: Study, finalised: Finalised) -> tuple[dict[str, str], st
     )
 
 
-def make_doc(study: Study, finalised: Finalised, text: str | None) -> tuple[ExportDoc, str | None]:
-    """The export document of a session and, when the source is exported by default
-    because turns lack a translation, a note saying so."""
+def make_doc(study: Study, finalised: Finalised, text: str | None) -> tuple[ExportDoc, list[str]]:
+    """The export document of a session, and notes: finalised with --force, or the source
+    exported by default because turns lack a translation."""
     rows, language = translations(study, finalised)
     sid = finalised.session.id
     turns = {t.id: t for t in finalised.turns}
@@ -82,7 +82,11 @@ def make_doc(study: Study, finalised: Finalised, text: str | None) -> tuple[Expo
         for tid in numbered
         if tid not in rows and clean(turns[tid].text if tid in turns else "")
     ]
-    note = None
+    notes = []
+    if finalised.forced:
+        notes.append(
+            f"{sid} was finalised with --force while pending: {', '.join(finalised.forced)}"
+        )
     if text == TRANSLATION and (language is None or missing):
         have = (
             "no translation"
@@ -92,7 +96,7 @@ def make_doc(study: Study, finalised: Finalised, text: str | None) -> tuple[Expo
         raise InputError(f"{sid}: {have} (translation.json); export the source with --text source")
     chosen = text or (TRANSLATION if language is not None and not missing else SOURCE)
     if text is None and language is not None and missing:
-        note = (
+        notes.append(
             f"{sid}: {len(missing)} of {len(numbered)} numbered turns have no current"
             " translation; exported the source text"
         )
@@ -116,7 +120,7 @@ def make_doc(study: Study, finalised: Finalised, text: str | None) -> tuple[Expo
         units=units,
         mode=str(session.mode),
     )
-    return doc, note
+    return doc, notes
 
 
 def _finalised_sessions(study: Study, ids: Sequence[str] | None) -> list[Finalised]:
@@ -215,5 +219,5 @@ def run(study: Study, request: ExportRequest, passphrase: Callable[[], str]) -> 
         },
     )
     exported = tuple(Exported(d.session_id, d.text, d.language, len(d.units)) for d in docs)
-    notes = tuple(note for _doc, note in made if note)
+    notes = tuple(note for _doc, more in made for note in more)
     return ExportResult(tuple(files), exported, notes, check.files)
