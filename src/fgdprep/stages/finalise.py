@@ -85,6 +85,12 @@ def _hard_split(sentence: str, limit: int) -> list[str]:
     return [*parts, sentence] if sentence else parts
 
 
+def wrap(text: str, width: int) -> list[str]:
+    """Line mode: ``text`` wrapped at ``width`` (a longer word is cut); one empty line for
+    an empty text. The marks of the conventions go before the first and after the last."""
+    return textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+
+
 def split_long(text: str, limit: int) -> list[str]:
     """Parts of at most ``limit`` characters, cut at sentence ends (a sentence longer than
     that at a space); a text within the limit is one part."""
@@ -153,15 +159,13 @@ def number(
         if not (text or before or after):
             continue
         if numbering.mode == "line":
-            body = " ".join(x for x in (before, text, after) if x)
-            lines = textwrap.wrap(body, numbering.line_width, break_on_hyphens=False)
-            pieces = [(line, "", "") for line in lines]
+            parts = wrap(text, numbering.line_width)
         else:
             parts = split_long(text, numbering.max_paragraph_chars) if text else [""]
-            pieces = [
-                (p, before if i == 0 else "", after if i == len(parts) - 1 else "")
-                for i, p in enumerate(parts)
-            ]
+        pieces = [
+            (p, before if i == 0 else "", after if i == len(parts) - 1 else "")
+            for i, p in enumerate(parts)
+        ]
         times = _part_times(turn, [len(p[0]) for p in pieces])
         for i, ((part, b, a), (start, end)) in enumerate(zip(pieces, times, strict=True)):
             units.append(
@@ -202,10 +206,18 @@ def translated_units(
     for turn, group in units_of_turns(finalised.units).items():
         text = clean(translations.get(turn, ""))
         if finalised.numbering == "line":
-            first = group[0]
-            lines = textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+            lines = wrap(text, width)
             for i, line in enumerate(lines):
-                out.append(dataclasses.replace(first, n=len(out) + 1, text=line, part=i + 1))
+                out.append(
+                    dataclasses.replace(
+                        group[0],
+                        n=len(out) + 1,
+                        text=line,
+                        part=i + 1,
+                        before=group[0].before if i == 0 else "",
+                        after=group[-1].after if i == len(lines) - 1 else "",
+                    )
+                )
             continue
         parts = split_like(text, [len(u.text) for u in group])
         out += [dataclasses.replace(u, text=p) for u, p in zip(group, parts, strict=True)]
