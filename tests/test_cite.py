@@ -199,6 +199,9 @@ def test_line_numbering_each_text_its_own_lines(study: Path, tmp_path: Path) -> 
         "MOD: discussion.",
         "P01: My name is [P01]. I",
     ]
+    # the marks of the conventions stay on the turn's first and last line in both texts
+    assert "P02: [crosstalk] Yes, me too." in english
+    assert "MOD: (4 s) [inaudible 00:00:19]" in english
 
 
 @given(
