@@ -58,9 +58,10 @@ def make_session(
         made.append(Turn(start, end, text, speaker, flags=flags, id=f"t{i * 1000 + 1}"))
     transcript = Transcript(session_id, language, tuple(made), Provenance("checked", "test"))
     with study.lock():
-        study.save_session(
-            Session(session_id, site, wave, "2019-12-10", language, citation_prefix=prefix)
-        )
+        if not study.has_session(session_id):  # an ingested recording's session is kept
+            study.save_session(
+                Session(session_id, site, wave, "2019-12-10", language, citation_prefix=prefix)
+            )
         if checked:
             study.save_transcript(transcript, Stage.CHECKED)
         study.save_transcript(transcript, Stage.PSEUDONYMISED)

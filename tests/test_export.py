@@ -193,3 +193,51 @@ def test_a_forced_finalisation_is_noted(study: Path, tmp_path: Path) -> None:
     assert result.output.startswith(
         "Note: DS-pre was finalised with --force while pending: not_backchecked\n"
     )
+
+
+def test_qdpx_with_the_recording_only_when_asked(tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    from conftest import sample_study
+    from fgdprep.formats.export.qdpx import NS
+
+    root = sample_study(tmp_path / "s")
+    make_session(root, "BU-pre", site="BU", language="en")
+    finalise(root, "BU-pre")
+    out = tmp_path / "out"
+    refused = export(root, "BU-pre", "--format", "docx", "--with-recording", "-o", str(out))
+    assert refused.exit_code == 1
+    assert refused.output == (
+        "Error: --with-recording puts the recording into a qdpx; add qdpx to --format\n"
+    )
+    result = export(root, "BU-pre", "--format", "qdpx", "--with-recording", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Warning: the .qdpx holds the identifiable recording(s)" in result.output
+    data = (out / "BU-pre_en.qdpx").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        tree = etree.fromstring(archive.read("project.qde"))
+        xsd = Path(__file__).parent / "data" / "refi-qda" / "Project-mrt2019.xsd"
+        etree.XMLSchema(etree.parse(str(xsd))).assertValid(tree)
+        q = f"{{{NS}}}"
+        (audio,) = tree.iter(f"{q}AudioSource")
+        media = audio.get("path").removeprefix("internal://")
+        recording = next((root / "identifiable" / "recordings" / "BU-pre").iterdir())
+        assert archive.read(f"sources/{media}") == recording.read_bytes()
+        (transcript,) = audio.iter(f"{q}Transcript")
+        text = archive.read(
+            "sources/" + transcript.get("plainTextPath").removeprefix("internal://")
+        ).decode("utf-8")
+    points = {p.get("guid"): p for p in transcript.iter(f"{q}SyncPoint")}
+    selections = list(transcript.iter(f"{q}TranscriptSelection"))
+    assert len(selections) == 5 and len(points) == 10
+    first = selections[1]
+    start, end = points[first.get("fromSyncPoint")], points[first.get("toSyncPoint")]
+    assert (start.get("timeStamp"), end.get("timeStamp")) == ("5000", "12500")
+    assert text[int(start.get("position")) : int(end.get("position"))] == (
+        "P01: My name is [P01]. I started at the clinic last year."  # the translation
+    )
+    entry = json.loads((root / "logs" / "audit.jsonl").read_text().splitlines()[-1])
+    assert entry["counts"]["recordings"] == 1

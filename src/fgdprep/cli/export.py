@@ -58,6 +58,12 @@ Example: fgdprep export DS-pre --format docx,maxqda,nvivo,qdpx -o out/
     help="Timestamps at the end of docx/txt paragraphs (default: export.timestamps in"
     " fgdprep.yaml); MAXQDA files always carry f4 (#00:01:23-4#).",
 )
+@click.option(
+    "--with-recording",
+    is_flag=True,
+    help="qdpx only: put each session's recording into the project, its transcript synced"
+    " to it. The recording is identifiable: so is the file then.",
+)
 @pass_ctx
 def export(
     obj: Ctx,
@@ -67,6 +73,7 @@ def export(
     out_dir: Path,
     text: str | None,
     timestamps: str | None,
+    with_recording: bool,
 ) -> None:
     from fgdprep.stages import export as stage
 
@@ -78,13 +85,24 @@ def export(
     if not names:
         raise click.UsageError("--format needs at least one format name")
     request = stage.ExportRequest(
-        None if all_sessions else (session_id or "",), names, out_dir, text, timestamps
+        None if all_sessions else (session_id or "",),
+        names,
+        out_dir,
+        text,
+        timestamps,
+        with_recording,
     )
     study = obj.study()
     with study.lock():
         result = stage.run(study, request, lambda: ask_passphrase(study))
     for note in result.notes:
         click.echo(f"Note: {note}", err=True)
+    if with_recording:
+        click.echo(
+            "Warning: the .qdpx holds the identifiable recording(s); keep it where the"
+            " recordings may be, never with the shareable files.",
+            err=True,
+        )
     for s in result.sessions:
         click.echo(
             f"Exported {s.session_id}: {s.units} numbered paragraph(s), {s.text} ({s.language})."

@@ -8,6 +8,7 @@ ends into as many units); line mode: the translation is wrapped into its own lin
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -34,6 +35,8 @@ class ExportRequest:
     out_dir: Path
     text: str | None = None
     timestamps: str | None = None
+    #: qdpx only: the (identifiable) recording as the project's audio source.
+    with_recording: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,22 @@ def _finalised_sessions(study: Study, ids: Sequence[str] | None) -> list[Finalis
     return out
 
 
+def _with_recordings(
+    study: Study, docs: Sequence[ExportDoc], formats: Sequence[str]
+) -> list[ExportDoc]:
+    if "qdpx" not in formats:
+        raise InputError("--with-recording puts the recording into a qdpx; add qdpx to --format")
+    out = []
+    for doc in docs:
+        session = study.load_session(doc.session_id)
+        if session.audio is None:
+            raise InputError(
+                f"{doc.session_id} has no recording (imported as text); leave out --with-recording"
+            )
+        out.append(dataclasses.replace(doc, recording=study.recording_path(session)))
+    return out
+
+
 def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "study"
 
@@ -180,6 +199,8 @@ def run(study: Study, request: ExportRequest, passphrase: Callable[[], str]) -> 
     sessions = _finalised_sessions(study, request.session_ids)
     made = [make_doc(study, f, request.text) for f in sessions]
     docs = [doc for doc, _note in made]
+    if request.with_recording:
+        docs = _with_recordings(study, docs, request.formats)
     check = leakcheck.run(study, passphrase)
     if check.hits:
         raise StageError(
@@ -216,6 +237,7 @@ def run(study: Study, request: ExportRequest, passphrase: Callable[[], str]) -> 
             "formats": [e.name for e in exporters],
             "text": sorted({d.text for d in docs}),
             "leakcheck_files": check.files,
+            "recordings": sum(d.recording is not None for d in docs),
         },
     )
     exported = tuple(Exported(d.session_id, d.text, d.language, len(d.units)) for d in docs)

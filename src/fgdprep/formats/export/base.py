@@ -15,6 +15,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 from fgdprep.errors import InputError
@@ -41,6 +42,8 @@ class ExportDoc:
     participants: tuple[str, ...] = ()
     units: tuple[Unit, ...] = ()
     mode: str = "in_person"
+    #: The identifiable recording, only when the user asked for it (qdpx --with-recording).
+    recording: Path | None = None
 
     def meta(self) -> dict[str, Any]:
         """Session metadata for sidecars and document properties (codes, never names)."""

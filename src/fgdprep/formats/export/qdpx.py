@@ -9,8 +9,9 @@ speakers: each speaker (site + code, the study-wide identity) is a code, and eac
 ``PlainTextSelection`` named by its citation ("DS 84", positions in Unicode code points from
 0, end exclusive) coded with its speaker. Each session is a case with the variables site,
 wave and language; one set per site and one per wave hold the sessions. GUIDs are derived
-from the session and unit (the same export gives the same project). A ``Transcript`` with
-sync points would need the identifiable recording as an ``AudioSource``: not written.
+from the session and unit (the same export gives the same project). Only with
+``--with-recording`` (the recording is identifiable): the recording as an ``AudioSource``
+whose ``Transcript`` has a sync point at each unit's start and end.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import uuid
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Sequence
+from pathlib import Path
 
 from fgdprep import __version__
 from fgdprep.formats.export.base import ExportDoc, Exporter, ReadUnit
@@ -116,6 +118,9 @@ def project_xml(docs: Sequence[ExportDoc], name: str) -> tuple[bytes, dict[str, 
                 selection, "Coding", guid=guid("coding", d.session_id, str(u.n)), creatingUser=user
             )
             _el(coding, "CodeRef", targetGUID=guid("code", d.site, u.speaker))
+    for d in docs:
+        if d.recording is not None:
+            _audio_source(sources, d, d.recording, user, texts)
     sets = _el(root, "Sets")
     for kind, key in (("Site", "site"), ("Wave", "wave")):
         for value in sorted({getattr(d, key) for d in docs}):
@@ -126,6 +131,51 @@ def project_xml(docs: Sequence[ExportDoc], name: str) -> tuple[bytes, dict[str, 
     ET.indent(root, space=" ")
     xml = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return xml, texts
+
+
+def _audio_source(
+    sources: ET.Element, d: ExportDoc, recording: Path, user: str, texts: dict[str, str]
+) -> None:
+    """The recording with the units as its transcript: a sync point where each unit starts
+    and ends (milliseconds, code-point positions), each unit a coded selection between
+    them. Only with ``--with-recording``: the recording is identifiable."""
+    aid, tid = guid("audio", d.session_id), guid("transcript", d.session_id)
+    audio = _el(
+        sources,
+        "AudioSource",
+        guid=aid,
+        name=f"{d.session_id} recording",
+        path=f"internal://{aid}{recording.suffix.lower()}",
+        creatingUser=user,
+    )
+    transcript = _el(
+        audio, "Transcript", guid=tid, name=d.session_id, plainTextPath=f"internal://{tid}.txt"
+    )
+    text, spans = source_text(d)
+    texts[f"{tid}.txt"] = text
+    points = []
+    for u, (start, end) in zip(d.units, spans, strict=True):
+        for edge, ms, pos in (("from", u.start, start), ("to", u.end, end)):
+            point = guid("sync", d.session_id, str(u.n), edge)
+            _el(
+                transcript,
+                "SyncPoint",
+                guid=point,
+                timeStamp=str(round(ms * 1000)),
+                position=str(pos),
+            )
+            points.append(point)
+    for i, u in enumerate(d.units):
+        selection = _el(
+            transcript,
+            "TranscriptSelection",
+            guid=guid("transcript-unit", d.session_id, str(u.n)),
+            name=f"{d.prefix} {u.n}",
+            fromSyncPoint=points[2 * i],
+            toSyncPoint=points[2 * i + 1],
+        )
+        coding = _el(selection, "Coding", guid=guid("transcript-coding", d.session_id, str(u.n)))
+        _el(coding, "CodeRef", targetGUID=guid("code", d.site, u.speaker))
 
 
 class QdpxExporter(Exporter):
@@ -144,6 +194,10 @@ class QdpxExporter(Exporter):
             for file, text in sorted(texts.items()):
                 info = zipfile.ZipInfo(f"sources/{file}", stamp)
                 archive.writestr(info, text.encode("utf-8"), zipfile.ZIP_DEFLATED)
+            for d in docs:
+                if d.recording is not None:  # already compressed audio: stored as it is
+                    name = f"sources/{guid('audio', d.session_id)}{d.recording.suffix.lower()}"
+                    archive.write(d.recording, name, zipfile.ZIP_STORED)
         return out.getvalue()
 
     def read(self, data: bytes) -> list[ReadUnit]:
