@@ -241,3 +241,33 @@ def test_qdpx_with_the_recording_only_when_asked(tmp_path: Path) -> None:
     )
     entry = json.loads((root / "logs" / "audit.jsonl").read_text().splitlines()[-1])
     assert entry["counts"]["recordings"] == 1
+
+
+def test_a_stale_translation_row_means_the_source_by_default(
+    study: Path, tmp_path: Path, unchanged: Callable[..., Any]
+) -> None:
+    import dataclasses
+
+    from fgdprep.model import Translation
+
+    s = make_session(study)
+    path = s.translation_path("DS-pre")
+    translation = s.read_doc(path, "translation", Translation)
+    stale = dataclasses.replace(translation.rows[2], source_sha256="0" * 64)  # source changed
+    rows = (*translation.rows[:2], stale, *translation.rows[3:])
+    with s.lock():
+        s.save_doc(path, "translation", dataclasses.replace(translation, rows=rows))
+    finalise(study)
+    result = export(study, "DS-pre", "--format", "txt", "-o", str(tmp_path / "o"))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        "Note: DS-pre: 1 of 5 numbered turns have no current translation; exported the"
+        " source text\nExported DS-pre: 5 numbered paragraph(s), source (sw).\n"
+    )
+    with unchanged(study):
+        asked = export(study, "DS-pre", "--text", "translation", "-o", str(tmp_path / "p"))
+    assert asked.exit_code == 1
+    assert asked.output == (
+        "Error: DS-pre: 1 of 5 numbered turns have no current translation (translation.json);"
+        " export the source with --text source\n"
+    )
