@@ -4,15 +4,20 @@ characters, odd line breaks), empty turns and very long turns."""
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from fgdprep.config import ConventionsConfig, NumberingConfig
-from fgdprep.formats.export import ExportDoc, ExportOptions
+from fgdprep.formats.export import FORMATS, ExportDoc, ExportOptions
 from fgdprep.model import Flag, FlagCode, Provenance, Transcript, Turn
 from fgdprep.stages.finalise import clean, number
-from test_export_formats import check_read_back
+from test_export_formats import XSD, check_read_back
 
+SCHEMA = etree.XMLSchema(etree.parse(str(XSD)))
 WORDS = st.sampled_from(
     [
         "שלום",
@@ -85,3 +90,5 @@ def test_any_transcript_reads_back_unit_for_unit(
             assert all(len(u.text) <= 200 for u in units)
     doc = ExportDoc("X", "DS", "pre", "2019-12-10", "he", "DS", "source", mode, "", (), units)
     check_read_back(doc, options)
+    project = FORMATS["qdpx"](options).write([doc])
+    SCHEMA.assertValid(etree.fromstring(zipfile.ZipFile(io.BytesIO(project)).read("project.qde")))
