@@ -83,6 +83,8 @@ def test_any_transcript_reads_back_unit_for_unit(
     numbering = NumberingConfig(mode=mode, max_paragraph_chars=200)  # type: ignore[arg-type]
     units = number(transcript, numbering, ConventionsConfig())
     assert [u.n for u in units] == list(range(1, len(units) + 1))
+    firsts = [u.start for u in units if u.part == 1]
+    assert firsts == sorted(firsts)  # turns in time order (NVivo's rows)
     if mode == "turn":  # nothing of a turn's text is lost or moved to another turn
         for turn in transcript.turns:
             parts = "".join(u.text for u in units if u.turn == turn.id)

@@ -148,11 +148,12 @@ def _marks(
 def number(
     transcript: Transcript, numbering: NumberingConfig, conventions: ConventionsConfig
 ) -> tuple[Unit, ...]:
-    """The numbered units of a (de-identified) transcript, from 1. A turn with neither text
-    nor a mark gets no number (it would be an empty paragraph)."""
+    """The numbered units of a (de-identified) transcript, from 1, in time order (NVivo
+    wants its rows so). A turn with neither text nor a mark gets no number (it would be an
+    empty paragraph)."""
     units: list[Unit] = []
     previous_end: float | None = None
-    for turn in transcript.turns:
+    for turn in sorted(transcript.turns, key=lambda t: t.start):
         before, after = _marks(turn, previous_end, conventions)
         previous_end = turn.end if previous_end is None else max(previous_end, turn.end)
         text = clean(turn.text)
