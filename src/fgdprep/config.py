@@ -119,6 +119,61 @@ class TranslationConfig(_Model):
     language: str = Field(default="en", pattern=r"^[a-z]{2,3}$")
 
 
+class NumberingConfig(_Model):
+    """How finalised transcripts are numbered (the paragraph numbers papers cite)."""
+
+    #: ``turn``: one speaker turn = one numbered paragraph (how MAXQDA numbers an imported
+    #: transcript); ``line``: turns wrapped at ``line_width``, each line numbered.
+    mode: Literal["turn", "line"] = "turn"
+    #: A turn longer than this is split at sentence ends into several numbered paragraphs.
+    max_paragraph_chars: int = Field(default=1000, ge=50)
+    line_width: int = Field(default=60, ge=20, le=200)
+
+
+def _template_problem(template: str, **values: str) -> str | None:
+    try:
+        template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return f"may only use {', '.join('{' + k + '}' for k in values)}"
+    return None
+
+
+class ConventionsConfig(_Model):
+    """Transcription conventions written into every export ("" switches a mark off)."""
+
+    #: A silence of at least this many seconds before a turn is marked (0: never).
+    pause_seconds: float = Field(default=3.0, ge=0.0)
+    pause: str = "({seconds} s)"
+    #: Where a turn starts before the one before it has ended.
+    crosstalk: str = "[crosstalk]"
+    #: Speech the recogniser heard but could not transcribe (untranscribed_speech).
+    inaudible: str = "[inaudible {time}]"
+
+    @field_validator("pause")
+    @classmethod
+    def _pause(cls, value: str) -> str:
+        problem = _template_problem(value, seconds="3")
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("inaudible")
+    @classmethod
+    def _inaudible(cls, value: str) -> str:
+        problem = _template_problem(value, time="00:00:00")
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+class ExportConfig(_Model):
+    #: Timestamps at the end of each docx/txt paragraph: none, f4 (#00:01:23-4#), bracket
+    #: ([00:01:23]) or qualcoder (#00:01:23.400#). MAXQDA exports always use f4.
+    timestamps: Literal["none", "f4", "bracket", "qualcoder"] = "none"
+    #: Visible paragraph numbers (a number and a tab) in docx and txt exports.
+    numbers: bool = False
+
+
 class StudyConfig(_Model):
     study: StudyInfo
     sites: tuple[SiteConfig, ...] = Field(min_length=1)
@@ -126,6 +181,14 @@ class StudyConfig(_Model):
     transcription: TranscriptionConfig = TranscriptionConfig()
     pseudonymisation: PseudonymisationConfig = PseudonymisationConfig()
     translation: TranslationConfig = TranslationConfig()
+    numbering: NumberingConfig = NumberingConfig()
+    conventions: ConventionsConfig = ConventionsConfig()
+    export: ExportConfig = ExportConfig()
+
+    @field_validator("numbering", mode="before")
+    @classmethod
+    def _numbering(cls, value: object) -> object:
+        return {"mode": value} if isinstance(value, str) else value  # numbering: line
 
     @field_validator("waves")
     @classmethod

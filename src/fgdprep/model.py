@@ -379,6 +379,46 @@ class Translation:
         return next((r for r in self.rows if r.turn == turn), None)
 
 
+@dataclass(frozen=True)
+class Unit:
+    """One numbered paragraph of a finalised transcript: what a citation ("DS 84") points
+    at and what paragraph ``n`` of every export holds. ``text`` is a part of the turn's
+    text (whitespace made single spaces); ``before``/``after`` are transcription
+    conventions' marks (pause, crosstalk; inaudible) around it."""
+
+    n: int
+    turn: str  # the turn's id
+    speaker: str
+    start: float
+    end: float
+    text: str
+    before: str = ""
+    after: str = ""
+    part: int = 1  # a long turn is split into parts 1, 2, ...
+
+    @property
+    def body(self) -> str:
+        """The paragraph's text after the speaker code, as every export writes it."""
+        return " ".join(x for x in (self.before, self.text, self.after) if x)
+
+
+@dataclass(frozen=True)
+class Finalised:
+    """A session's numbered, frozen transcript (shareable). ``turns`` are the de-identified
+    turns it was numbered from (no words): translations are matched against them, turn by
+    turn. ``forced`` lists what was pending when it was finalised with ``--force``."""
+
+    session: Session
+    prefix: str
+    numbering: str  # turn or line
+    units: tuple[Unit, ...]
+    turns: tuple[Turn, ...]
+    source_sha256: str
+    by: str
+    at: str
+    forced: tuple[str, ...] = ()
+
+
 def source_sha256(text: str) -> str:
     """The digest a translation row records of the source text it translates."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -439,6 +439,14 @@ class Study:
         shutil.rmtree(trash)
         self._digests = {p: d for p, d in self._digests.items() if path not in p.parents}
 
+    def remove_file(self, path: Path) -> None:
+        """Remove one file of the study (gone or whole: an unlink is atomic)."""
+        self._check_locked()
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            _fsync_dir(path.parent)
+        self._digests.pop(path, None)
+
     def makedirs(self, path: Path) -> None:
         _makedirs(path, self.perms)
 

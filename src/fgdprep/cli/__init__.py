@@ -15,9 +15,12 @@ import click
 
 from fgdprep import __version__
 from fgdprep.cli import (
+    cite,
     codebook,
     deidentify,
     demo,
+    export,
+    finalise,
     import_,
     ingest,
     leakcheck,
@@ -77,6 +80,10 @@ COMMANDS: tuple[click.Command, ...] = (
     pseudonymise.pseudonymise,
     review.review,
     translate.translate,
+    finalise.finalise,
+    finalise.reopen,
+    export.export,
+    cite.cite,
     study.show,
     study.sessions,
     study.status,

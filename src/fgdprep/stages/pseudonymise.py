@@ -334,15 +334,22 @@ def run(
     called before the analyzers load (seconds). Needs the study lock."""
     from fgdprep.codebook import load_codebook, save_codebook
     from fgdprep.errors import ConfigError
+    from fgdprep.gates import is_finalised, refuse_if_finalised
 
     if session_ids is None:
-        ids = study.sessions_with(STAGE)
+        # finalised sessions keep their frozen text (fgdprep reopen lets them change)
+        earlier = study.sessions_with(STAGE)
+        ids = [sid for sid in earlier if not is_finalised(study, sid)]
+        if earlier and not ids:
+            raise StageError("every pseudonymised session is finalised; nothing may change")
         if not ids:
             raise StageError(
                 "no session has been pseudonymised yet; run 'fgdprep pseudonymise SESSION' first"
             )
     else:
         ids = [study.load_session(sid).id for sid in session_ids]
+        for sid in ids:
+            refuse_if_finalised(study, sid, "pseudonymise")
     inputs = []
     for sid in ids:
         session = study.load_session(sid)
