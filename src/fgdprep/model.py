@@ -67,6 +67,12 @@ class FlagCode(StrEnum):
     UNTRANSCRIBED_SPEECH = "untranscribed_speech"
     #: Spoken in another language than the session's (code-switching).
     OTHER_LANGUAGE = "other_language"
+    #: The turn's speaker rests on a diarization piece shorter than one embedding window.
+    UNCERTAIN_SPEAKER = "uncertain_speaker"
+    #: A very short turn between two turns of one other speaker (a boundary that bled).
+    BOUNDARY_BLEED = "boundary_bleed"
+    #: A name-like word close to, but not, a roster name or a gazetteer entry.
+    NAME_NEAR_MISS = "name_near_miss"
 
 
 @dataclass(frozen=True)

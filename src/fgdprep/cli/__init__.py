@@ -15,6 +15,7 @@ import click
 
 from fgdprep import __version__
 from fgdprep.cli import (
+    backcheck,
     codebook,
     deidentify,
     demo,
@@ -69,6 +70,7 @@ COMMANDS: tuple[click.Command, ...] = (
     ingest.ingest,
     transcribe.transcribe,
     speakers.speakers,
+    backcheck.backcheck,
     pseudonymise.pseudonymise,
     review.review,
     study.show,

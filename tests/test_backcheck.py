@@ -1,0 +1,300 @@
+"""The back-check worksheet round trip: real .docx written by python-docx, edited as a person
+would (and once saved again by LibreOffice), read back into the checked transcript."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import subprocess
+import wave
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+
+from conftest import run, sample_study, script
+from fgdprep import pipeline
+from fgdprep.formats import worksheet
+from fgdprep.model import (
+    INPUTS,
+    AsrStats,
+    Flag,
+    FlagCode,
+    Provenance,
+    Stage,
+    Transcript,
+    Turn,
+    Word,
+    with_turn_ids,
+)
+from fgdprep.stages.backcheck import clip_name
+from fgdprep.store import Study
+
+SID = "BU-pre"
+ASR = AsrStats(avg_logprob=-0.2, no_speech_prob=0.01, compression_ratio=1.4, temperature=0.0)
+#: Utterances of the sample given planted problems (0-based): low word probabilities, and
+#: the speaker stage's overlap flag.
+LOW, OVERLAPPED = 2, 5
+
+
+def draft_of_the_sample() -> Transcript:
+    """The sample's script as a speaker-turn draft (no Whisper run: this is about the
+    worksheet), every word timed evenly across its utterance."""
+    turns = []
+    for i, u in enumerate(script()["utterances"]):
+        texts = u["text"].split()
+        step = (u["end"] - u["start"]) / len(texts)
+        p = 0.1 if i == LOW else 0.95
+        ws = tuple(
+            Word(round(u["start"] + k * step, 3), round(u["start"] + (k + 1) * step, 3), f" {w}", p)
+            for k, w in enumerate(texts)
+        )
+        flags = (Flag(FlagCode.OVERLAP, "4 of 12 words with P02"),) if i == OVERLAPPED else ()
+        turns.append(Turn(u["start"], u["end"], u["text"], u["speaker"], ws, flags=flags, asr=ASR))
+    return with_turn_ids(
+        Transcript(SID, "en", tuple(turns), Provenance("speakers", "0", options={}))
+    )
+
+
+@pytest.fixture
+def drafted(tmp_path: Path) -> Path:
+    root = sample_study(tmp_path / "study")
+    study = Study.open(root)
+    with study.lock():
+        study.save_transcript(draft_of_the_sample(), Stage.SPEAKERS)
+        digest = study.digest(study.transcript_path(SID, Stage.SPEAKERS))
+        # a shareable copy made from this draft: the import must make it out of date
+        made = Provenance("pseudonymised", "0", options={INPUTS: {"speakers": digest}})
+        study.save_transcript(replace(draft_of_the_sample(), provenance=made), Stage.PSEUDONYMISED)
+    return root
+
+
+def cells(path: Path) -> list[list[str]]:
+    table = docx.Document(str(path)).tables[0]
+    return [[c.text for c in row.cells] for row in table.rows]
+
+
+def shaded(row: Any) -> bool:
+    return "w:shd" in row._tr.xml and worksheet.SHADE in row._tr.xml
+
+
+def test_worksheet_lists_flagged_turns_with_clips(drafted: Path) -> None:
+    result = run(["backcheck", SID], drafted)
+    assert result.exit_code == 0, result.output
+    out = drafted / "identifiable/sessions/BU-pre/backcheck/BU-pre_backcheck.docx"
+    assert result.output.startswith(
+        "Back-check worksheet of BU-pre: identifiable/sessions/BU-pre/backcheck/"
+        "BU-pre_backcheck.docx ("
+    )
+    document = docx.Document(str(out))
+    rows = document.tables[0].rows
+    header, body = [c.text for c in rows[0].cells], rows[1:]
+    assert header == list(worksheet.HEADER)
+    numbers = [int(r.cells[0].text) for r in body]
+    assert {LOW + 1, OVERLAPPED + 1} <= set(numbers)
+    draft = draft_of_the_sample()
+    clips = out.parent / "BU-pre_backcheck_clips"
+    for row in body:
+        n = int(row.cells[0].text)
+        t = draft.turns[n - 1]
+        assert row.cells[2].text == t.speaker and row.cells[3].text == t.text
+        assert row.cells[4].text and shaded(row)  # flagged rows only, all shaded
+        # the time cell links to the clip: one second of margin on each side
+        name = clip_name(SID, n, t.start)
+        rid = row.cells[1]._tc.xpath(".//w:hyperlink/@r:id")[0]
+        assert document.part.rels[rid].target_ref == f"BU-pre_backcheck_clips/{name}"
+        with wave.open(str(clips / name)) as w:
+            seconds = w.getnframes() / w.getframerate()
+        assert seconds == pytest.approx(min(t.end + 1, 96.333) - max(0, t.start - 1), abs=0.01)
+    assert sorted(p.name for p in clips.iterdir()) == sorted(
+        clip_name(SID, n, draft.turns[n - 1].start) for n in numbers
+    )
+    why = {int(r.cells[0].text): r.cells[4].text for r in body}
+    assert why[LOW + 1].startswith("the speech recogniser was unsure of these words (")
+    assert why[OVERLAPPED + 1] == (
+        "two voices at once: words may be missing or mixed (4 of 12 words with P02)"
+    )
+    props = document.core_properties
+    assert props.identifier == SID
+    meta, _rows = worksheet.read(out.read_bytes(), out.name)
+    study = Study.open(drafted)
+    assert meta.session == SID and meta.rows == tuple(numbers)
+    assert meta.draft_sha256 == study.digest(study.transcript_path(SID, Stage.SPEAKERS))
+    entry = study.audit_entries()[-1]
+    assert entry["command"] == "backcheck"
+    assert entry["counts"]["rows"] == len(numbers) and entry["counts"]["outside_study"] is False
+    log = study.audit_log.read_text()
+    assert all(t.text not in log for t in draft.turns)
+
+
+def test_all_lists_every_turn_and_o_writes_elsewhere(drafted: Path, tmp_path: Path) -> None:
+    out = tmp_path / "carry" / "sheet.docx"
+    result = run(["backcheck", SID, "--all", "-o", str(out)], drafted)
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("It is outside the study and identifiable: keep it safe.\n")
+    rows = cells(out)[1:]
+    draft = draft_of_the_sample()
+    assert [r[3] for r in rows] == [t.text for t in draft.turns]
+    body = docx.Document(str(out)).tables[0].rows[1:]
+    assert [shaded(r) for r in body] == [bool(r[4]) for r in rows]
+    assert (out.parent / "BU-pre_backcheck_clips").is_dir()
+    entry = Study.open(drafted).audit_entries()[-1]
+    assert entry["counts"]["outside_study"] is True
+
+
+# --- editing as a person would ---------------------------------------------------------------
+
+
+def set_cell(cell: Any, text: str) -> None:
+    """Type over a cell's text, keeping its first run's formatting (as Word does)."""
+    paragraph = cell.paragraphs[0]
+    runs = paragraph.runs
+    if runs:
+        runs[0].text = text
+        for r in runs[1:]:
+            r.text = ""
+    else:
+        paragraph.add_run(text)
+
+
+def row_of(table: Any, number: int) -> Any:
+    return next(r for r in table.rows[1:] if r.cells[0].text == str(number))
+
+
+def insert_row_under(row: Any) -> Any:
+    new = copy.deepcopy(row._tr)
+    row._tr.addnext(new)
+    from docx.table import _Row
+
+    return _Row(new, row._parent)
+
+
+EDIT_WORD, NEW_SPEAKER, SPLIT = 2, 4, 8  # row numbers (1-based turns)
+
+
+def edit_as_a_person(path: Path) -> None:
+    draft = draft_of_the_sample()
+    document = docx.Document(str(path))
+    table = document.tables[0]
+    # change a word
+    text = draft.turns[EDIT_WORD - 1].text
+    set_cell(row_of(table, EDIT_WORD).cells[3], text.replace("peer support", "peer-support"))
+    # reassign a speaker
+    set_cell(row_of(table, NEW_SPEAKER).cells[2], "P01")
+    # split a row: the later sentence goes to a new row marked +
+    row = row_of(table, SPLIT)
+    first, second = split_text(draft.turns[SPLIT - 1].text)
+    set_cell(row.cells[3], first)
+    new = insert_row_under(row)
+    set_cell(new.cells[0], "+")
+    set_cell(new.cells[1], "")
+    set_cell(new.cells[2], "MOD")
+    set_cell(new.cells[3], second)
+    document.save(str(path))
+
+
+def split_text(text: str) -> tuple[str, str]:
+    cut = text.index(". ") + 1
+    return text[:cut], text[cut + 1 :]
+
+
+def libreoffice(path: Path, work: Path) -> Path:
+    """Open and save the file in LibreOffice (headless), as a person's word processor would."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is needed (make system-deps installs libreoffice-writer-nogui)"
+    out = work / "lo-out"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{work / 'lo-profile'}",
+            "--headless",
+            "--convert-to",
+            "docx",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return out / path.name
+
+
+@pytest.mark.parametrize("editor", ["python-docx", "libreoffice"])
+def test_round_trip_applies_exactly_the_edits(drafted: Path, tmp_path: Path, editor: str) -> None:
+    sheet = drafted / "identifiable/sessions/BU-pre/backcheck/BU-pre_backcheck.docx"
+    assert run(["backcheck", SID, "--all"], drafted).exit_code == 0
+    edit_as_a_person(sheet)
+    if editor == "libreoffice":
+        sheet = libreoffice(sheet, tmp_path)
+    study = Study.open(drafted)
+    assert pipeline.state(study, SID).stale is None
+    result = run(["backcheck", SID, "--import", str(sheet), "--by", "GA"], drafted)
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "BU-pre back-checked: 3 of 19 row(s) changed (1 speaker, 1 split, 2 text); the"
+        " de-identified copy is out of date until 'fgdprep pseudonymise BU-pre' (or"
+        " 'fgdprep run BU-pre').\n"
+    )
+    draft = draft_of_the_sample()
+    study = Study.open(drafted)
+    checked = study.load_transcript(SID, Stage.CHECKED)
+    assert len(checked.turns) == len(draft.turns) + 1
+    before, after = list(draft.turns), list(checked.turns)
+    # untouched turns: exactly as they were (ids, words, flags)
+    touched = {EDIT_WORD, NEW_SPEAKER, SPLIT}
+    expected_untouched = [t for n, t in enumerate(before, 1) if n not in touched]
+    got_untouched = [t for t in after if t.id not in {before[n - 1].id for n in touched}]
+    got_untouched = [t for t in got_untouched if t.start != after[SPLIT].start]
+    assert got_untouched == expected_untouched
+    # the changed word
+    edited = after[EDIT_WORD - 1]
+    old = before[EDIT_WORD - 1]
+    assert edited.id == old.id and edited.speaker == old.speaker
+    assert edited.text == old.text.replace("peer support", "peer-support")
+    assert edited.flags == () and (edited.start, edited.end) == (old.start, old.end)
+    # the speaker reassigned, words and times kept
+    moved = after[NEW_SPEAKER - 1]
+    old = before[NEW_SPEAKER - 1]
+    assert moved == replace(old, speaker="P01", flags=())
+    # the split: two turns, cut at the word where the second part begins
+    old = before[SPLIT - 1]
+    first, second = after[SPLIT - 1], after[SPLIT]
+    a, b = split_text(old.text)
+    assert (first.id, first.text, first.speaker) == (old.id, a, old.speaker)
+    assert (second.text, second.speaker) == (b, "MOD")
+    k = len(a.split())
+    assert first.words == old.words[:k] and second.words == old.words[k:]
+    assert (first.start, first.end, second.start, second.end) == (
+        old.start,
+        old.words[k - 1].end,
+        old.words[k].start,
+        old.end,
+    )
+    assert second.id == f"t{round(old.words[k].start * 1000)}"
+    # provenance: who and when, what it was made from; the shareable copy is out of date
+    options = checked.provenance.options
+    assert options["by"] == "GA" and options["at"]
+    assert options[INPUTS] == {"speakers": study.digest(study.transcript_path(SID, Stage.SPEAKERS))}
+    assert pipeline.state(study, SID).stale == Stage.PSEUDONYMISED
+    # the change log has the texts; the audit log only who and how many
+    changes = [json.loads(line) for line in study.change_log_path(SID).read_text().splitlines()]
+    assert [(c["row"], c["change"]) for c in changes] == [
+        (EDIT_WORD, "text"),
+        (NEW_SPEAKER, "speaker"),
+        (SPLIT, "text"),
+        (SPLIT, "split"),
+    ]
+    assert changes[0]["before"] == before[EDIT_WORD - 1].text
+    assert changes[0]["after"] == edited.text
+    assert (changes[1]["before"], changes[1]["after"]) == (before[NEW_SPEAKER - 1].speaker, "P01")
+    assert changes[3]["after"] == b and changes[3]["speaker"] == "MOD"
+    entry = study.audit_entries()[-1]
+    assert entry["command"] == "backcheck import"
+    assert entry["counts"]["by"] == "GA" and entry["counts"]["changed_rows"] == 3
+    log = study.audit_log.read_text()
+    assert "peer-support" not in log and all(t.text not in log for t in draft.turns)
