@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import wave
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import docx
 import pytest
 
-from conftest import run, sample_study, script
+from conftest import SAMPLE, SAMPLE_INGEST, encode, run, sample_study, script
 from fgdprep import pipeline
 from fgdprep.formats import worksheet
 from fgdprep.model import (
@@ -298,3 +299,163 @@ def test_round_trip_applies_exactly_the_edits(drafted: Path, tmp_path: Path, edi
     assert entry["counts"]["by"] == "GA" and entry["counts"]["changed_rows"] == 3
     log = study.audit_log.read_text()
     assert "peer-support" not in log and all(t.text not in log for t in draft.turns)
+
+
+# --- merge and refusals --------------------------------------------------------------------
+
+
+def exported(root: Path) -> Path:
+    assert run(["backcheck", SID, "--all"], root).exit_code == 0
+    return root / "identifiable/sessions/BU-pre/backcheck/BU-pre_backcheck.docx"
+
+
+def test_a_row_merged_into_the_one_above(drafted: Path) -> None:
+    sheet = exported(drafted)
+    document = docx.Document(str(sheet))
+    set_cell(row_of(document.tables[0], 6).cells[0], "^6")
+    document.save(str(sheet))
+    result = run(["backcheck", SID, "--import", str(sheet), "--by", "GA"], drafted)
+    assert result.exit_code == 0, result.output
+    draft = draft_of_the_sample()
+    checked = Study.open(drafted).load_transcript(SID, Stage.CHECKED)
+    five, six = draft.turns[4], draft.turns[5]
+    merged = checked.turns[4]
+    assert len(checked.turns) == len(draft.turns) - 1
+    assert (merged.id, merged.speaker, merged.start, merged.end) == (
+        five.id,
+        five.speaker,
+        five.start,
+        six.end,
+    )
+    assert merged.text == f"{five.text} {six.text}" and merged.words == five.words + six.words
+    assert merged.flags == ()
+    assert checked.turns[5:] == draft.turns[6:]
+
+
+def refused(root: Path, sheet: Path, unchanged: Callable[..., Any], *extra: str) -> str:
+    with unchanged(root):
+        result = run(["backcheck", SID, "--import", str(sheet), "--by", "GA", *extra], root)
+    assert result.exit_code == 1, result.output
+    return result.output
+
+
+def test_refuses_a_worksheet_of_another_session(
+    drafted: Path, tmp_path: Path, unchanged: Callable[..., Any]
+) -> None:
+    sheet = exported(drafted)
+    other = [a if a != "BU-pre" else "BU-post" for a in SAMPLE_INGEST]
+    other[other.index("pre")] = "post"
+    audio = encode(SAMPLE / "fgd_sample.flac", tmp_path / "post.wav", "pcm_s16le")
+    assert run(["ingest", str(audio), *other], drafted).exit_code == 0
+    with unchanged(drafted):
+        result = run(["backcheck", "BU-post", "--import", str(sheet), "--by", "GA"], drafted)
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: BU-pre_backcheck.docx is the back-check worksheet of session BU-pre, not"
+        " BU-post; import it with 'fgdprep backcheck BU-pre --import BU-pre_backcheck.docx'\n"
+    )
+
+
+def test_refuses_a_file_that_is_not_a_docx(
+    drafted: Path, tmp_path: Path, unchanged: Callable[..., Any]
+) -> None:
+    fake = tmp_path / "notes.docx"
+    fake.write_text("Row 3: Joseph said it, not Aisha.\n")
+    assert refused(drafted, fake, unchanged) == (
+        "Error: notes.docx is not a Word document (.docx); save the worksheet as .docx and"
+        " try again\n"
+    )
+    other = tmp_path / "letter.docx"
+    docx.Document().save(str(other))
+    assert refused(drafted, other, unchanged) == (
+        "Error: letter.docx is not an fgdprep back-check worksheet (its properties do not say"
+        " which session it is); export one with 'fgdprep backcheck SESSION'\n"
+    )
+
+
+def test_refuses_a_speaker_not_in_the_roster(drafted: Path, unchanged: Callable[..., Any]) -> None:
+    sheet = exported(drafted)
+    document = docx.Document(str(sheet))
+    set_cell(row_of(document.tables[0], 7).cells[2], "P09")
+    document.save(str(sheet))
+    assert refused(drafted, sheet, unchanged) == (
+        "Error: BU-pre_backcheck.docx: row 7: the speaker is not a code of the BU roster"
+        " (codes: MOD, P01, P02, P03); write a roster code or add the person to the roster"
+        " first\n"
+    )
+
+
+def test_refuses_missing_and_duplicated_rows(drafted: Path, unchanged: Callable[..., Any]) -> None:
+    sheet = exported(drafted)
+    document = docx.Document(str(sheet))
+    table = document.tables[0]
+    for n in (3, 4, 9):
+        tr = row_of(table, n)._tr
+        tr.getparent().remove(tr)
+    document.save(str(sheet))
+    assert refused(drafted, sheet, unchanged) == (
+        "Error: BU-pre_backcheck.docx: row(s) 3-4,9 are missing; put them back (to merge a"
+        " row into the one above, write ^ before its number)\n"
+    )
+    sheet = exported_again(drafted)
+    document = docx.Document(str(sheet))
+    insert_row_under(row_of(document.tables[0], 5))
+    document.save(str(sheet))
+    assert refused(drafted, sheet, unchanged) == (
+        "Error: BU-pre_backcheck.docx: row(s) 5 appear more than once; mark a split row"
+        " with + instead of a number\n"
+    )
+
+
+def exported_again(root: Path) -> Path:
+    assert run(["backcheck", SID, "--all", "--force"], root).exit_code == 0
+    return root / "identifiable/sessions/BU-pre/backcheck/BU-pre_backcheck.docx"
+
+
+def test_a_draft_changed_since_export_needs_force(
+    drafted: Path, unchanged: Callable[..., Any]
+) -> None:
+    sheet = exported(drafted)
+    document = docx.Document(str(sheet))
+    set_cell(row_of(document.tables[0], 2).cells[3], "Hello, Grace. My name is Joseph.")
+    set_cell(row_of(document.tables[0], 10).cells[2], "P01")
+    document.save(str(sheet))
+    # meanwhile the draft changes (speakers run again): turn 10 and turn 12 differ
+    study = Study.open(drafted)
+    draft = draft_of_the_sample()
+    turns = list(draft.turns)
+    turns[9] = replace(turns[9], text="Transport is the main problem.")
+    turns[11] = replace(turns[11], speaker="P02")
+    with study.lock():
+        study.save_transcript(replace(draft, turns=tuple(turns)), Stage.SPEAKERS)
+    report = (
+        "changed in the draft: rows 10,12; edited in the worksheet: rows 2,10; both: rows 10;"
+        " edits whose turn is gone from the draft (not applied): rows none"
+    )
+    assert refused(drafted, sheet, unchanged) == (
+        "Error: the draft of session BU-pre changed since BU-pre_backcheck.docx was exported"
+        f" ({report}); pass --force to apply the worksheet's edits to the new draft (the"
+        " worksheet wins where both changed)\n"
+    )
+    result = run(["backcheck", SID, "--import", str(sheet), "--by", "GA", "--force"], drafted)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"The draft had changed since export: {report}.\n")
+    checked = Study.open(drafted).load_transcript(SID, Stage.CHECKED)
+    assert checked.turns[1].text == "Hello, Grace. My name is Joseph."
+    assert checked.turns[9].speaker == "P01"
+    assert checked.turns[9].text == draft.turns[9].text  # the worksheet's row wins
+    assert checked.turns[11].speaker == "P02"  # the draft's own change stays
+
+
+def test_export_will_not_overwrite_a_worksheet(
+    drafted: Path, unchanged: Callable[..., Any]
+) -> None:
+    exported(drafted)
+    with unchanged(drafted):
+        result = run(["backcheck", SID], drafted)
+    assert result.exit_code == 1
+    path = drafted / "identifiable/sessions/BU-pre/backcheck/BU-pre_backcheck.docx"
+    assert result.output == (
+        f"Error: {path} exists (it may hold the moderator's edits); import it with 'fgdprep"
+        f" backcheck BU-pre --import {path} --by INITIALS' or pass --force to replace it\n"
+    )
