@@ -31,7 +31,7 @@ from fgdprep.model import (
     Word,
     with_turn_ids,
 )
-from fgdprep.stages.backcheck import clip_name
+from fgdprep.stages.backcheck import clip_name, for_run
 from fgdprep.store import Study
 
 SID = "BU-pre"
@@ -459,3 +459,32 @@ def test_export_will_not_overwrite_a_worksheet(
         f"Error: {path} exists (it may hold the moderator's edits); import it with 'fgdprep"
         f" backcheck BU-pre --import {path} --by INITIALS' or pass --force to replace it\n"
     )
+
+
+def test_run_ends_by_writing_the_worksheet(drafted: Path, unchanged: Callable[..., Any]) -> None:
+    study = Study.open(drafted)
+    with study.lock():  # every stage done and current: run has nothing else to do
+        made = Provenance("transcribed", "0")
+        study.save_transcript(replace(draft_of_the_sample(), provenance=made), Stage.TRANSCRIBED)
+    result = run(["run", SID], drafted)
+    assert result.exit_code == 0, result.output
+    path = "identifiable/sessions/BU-pre/backcheck/BU-pre_backcheck.docx"
+    lines = result.output.splitlines()
+    assert lines[0] == "BU-pre is up to date; nothing to run."
+    flagged = len(cells(drafted / path)) - 1
+    assert lines[1] == (
+        f"Back-check worksheet of BU-pre: {path} ({flagged} row(s), {flagged} flagged,"
+        f" {flagged} clip(s) in BU-pre_backcheck_clips/)"
+    )
+    assert lines[2] == (
+        f"Next: check it against the clips, then: fgdprep backcheck BU-pre --import {path}"
+        " --by INITIALS"
+    )
+    with unchanged(drafted):  # the moderator may be editing it: named, never overwritten
+        again = run(["run", SID], drafted)
+    assert again.output.splitlines()[1] == (
+        f"Back-check worksheet of BU-pre: {path} (already there)"
+    )
+    sheet = drafted / path
+    assert run(["backcheck", SID, "--import", str(sheet), "--by", "GA"], drafted).exit_code == 0
+    assert for_run(Study.open(drafted), SID) is None  # back-checked: no worksheet from run

@@ -106,3 +106,21 @@ def render_import(result: ImportResult) -> None:
         f" changed ({kinds}); the de-identified copy is out of date until"
         f" 'fgdprep pseudonymise {result.session_id}' (or 'fgdprep run {result.session_id}')."
     )
+
+
+def after_run(study: Study, session_id: str) -> None:
+    """The end of ``fgdprep run``: the back-check worksheet, named, and how to import it."""
+    from fgdprep.stages import backcheck as stage
+
+    made = stage.for_run(study, session_id)
+    if made is None:
+        return
+    path, result = made
+    if result is not None:
+        render_export(result, study)
+    else:
+        click.echo(f"Back-check worksheet of {session_id}: {_shown(path, study)} (already there)")
+    click.echo(
+        f"Next: check it against the clips, then: fgdprep backcheck {session_id} --import"
+        f" {_shown(path, study)} --by INITIALS"
+    )

@@ -211,6 +211,21 @@ def export(study: Study, request: ExportRequest) -> ExportResult:
     return ExportResult(sid, output, folder, len(rows), len(flagged), len(clips), outside)
 
 
+def for_run(study: Study, session_id: str) -> tuple[Path, ExportResult | None] | None:
+    """What ``fgdprep run`` ends with: the worksheet of a session not yet back-checked,
+    written unless one is already there (it may hold the moderator's edits); None when
+    there is nothing to check."""
+    if (
+        study.has_transcript(session_id, STAGE)
+        or study.latest_stage(session_id, SOURCE_STAGES) is None
+    ):
+        return None
+    path = default_output(study, session_id)
+    if path.exists():
+        return path, None
+    return path, export(study, ExportRequest(session_id))
+
+
 def _flag_counts(turns: object) -> dict[str, int]:
     counts: dict[str, int] = {}
     for t in turns:  # type: ignore[attr-defined]
