@@ -273,6 +273,10 @@ class Diarization:
     session_id: str
     segments: tuple[SpeakerSegment, ...]
     provenance: Provenance
+    #: Stretches where a label speaks while another one does (two voices at once), as the
+    #: backend found them; kept apart from ``segments`` so speaking time and DER stay
+    #: one voice at a time. Words under them are flagged ``overlap``.
+    overlaps: tuple[SpeakerSegment, ...] = ()
 
     @property
     def labels(self) -> tuple[str, ...]:
