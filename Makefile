@@ -8,12 +8,15 @@ STAMP := $(VENV)/.installed
 
 # espeak-ng and sox make the synthetic test speech; PyAV decodes audio (no ffmpeg needed);
 # strace watches the demo's system calls for network attempts (tests/test_offline.py);
-# qemu-user's qemu-x86_64 runs the speaker stage on an emulated CPU without AVX-512.
+# qemu-user's qemu-x86_64 runs the speaker stage on an emulated CPU without AVX-512;
+# LibreOffice (soffice) saves a back-check worksheet again the way a word processor does.
 system-deps:
 	@if ! command -v espeak-ng >/dev/null || ! command -v sox >/dev/null \
-	    || ! command -v strace >/dev/null || ! command -v qemu-x86_64 >/dev/null; then \
+	    || ! command -v strace >/dev/null || ! command -v qemu-x86_64 >/dev/null \
+	    || ! command -v soffice >/dev/null; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq espeak-ng sox strace qemu-user >/dev/null; \
+	  $$SUDO apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui >/dev/null; \
 	fi
 
 $(STAMP): pyproject.toml
