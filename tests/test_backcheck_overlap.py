@@ -99,3 +99,33 @@ def test_two_voices_at_once_get_the_overlap_flag_and_clean_speech_none(
     assert inside and clean
     assert all(t.has_flag(FlagCode.OVERLAP) for t in inside)
     assert not any(t.has_flag(FlagCode.OVERLAP) for t in clean)
+
+
+def _wins(n: int, start: float = 0.0) -> list[tuple[float, float]]:
+    return [(start + k * 1.0, start + k * 1.0 + 1.5) for k in range(n)]
+
+
+@pytest.mark.parametrize(
+    ("labels", "regions", "expected"),
+    [
+        # the voice flips to another and back inside continuous speech: both over the stretch
+        ([0, 0, 1, 1, 0, 0], [(0.0, 6.5)], [(1.0, 5.5, "A"), (1.0, 5.5, "B")]),
+        # one change of speaker: someone took over, no overlap
+        ([0, 0, 0, 1, 1, 1], [(0.0, 6.5)], []),
+        # the other voice for longer than OVERLAP_SPAN: a turn of its own
+        ([0, 1, 1, 1, 1, 0], [(0.0, 6.5)], []),
+        # a pause between: separate regions, separate turns
+        ([0, 0, 1, 1, 0, 0], [(0.0, 2.5), (2.0, 4.5), (4.0, 6.5)], []),
+        # A, B, then C: no flip back
+        ([0, 1, 2, 2], [(0.0, 4.5)], []),
+    ],
+)
+def test_overlap_marks_are_flips_and_back_inside_continuous_speech(
+    labels: list[int], regions: list[tuple[float, float]], expected: list[tuple[float, float, str]]
+) -> None:
+    from fgdprep.diarize.senko_backend import overlap_segments
+    from fgdprep.model import SpeakerSegment
+
+    wins = _wins(len(labels))
+    found = overlap_segments(wins, np.array(labels), regions, {0: "A", 1: "B", 2: "C"})
+    assert found == [SpeakerSegment(*e) for e in expected]
