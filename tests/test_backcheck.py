@@ -488,3 +488,26 @@ def test_run_ends_by_writing_the_worksheet(drafted: Path, unchanged: Callable[..
     sheet = drafted / path
     assert run(["backcheck", SID, "--import", str(sheet), "--by", "GA"], drafted).exit_code == 0
     assert for_run(Study.open(drafted), SID) is None  # back-checked: no worksheet from run
+
+
+def test_usage_mistakes(drafted: Path, unchanged: Callable[..., Any]) -> None:
+    sheet = exported(drafted)
+    cases = [
+        (["--import", str(sheet)], "Error: --import needs --by with your initials"),
+        (["--by", "GA"], "Error: --by goes with --import"),
+        (
+            ["--import", str(sheet), "--by", "GA", "--all"],
+            "Error: -o and --all are for writing a worksheet, not with --import",
+        ),
+    ]
+    for args, message in cases:
+        with unchanged(drafted):
+            result = run(["backcheck", SID, *args], drafted)
+        assert result.exit_code == 2
+        assert result.output.splitlines()[-1] == message
+    with unchanged(drafted):
+        result = run(["backcheck", SID, "--import", str(sheet), "--by", "G A"], drafted)
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: --by: give your initials (letters, 1-20 characters), e.g. --by AK\n"
+    )
