@@ -485,8 +485,16 @@ def test_run_ends_by_writing_the_worksheet(drafted: Path, unchanged: Callable[..
     assert again.output.splitlines()[1] == (
         f"Back-check worksheet of BU-pre: {path} (already there)"
     )
+    # the draft changes (speakers run again): the worksheet there is named as out of date
+    draft = draft_of_the_sample()
+    changed = replace(draft, turns=(replace(draft.turns[0], speaker="P01"), *draft.turns[1:]))
+    with study.lock():
+        study.save_transcript(changed, Stage.SPEAKERS)
+    made = for_run(Study.open(drafted), SID)
+    assert made is not None and made.result is None and made.current is False
     sheet = drafted / path
-    assert run(["backcheck", SID, "--import", str(sheet), "--by", "GA"], drafted).exit_code == 0
+    args = ["backcheck", SID, "--import", str(sheet), "--by", "GA", "--force"]
+    assert run(args, drafted).exit_code == 0
     assert for_run(Study.open(drafted), SID) is None  # back-checked: no worksheet from run
 
 

@@ -115,12 +115,18 @@ def after_run(study: Study, session_id: str) -> None:
     made = stage.for_run(study, session_id)
     if made is None:
         return
-    path, result = made
-    if result is not None:
-        render_export(result, study)
+    shown = _shown(made.path, study)
+    if made.result is not None:
+        render_export(made.result, study)
+    elif made.current:
+        click.echo(f"Back-check worksheet of {session_id}: {shown} (already there)")
     else:
-        click.echo(f"Back-check worksheet of {session_id}: {_shown(path, study)} (already there)")
+        click.echo(
+            f"Back-check worksheet of {session_id}: {shown} (made from an earlier draft:"
+            f" import it with --force, or write a new one with 'fgdprep backcheck"
+            f" {session_id} --force')"
+        )
     click.echo(
         f"Next: check it against the clips, then: fgdprep backcheck {session_id} --import"
-        f" {_shown(path, study)} --by INITIALS"
+        f" {shown} --by INITIALS"
     )

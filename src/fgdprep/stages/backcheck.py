@@ -211,19 +211,32 @@ def export(study: Study, request: ExportRequest) -> ExportResult:
     return ExportResult(sid, output, folder, len(rows), len(flagged), len(clips), outside)
 
 
-def for_run(study: Study, session_id: str) -> tuple[Path, ExportResult | None] | None:
+@dataclass(frozen=True)
+class RunWorksheet:
+    """The worksheet ``fgdprep run`` names: written now (``result``) or already there, and
+    whether it was made from the draft as it is now."""
+
+    path: Path
+    result: ExportResult | None
+    current: bool = True
+
+
+def for_run(study: Study, session_id: str) -> RunWorksheet | None:
     """What ``fgdprep run`` ends with: the worksheet of a session not yet back-checked,
     written unless one is already there (it may hold the moderator's edits); None when
     there is nothing to check."""
-    if (
-        study.has_transcript(session_id, STAGE)
-        or study.latest_stage(session_id, SOURCE_STAGES) is None
-    ):
+    stage = study.latest_stage(session_id, SOURCE_STAGES)
+    if stage is None or stage == STAGE:
         return None
     path = default_output(study, session_id)
-    if path.exists():
-        return path, None
-    return path, export(study, ExportRequest(session_id))
+    if not path.exists():
+        return RunWorksheet(path, export(study, ExportRequest(session_id)))
+    try:
+        meta, _rows = worksheet.read(path.read_bytes(), path.name)
+    except InputError:
+        return RunWorksheet(path, None)
+    digest = study.digest(study.transcript_path(session_id, stage))
+    return RunWorksheet(path, None, meta.draft_sha256 == digest)
 
 
 def _flag_counts(turns: object) -> dict[str, int]:
