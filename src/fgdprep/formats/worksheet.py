@@ -112,6 +112,7 @@ def write(title: str, meta: Meta, rows: Sequence[Row]) -> bytes:
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = section.page_height, section.page_width
+    section.left_margin = section.right_margin = Cm(1.5)
     document.add_heading(title, level=1)
     for line in INSTRUCTIONS:
         document.add_paragraph(line)
@@ -120,6 +121,7 @@ def write(title: str, meta: Meta, rows: Sequence[Row]) -> bytes:
     for cell, name in zip(table.rows[0].cells, HEADER, strict=True):
         cell.text = name
         cell.paragraphs[0].runs[0].bold = True
+    _repeat_header(table.rows[0])
     for row in rows:
         cells = table.add_row().cells
         cells[0].text = str(row.number)
@@ -133,9 +135,11 @@ def write(title: str, meta: Meta, rows: Sequence[Row]) -> bytes:
         if row.why:
             for cell in cells:
                 _shade(cell, SHADE)
-    for i, width in enumerate((Cm(1.3), Cm(3.6), Cm(2.2), Cm(13.0), Cm(5.5))):
+    table.autofit = False
+    for i, width in enumerate((Cm(1.2), Cm(4.2), Cm(2.4), Cm(11.6), Cm(5.5))):
+        table.columns[i].width = width  # the grid: LibreOffice reads this
         for cell in table.columns[i].cells:
-            cell.width = width
+            cell.width = width  # Word reads the cells
     core = document.core_properties
     core.identifier = meta.session
     core.title = title
@@ -151,6 +155,16 @@ def write(title: str, meta: Meta, rows: Sequence[Row]) -> bytes:
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()
+
+
+def _repeat_header(row: object) -> None:
+    """The header row on every page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(header)  # type: ignore[attr-defined]
 
 
 def _shade(cell: object, fill: str) -> None:
