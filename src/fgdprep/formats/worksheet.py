@@ -35,7 +35,7 @@ INSTRUCTIONS = (
     " move the later part of the text there.",
     f"To merge a turn into the turn above it: write {MERGE} before its number (e.g. {MERGE}12)"
     " and leave its text as it is.",
-    "Then: fgdprep backcheck SESSION --import THIS.docx --by YOUR-INITIALS",
+    "Then: fgdprep backcheck {session} --import THIS.docx --by YOUR-INITIALS",
 )
 
 _CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
@@ -115,7 +115,7 @@ def write(title: str, meta: Meta, rows: Sequence[Row]) -> bytes:
     section.left_margin = section.right_margin = Cm(1.5)
     document.add_heading(title, level=1)
     for line in INSTRUCTIONS:
-        document.add_paragraph(line)
+        document.add_paragraph(line.replace("{session}", meta.session))
     table = document.add_table(rows=1, cols=len(HEADER))
     table.style = "Table Grid"
     for cell, name in zip(table.rows[0].cells, HEADER, strict=True):
