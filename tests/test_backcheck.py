@@ -519,3 +519,30 @@ def test_usage_mistakes(drafted: Path, unchanged: Callable[..., Any]) -> None:
     assert result.output == (
         "Error: --by: give your initials (letters, 1-20 characters), e.g. --by AK\n"
     )
+
+
+def test_a_second_round_works_on_the_checked_transcript(drafted: Path) -> None:
+    sheet = exported(drafted)
+    document = docx.Document(str(sheet))
+    set_cell(row_of(document.tables[0], LOW + 1).cells[2], "P01")
+    document.save(str(sheet))
+    assert run(["backcheck", SID, "--import", str(sheet), "--by", "GA"], drafted).exit_code == 0
+    study = Study.open(drafted)
+    first = study.load_transcript(SID, Stage.CHECKED)
+    # the turn a person checked is no longer flagged; the next worksheet lists what is left
+    assert run(["backcheck", SID, "--force"], drafted).exit_code == 0
+    listed = [int(r[0]) for r in cells(sheet)[1:]]
+    assert LOW + 1 not in listed and OVERLAPPED + 1 in listed
+    document = docx.Document(str(sheet))
+    set_cell(row_of(document.tables[0], OVERLAPPED + 1).cells[3], "A good day is when.")
+    document.save(str(sheet))
+    assert run(["backcheck", SID, "--import", str(sheet), "--by", "AK"], drafted).exit_code == 0
+    second = Study.open(drafted).load_transcript(SID, Stage.CHECKED)
+    ids = {first.turns[LOW].id, first.turns[OVERLAPPED].id}
+    assert set(second.provenance.options["edited"]) == ids
+    assert second.provenance.options["by"] == "AK"
+    assert second.provenance.options[INPUTS] == first.provenance.options[INPUTS]
+    assert second.turns[LOW] == first.turns[LOW]
+    assert second.turns[OVERLAPPED].text == "A good day is when."
+    changes = study.change_log_path(SID).read_text().splitlines()
+    assert [json.loads(c)["by"] for c in changes] == ["GA", "AK"]

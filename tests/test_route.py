@@ -138,6 +138,7 @@ CASES = [
         {FlagCode.NAME_NEAR_MISS},
     ),
     ("the name spelt right", turn("Then Joseph told us.", 5.0, 8.0), NAMES, set()),
+    ("a possessive of the name", turn("It was Joseph's idea.", 5.0, 8.0), NAMES, set()),
     (
         "untranscribed speech",
         turn("", 5.0, 8.0, asr=None, flags=(Flag(FlagCode.UNTRANSCRIBED_SPEECH, "3.0 s"),)),

@@ -206,7 +206,7 @@ def name_near_miss(view: TurnView) -> Flag | None:
         return None
     near = 0
     for m in _TOKEN.finditer(view.turn.text):
-        word = m.group()
+        word = re.sub(r"['’]s$", "", m.group())  # Joseph's is Joseph
         if len(word) < 3 or not word[0].isupper() or word.casefold() in known:
             continue
         best = max(fuzz.ratio(word.casefold(), k) for k in known)
