@@ -8,15 +8,16 @@ STAMP := $(VENV)/.installed
 
 # espeak-ng and sox make the synthetic test speech; PyAV decodes audio (no ffmpeg needed);
 # strace watches the demo's system calls for network attempts (tests/test_offline.py);
-# qemu-user's qemu-x86_64 runs the speaker stage on an emulated CPU without AVX-512.
-# LibreOffice (soffice) passes Word packets through a real word processor in the tests.
+# qemu-user's qemu-x86_64 runs the speaker stage on an emulated CPU without AVX-512;
+# LibreOffice (soffice) saves back-check worksheets and translator packets again the way a
+# word processor does (the round-trip tests).
 system-deps:
 	@if ! command -v espeak-ng >/dev/null || ! command -v sox >/dev/null \
 	    || ! command -v strace >/dev/null || ! command -v qemu-x86_64 >/dev/null \
 	    || ! command -v soffice >/dev/null; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq espeak-ng sox strace qemu-user \
-	    libreoffice-writer-nogui >/dev/null; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq espeak-ng sox strace qemu-user >/dev/null; \
+	  $$SUDO apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui >/dev/null; \
 	fi
 
 $(STAMP): pyproject.toml

@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from fgdprep.errors import ConfigError, InputError
+from fgdprep.model import FlagCode
 
 CONFIG_NAME = "fgdprep.yaml"
 CODE_PATTERN = r"^[A-Z][A-Z0-9]{0,9}$"
@@ -174,6 +175,33 @@ class ExportConfig(_Model):
     numbers: bool = False
 
 
+class RoutingConfig(_Model):
+    """Which turns the moderator's back-check worksheet flags, and at what thresholds
+    (:mod:`fgdprep.stages.route`)."""
+
+    #: The flags routed to the moderator (default: all); a flag left out is never shown.
+    rules: tuple[FlagCode, ...] = tuple(FlagCode)
+    #: A word Whisper gave a probability below this is doubtful.
+    word_probability: float = Field(default=0.3, ge=0.0, le=1.0)
+    #: Whisper's average log probability of the segment below this: low confidence.
+    avg_logprob: float = Field(default=-1.0, le=0.0)
+    #: Whisper's no-speech probability above this: perhaps no speech at all.
+    no_speech_prob: float = Field(default=0.6, ge=0.0, le=1.0)
+    #: Compression ratio above this: repetitive text, a typical hallucination.
+    compression_ratio: float = Field(default=2.4, ge=1.0)
+    #: A phrase of 2-4 words repeated this many times in a row is a loop ...
+    loop_repeats: int = Field(default=3, ge=2)
+    #: ... and so is one word repeated this many times in a row.
+    loop_word_repeats: int = Field(default=5, ge=2)
+    #: The diarizer's embedding window: a speaker resting on a shorter piece is uncertain.
+    speaker_piece_seconds: float = Field(default=1.5, ge=0.0)
+    #: A turn this short between two turns of another speaker may belong to them.
+    bleed_seconds: float = Field(default=1.0, ge=0.0)
+    #: A name-like word this similar (0-100) to a roster name or gazetteer entry, but not
+    #: equal to it, may be a mangled name.
+    name_similarity: float = Field(default=75.0, ge=50.0, le=100.0)
+
+
 class StudyConfig(_Model):
     study: StudyInfo
     sites: tuple[SiteConfig, ...] = Field(min_length=1)
@@ -189,6 +217,8 @@ class StudyConfig(_Model):
     @classmethod
     def _numbering(cls, value: object) -> object:
         return {"mode": value} if isinstance(value, str) else value  # numbering: line
+
+    routing: RoutingConfig = RoutingConfig()
 
     @field_validator("waves")
     @classmethod

@@ -70,6 +70,12 @@ class FlagCode(StrEnum):
     #: Typed by hand without a start or end time of its own (import): taken from the
     #: neighbouring turns, or 0 in a file without times; no back-check clip for it.
     UNTIMED = "untimed"
+    #: The turn's speaker rests on a diarization piece shorter than one embedding window.
+    UNCERTAIN_SPEAKER = "uncertain_speaker"
+    #: A very short turn between two turns of one other speaker (a boundary that bled).
+    BOUNDARY_BLEED = "boundary_bleed"
+    #: A name-like word close to, but not, a roster name or a gazetteer entry.
+    NAME_NEAR_MISS = "name_near_miss"
 
 
 @dataclass(frozen=True)
@@ -318,6 +324,10 @@ class Diarization:
     session_id: str
     segments: tuple[SpeakerSegment, ...]
     provenance: Provenance
+    #: Stretches where a label speaks while another one does (two voices at once), as the
+    #: backend found them; kept apart from ``segments`` so speaking time and DER stay
+    #: one voice at a time. Words under them are flagged ``overlap``.
+    overlaps: tuple[SpeakerSegment, ...] = ()
 
     @property
     def labels(self) -> tuple[str, ...]:

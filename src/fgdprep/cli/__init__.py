@@ -15,6 +15,7 @@ import click
 
 from fgdprep import __version__
 from fgdprep.cli import (
+    backcheck,
     cite,
     codebook,
     deidentify,
@@ -77,6 +78,7 @@ COMMANDS: tuple[click.Command, ...] = (
     import_.import_,
     transcribe.transcribe,
     speakers.speakers,
+    backcheck.backcheck,
     pseudonymise.pseudonymise,
     review.review,
     translate.translate,

@@ -92,6 +92,7 @@ def run_command(
 
 def _one(study: Study, hooks: Hooks, bar: ProgressBar, target: str | IngestRequest) -> None:
     """One session: ingested if new, brought up to date, what needs a person shown."""
+    from fgdprep.cli import backcheck
     from fgdprep.cli import ingest as ingest_cli
     from fgdprep.pipeline import bring_up_to_date, next_for_a_person
     from fgdprep.stages.ingest import ingest_once
@@ -108,6 +109,7 @@ def _one(study: Study, hooks: Hooks, bar: ProgressBar, target: str | IngestReque
         bar.close()
     if not ran:
         click.echo(f"{sid} is up to date; nothing to run.")
+    backcheck.after_run(study, sid)
     for line in next_for_a_person(study, sid):
         click.echo(f"Next: {line}")
 

@@ -72,6 +72,11 @@ class Diarizer(ABC):
     def diarize(self, path: Path, audio: AudioInfo) -> tuple[SpeakerSegment, ...]:
         """Speaker segments with the backend's own labels (any order)."""
 
+    def overlaps(self) -> tuple[SpeakerSegment, ...]:
+        """After :meth:`diarize`: where two voices speak at once (backend labels); none
+        unless the backend can tell."""
+        return ()
+
     def provenance(self) -> Mapping[str, Any]:
         """Options and versions worth recording (no personal data)."""
         return {}

