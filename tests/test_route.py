@@ -234,7 +234,7 @@ def test_routing_config_is_validated_with_the_rest() -> None:
     assert str(err.value.message).splitlines()[1:] == [
         "  - routing.rules.1: Input should be 'low_confidence', 'possible_hallucination',"
         " 'no_speech', 'overlap', 'unknown_speaker', 'uncertain_pii', 'untranscribed_speech',"
-        " 'other_language', 'uncertain_speaker', 'boundary_bleed' or 'name_near_miss'",
+        " 'other_language', 'untimed', 'uncertain_speaker', 'boundary_bleed' or 'name_near_miss'",
         "  - routing.word_probability: Input should be less than or equal to 1",
         "  - routing.bleed: unknown key (check its spelling)",
     ]

@@ -71,6 +71,7 @@ EXPLAIN: dict[FlagCode, str] = {
     FlagCode.UNCERTAIN_SPEAKER: "the speaker rests on a very short stretch of voice",
     FlagCode.BOUNDARY_BLEED: "a short turn between two turns of another speaker: may be theirs",
     FlagCode.NAME_NEAR_MISS: "a word close to a listed name: check its spelling",
+    FlagCode.UNTIMED: "typed without a time of its own: the time shown is its neighbours'",
 }
 
 
@@ -232,6 +233,7 @@ RULES: dict[FlagCode, Rule] = {
     FlagCode.UNCERTAIN_SPEAKER: uncertain_speaker,
     FlagCode.BOUNDARY_BLEED: boundary_bleed,
     FlagCode.NAME_NEAR_MISS: name_near_miss,
+    FlagCode.UNTIMED: _kept(FlagCode.UNTIMED),
 }
 
 
