@@ -120,7 +120,11 @@ def deidentify(
     secret = passphrase()
     codebook = load_codebook(study, secret)
     before = {id(e) for e in codebook.entries}
+    # every document's waiting guesses: the same guess has the same label in each of them
     held = hold_guesses(codebook, queue)
+    for other in study.document_ids():
+        if other != doc_id:
+            held += hold_guesses(codebook, load_document_queue(study, other))
     analyzer = Analyzer(context_for_site(study.config, site, language, people), model)
     options = options_for(study, doc_id, site, people)
     result = pseudonymise_texts(
