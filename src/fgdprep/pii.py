@@ -172,6 +172,9 @@ class Analyzer:
         return out
 
 
+#: Recognizers that match whole tokens and leave known affixes, elided particles and glued
+#: honorifics outside the name on purpose ("w'[Person 1]", "[Person 1]बी").
+AFFIX_AWARE = frozenset({"roster", "gazetteer", CANDIDATES})
 _OPEN, _CLOSE = "([{\"'“‘«", ")]}\"'”’»"
 
 
@@ -184,7 +187,7 @@ def _whole_words(text: str, d: Detected, language: str, toks: list[Token]) -> De
     while (
         start < end
         and text[start] in _OPEN
-        and _CLOSE[_OPEN.index(text[start])] not in (text[start + 1 : end])
+        and _CLOSE[_OPEN.index(text[start])] not in text[start + 1 : end]
     ):
         start += 1
     while start < end and (
@@ -197,7 +200,7 @@ def _whole_words(text: str, d: Detected, language: str, toks: list[Token]) -> De
         end -= 1
     suffixes = (*SUFFIXES.get(language, ()), *SUFFIXES["en"][:2])
     prefixes = PREFIXES.get(language, ())
-    for t in toks:
+    for t in toks if d.recognizer not in AFFIX_AWARE else ():
         if t.start < end < t.end and norm(text[end : t.end]) not in suffixes:
             end = t.end
         if t.start < start < t.end and norm(text[t.start : start]) not in prefixes:
