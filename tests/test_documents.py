@@ -23,7 +23,7 @@ from lxml import etree
 
 from docx_build import build
 from fgdprep.cli import cli
-from fgdprep.formats.documents import MAX_RATIO, text_parts
+from fgdprep.formats.documents import MAX_RATIO, blank_png, text_parts
 from fgdprep.model import Provenance, Transcript, Turn
 from fgdprep.recognizers.patterns import DATE_RE
 from fgdprep.store import Study
@@ -505,6 +505,9 @@ def _odt(path: Path) -> Path:
         zf.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
         zf.writestr("styles.xml", styles, zipfile.ZIP_DEFLATED)
         zf.writestr("meta.xml", meta, zipfile.ZIP_DEFLATED)
+        zf.writestr(
+            "Thumbnails/thumbnail.png", b"\x89PNG first page with Halima", zipfile.ZIP_STORED
+        )
     return path
 
 
@@ -529,6 +532,7 @@ def test_an_odt_file_in_every_part(study: Path, tmp_path: Path) -> None:
     with zipfile.ZipFile(out) as zf:
         first = zf.infolist()[0]
         assert (first.filename, first.compress_type) == ("mimetype", zipfile.ZIP_STORED)
+        assert zf.read("Thumbnails/thumbnail.png") == blank_png()
 
 
 # -- refusals ----------------------------------------------------------------------------------
@@ -553,6 +557,27 @@ def test_a_zip_bomb_is_refused_before_it_is_unzipped(
         f" {MAX_RATIO}: a zip bomb, not a document\n"
     )
     assert not (tmp_path / "bomb.deid.docx").exists()
+
+
+def test_a_zip_that_lies_about_its_sizes_is_refused(
+    study: Path, tmp_path: Path, unchanged: Callable[[Path], Any]
+) -> None:
+    liar = tmp_path / "liar.docx"
+    with zipfile.ZipFile(liar, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", b"a" * 500_000)
+    data = bytearray(liar.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = data.find(signature, data.find(signature) + 1)  # the second part's headers
+        data[at + offset : at + offset + 4] = (1000).to_bytes(4, "little")
+    liar.write_bytes(bytes(data))
+    assert zipfile.ZipFile(liar).getinfo("word/document.xml").file_size == 1000
+    with unchanged(study):
+        result = run(["deidentify", str(liar), "--site", "BU"], study)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {liar}: part word/document.xml cannot be unzipped; damaged document\n"
+    )
 
 
 @pytest.mark.parametrize("suffix", [".rtf", ".pdf"])

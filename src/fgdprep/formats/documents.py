@@ -25,7 +25,9 @@ whatever they hold; the other properties go through the engine like any text.
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,8 +153,13 @@ def _mib(n: int) -> str:
 
 def _read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
     """A part, read with a cap (a directory that lies about sizes is caught here)."""
-    with zf.open(info) as fh:
-        data = fh.read(MAX_PART + 1)
+    try:
+        with zf.open(info) as fh:
+            data = fh.read(MAX_PART + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+        raise InputError(
+            f"{path}: part {info.filename} cannot be unzipped; damaged document"
+        ) from None
     if len(data) > MAX_PART or len(data) > info.file_size:
         raise InputError(f"{path}: refused: part {info.filename} is larger than its directory says")
     return data
@@ -466,11 +473,33 @@ def render_document(path: Path, replacements: Mapping[str, Sequence[Replacement]
             changed[part.name] = etree.tostring(
                 part.root, xml_declaration=True, encoding="UTF-8", standalone=True
             )
+    for info in package.infos:
+        if _is_thumbnail(info.filename):
+            changed[info.filename] = blank_png()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
         for info in package.infos:
             zf.writestr(info, changed.get(info.filename, package.data[info.filename]))
     return buffer.getvalue()
+
+
+def _is_thumbnail(name: str) -> bool:
+    """A picture of the first page (names in clear): LibreOffice always saves one."""
+    return name in ("Thumbnails/thumbnail.png", "docProps/thumbnail.png")
+
+
+def blank_png() -> bytes:
+    """A 1x1 white PNG: the thumbnail of a de-identified document."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\xff\xff")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
 
 
 def _blank_people(root: Any, scheme: _Scheme) -> bool:
