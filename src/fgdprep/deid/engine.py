@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from fgdprep.codebook import KEPT, Codebook, Entry, person_label
 from fgdprep.entities import AGE, DATE, PERSON, Detected
+from fgdprep.formats.documents import splice
 from fgdprep.model import TEXT, TRANSLATION, Person, Suggestion
 from fgdprep.text import TITLE_WORDS, WORD_NAMES, PhraseIndex, age_band, norm, phrase_keys, tokens
 
@@ -432,14 +433,7 @@ def _sweep_index(codebook: Codebook, options: Options) -> PhraseIndex[Entry]:
 
 
 def replace_spans(text: str, spans: Sequence[Span]) -> str:
-    out = []
-    pos = 0
-    for span in sorted(spans, key=lambda s: s.start):
-        out.append(text[pos : span.start])
-        out.append(span.label)
-        pos = span.end
-    out.append(text[pos:])
-    return "".join(out)
+    return splice(text, spans)
 
 
 def shifted(spans: Sequence[Span]) -> list[tuple[int, int]]:

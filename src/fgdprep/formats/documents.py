@@ -31,7 +31,7 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from fgdprep.errors import InputError
 
@@ -516,7 +516,20 @@ def _blank_people(root: Any, scheme: _Scheme) -> bool:
     return touched
 
 
-def splice(text: str, replacements: Iterable[Replacement]) -> str:
+class Labelled(Protocol):
+    """Anything that says which characters become which label (:class:`Replacement`, the
+    engine's spans)."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def label(self) -> str: ...
+
+
+def splice(text: str, replacements: Iterable[Labelled]) -> str:
+    """The text with each replaced span's characters given way to its label."""
     out = []
     pos = 0
     for r in sorted(replacements, key=lambda r: r.start):
