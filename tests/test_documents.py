@@ -387,6 +387,48 @@ def test_roster_full_name_and_given_name_are_one_person(study: Path, tmp_path: P
     )
 
 
+def test_a_decision_makes_full_name_and_given_name_one_entry(study: Path, tmp_path: Path) -> None:
+    first = tmp_path / "r1.txt"
+    first.write_text("Yesterday my sister Rose came to the clinic.\n", encoding="utf-8")
+    assert run(["deidentify", str(first), "--site", "BU"], study).exit_code == 0
+    assert (tmp_path / "r1.deid.txt").read_text(encoding="utf-8") == (
+        "Yesterday my sister [Person 1] came to the clinic.\n"
+    )
+    second = tmp_path / "r2.txt"
+    second.write_text("Rose Wanjiku came late; Rose sat down.\n", encoding="utf-8")
+    result = run(["deidentify", str(second), "--site", "BU"], study)
+    doc = _document_id(result.output)
+    # two guesses: the full name is new, the given name has the label the first note gave
+    assert (tmp_path / "r2.deid.txt").read_text(encoding="utf-8") == (
+        "[Person 2] came late; [Person 1] sat down.\n"
+    )
+    decided = run(["review", doc, "--add", "Rose Wanjiku", "--as", "[Person 1]"], study)
+    assert decided.exit_code == 0, decided.output
+    again = run(["deidentify", str(second), "--site", "BU"], study)
+    assert again.output.splitlines()[1] == f"Document {doc}: nothing to review."
+    assert (tmp_path / "r2.deid.txt").read_text(encoding="utf-8") == (
+        "[Person 1] came late; [Person 1] sat down.\n"
+    )
+    [entry] = _codebook(study, tmp_path)["entries"]
+    assert (entry["label"], entry["value"], entry["aliases"]) == (
+        "[Person 1]",
+        "Rose",
+        ["Rose Wanjiku"],
+    )
+
+
+def test_dismiss_leak_takes_a_session_not_a_document(
+    study: Path, tmp_path: Path, unchanged: Callable[[Path], Any]
+) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("Call Kevin on Monday.\n", encoding="utf-8")
+    doc = _document_id(run(["deidentify", str(note), "--site", "BU"], study).output)
+    with unchanged(study):
+        result = run(["review", doc, "--dismiss-leak", "0123456789"], study)
+    assert result.exit_code == 2
+    assert result.output.endswith("Error: --dismiss-leak takes a session, not a document\n")
+
+
 def test_review_of_an_unknown_document_is_refused(
     study: Path, unchanged: Callable[[Path], Any]
 ) -> None:

@@ -120,11 +120,7 @@ def deidentify(
     secret = passphrase()
     codebook = load_codebook(study, secret)
     before = {id(e) for e in codebook.entries}
-    # every document's waiting guesses: the same guess has the same label in each of them
-    held = hold_guesses(codebook, queue)
-    for other in study.document_ids():
-        if other != doc_id:
-            held += hold_guesses(codebook, load_document_queue(study, other))
+    held = hold_all_guesses(study, codebook, queue)
     analyzer = Analyzer(context_for_site(study.config, site, language, people), model)
     options = options_for(study, doc_id, site, people)
     result = pseudonymise_texts(
@@ -257,6 +253,17 @@ def hold_guesses(codebook: Codebook, queue: ReviewQueue) -> list[Entry]:
     return held
 
 
+def hold_all_guesses(study: Study, codebook: Codebook, queue: ReviewQueue) -> list[Entry]:
+    """:func:`hold_guesses` of this queue, then of every other document's: the same guess
+    has the same label in each document, and a decision can name a label another document
+    gave ("--as '[Person 4]'")."""
+    held = hold_guesses(codebook, queue)
+    for other in study.document_ids():
+        if other != queue.session_id:
+            held += hold_guesses(codebook, load_document_queue(study, other))
+    return held
+
+
 def settle_guesses(codebook: Codebook, held: Sequence[Entry]) -> None:
     """After decisions: an accepted guess becomes an entry of its own (E<number>), with its
     label; one still pending (or rejected) leaves the codebook."""
@@ -342,10 +349,14 @@ def record_document_review(
     queue = load_document_queue(study, record.id)
     secret = passphrase()
     codebook = load_codebook(study, secret)
-    held = hold_guesses(codebook, queue)
+    held = hold_all_guesses(study, codebook, queue)
     outcome = decide(
         queue, codebook, decisions, record.site, study.site_roster(record.site), who, when
     )
+    for label in outcome.added:  # a name added to a waiting guess confirms that guess
+        entry = codebook.by_label(label)
+        if entry is not None and not entry.confirmed:
+            entry.confirmed = True
     settle_guesses(codebook, held)
     codebook.changed = True
     save_codebook(study, codebook, secret)
