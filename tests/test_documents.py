@@ -262,6 +262,38 @@ def test_every_part_of_a_word_file_is_deidentified(study: Path, tmp_path: Path) 
     assert parts["word/document.xml"].count("Box: [P01]") == 2  # the text box and its fallback
 
 
+def test_leakcheck_sees_every_part_of_an_untouched_copy(study: Path, tmp_path: Path) -> None:
+    notes = build(tmp_path / "notes.docx", PLANTED)
+    out = study / "shareable" / "notes" / "notes.deid.docx"
+    result = run(["deidentify", str(notes), "--site", "BU", "-o", str(out)], study)
+    assert result.exit_code == 0, result.output
+    assert run(["leakcheck"], study).exit_code == 0
+    # one roster name in one part at a time: each is found
+    for part, value in PARTS.items():
+        planted = dict.fromkeys(PLANTED, "nothing here")
+        planted["runs"] = [("plain", "")]
+        planted["link_target"] = "https://example.org/"
+        key = {
+            "word/document.xml": "nested_cell",
+            "word/header1.xml": "header",
+            "word/footer1.xml": "footer",
+            "word/header2.xml": "first_header",
+            "word/footer2.xml": "even_footer",
+            "word/header3.xml": "header2",
+            "word/footnotes.xml": "footnote",
+            "word/comments.xml": "comment",
+            "word/_rels/document.xml.rels": "link_target",
+            "docProps/core.xml": "author",
+            "docProps/custom.xml": "custom",
+        }[part]
+        planted[key] = value if part != "docProps/core.xml" else "Katrin Weber"
+        copy = build(study / "shareable" / "notes" / "copy.docx", planted)
+        result = run(["leakcheck"], study)
+        assert result.exit_code == 1, part
+        assert result.output.startswith("shareable/notes/copy.docx paragraph "), part
+        copy.unlink()
+
+
 def test_untouched_parts_are_copied_byte_for_byte(study: Path, tmp_path: Path) -> None:
     notes = build(tmp_path / "notes.docx", PLANTED)
     out = tmp_path / "out.docx"

@@ -416,11 +416,11 @@ def _people(root: Any, scheme: _Scheme) -> list[str]:
 
 
 def read_paragraphs(path: Path) -> list[str]:
-    """Every text of a document, main story first (text files: lines)."""
+    """Every text of a document (:func:`text_parts`, main story first; text files: lines)."""
     if not path.is_file():
         raise InputError(f"{path}: file not found")
     if path.suffix.lower() in (".docx", ".odt"):
-        return [u.text for u in read_document(path)]
+        return [s for part in text_parts(path) for s in part.strings]
     return _read_text(path)
 
 
