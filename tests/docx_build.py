@@ -1,7 +1,8 @@
 """A real Word file in every part a name can hide in, built with python-docx (and, where it
 has no API, the part's XML written by hand): body with mixed formatting, a nested table, a
 text box, a hyperlink, a footnote, an endnote-free comment, headers and footers of two sections
-(first page and even pages too), core, app and custom properties."""
+(first page and even pages too), a tracked change, core, app and custom properties, custom
+XML data."""
 
 from __future__ import annotations
 
@@ -104,6 +105,21 @@ def build(path: Path, parts: dict[str, str]) -> Path:
         )
     )
 
+    tracked = document.add_paragraph("Changed: ")
+    tracked._p.append(
+        parse_xml(
+            f'<w:del {W_NS} w:id="91" w:author="{parts["comment_author"]}"'
+            ' w:date="2026-11-01T00:00:00Z"><w:r>'
+            f"<w:delText>{parts['deleted']}</w:delText></w:r></w:del>"
+        )
+    )
+    tracked._p.append(
+        parse_xml(
+            f'<w:ins {W_NS} w:id="92" w:author="{parts["comment_author"]}"'
+            f' w:date="2026-11-01T00:00:00Z"><w:r><w:t>{parts["inserted"]}</w:t></w:r></w:ins>'
+        )
+    )
+
     noted = document.add_paragraph("See the note")
     noted._p.append(parse_xml(f'<w:r {W_NS}><w:footnoteReference w:id="1"/></w:r>'))
     package = document.part.package
@@ -126,5 +142,11 @@ def build(path: Path, parts: dict[str, str]) -> Path:
         PackURI("/docProps/custom.xml"), CUSTOM_CT, _custom("Interviewer", parts["custom"]), package
     )
     package.relate_to(custom, CUSTOM_RT)
+    for part in package.iter_parts():
+        if str(part.partname).startswith("/customXml/item") and "Props" not in str(part.partname):
+            part._blob = (  # data bound to content controls
+                f'<?xml version="1.0" encoding="UTF-8"?><data><name>{parts["custom_xml"]}</name>'
+                "</data>"
+            ).encode()
     document.save(str(path))
     return path

@@ -159,6 +159,9 @@ PLANTED = dict(
     comment_author="Katrin Weber",
     header2="Second section: Halima Nakato",
     custom="Halima",
+    deleted="Halima",
+    inserted="Emre",
+    custom_xml="Katrin Weber",
 )
 #: Every value that must be gone from every part of the package.
 VALUES = (
@@ -189,6 +192,7 @@ PARTS = {
     "word/_rels/document.xml.rels": "mailto:halima.nakato@example.com",
     "docProps/core.xml": "Monika Müller",
     "docProps/custom.xml": "Halima",
+    "customXml/item1.xml": "Katrin Weber",
 }
 
 
@@ -260,6 +264,8 @@ def test_every_part_of_a_word_file_is_deidentified(study: Path, tmp_path: Path) 
     assert 'w:author="Author"' in parts["word/comments.xml"]
     assert 'Target="mailto:[email]"' in parts["word/_rels/document.xml.rels"]
     assert parts["word/document.xml"].count("Box: [P01]") == 2  # the text box and its fallback
+    assert "<w:delText>[P01]</w:delText>" in parts["word/document.xml"]
+    assert "<name>[MOD]</name>" in parts["customXml/item1.xml"]
 
 
 def test_leakcheck_sees_every_part_of_an_untouched_copy(study: Path, tmp_path: Path) -> None:
@@ -285,6 +291,7 @@ def test_leakcheck_sees_every_part_of_an_untouched_copy(study: Path, tmp_path: P
             "word/_rels/document.xml.rels": "link_target",
             "docProps/core.xml": "author",
             "docProps/custom.xml": "custom",
+            "customXml/item1.xml": "custom_xml",
         }[part]
         planted[key] = value if part != "docProps/core.xml" else "Katrin Weber"
         copy = build(study / "shareable" / "notes" / "copy.docx", planted)

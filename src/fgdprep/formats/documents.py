@@ -292,6 +292,16 @@ def _segments(paragraph: Any, scheme: _Scheme) -> list[_Segment]:
             return
         if tag in scheme.separators:
             out.append(_Segment(el, "sep", scheme.separators[tag]))
+        elif tag == _q(W, "delText") and el.text:
+            # a tracked deletion is a text of its own: "Halima" deleted before "Mary" is
+            # no "HalimaMary" (virtual separators, nothing is written for them)
+            out.extend(
+                (
+                    _Segment(None, "sep", " "),
+                    _Segment(el, "text", el.text),
+                    _Segment(None, "sep", " "),
+                )
+            )
         elif (scheme.text_holders is None or tag in scheme.text_holders) and el.text:
             out.append(_Segment(el, "text", el.text))
         for child in el:
@@ -319,6 +329,10 @@ def _units_of(fmt: str, name: str, root: Any) -> list[tuple[Unit, Any]]:
                 unit = Unit(f"{name}@{rel.get('Id') or n}", name, rel.get("Target"))
                 out.append((unit, (rel, "Target")))
         return out
+    if name.startswith("customXml/"):
+        # data bound to content controls: every element's text
+        texts = [el for el in root.iter() if isinstance(el.tag, str) and (el.text or "").strip()]
+        return [(Unit(f"{name}@{n}", name, el.text), el) for n, el in enumerate(texts, 1)]
     paragraphs = others = 0
     for el in root.iter():
         tag = el.tag if isinstance(el.tag, str) else ""
@@ -564,7 +578,8 @@ def _apply_segments(
         if not overlapping:
             continue
         if seg.where == "sep":
-            _drop(seg.element)
+            if seg.element is not None:
+                _drop(seg.element)
             continue
         pieces = []
         cur = a
