@@ -634,7 +634,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unzipped(
     assert result.exit_code == 1
     assert result.output == (
         f"Error: {bomb}: refused: part word/document.xml would unzip to 16.0 MiB"
-        f" ({ratio:.0f} times its compressed size); limits 64.0 MiB per part and ratio"
+        f" ({ratio:.0f} times its compressed size); limits 64.0 MiB per text part and ratio"
         f" {MAX_RATIO}: a zip bomb, not a document\n"
     )
     assert not (tmp_path / "bomb.deid.docx").exists()

@@ -15,8 +15,9 @@ takes the formatting of the run where it starts, text around it keeps its own, s
 facility name becomes a bold label and "(0712 345 678)" keeps both parentheses.
 
 The zip is measured before anything is unzipped (:func:`check_archive`): a part that would
-unzip to more than :data:`MAX_PART` bytes, or more than :data:`MAX_RATIO` times its
-compressed size, refuses the file (a "zip bomb"). XML is parsed without entities or network.
+unzip to more than :data:`MAX_RATIO` times its compressed size, a text part over
+:data:`MAX_PART` bytes or a package over :data:`MAX_TOTAL` refuses the file (a "zip
+bomb"). XML is parsed without entities or network.
 
 People fields (author, last modified by, manager, comment and revision authors) are blanked
 whatever they hold; the other properties go through the engine like any text.
@@ -35,9 +36,9 @@ from typing import Any, Protocol
 
 from fgdprep.errors import InputError
 
-#: Largest uncompressed part, whole document, and number of parts we unzip.
+#: Largest uncompressed text (XML) part, whole document, and number of parts we unzip.
 MAX_PART = 64 * 1024 * 1024
-MAX_TOTAL = 256 * 1024 * 1024
+MAX_TOTAL = 512 * 1024 * 1024
 MAX_PARTS = 5000
 #: Largest compression ratio of a part bigger than :data:`RATIO_FLOOR` (real XML: 5-20).
 MAX_RATIO = 200
@@ -117,7 +118,10 @@ def is_docx(path: Path) -> bool:
 
 def check_archive(path: Path) -> list[zipfile.ZipInfo]:
     """The parts of a zip package, after checking sizes and compression ratios from its
-    directory (nothing is inflated): a bomb is refused with what was found."""
+    directory (nothing is inflated): a bomb is refused with what was found. Text parts are
+    parsed in memory, so they have a size limit of their own; pictures only count in the
+    total."""
+    fmt = doc_format(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found")
     try:
@@ -134,11 +138,12 @@ def check_archive(path: Path) -> list[zipfile.ZipInfo]:
         size = info.file_size
         total += size
         ratio = size / max(info.compress_size, 1)
-        if size > MAX_PART or (size > RATIO_FLOOR and ratio > MAX_RATIO):
+        too_big = size > MAX_PART and _is_text_part(fmt, info.filename)
+        if too_big or (size > RATIO_FLOOR and ratio > MAX_RATIO):
             raise InputError(
                 f"{path}: refused: part {info.filename} would unzip to {_mib(size)}"
-                f" ({ratio:.0f} times its compressed size); limits {_mib(MAX_PART)} per part and"
-                f" ratio {MAX_RATIO}: a zip bomb, not a document"
+                f" ({ratio:.0f} times its compressed size); limits {_mib(MAX_PART)} per text"
+                f" part and ratio {MAX_RATIO}: a zip bomb, not a document"
             )
     if total > MAX_TOTAL:
         raise InputError(
@@ -381,7 +386,8 @@ def _open_package(path: Path) -> _Package:
         if fmt == "odt" and "content.xml" not in names:
             raise InputError(f"{path}: not a readable OpenDocument text (no content.xml)")
         for info in infos:
-            data[info.filename] = _read_part(zf, info, path)
+            if _is_text_part(fmt, info.filename):
+                data[info.filename] = _read_part(zf, info, path)
     for info in _ordered(fmt, infos):
         if _is_text_part(fmt, info.filename):
             root = _parse(data[info.filename], path, info.filename)
@@ -491,10 +497,28 @@ def render_document(path: Path, replacements: Mapping[str, Sequence[Replacement]
         if _is_thumbnail(info.filename):
             changed[info.filename] = blank_png()
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
+    with zipfile.ZipFile(buffer, "w") as written, zipfile.ZipFile(path) as source:
         for info in package.infos:
-            zf.writestr(info, changed.get(info.filename, package.data[info.filename]))
+            data = changed.get(info.filename, package.data.get(info.filename))
+            if data is not None:
+                written.writestr(info, data)
+            else:
+                _copy_part(source, written, info, path)
     return buffer.getvalue()
+
+
+def _copy_part(
+    source: zipfile.ZipFile, out: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path
+) -> None:
+    """A part we do not read (a picture), copied in pieces."""
+    try:
+        with source.open(info) as src, out.open(info, "w") as dest:
+            for block in iter(lambda: src.read(1 << 20), b""):
+                dest.write(block)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
+        raise InputError(
+            f"{path}: part {info.filename} cannot be unzipped; damaged document"
+        ) from None
 
 
 def _is_thumbnail(name: str) -> bool:

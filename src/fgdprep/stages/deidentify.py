@@ -82,10 +82,11 @@ def deidentify(
     """Read every text of the document (refusing a damaged or oversized file first),
     de-identify it and write it (and its spans); with a study, save the codebook, the
     document's review queue and record, and audit (needs the study lock)."""
+    units = read_document(request.file)  # a damaged file or a bomb: refused before anything
+
     from fgdprep.pii import Analyzer, context_for_site, model_version, presidio_version
     from fgdprep.recognizers import RecognizerContext
 
-    units = read_document(request.file)
     language, site = request.language, request.site
     pseudo = PseudonymisationConfig()
     if study is not None and site is not None:
