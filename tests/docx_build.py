@@ -143,6 +143,12 @@ def build(path: Path, parts: dict[str, str]) -> Path:
     )
     package.relate_to(custom, CUSTOM_RT)
     for part in package.iter_parts():
+        if str(part.partname) == "/docProps/app.xml":
+            part._blob = part.blob.replace(
+                b"</Properties>",
+                f"<Company>{parts['company']}</Company><Manager>{parts['manager']}</Manager>"
+                "</Properties>".encode(),
+            )
         if str(part.partname).startswith("/customXml/item") and "Props" not in str(part.partname):
             part._blob = (  # data bound to content controls
                 f'<?xml version="1.0" encoding="UTF-8"?><data><name>{parts["custom_xml"]}</name>'

@@ -162,6 +162,8 @@ PLANTED = dict(
     deleted="Halima",
     inserted="Emre",
     custom_xml="Katrin Weber",
+    company="Mulago Hospital Research Unit",
+    manager="Monika Müller",
 )
 #: Every value that must be gone from every part of the package.
 VALUES = (
@@ -193,6 +195,7 @@ PARTS = {
     "docProps/core.xml": "Monika Müller",
     "docProps/custom.xml": "Halima",
     "customXml/item1.xml": "Katrin Weber",
+    "docProps/app.xml": "Mulago Hospital Research Unit",
 }
 
 
@@ -266,6 +269,7 @@ def test_every_part_of_a_word_file_is_deidentified(study: Path, tmp_path: Path) 
     assert parts["word/document.xml"].count("Box: [P01]") == 2  # the text box and its fallback
     assert "<w:delText>[P01]</w:delText>" in parts["word/document.xml"]
     assert "<name>[MOD]</name>" in parts["customXml/item1.xml"]
+    assert "<Company></Company><Manager></Manager>" in parts["docProps/app.xml"]
 
 
 def test_leakcheck_sees_every_part_of_an_untouched_copy(study: Path, tmp_path: Path) -> None:
@@ -292,8 +296,9 @@ def test_leakcheck_sees_every_part_of_an_untouched_copy(study: Path, tmp_path: P
             "docProps/core.xml": "author",
             "docProps/custom.xml": "custom",
             "customXml/item1.xml": "custom_xml",
+            "docProps/app.xml": "manager",
         }[part]
-        planted[key] = value if part != "docProps/core.xml" else "Katrin Weber"
+        planted[key] = "Katrin Weber" if "docProps/" in part else value
         copy = build(study / "shareable" / "notes" / "copy.docx", planted)
         result = run(["leakcheck"], study)
         assert result.exit_code == 1, part
@@ -659,6 +664,20 @@ def test_a_zip_that_lies_about_its_sizes_is_refused(
     assert result.output == (
         f"Error: {liar}: part word/document.xml cannot be unzipped; damaged document\n"
     )
+
+
+def test_an_oversized_text_file_is_refused(
+    study: Path, tmp_path: Path, unchanged: Callable[[Path], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fgdprep.formats.documents as documents
+
+    monkeypatch.setattr(documents, "MAX_TEXT", 1024)  # the limit, not the code, made small
+    big = tmp_path / "big.txt"
+    big.write_text("Halima came.\n" * 200, encoding="utf-8")
+    with unchanged(study):
+        result = run(["deidentify", str(big), "--site", "BU"], study)
+    assert result.exit_code == 1
+    assert result.output == f"Error: {big}: refused: 2.5 KiB of text (at most 1.0 KiB)\n"
 
 
 @pytest.mark.parametrize("suffix", [".rtf", ".pdf"])

@@ -19,8 +19,8 @@ unzip to more than :data:`MAX_RATIO` times its compressed size, a text part over
 :data:`MAX_PART` bytes or a package over :data:`MAX_TOTAL` refuses the file (a "zip
 bomb"). XML is parsed without entities or network.
 
-People fields (author, last modified by, manager, comment and revision authors) are blanked
-whatever they hold; the other properties go through the engine like any text.
+People fields (author, last modified by, manager, company, comment and revision authors) are
+blanked whatever they hold; the other properties go through the engine like any text.
 """
 
 from __future__ import annotations
@@ -153,7 +153,7 @@ def check_archive(path: Path) -> list[zipfile.ZipInfo]:
 
 
 def _mib(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MiB"
+    return f"{n / 1024 / 1024:.1f} MiB" if n >= 100 * 1024 else f"{n / 1024:.1f} KiB"
 
 
 def _read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
@@ -218,7 +218,10 @@ _DOCX = _Scheme(
         _q(W15, "userId"): "",
     },
     text_attrs=frozenset({_q(W, "tooltip"), _q(W, "instr")}),
-    blank_elements=frozenset({_q(DC, "creator"), _q(CP, "lastModifiedBy"), _q(EP, "Manager")}),
+    # people and the organisation they work for: blanked, whatever they hold
+    blank_elements=frozenset(
+        {_q(DC, "creator"), _q(CP, "lastModifiedBy"), _q(EP, "Manager"), _q(EP, "Company")}
+    ),
     text_elements=frozenset(
         {
             _q(W, "instrText"),
@@ -228,7 +231,6 @@ _DOCX = _Scheme(
             _q(CP, "keywords"),
             _q(CP, "category"),
             _q(CP, "contentStatus"),
-            _q(EP, "Company"),
             _q(EP, "HyperlinkBase"),
             _q(VT, "lpstr"),
             _q(VT, "lpwstr"),
