@@ -707,6 +707,20 @@ def test_a_damaged_docx_is_refused(
     assert result.output == f"Error: {broken}: not a readable docx document (not a zip)\n"
 
 
+def test_an_output_that_cannot_be_written_changes_nothing(
+    study: Path, tmp_path: Path, unchanged: Callable[[Path], Any]
+) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("Halima came with Juma Hamisi.\n", encoding="utf-8")
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder\n", encoding="utf-8")
+    with unchanged(study):
+        result = run(["deidentify", str(note), "--site", "BU", "-o", str(blocker / "x.txt")], study)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: Not a directory ({blocker}/.x.txt.")
+    assert not study.joinpath("identifiable", "documents").exists()
+
+
 def test_show_takes_only_stage_names(study: Path, unchanged: Callable[[Path], Any]) -> None:
     _save_turns(study, "BU-pre", "en", ["Hello."])
     with unchanged(study):

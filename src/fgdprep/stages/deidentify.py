@@ -131,6 +131,8 @@ def deidentify(
     settle_guesses(codebook, held)
     for entry in [e for e in codebook.entries if id(e) not in before and not e.confirmed]:
         codebook.drop_entry(entry)
+    # the copy first: an output that cannot be written leaves the study as it was
+    outputs = _write(request, units, result, study.perms)
     save_codebook(study, codebook, secret)
     queue = ReviewQueue(doc_id, result.suggestions, queue.decided)
     queue_digest = study.save_doc(study.document_review_path(doc_id), "review", queue)
@@ -144,7 +146,6 @@ def deidentify(
         tuple(DocumentText(u.id, u.text) for u in units if u.id in holding),
     )
     study.save_doc(study.document_path(doc_id), "document", record)
-    outputs = _write(request, units, result, study.perms)
     study.audit(
         "deidentify",
         inputs={"file": sha256_bytes(data)},
