@@ -306,6 +306,32 @@ def test_leakcheck_sees_every_part_of_an_untouched_copy(study: Path, tmp_path: P
         copy.unlink()
 
 
+def test_a_name_split_over_runs_takes_the_first_runs_formatting(tmp_path: Path) -> None:
+    from fgdprep.formats.documents import Replacement, read_document, render_document
+
+    document = docx.Document()
+    p = document.add_paragraph()
+    for text, bold, italic in (("Met Hal", True, False), ("ima Nak", False, True), ("ato.", 0, 0)):
+        run_ = p.add_run(text)
+        run_.bold, run_.italic = bool(bold), bool(italic)
+    p.add_run("\t")
+    p.add_run(" Bye.")
+    source = tmp_path / "split.docx"
+    document.save(str(source))
+    [unit] = [u for u in read_document(source) if u.part == "word/document.xml"]
+    assert unit.text == "Met Halima Nakato.\t Bye."
+    out = tmp_path / "out.docx"
+    out.write_bytes(render_document(source, {unit.id: [Replacement(4, 17, "[P01]")]}))
+    runs = docx.Document(str(out)).paragraphs[0].runs
+    assert [(r.text, r.bold, r.italic) for r in runs] == [
+        ("Met [P01]", True, False),
+        ("", False, True),
+        (".", False, False),
+        ("\t", None, None),
+        (" Bye.", None, None),
+    ]
+
+
 def test_untouched_parts_are_copied_byte_for_byte(study: Path, tmp_path: Path) -> None:
     notes = build(tmp_path / "notes.docx", PLANTED)
     out = tmp_path / "out.docx"
