@@ -351,14 +351,6 @@ class Study:
     def documents_dir(self) -> Path:
         return self.identifiable / "documents"
 
-    def document_path(self, document_id: str) -> Path:
-        """What ``deidentify --site`` recorded of a document (:class:`DocumentRecord`)."""
-        return self.documents_dir / document_id / "document.json"
-
-    def document_review_path(self, document_id: str) -> Path:
-        """A document's review queue (a :class:`ReviewQueue` named by the document id)."""
-        return self.documents_dir / document_id / "review.json"
-
     def document_ids(self) -> list[str]:
         """Documents de-identified with a site, in id order."""
         if not self.documents_dir.is_dir():
@@ -368,6 +360,14 @@ class Study:
             for p in self.documents_dir.iterdir()
             if DOCUMENT_ID.match(p.name) and self.document_path(p.name).is_file()
         )
+
+    def document_path(self, document_id: str) -> Path:
+        """What ``deidentify --site`` recorded of a document (:class:`DocumentRecord`)."""
+        return self.documents_dir / document_id / "document.json"
+
+    def document_review_path(self, document_id: str) -> Path:
+        """A document's review queue (a :class:`ReviewQueue` named by the document id)."""
+        return self.documents_dir / document_id / "review.json"
 
     @property
     def shareable_sessions(self) -> Path:
