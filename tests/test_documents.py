@@ -332,10 +332,15 @@ def test_a_name_split_over_runs_takes_the_first_runs_formatting(tmp_path: Path) 
     ]
 
 
-def test_untouched_parts_are_copied_byte_for_byte(study: Path, tmp_path: Path) -> None:
+def test_untouched_parts_are_copied_byte_for_byte_and_runs_repeat(
+    study: Path, tmp_path: Path
+) -> None:
     notes = build(tmp_path / "notes.docx", PLANTED)
     out = tmp_path / "out.docx"
     assert run(["deidentify", str(notes), "--site", "BU", "-o", str(out)], study).exit_code == 0
+    again = tmp_path / "again.docx"
+    assert run(["deidentify", str(notes), "--site", "BU", "-o", str(again)], study).exit_code == 0
+    assert again.read_bytes() == out.read_bytes()  # the same input, the same bytes
     with zipfile.ZipFile(notes) as a, zipfile.ZipFile(out) as b:
         assert a.namelist() == b.namelist()
         for name in ("word/styles.xml", "word/settings.xml", "word/theme/theme1.xml"):
