@@ -184,6 +184,16 @@ class Codebook:
         self._touch()
         return entry
 
+    def add_entry(self, entry: Entry) -> None:
+        """Put an entry in as it is (a document's pending guess, held only while it is
+        decided on: see :mod:`fgdprep.stages.deidentify`)."""
+        self.entries.append(entry)
+        self._touch()
+
+    def drop_entry(self, entry: Entry) -> None:
+        self.entries.remove(entry)
+        self._touch()
+
     def add_alias(self, entry: Entry, text: str) -> None:
         if norm(text) not in {norm(n) for n in entry.names()}:
             entry.aliases.append(text)

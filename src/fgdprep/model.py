@@ -184,6 +184,28 @@ class ReviewQueue:
 
 
 @dataclass(frozen=True)
+class DocumentText:
+    """A text of a document (paragraph, property, link target) by its id in the document."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """A document de-identified with ``deidentify --site`` (identifiable: it quotes the texts
+    that hold suggestions, for the review listing). Its review queue is a
+    :class:`ReviewQueue` whose ``session_id`` is the document id."""
+
+    id: str  # "doc-" and the start of the file's SHA-256
+    file: str  # the file's name (no folder)
+    sha256: str
+    site: str
+    language: str
+    texts: tuple[DocumentText, ...] = ()
+
+
+@dataclass(frozen=True)
 class AsrStats:
     """Whisper's own confidence figures for the segment a turn came from."""
 

@@ -31,7 +31,7 @@ from fgdprep.model import Person
 from fgdprep.recognizers import RecognizerContext, build_recognizers
 from fgdprep.recognizers.candidates import DRUG_ENDINGS, FROM_CANDIDATE, lexicon
 from fgdprep.recognizers.candidates import NAME as CANDIDATES
-from fgdprep.text import TITLE_WORDS, phrase_keys
+from fgdprep.text import PREFIXES, SUFFIXES, TITLE_WORDS, Token, norm, phrase_keys, tokens
 
 log = logging.getLogger(__name__)
 
@@ -165,8 +165,49 @@ class Analyzer:
                 )
             )
         out = _reconcile(text, out, self.ctx.language)
+        toks = tokens(text)
+        out = [_whole_words(text, d, self.ctx.language, toks) for d in out]
+        out = [d for d in out if d.end > d.start]
         out.sort(key=lambda d: (d.start, -d.end, d.entity_type, d.recognizer))
         return out
+
+
+#: Recognizers that match whole tokens and leave known affixes, elided particles and glued
+#: honorifics outside the name on purpose ("w'[Person 1]", "[Person 1]बी").
+AFFIX_AWARE = frozenset({"roster", "gazetteer", CANDIDATES})
+_OPEN, _CLOSE = "([{\"'“‘«", ")]}\"'”’»"
+
+
+def _whole_words(text: str, d: Detected, language: str, toks: list[Token]) -> Detected:
+    """A span as whole units: a bracket or quote it has only one side of stays outside
+    ("(0712 345 678)" keeps both parentheses), and it never begins or ends inside a word
+    unless what is left is a known affix of the language (German genitive "s", a Marathi
+    case ending, a Hebrew prefix letter): "Novemba" goes whole, never "[date]emba"."""
+    start, end = d.start, d.end
+    while (
+        start < end
+        and text[start] in _OPEN
+        and _CLOSE[_OPEN.index(text[start])] not in text[start + 1 : end]
+    ):
+        start += 1
+    while start < end and (
+        text[end - 1] in ".,;:!?"
+        or (
+            text[end - 1] in _CLOSE
+            and _OPEN[_CLOSE.index(text[end - 1])] not in text[start : end - 1]
+        )
+    ):
+        end -= 1
+    suffixes = (*SUFFIXES.get(language, ()), *SUFFIXES["en"][:2])
+    prefixes = PREFIXES.get(language, ())
+    for t in toks if d.recognizer not in AFFIX_AWARE else ():
+        if t.start < end < t.end and norm(text[end : t.end]) not in suffixes:
+            end = t.end
+        if t.start < start < t.end and norm(text[t.start : start]) not in prefixes:
+            start = t.start
+    if (start, end) == (d.start, d.end):
+        return d
+    return dataclasses.replace(d, start=start, end=end)
 
 
 def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected]:

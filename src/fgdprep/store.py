@@ -28,6 +28,10 @@ identifiable/sessions/<s>/backcheck/<file>              ident.  the back-check w
                                                                 and its clips folder
 identifiable/sessions/<s>/backcheck/<dir>/<file>        ident.  a clip of a flagged turn (.wav)
 identifiable/sessions/<s>/work/<stage>/<piece>.json     ident.  checkpoints of a running stage
+identifiable/documents/<d>/document.json                ident.  a document de-identified with
+                                                                --site: name, checksum, the
+                                                                texts holding suggestions
+identifiable/documents/<d>/review.json                  ident.  its review queue (human work)
 shareable/sessions/<s>/deidentified.json                share.  the de-identified transcript
 shareable/sessions/<s>/translation.json                 share.  the translation, turn by turn
 shareable/sessions/<s>/finalised.json                   share.  numbered, frozen transcript
@@ -95,6 +99,8 @@ LAYOUT: tuple[tuple[str, str], ...] = (
     ("identifiable/sessions/<s>/backcheck/<file>", "identifiable"),
     ("identifiable/sessions/<s>/backcheck/<dir>/<file>", "identifiable"),
     ("identifiable/sessions/<s>/work/<stage>/<piece>.json", "identifiable"),
+    ("identifiable/documents/<d>/document.json", "identifiable"),
+    ("identifiable/documents/<d>/review.json", "identifiable"),
     ("shareable/sessions/<s>/deidentified.json", "shareable"),
     ("shareable/sessions/<s>/translation.json", "shareable"),
     ("shareable/sessions/<s>/finalised.json", "shareable"),
@@ -120,6 +126,8 @@ def _layout_regex(pattern: str) -> re.Pattern[str]:
 _LAYOUT_RE = tuple(_layout_regex(p) for p, _zone in LAYOUT)
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+#: A document's id: "doc-" and the first hex digits of its SHA-256 (``<d>`` in the layout).
+DOCUMENT_ID = re.compile(r"^doc-[0-9a-f]{10}$")
 ENV_STUDY = "FGDPREP_STUDY"
 
 T = TypeVar("T")
@@ -356,6 +364,28 @@ class Study:
     def backcheck_dir(self, session_id: str) -> Path:
         """Where the back-check worksheet and its clips go by default (identifiable)."""
         return self.session_dir(session_id) / "backcheck"
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.identifiable / "documents"
+
+    def document_ids(self) -> list[str]:
+        """Documents de-identified with a site, in id order."""
+        if not self.documents_dir.is_dir():
+            return []
+        return sorted(
+            p.name
+            for p in self.documents_dir.iterdir()
+            if DOCUMENT_ID.match(p.name) and self.document_path(p.name).is_file()
+        )
+
+    def document_path(self, document_id: str) -> Path:
+        """What ``deidentify --site`` recorded of a document (:class:`DocumentRecord`)."""
+        return self.documents_dir / document_id / "document.json"
+
+    def document_review_path(self, document_id: str) -> Path:
+        """A document's review queue (a :class:`ReviewQueue` named by the document id)."""
+        return self.documents_dir / document_id / "review.json"
 
     @property
     def shareable_sessions(self) -> Path:

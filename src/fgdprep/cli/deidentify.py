@@ -39,18 +39,21 @@ def deidentify(
     output: Path | None,
     spans: Path | None,
 ) -> None:
-    """De-identify a text or Word file (field notes, memos) with the study's recognizers.
+    """De-identify a Word, OpenDocument or text file (field notes, memos) in every part.
 
+    Body, tables, headers and footers, footnotes, endnotes, comments, text boxes, links and
+    document properties; each run keeps its formatting (.rtf, .pdf: convert to docx first).
     With --site the study's roster, gazetteers and codebook give the same labels as in the
-    transcripts (new names join the codebook). Without a study: --language and optionally
-    --roster. --spans writes start, end (character offsets into the text; for docx its
-    paragraphs joined with newlines), entity_type, text, label, score, recognizer and
-    status: replaced, or suggested (replaced, but waiting for review).
+    transcripts; the document gets an id (doc-...) and its uncertain findings wait for
+    'fgdprep review DOC-ID' (only confirmed names join the codebook). Without a study:
+    --language and optionally --roster. --spans writes start, end (character offsets into
+    the document's texts joined with newlines), unit (the part and paragraph), entity_type,
+    text, label, score, recognizer and status: replaced, or suggested (replaced, but
+    waiting for review).
 
     \b
     Example: fgdprep deidentify notes.docx --site DS -o notes.deid.docx --spans spans.json
     """
-    from fgdprep.formats.documents import read_paragraphs
     from fgdprep.stages.deidentify import DeidentifyRequest
     from fgdprep.stages.deidentify import deidentify as run
 
@@ -62,11 +65,20 @@ def deidentify(
     if output.resolve() == file.resolve():
         raise click.UsageError("-o must name a new file, not the input")
     request = DeidentifyRequest(file, output, site, language, roster_file, spans)
-    paragraphs = read_paragraphs(file)
     study = obj.study() if site is not None else None
     with study.lock() if study is not None else contextlib.nullcontext():
-        result = run(request, paragraphs, study, lambda: ask_passphrase(study))
+        done = run(request, study, lambda: ask_passphrase(study))
+    result = done.result
     total = sum(len(s) for s in result.spans)
     click.echo(
         f"De-identified {file.name} -> {output}: {total} replaced, {result.pending} uncertain."
     )
+    if done.document is not None:
+        doc = done.document
+        if result.pending:
+            click.echo(
+                f"Document {doc}: {result.pending} to review with 'fgdprep review {doc}'"
+                " (uncertain findings join the codebook only when accepted)."
+            )
+        else:
+            click.echo(f"Document {doc}: nothing to review.")

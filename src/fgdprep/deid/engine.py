@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from fgdprep.codebook import KEPT, Codebook, Entry, person_label
 from fgdprep.entities import AGE, DATE, PERSON, Detected
+from fgdprep.formats.documents import splice
 from fgdprep.model import TEXT, TRANSLATION, Person, Suggestion
 from fgdprep.text import TITLE_WORDS, WORD_NAMES, PhraseIndex, age_band, norm, phrase_keys, tokens
 
@@ -206,10 +207,11 @@ def pseudonymise_texts(
             if codebook.is_rejected(entry.type, surface) or _common_word(surface):
                 continue
             clashing = [s for s in spans if s.start < m.end and m.start < s.end]
-            # a known longer name wins over weaker findings inside it ("Mbezi" in "Mbezi Beach")
+            # a known longer name wins over weaker findings inside it ("Mbezi" in "Mbezi Beach"),
+            # and over a weaker finding that is the name with an affix ("Juma Hamisi's")
             if any(
                 PRIORITY.get(s.recognizer, 0) >= PRIORITY["codebook"]
-                or not (m.start <= s.start and s.end <= m.end)
+                or not (_within(m.start, m.end, s.start, s.end, text))
                 for s in clashing
             ):
                 continue
@@ -289,6 +291,14 @@ def pseudonymise_texts(
     return dataclasses.replace(
         result, translations=tuple(out_texts), translation_spans=tuple(out_spans)
     )
+
+
+def _within(start: int, end: int, s_start: int, s_end: int, text: str) -> bool:
+    """Whether a span lies inside ``start``-``end`` but for an affix glued to its ends
+    (a possessive, a prefix letter: what the name's token holds beyond the name)."""
+    before = text[s_start:start] if s_start < start else ""
+    after = text[end:s_end] if s_end > end else ""
+    return all(len(x) <= 3 and not any(c.isspace() for c in x) for x in (before, after))
 
 
 def _common_word(surface: str) -> bool:
@@ -406,8 +416,9 @@ def _label(
 
 
 def _sweep_index(codebook: Codebook, options: Options) -> PhraseIndex[Entry]:
-    """Every confirmed codebook name, for finding it where no recognizer did."""
-    index = PhraseIndex[Entry]()
+    """Every confirmed codebook name, for finding it where no recognizer did, with the
+    affixes of every study language ("kwaHalima", "Halimas", "לחלימה")."""
+    index = PhraseIndex[Entry](language="*")
     for entry in codebook.entries:
         if not entry.confirmed or entry.type not in KEPT:
             continue
@@ -422,14 +433,7 @@ def _sweep_index(codebook: Codebook, options: Options) -> PhraseIndex[Entry]:
 
 
 def replace_spans(text: str, spans: Sequence[Span]) -> str:
-    out = []
-    pos = 0
-    for span in sorted(spans, key=lambda s: s.start):
-        out.append(text[pos : span.start])
-        out.append(span.label)
-        pos = span.end
-    out.append(text[pos:])
-    return "".join(out)
+    return splice(text, spans)
 
 
 def shifted(spans: Sequence[Span]) -> list[tuple[int, int]]:

@@ -118,7 +118,11 @@ class FgdIdNumberRecognizer(PatternRecognizer):
 MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
     "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
-    "|januar|februar|märz|mai|juni|juli|oktober|dezember"
+    # German (and Austrian), abbreviations with their dot
+    "|januar|jänner|februar|feber|märz|mai|juni|juli|oktober|dezember"
+    r"|(?:jan|jän|feb|mär|apr|aug|sept|sep|okt|nov|dez)\."
+    "|okt|dez"
+    # Kiswahili
     "|januari|februari|machi|aprili|mei|julai|agosti|septemba|oktoba|novemba|desemba"
     # Luganda
     "|gatonnya|mukutulansanja|mugulansigo|kafuumuulampawu|muzigo|ssebaaseka|kasambula"
@@ -130,15 +134,21 @@ MONTHS = (
     "|(?:जानेवारी|फेब्रुवारी|मार्च|एप्रिल|मे|जून|जुलै|ऑगस्ट|सप्टेंबर|ऑक्टोबर|नोव्हेंबर"
     "|डिसेंबर)(?:ला|मध्ये|च्या|ची|चा|चे|पासून|पर्यंत|ात)?"
 )
+# Never inside a word: a month name, day or year is followed by no letter or digit ("Nov" is
+# no match in "Novemba": the whole word is, or nothing), in any script.
+_END = r"(?![\w\u0590-\u05ff\u0900-\u097f])"
+_MONTH = rf"(?:{MONTHS}){_END}"
 # a day is digits of any script (\d also matches Devanagari digits: "१५ ऑगस्ट")
 _DAY = r"\d{1,2}(?:st|nd|rd|th|\.)?"
+_YEAR = rf"(?:,?\s+\d{{4}}{_END})?"
+_NUMERIC = rf"\d{{1,2}}[./]\d{{1,2}}[./](?:\d{{4}}|\d{{2}}){_END}|\d{{4}}-\d{{2}}-\d{{2}}{_END}"
 DATE_RE = re.compile(
-    rf"(?<![\w\u0900-\u097f])(?:{_DAY}\s+(?:of\s+)?(?:{MONTHS})(?![\w\u0900-\u097f])"
-    rf"(?:,?\s+\d{{4}})?"
-    rf"|(?:{MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?"
-    r"|\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})\b"
-    r"|\d{4}-\d{2}-\d{2}\b"
-    rf"|tarehe\s+\d{{1,2}}(?:\s+(?:{MONTHS}))?(?:,?\s+\d{{4}})?)",
+    rf"(?<![\w\u0590-\u05ff\u0900-\u097f])(?:"
+    # Kiswahili "tarehe 27 Novemba 2026", "tarehe 27/11/2026": the cue word and the date
+    rf"tarehe\s+(?:{_NUMERIC}|\d{{1,2}}{_END}(?:\s+{_MONTH})?{_YEAR})"
+    rf"|{_DAY}\s+(?:of\s+|ya\s+)?{_MONTH}{_YEAR}"
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?{_END}{_YEAR}"
+    rf"|{_NUMERIC})",
     re.IGNORECASE,
 )
 
