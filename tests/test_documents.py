@@ -44,6 +44,7 @@ sites:
     country: TZ
     language: sw
     places: [Temeke]
+    transcription: {model: base}
 """
 ROSTER_BU = """\
 code,name,aliases,role
