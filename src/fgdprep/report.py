@@ -13,11 +13,15 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from fgdprep.model import Session
+    from fgdprep.stages.backcheck import ExportResult as WorksheetResult
+    from fgdprep.stages.backcheck import ImportResult as BackcheckResult
+    from fgdprep.stages.backcheck import RunWorksheet
     from fgdprep.stages.leakcheck import Hit
     from fgdprep.stages.pseudonymise import SessionRun
     from fgdprep.stages.review import PendingRow, ReviewRun
     from fgdprep.stages.speakers import SpeakersRun
     from fgdprep.stages.transcribe import TranscribeResult
+    from fgdprep.stages.translate import ExportResult, ImportResult, Progress
     from fgdprep.store import Study
 
 
@@ -139,4 +143,112 @@ def review_recorded(done: ReviewRun, dismissed: int) -> str:
 def leak_hits(hits: Sequence[Hit]) -> str:
     return "\n".join(
         f"{hit.file} paragraph {hit.paragraph}: {hit.label} ({hit.how}) [{hit.id}]" for hit in hits
+    )
+
+
+def packet_written(done: ExportResult) -> str:
+    lines = [
+        f"Translation packet for {done.session_id}: {done.output} ({done.rows} rows,"
+        f" {done.prefilled} already translated; {done.format}).",
+        "Leak check: no real names in the session's shareable files.",
+    ]
+    if done.pending_review:
+        lines.append(
+            f"Note: {done.pending_review} suggestion(s) still wait for review"
+            f" (fgdprep review {done.session_id}); rows may change after it."
+        )
+    return "\n".join(lines)
+
+
+def translation_imported(result: ImportResult) -> str:
+    merged = result.merged
+    lines = [
+        f"Imported {result.file} into {result.session_id} (by {result.by}):"
+        f" {merged.changed} row(s) new or changed, {merged.unchanged} unchanged."
+    ]
+    if merged.stale:
+        lines.append(
+            f"Row(s) {', '.join(map(str, merged.stale))}: the source changed since the packet"
+            " was made; kept but marked stale: translate them again from a new packet."
+        )
+    if merged.gone:
+        rows = ", ".join(map(str, merged.gone))
+        lines.append(f"Row(s) {rows}: the turn is no longer in the transcript; not imported.")
+    if merged.withdrawn:
+        lines.append(f"{merged.withdrawn} approval(s) withdrawn: the translation changed.")
+    return "\n".join([*lines, translation_progress(result.progress)])
+
+
+def translation_progress(now: Progress) -> str:
+    from fgdprep.stages.translate import APPROVALS
+
+    line = (
+        f"{now.session_id} ({now.source_language} -> {now.language}):"
+        f" {now.translated}/{now.turns} turns translated"
+    )
+    lines = [line + (f", {now.stale} stale." if now.stale else ".")]
+    if now.missing:
+        shown = ", ".join(map(str, now.missing[:10])) + (" ..." if len(now.missing) > 10 else "")
+        lines.append(f"To translate: row(s) {shown}")
+    names = ", ".join(f"{a.by} ({a.at[:10]})" for a in now.approvals)
+    if now.approved:
+        lines.append(f"Approved by {names}.")
+    elif now.approvals:
+        lines.append(f"Approvals: {names}; {APPROVALS - len(now.approvals)} more needed.")
+    else:
+        lines.append(f"Approvals: none yet ({APPROVALS} needed).")
+    if now.withdrawn:
+        lines.append(f"{now.withdrawn} earlier approval(s) withdrawn by later changes.")
+    return "\n".join(lines)
+
+
+def _within(path: Path, root: Path) -> str:
+    """A path as the person knows it: relative to the study folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def worksheet_written(result: WorksheetResult, root: Path) -> str:
+    line = (
+        f"Back-check worksheet of {result.session_id}: {_within(result.path, root)}"
+        f" ({result.rows} row(s), {result.flagged} flagged, {result.clips} clip(s)"
+        + (f" in {result.clips_dir.name}/" if result.clips else "")
+        + ")"
+    )
+    if result.outside:
+        line += "\nIt is outside the study and identifiable: keep it safe."
+    return line
+
+
+def backchecked(result: BackcheckResult) -> str:
+    lines = []
+    if result.report is not None:
+        lines.append(f"The draft had changed since export: {result.report.describe()}.")
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(result.changes.items())) or "no changes"
+    lines.append(
+        f"{result.session_id} back-checked: {result.changed_rows} of {result.rows} row(s)"
+        f" changed ({kinds}); the de-identified copy is out of date until"
+        f" 'fgdprep pseudonymise {result.session_id}' (or 'fgdprep run {result.session_id}')."
+    )
+    return "\n".join(lines)
+
+
+def worksheet_for_run(made: RunWorksheet, sid: str, root: Path) -> str:
+    """The end of ``fgdprep run``: the back-check worksheet, named, and how to import it."""
+    shown = _within(made.path, root)
+    if made.result is not None:
+        first = worksheet_written(made.result, root)
+    elif made.current:
+        first = f"Back-check worksheet of {sid}: {shown} (already there)"
+    else:
+        first = (
+            f"Back-check worksheet of {sid}: {shown} (made from an earlier draft:"
+            f" import it with --force, or write a new one with 'fgdprep backcheck"
+            f" {sid} --force')"
+        )
+    return (
+        f"{first}\nNext: check it against the clips, then: fgdprep backcheck {sid} --import"
+        f" {shown} --by INITIALS"
     )

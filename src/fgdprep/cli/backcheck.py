@@ -10,7 +10,6 @@ import click
 from fgdprep.cli.context import Ctx, pass_ctx
 
 if TYPE_CHECKING:
-    from fgdprep.stages.backcheck import ExportResult, ImportResult
     from fgdprep.store import Study
 
 
@@ -57,6 +56,7 @@ def backcheck(
     Example: fgdprep backcheck DS-pre -o DS-pre_backcheck.docx
              fgdprep backcheck DS-pre --import DS-pre_backcheck.docx --by AK
     """
+    from fgdprep import report
     from fgdprep.stages import backcheck as stage
 
     if import_path is None:
@@ -65,7 +65,8 @@ def backcheck(
         study = obj.study()
         with study.lock():
             request = stage.ExportRequest(session_id, output, all_turns, force)
-            render_export(stage.export(study, request), study)
+            done = stage.export(study, request)
+        click.echo(report.worksheet_written(done, study.root))
         return
     if output is not None or all_turns:
         raise click.UsageError("-o and --all are for writing a worksheet, not with --import")
@@ -76,57 +77,14 @@ def backcheck(
         result = stage.import_worksheet(
             study, stage.ImportRequest(session_id, import_path, by, force)
         )
-    render_import(result)
-
-
-def _shown(path: Path, study: Study) -> str:
-    try:
-        return str(path.resolve().relative_to(study.root.resolve()))
-    except ValueError:
-        return str(path)
-
-
-def render_export(result: ExportResult, study: Study) -> None:
-    click.echo(
-        f"Back-check worksheet of {result.session_id}: {_shown(result.path, study)}"
-        f" ({result.rows} row(s), {result.flagged} flagged, {result.clips} clip(s)"
-        + (f" in {result.clips_dir.name}/" if result.clips else "")
-        + ")"
-    )
-    if result.outside:
-        click.echo("It is outside the study and identifiable: keep it safe.")
-
-
-def render_import(result: ImportResult) -> None:
-    if result.report is not None:
-        click.echo(f"The draft had changed since export: {result.report.describe()}.")
-    kinds = ", ".join(f"{n} {k}" for k, n in sorted(result.changes.items())) or "no changes"
-    click.echo(
-        f"{result.session_id} back-checked: {result.changed_rows} of {result.rows} row(s)"
-        f" changed ({kinds}); the de-identified copy is out of date until"
-        f" 'fgdprep pseudonymise {result.session_id}' (or 'fgdprep run {result.session_id}')."
-    )
+    click.echo(report.backchecked(result))
 
 
 def after_run(study: Study, session_id: str) -> None:
     """The end of ``fgdprep run``: the back-check worksheet, named, and how to import it."""
+    from fgdprep.report import worksheet_for_run
     from fgdprep.stages import backcheck as stage
 
     made = stage.for_run(study, session_id)
-    if made is None:
-        return
-    shown = _shown(made.path, study)
-    if made.result is not None:
-        render_export(made.result, study)
-    elif made.current:
-        click.echo(f"Back-check worksheet of {session_id}: {shown} (already there)")
-    else:
-        click.echo(
-            f"Back-check worksheet of {session_id}: {shown} (made from an earlier draft:"
-            f" import it with --force, or write a new one with 'fgdprep backcheck"
-            f" {session_id} --force')"
-        )
-    click.echo(
-        f"Next: check it against the clips, then: fgdprep backcheck {session_id} --import"
-        f" {shown} --by INITIALS"
-    )
+    if made is not None:
+        click.echo(worksheet_for_run(made, session_id, study.root))

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from fgdprep.cli.context import Ctx, ask_passphrase, pass_ctx
-
-if TYPE_CHECKING:
-    from fgdprep.stages.translate import Progress
 
 #: Initials, never a name: they are kept in the shareable translation and the audit log.
 INITIALS = re.compile(r"^[A-Z]{1,4}[0-9]?$")
@@ -79,6 +75,7 @@ def translate(
              fgdprep translate DS-pre --approve --by AC
              fgdprep translate DS-pre
     """
+    from fgdprep import report
     from fgdprep.stages import translate as stage
 
     actions = [
@@ -117,16 +114,7 @@ def translate(
         with study.lock():
             request = stage.ExportRequest(session_id, output, fmt, force)
             done = stage.export(study, request, lambda: ask_passphrase(study))
-        click.echo(
-            f"Translation packet for {done.session_id}: {done.output} ({done.rows} rows,"
-            f" {done.prefilled} already translated; {done.format})."
-        )
-        click.echo("Leak check: no real names in the session's shareable files.")
-        if done.pending_review:
-            click.echo(
-                f"Note: {done.pending_review} suggestion(s) still wait for review"
-                f" (fgdprep review {done.session_id}); rows may change after it."
-            )
+        click.echo(report.packet_written(done))
         return
     if action == "--import":
         assert import_path is not None and by is not None
@@ -134,53 +122,12 @@ def translate(
             result = stage.import_packet(
                 study, session_id, import_path, by, lambda: ask_passphrase(study)
             )
-        merged = result.merged
-        click.echo(
-            f"Imported {result.file} into {result.session_id} (by {result.by}):"
-            f" {merged.changed} row(s) new or changed, {merged.unchanged} unchanged."
-        )
-        if merged.stale:
-            rows = ", ".join(map(str, merged.stale))
-            click.echo(
-                f"Row(s) {rows}: the source changed since the packet was made; kept but"
-                " marked stale: translate them again from a new packet."
-            )
-        if merged.gone:
-            rows = ", ".join(map(str, merged.gone))
-            click.echo(f"Row(s) {rows}: the turn is no longer in the transcript; not imported.")
-        if merged.withdrawn:
-            click.echo(f"{merged.withdrawn} approval(s) withdrawn: the translation changed.")
-        render(result.progress)
+        click.echo(report.translation_imported(result))
         return
     if action == "--approve":
         assert by is not None
         with study.lock():
             now = stage.approve(study, session_id, by)
-        click.echo(f"Approved by {by}.")
-        render(now)
+        click.echo(f"Approved by {by}.\n" + report.translation_progress(now))
         return
-    render(stage.status(study, session_id))
-
-
-def render(now: Progress) -> None:
-    from fgdprep.stages.translate import APPROVALS
-
-    line = (
-        f"{now.session_id} ({now.source_language} -> {now.language}):"
-        f" {now.translated}/{now.turns} turns translated"
-    )
-    if now.stale:
-        line += f", {now.stale} stale"
-    click.echo(line + ".")
-    if now.missing:
-        shown = ", ".join(map(str, now.missing[:10])) + (" ..." if len(now.missing) > 10 else "")
-        click.echo(f"To translate: row(s) {shown}")
-    names = ", ".join(f"{a.by} ({a.at[:10]})" for a in now.approvals)
-    if now.approved:
-        click.echo(f"Approved by {names}.")
-    elif now.approvals:
-        click.echo(f"Approvals: {names}; {APPROVALS - len(now.approvals)} more needed.")
-    else:
-        click.echo(f"Approvals: none yet ({APPROVALS} needed).")
-    if now.withdrawn:
-        click.echo(f"{now.withdrawn} earlier approval(s) withdrawn by later changes.")
+    click.echo(report.translation_progress(stage.status(study, session_id)))
