@@ -437,29 +437,31 @@ def test_leakcheck_finds_a_planted_name_in_a_shareable_docx(study_dir: Path) -> 
 
 def test_codebook_rekey_and_export(study_dir: Path, tmp_path: Path) -> None:
     result = run(
-        ["--study", str(study_dir), "codebook", "rekey"], env={"FGDPREP_NEW_PASSPHRASE": "new one"}
+        ["--study", str(study_dir), "codebook", "rekey"],
+        env={"FGDPREP_NEW_PASSPHRASE": "new one, long enough"},
     )
     assert result.exit_code == 0, result.output
     assert run(["--study", str(study_dir), "leakcheck"]).exit_code == 1  # old passphrase fails
     into_shareable = study_dir / "shareable" / "key.json"
     refused = run(
         ["--study", str(study_dir), "codebook", "export", "-o", str(into_shareable)],
-        env={"FGDPREP_PASSPHRASE": "new one"},
+        env={"FGDPREP_PASSPHRASE": "new one, long enough"},
     )
     assert refused.exit_code == 1
     assert refused.output == (
-        f"Error: {into_shareable}: the readable codebook may never go into the shareable area\n"
+        f"Error: {into_shareable}: the readable codebook may never go into the shareable area;"
+        " nothing was changed\n"
     )
     key = tmp_path / "key.json"
     declined = run(
         ["--study", str(study_dir), "codebook", "export", "-o", str(key)],
-        env={"FGDPREP_PASSPHRASE": "new one"},
+        env={"FGDPREP_PASSPHRASE": "new one, long enough"},
         input="n\n",
     )
     assert declined.exit_code == 1 and not key.exists()
     result = run(
         ["--study", str(study_dir), "codebook", "export", "-o", str(key), "--yes"],
-        env={"FGDPREP_PASSPHRASE": "new one"},
+        env={"FGDPREP_PASSPHRASE": "new one, long enough"},
     )
     assert result.exit_code == 0, result.output
     entries = json.loads(key.read_text(encoding="utf-8"))["entries"]
@@ -469,7 +471,7 @@ def test_codebook_rekey_and_export(study_dir: Path, tmp_path: Path) -> None:
     assert oct(key.stat().st_mode & 0o777) == "0o600"
     back = run(
         ["--study", str(study_dir), "codebook", "rekey"],
-        env={"FGDPREP_PASSPHRASE": "new one", "FGDPREP_NEW_PASSPHRASE": PASS},
+        env={"FGDPREP_PASSPHRASE": "new one, long enough", "FGDPREP_NEW_PASSPHRASE": PASS},
     )
     assert back.exit_code == 0, back.output
 
@@ -484,7 +486,7 @@ def test_codebook_in_a_configured_place_and_passphrase_prompt(tmp_path: Path) ->
     result = CliRunner().invoke(
         cli,
         ["--study", str(root), "deidentify", str(notes), "--site", "DS"],
-        input="s3cret\ns3cret\n",
+        input="s3cret-passphrase\ns3cret-passphrase\n",
         env={"FGDPREP_PASSPHRASE": None},
     )
     assert result.exit_code == 0, result.output

@@ -69,6 +69,8 @@ def deidentify(
         return result
     from fgdprep.stages.pseudonymise import options_for
 
+    if request.spans is not None:
+        study.refuse_shareable(request.spans, "the spans file (real names)")
     people = study.site_roster(site)
     secret = passphrase()
     codebook = load_codebook(study, secret)
