@@ -50,4 +50,4 @@ def test_every_shareable_file_is_checked(tmp_path: Path) -> None:
     for name in ("x.json", "sub/y.docx", "sub/z.txt", ".hidden"):
         (tmp_path / name).write_text("")
     found = [str(p.relative_to(tmp_path)) for p in shareable_files(tmp_path)]
-    assert found == ["sub/y.docx", "sub/z.txt", "x.json"]
+    assert found == [".hidden", "sub/y.docx", "sub/z.txt", "x.json"]

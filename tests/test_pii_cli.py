@@ -61,6 +61,13 @@ TURNS = (
 )
 
 
+def hit_of(line: str) -> str:
+    """The id of a leak-check hit in its line."""
+    found = re.search(r" \[([0-9a-f]{10})\] …", line)
+    assert found is not None, line
+    return found.group(1)
+
+
 def run(args: list[str], env: dict[str, str] | None = None, input: str | None = None) -> Result:
     full_env = {"FGDPREP_PASSPHRASE": PASS, **(env or {})}
     return CliRunner().invoke(cli, args, env=full_env, input=input, catch_exceptions=False)
@@ -397,7 +404,7 @@ def test_leakcheck_word_that_is_a_name_can_be_dismissed(study_dir: Path, tmp_pat
     assert lines[0].startswith(
         "shareable/sessions/DS-pre/deidentified.json paragraph 3: [P02] (exact) ["
     )
-    hit = lines[0].rsplit("[", 1)[1].rstrip("]")
+    hit = hit_of(lines[0])
     dismissed = run(["--study", str(study_dir), "review", "DS-pre", "--dismiss-leak", hit])
     assert dismissed.exit_code == 0, dismissed.output
     assert "dismissed 1 leak-check hit(s)" in dismissed.output
@@ -427,7 +434,7 @@ def test_leakcheck_finds_a_planted_name_in_a_shareable_docx(study_dir: Path) -> 
             " that is not a name with 'fgdprep review SESSION --dismiss-leak HIT'"
         )
         assert "wakyus" not in result.output.lower()
-        hit = lines[0].rsplit("[", 1)[1].rstrip("]")
+        hit = hit_of(lines[0])
         dismissed = run(["--study", str(study_dir), "review", "DS-pre", "--dismiss-leak", hit])
         assert dismissed.exit_code == 0, dismissed.output
         assert run(["--study", str(study_dir), "leakcheck"]).exit_code == 0
