@@ -57,10 +57,13 @@ def test_labels_are_numbered_per_type_and_stable() -> None:
     book.add_alias(a, "Mama Halima")
     assert book.lookup("PERSON", "mama halima") is a
     book.reject("PERSON", "Salim", "me", "now")
-    assert book.lookup("PERSON", "Salim") is None
+    assert book.lookup("PERSON", "Salim") is b  # a confirmed value stays
+    guess = book.new_entry("PERSON", "Call", "notes.txt", "cues", confirmed=False)
+    book.reject("PERSON", "Call", "me", "now")
+    assert book.lookup("PERSON", "Call") is None and guess not in book.entries
     assert book.is_rejected("PERSON", "salim")
     f = book.new_entry("PERSON", "Peter", "s", "ner")
-    assert f.label == "[Person 3]"  # numbers are never reused
+    assert f.label == "[Person 4]"  # numbers are never reused (Call had 3)
 
 
 def test_moderator_label() -> None:

@@ -264,7 +264,8 @@ class Codebook:
     def reject(self, entity_type: str, text: str, who: str, when: str) -> None:
         self.rejected[f"{entity_type}|{norm(text)}"] = {"by": who, "at": when}
         entry = self.lookup(entity_type, text)
-        if entry is not None and not entry.id.count("/"):
+        # that wrong guess goes; a roster person or a confirmed entry stays
+        if entry is not None and not entry.id.count("/") and not entry.confirmed:
             self.remove_name(entry, text)
         self._touch()
 

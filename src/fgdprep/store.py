@@ -616,6 +616,25 @@ class Study:
         SHA-256 of the entry before it. Never text or names; ``destination`` is where an
         export or an identifiable file outside the study went."""
         self._check_locked()
+        self._append_audit(command, session, stage, inputs, outputs, counts, destination)
+
+    def audit_read(
+        self, command: str, *, session: str | None = None, stage: str | None = None, **counts: Any
+    ) -> None:
+        """Log that identifiable text was shown (``show``, review listings): no study lock is
+        needed to read, so only the audit log is locked while the entry is appended."""
+        self._append_audit(command, session, stage, None, None, counts, None)
+
+    def _append_audit(
+        self,
+        command: str,
+        session: str | None,
+        stage: str | None,
+        inputs: Mapping[str, str] | None,
+        outputs: Mapping[str, str] | None,
+        counts: Mapping[str, Any] | None,
+        destination: str | None,
+    ) -> None:
         entry: dict[str, Any] = {
             "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "user": current_user(),
@@ -632,6 +651,7 @@ class Study:
             entry["destination"] = destination
         fd = self._open_audit()
         try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # one chain: readers append without the study lock
             last = _last_line(self.audit_log)
             entry["prev"] = hashlib.sha256(last).hexdigest() if last else CHAIN_START
             line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"

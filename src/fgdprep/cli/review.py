@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import getpass
-
 import click
 
 from fgdprep.cli.context import Ctx, ask_passphrase, pass_ctx, utc_now
+from fgdprep.store import current_user
 
 
 @click.command()
@@ -24,8 +23,12 @@ from fgdprep.cli.context import Ctx, ask_passphrase, pass_ctx, utc_now
     " PHONE, EMAIL, ID) or a codebook label ([Person 2]).",
 )
 @click.option(
-    "--dismiss-leak", multiple=True, metavar="HIT", help="Dismiss a leak-check hit (its id)."
+    "--dismiss-leak",
+    multiple=True,
+    metavar="HIT",
+    help="Dismiss a leak-check hit of this session's files (its id).",
 )
+@click.option("--yes", is_flag=True, help="Do not ask before dismissing an exact name.")
 @pass_ctx
 def review(
     obj: Ctx,
@@ -36,6 +39,7 @@ def review(
     add_texts: tuple[str, ...],
     add_targets: tuple[str, ...],
     dismiss_leak: tuple[str, ...],
+    yes: bool,
 ) -> None:
     """List pending suggestions, or record decisions on them (identifiable view).
 
@@ -67,6 +71,16 @@ def review(
             )
         click.echo(f"{len(rows)} pending; decide with --accept/--reject ID or --accept-all.")
         return
+
+    def confirm_exact(n: int) -> None:
+        if not yes:
+            click.confirm(
+                f"{n} of these hit(s) are, letter for letter, a roster or codebook name."
+                " Dismiss anyway?",
+                abort=True,
+                err=True,
+            )
+
     decisions = Decisions(
         accept, reject, accept_all, tuple(zip(add_texts, add_targets, strict=True))
     )
@@ -77,8 +91,9 @@ def review(
             decisions,
             dismiss_leak,
             lambda: ask_passphrase(study),
-            getpass.getuser(),
+            current_user(),
             utc_now(),
+            confirm_exact,
         )
     outcome, sid = done.outcome, done.outcome.queue.session_id
     parts = [f"accepted {outcome.accepted}", f"rejected {outcome.rejected}"]

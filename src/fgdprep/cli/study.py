@@ -124,4 +124,6 @@ def show(obj: Ctx, session_id: str, stage_name: str | None) -> None:
                 f" it must run again, first 'fgdprep {now.next_command} {session.id}')",
                 err=True,
             )
+    else:
+        study.audit_read("show", session=session.id, stage=stage.value, turns=len(transcript.turns))
     click.echo(render_turns(transcript))

@@ -30,7 +30,16 @@ from dataclasses import dataclass
 from fgdprep.codebook import KEPT, Codebook, Entry, person_label
 from fgdprep.entities import AGE, DATE, PERSON, Detected
 from fgdprep.model import TEXT, TRANSLATION, Person, Suggestion
-from fgdprep.text import TITLE_WORDS, WORD_NAMES, PhraseIndex, age_band, norm, phrase_keys, tokens
+from fgdprep.text import (
+    TITLE_WORDS,
+    WORD_NAMES,
+    PhraseIndex,
+    age_band,
+    fold,
+    norm,
+    phrase_keys,
+    tokens,
+)
 
 PRIORITY = {
     "email": 110,  # an address contains names: the whole address goes
@@ -163,13 +172,27 @@ def pseudonymise_texts(
         allow.add(phrase, phrase)
     roster = {p.code: p for p in options.people}
 
+    rejected_here = {
+        (s.field, s.turn, s.start, s.end, norm(s.text)) for s in previous if s.status == "rejected"
+    }
+
+    def turned_down(unit: _Unit, start: int, end: int, entity_type: str, exact: bool) -> bool:
+        """A rejection applies to that occurrence, and to the same text elsewhere unless it
+        is, letter for letter, a roster or confirmed codebook value there."""
+        surface = unit.text[start:end]
+        key = (unit.field, names[unit.paragraph], start, end, norm(surface))
+        return key in rejected_here or (codebook.is_rejected(entity_type, surface) and not exact)
+
     found: list[list[Span]] = []
     for unit in units:
         text = unit.text
         candidates = [
             d
             for d in unit.analyze(text)
-            if not codebook.is_rejected(d.entity_type, text[d.start : d.end]) and d.end > d.start
+            if d.end > d.start
+            and not turned_down(
+                unit, d.start, d.end, d.entity_type, _exact_value(d, text, codebook, roster)
+            )
         ]
         allowed = [(m.start, m.end) for m in allow.find(text)]
         candidates = [
@@ -203,7 +226,8 @@ def pseudonymise_texts(
         for m in sweep.find(text):
             surface = text[m.start : m.end]
             entry = m.payload
-            if codebook.is_rejected(entry.type, surface) or _common_word(surface):
+            exact = entry.confirmed and any(fold(surface)[0] == fold(n)[0] for n in entry.names())
+            if turned_down(unit, m.start, m.end, entry.type, exact) or _common_word(surface):
                 continue
             clashing = [s for s in spans if s.start < m.end and m.start < s.end]
             # a known longer name wins over weaker findings inside it ("Mbezi" in "Mbezi Beach")
@@ -289,6 +313,20 @@ def pseudonymise_texts(
     return dataclasses.replace(
         result, translations=tuple(out_texts), translation_spans=tuple(out_spans)
     )
+
+
+def _exact_value(d: Detected, text: str, codebook: Codebook, roster: dict[str, Person]) -> bool:
+    """The detected text is, letter for letter (case included), a roster name, alias or name
+    part of the person found, or a confirmed codebook value."""
+    surface = fold(text[d.start : d.end])[0]
+    person = roster.get(d.person or "")
+    if person is not None:
+        phrases = (person.name, *person.aliases)
+        words = {w for p in phrases for w in fold(p)[0].split()}
+        if surface in {fold(p)[0] for p in phrases} or surface in words:
+            return True
+    entry = codebook.lookup(d.entity_type, surface)
+    return entry is not None and entry.confirmed and surface in {fold(n)[0] for n in entry.names()}
 
 
 def _common_word(surface: str) -> bool:

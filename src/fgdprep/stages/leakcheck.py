@@ -110,11 +110,24 @@ def build_index(
 def index_detector(index: PhraseIndex[str], pending: bool = False) -> Detect:
     def detect(text: str) -> list[Found]:
         return [
-            Found(m.start, m.end, m.payload, m.how, pending, m.how == "exact" and not pending)
+            Found(
+                m.start,
+                m.end,
+                m.payload,
+                m.how,
+                pending,
+                not pending and _exact(m.how, text[m.start : m.end]),
+            )
             for m in index.find(text, _outside_labels(text))
         ]
 
     return detect
+
+
+def _exact(how: str, surface: str) -> bool:
+    """A name as the roster or codebook writes it: exact, and not a lowercase word ("imani",
+    faith, is no exact hit on Imani)."""
+    return how == "exact" and surface != surface.lower()
 
 
 def analyzer_detector(
@@ -449,6 +462,19 @@ def study_detectors(study: Study, codebook: Codebook) -> tuple[Callable[[Path], 
         return [index_detector(index), analyzer(language), index_detector(waiting, True)]
 
     return detectors, len(index) + len(waiting)
+
+
+def session_hits(study: Study, codebook: Codebook, session_id: str) -> list[Hit]:
+    """The current hits in the shareable files of one session (:func:`session_of`)."""
+    detectors, _values = study_detectors(study, codebook)
+    files = [
+        f
+        for f in shareable_files(study.shareable)
+        if session_of(study, f.relative_to(study.root).as_posix()) == session_id
+    ]
+    return check_files(
+        study.root, files, PhraseIndex[str](), (), detectors, names_from=study.shareable
+    )
 
 
 def run(study: Study, passphrase: Callable[[], str]) -> LeakcheckRun:
