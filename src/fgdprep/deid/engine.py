@@ -23,6 +23,7 @@ operator of presidio-anonymizer could not see, so that package is not used.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -219,6 +220,22 @@ def pseudonymise_texts(
             )
         found.append(spans)
 
+    # a name hyphenated across two paragraphs ("... Wan-" / "-yama ..."): both halves go
+    for i in range(len(texts) - 1):
+        for n, (start, end, d, surface) in _junction(units[i], units[i + 1]):
+            clashing = [s for s in found[i + n] if s.start < end and start < s.end]
+            rank = PRIORITY.get(d.recognizer, 0)
+            if any(PRIORITY.get(s.recognizer, 0) >= rank for s in clashing):
+                continue
+            found[i + n] = [s for s in found[i + n] if s not in clashing]
+            label = _label(d, surface, codebook, options, roster)
+            status = _status(d, options.review_threshold)
+            part = units[i + n].text[start:end]
+            found[i + n].append(
+                Span(i + n, start, end, d.entity_type, part, label, d.score, d.recognizer, status)
+            )
+            found[i + n].sort(key=lambda s: s.start)
+
     sweep = _sweep_index(codebook, options)
     for i, unit in enumerate(units):
         text = unit.text
@@ -313,6 +330,28 @@ def pseudonymise_texts(
     return dataclasses.replace(
         result, translations=tuple(out_texts), translation_spans=tuple(out_spans)
     )
+
+
+def _junction(a: _Unit, b: _Unit) -> list[tuple[int, tuple[int, int, Detected, str]]]:
+    """The two halves of a name split across paragraphs ``a`` and ``b`` by a hyphen, found
+    by ``a``'s analyzer in the joined words: [(0, (start, end in a, detection, joined
+    surface)), (1, (start, end in b, ...))], or []."""
+    head = a.text.rstrip()
+    first = re.match(r"\s*(\S+)", b.text)
+    last = re.search(r"\S+$", head)
+    if first is None or last is None or not (head.endswith("-") or first.group(1)[0] == "-"):
+        return []
+    left, right = last.group(), first.group(1)
+    joined = f"{left}\n{right}"
+    for d in a.analyze(joined):
+        if d.start < len(left) < d.end:
+            surface = joined[d.start : d.end]
+            in_b = first.start(1) + d.end - len(left) - 1
+            return [
+                (0, (last.start() + d.start, len(head), d, surface)),
+                (1, (first.start(1), in_b, d, surface)),
+            ]
+    return []
 
 
 def _exact_value(d: Detected, text: str, codebook: Codebook, roster: dict[str, Person]) -> bool:

@@ -156,12 +156,15 @@ def analyzer_detector(
 
 
 def detect_all(detectors: Sequence[Detect], text: str) -> list[Found]:
-    """Every detector's findings, earlier detectors first where they overlap."""
+    """Every detector's findings; where they overlap, the longest (an e-mail address over
+    the name in it), then the earlier detector's."""
+    ranked = [
+        (-(f.end - f.start), n, f) for n, detect in enumerate(detectors) for f in detect(text)
+    ]
     out: list[Found] = []
-    for detect in detectors:
-        for f in detect(text):
-            if not any(o.start < f.end and f.start < o.end for o in out):
-                out.append(f)
+    for _length, _n, f in sorted(ranked, key=lambda r: (r[0], r[1], r[2].start)):
+        if not any(o.start < f.end and f.start < o.end for o in out):
+            out.append(f)
     return sorted(out, key=lambda f: f.start)
 
 
