@@ -356,6 +356,9 @@ def _context(text: str, hit: Found, found: Sequence[Found]) -> str:
     after = [t for t in toks if t.start >= hit.end][:CONTEXT_WORDS]
     start = before[0].start if before else hit.start
     end = after[-1].end if after else hit.end
+    for a, b in _label_spans(text):  # a label is shown whole
+        start = a if a < start < b else start
+        end = b if a < end < b else end
     pieces = []
     pos = start
     for f in found:
