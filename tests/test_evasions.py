@@ -8,8 +8,10 @@ the store; no session is needed for either command.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -89,6 +91,8 @@ def test_each_evasion_planted_in_a_shareable_file_is_a_leak(study_dir: Path) -> 
     (planted / ".hidden.txt").write_text("Peter came late.\n", encoding="utf-8")
     (planted / "Joseph_Okello_interview.txt").write_text("[P02] came.\n", encoding="utf-8")
     (planted / "clean.txt").write_text("[P01] said the bus was late.\n", encoding="utf-8")
+    # the demo's ASR spelt Mbale out
+    (planted / "spelt.txt").write_text("I came from M .B. last year.\n", encoding="utf-8")
     try:
         result = run(["--study", str(study_dir), "leakcheck"])
         assert result.exit_code == 1, result.output
@@ -97,7 +101,13 @@ def test_each_evasion_planted_in_a_shareable_file_is_a_leak(study_dir: Path) -> 
         expected = {f"shareable/planted/{case}.txt" for case, _t, _g in CASES}
         expected |= {
             f"shareable/planted/{n}"
-            for n in ("across.json", "fields.json", ".hidden.txt", "Joseph_Okello_interview.txt")
+            for n in (
+                "across.json",
+                "fields.json",
+                ".hidden.txt",
+                "Joseph_Okello_interview.txt",
+                "spelt.txt",
+            )
         }
         assert hit_files == expected
         name_hit = next(x for x in lines if x.startswith("shareable/planted/Joseph_Okello"))
@@ -131,3 +141,20 @@ def test_each_evasion_given_to_deidentify_is_replaced(study_dir: Path, tmp_path:
     assert done[len(CASES) + 1] == "[P01] yesterday."
     assert done[5] == "Then [P03] said it was fine."
     assert done[8] == "Only [P04] stayed behind."
+
+
+def test_a_zip_bomb_is_not_unpacked(study_dir: Path, unchanged: Callable[[Path], Any]) -> None:
+    bomb = study_dir / "shareable" / "exports" / "big.xlsx"
+    bomb.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/sharedStrings.xml", b"<sst>" + b" " * (65 << 20) + b"</sst>")
+    try:
+        with unchanged(study_dir):
+            result = run(["--study", str(study_dir), "leakcheck"])
+        assert result.exit_code == 1
+        assert result.output == (
+            f"Error: {bomb}: part 'xl/sharedStrings.xml' is {(65 << 20) + 11} bytes unpacked;"
+            " the leak check does not unpack it (a zip bomb?)\n"
+        )
+    finally:
+        bomb.unlink()

@@ -155,6 +155,38 @@ def analyzer_detector(
     return detect
 
 
+#: Capital letters spelt out with dots: "M .B.", "G. A.", "M.B" (an ASR's "Mbale").
+INITIALS = re.compile(r"(?<![\w.])[A-Z](?:\s*\.\s*[A-Z]|\s+[A-Z](?=\s*\.))+\s*\.?(?!\w)")
+
+
+def initials_detector(values: Iterable[tuple[str, str]]) -> Detect:
+    """Letters spelt out that begin a known place or facility name ("M .B." for Mbale) or
+    are the initials of a known multi-word name ("G. A." for Grace Atim): ``values`` are
+    (value, label)."""
+    starts: list[tuple[str, str]] = []
+    initials: dict[str, str] = {}
+    for value, label in values:
+        keys = phrase_keys(value)
+        if keys:
+            starts.append((keys[0], label))
+        if len(keys) > 1:
+            initials.setdefault("".join(k[0] for k in keys), label)
+
+    def detect(text: str) -> list[Found]:
+        out = []
+        for m in INITIALS.finditer(text):
+            letters = "".join(c for c in m.group() if c.isalpha()).casefold()
+            label = initials.get(letters) or next(
+                (lab for key, lab in starts if len(key) > len(letters) and key.startswith(letters)),
+                None,
+            )
+            if label is not None and "." in m.group():
+                out.append(Found(m.start(), m.end(), label, "initials"))
+        return out
+
+    return detect
+
+
 def detect_all(detectors: Sequence[Detect], text: str) -> list[Found]:
     """Every detector's findings; where they overlap, the longest (an e-mail address over
     the name in it), then the earlier detector's."""
@@ -462,10 +494,15 @@ def study_detectors(study: Study, codebook: Codebook) -> tuple[Callable[[Path], 
 
     default = config.sites[0].language if config.sites else "en"
 
+    known = [(p, "LOCATION") for s in config.sites for p in s.places]
+    known += [(f, "FACILITY") for s in config.sites for f in s.facilities]
+    known += [(person.name, person_label(person, ps)) for ps in rosters.values() for person in ps]
+    spelt = initials_detector(known)
+
     def detectors(path: Path) -> list[Detect]:
         sid = session_of(study, path.relative_to(study.root).as_posix())
         language = study.load_session(sid).language if sid is not None else default
-        return [index_detector(index), analyzer(language), index_detector(waiting, True)]
+        return [index_detector(index), analyzer(language), spelt, index_detector(waiting, True)]
 
     return detectors, len(index) + len(waiting)
 
