@@ -193,6 +193,26 @@ def test_damaged_header_wrong_passphrase_and_capped_cost(study_dir: Path) -> Non
     )
 
 
+def test_damaged_codebook_refused_naming_the_backup(
+    study_dir: Path, unchanged: Callable[[Path], Any]
+) -> None:
+    book = study_dir / "identifiable" / "codebook.enc"
+    good = book.read_bytes()
+    book.write_bytes(good[:25] + bytes([good[25] ^ 1]) + good[26:])
+    try:
+        for args in (["pseudonymise", "BU-pre"], ["leakcheck"]):
+            with unchanged(study_dir):
+                result = run(["--study", str(study_dir), *args])
+            assert result.exit_code == 1
+            assert result.output.startswith(
+                "Error: identifiable/codebook.enc is damaged (its header does not match its"
+                " checksum); restore it from your backup (the last backup recorded in the audit"
+                " log is "
+            )
+    finally:
+        book.write_bytes(good)
+
+
 def test_old_codebook_opens_and_rekey_upgrades(tmp_path: Path) -> None:
     study = make_study(tmp_path / "old")
     book = Codebook()

@@ -202,13 +202,15 @@ def test_corrupt_codebook_is_a_clear_error(study_dir: Path, tmp_path: Path) -> N
         assert result.exit_code == 1
         assert result.output == (
             "Error: identifiable/codebook.enc is damaged (it does not match its checksum);"
-            " restore it from your backup\n"
+            " restore it from your backup (no backup is recorded in the audit log: use your own"
+            " copy of codebook.enc)\n"
         )
         book.write_bytes(b"not a codebook")
         result = run(["--study", str(study_dir), "leakcheck"])
         assert result.output == (
             "Error: identifiable/codebook.enc is not an fgdprep codebook or is damaged;"
-            " restore it from your backup\n"
+            " restore it from your backup (no backup is recorded in the audit log: use your own"
+            " copy of codebook.enc)\n"
         )
     finally:
         shutil.copy2(saved, book)

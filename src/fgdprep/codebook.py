@@ -335,7 +335,12 @@ def load_codebook(study: Study, passphrase: str) -> Codebook:
         require_codebook(study)
         check_new_passphrase(passphrase)  # before any work: the save would refuse it
         return Codebook()
-    book = Codebook.from_json(decrypt(blob, passphrase, where), where)
+    try:
+        book = Codebook.from_json(decrypt(blob, passphrase, where), where)
+    except CodebookError as exc:
+        if exc.message.startswith("wrong passphrase"):
+            raise
+        raise CodebookError(f"{exc.message} ({backup_hint(study)})") from None
     params = kdf_params(blob)
     book.kdf = params if params is not None and params[1] == SCRYPT_LOG2_N else None
     return book
@@ -360,6 +365,22 @@ def codebook_users(study: Study) -> list[str]:
 WRITERS = frozenset({"pseudonymise", "deidentify", "review", "codebook rekey"})
 
 
+def backup_hint(study: Study) -> str:
+    """Which backup to restore: the last one the audit log recorded."""
+    backups = [
+        e
+        for e in study.audit_entries()
+        if e.get("command") in ("codebook backup", "codebook export")
+    ]
+    if not backups:
+        return "no backup is recorded in the audit log: use your own copy of codebook.enc"
+    last = backups[-1]
+    return (
+        f"the last backup recorded in the audit log is {last.get('destination')}"
+        f" ({last.get('command')}, {last.get('time')})"
+    )
+
+
 def require_codebook(study: Study) -> None:
     """Refuse (change nothing) when the codebook is missing but the study already used one:
     a new codebook would give [Person 1] to someone else and lose every review decision."""
@@ -369,19 +390,7 @@ def require_codebook(study: Study) -> None:
     if not users:
         return
     where = _where(study, study.codebook_path)
-    backups = [
-        e
-        for e in study.audit_entries()
-        if e.get("command") in ("codebook backup", "codebook export")
-    ]
-    if backups:
-        last = backups[-1]
-        hint = (
-            f"the last backup recorded in the audit log is {last.get('destination')}"
-            f" ({last.get('command')}, {last.get('time')})"
-        )
-    else:
-        hint = "no backup is recorded in the audit log: use your own copy of codebook.enc"
+    hint = backup_hint(study)
     raise CodebookError(
         f"{where} is missing, but this study was already pseudonymised with it"
         f" ({len(users)} session(s) or log entries); restore it from your backup ({hint})"
