@@ -284,6 +284,15 @@ def test_identifiable_output_refused_in_shareable(
             ["--study", str(study_dir), "codebook", "backup", "-o", str(study_dir / "shareable")]
         )
     assert backup.exit_code == 1
+    outside = tmp_path / "spans.json"
+    made = run(
+        ["--study", str(study_dir), "deidentify", str(notes), "--site", "BU", "-o", str(out)]
+        + ["--spans", str(outside)]
+    )
+    assert made.exit_code == 0, made.output
+    assert oct(outside.stat().st_mode & 0o777) == "0o600"
+    log = (study_dir / "logs" / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(log[-1])["destination"] == str(outside.resolve())
     assert backup.output == (
         f"Error: {study_dir / 'shareable' / 'codebook.enc'}: the codebook may never go into the"
         " shareable area; nothing was changed\n"

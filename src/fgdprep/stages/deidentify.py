@@ -83,6 +83,7 @@ def deidentify(
         "deidentify",
         inputs={"file": sha256_file(request.file)},
         outputs=outputs,
+        destination=str(request.spans.resolve()) if request.spans is not None else None,
         counts={
             **result.counts(),
             "paragraphs": len(paragraphs),
@@ -123,6 +124,8 @@ def _write(
         for s in spans
     ]
     doc = {"file": request.file.name, "spans": records}
-    atomic_write_text(request.spans, json.dumps(doc, ensure_ascii=False, indent=1) + "\n", perms)
+    # real names: owner-only always, whatever the study's group
+    text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    atomic_write_text(request.spans, text, Permissions())
     outputs["spans"] = sha256_file(request.spans)
     return outputs
