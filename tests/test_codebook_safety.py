@@ -286,8 +286,10 @@ def test_identifiable_output_refused_in_shareable(
     assert backup.exit_code == 1
     outside = tmp_path / "spans.json"
     made = run(
-        ["--study", str(study_dir), "deidentify", str(notes), "--site", "BU", "-o", str(out)]
-        + ["--spans", str(outside)]
+        [
+            *("--study", str(study_dir), "deidentify", str(notes), "--site", "BU"),
+            *("-o", str(out), "--spans", str(outside)),
+        ]
     )
     assert made.exit_code == 0, made.output
     assert oct(outside.stat().st_mode & 0o777) == "0o600"

@@ -242,9 +242,14 @@ def paragraphs_of(path: Path) -> list[str]:
         return _printable_runs(path.read_bytes())
 
 
+#: Checksums in fgdprep's own JSON (sha256 of sources, rows, files): never personal data.
+DIGEST = re.compile(r"(?:sha256:)?[0-9a-f]{32,128}")
+
+
 def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
-        yield value
+        if not DIGEST.fullmatch(value):
+            yield value
     elif isinstance(value, dict):
         for k, v in value.items():
             if isinstance(k, str) and not k.isidentifier():
