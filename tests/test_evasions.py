@@ -158,3 +158,24 @@ def test_a_zip_bomb_is_not_unpacked(study_dir: Path, unchanged: Callable[[Path],
         )
     finally:
         bomb.unlink()
+
+
+def test_unconfirmed_suggestions_are_pending_not_leaks(study_dir: Path, tmp_path: Path) -> None:
+    notes = tmp_path / "field.txt"
+    notes.write_text("Call Kevin on Monday about the forms.\n", encoding="utf-8")
+    made = run(["--study", str(study_dir), "deidentify", str(notes), "--site", "BU"])
+    assert made.exit_code == 0, made.output
+    assert "1 uncertain" in made.output
+    planted = study_dir / "shareable" / "memo.txt"
+    planted.write_text("I will call Kevin tomorrow.\n", encoding="utf-8")
+    try:
+        result = run(["--study", str(study_dir), "leakcheck"])
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        assert (
+            lines[0]
+            == "pending: shareable/memo.txt paragraph 1: [Person 1] (unconfirmed suggestion)"
+        )
+        assert lines[-1].endswith("; 1 pending suggestion(s) to review.")
+    finally:
+        planted.unlink()
