@@ -51,6 +51,7 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
+import functools
 import grp
 import hashlib
 import json
@@ -206,7 +207,11 @@ def _gid(key: str, name: str) -> int:
 
 def current_user() -> str:
     """The user this process runs as, from its uid (LOGNAME and USER can say anything)."""
-    uid = os.getuid()
+    return _user_name(os.getuid())
+
+
+@functools.cache
+def _user_name(uid: int) -> str:
     try:
         return pwd.getpwuid(uid).pw_name
     except KeyError:
