@@ -37,11 +37,11 @@ def test_demo_runs_the_pipeline_and_shares_only_pseudonyms(tmp_path: Path) -> No
     shareable = folder / "shareable" / "sessions" / "DEMO-pre" / "deidentified.json"
     text = " ".join(t["text"] for t in json.loads(shareable.read_text())["transcript"]["turns"])
     assert not any(name in text or name in shared for name in names)
-    assert "The demo codebook's passphrase is 'demo'." in out
+    assert "The demo codebook's passphrase is 'demo-passphrase'." in out
     # The moderator's review: spaCy takes the sentence-initial "Patient's" of the draft for a
     # person (a pending suggestion, hence a value the leak check looks for); rejected as a
     # moderator would, the shareable copy is made again.
-    env = {"FGDPREP_PASSPHRASE": "demo"}
+    env = {"FGDPREP_PASSPHRASE": "demo-passphrase"}
     listing = CliRunner().invoke(cli, ["--study", str(folder), "review", "DEMO-pre"], env=env)
     words = [line.split()[0] for line in listing.output.splitlines() if "«Patient»" in line]
     for suggestion in words:

@@ -50,4 +50,16 @@ def test_every_shareable_file_is_checked(tmp_path: Path) -> None:
     for name in ("x.json", "sub/y.docx", "sub/z.txt", ".hidden"):
         (tmp_path / name).write_text("")
     found = [str(p.relative_to(tmp_path)) for p in shareable_files(tmp_path)]
-    assert found == ["sub/y.docx", "sub/z.txt", "x.json"]
+    assert found == [".hidden", "sub/y.docx", "sub/z.txt", "x.json"]
+
+
+def test_every_json_string_but_checksums(tmp_path: Path) -> None:
+    doc = {
+        "kind": "finalised",
+        "source_sha256": "8795a0534948dc04affe3830f6fd1407ad621ae6e1ac23ab9e7d08926cd3b772",
+        "rows": [{"by": "Rehema Mushi", "text": "[MOD] karibu"}],
+    }
+    import json
+
+    hits = hits_in(tmp_path, "f.json", json.dumps(doc))
+    assert hits == [("f.json", 2, "[MOD]", "exact")]  # the kind, the name; no checksum

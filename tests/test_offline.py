@@ -149,7 +149,7 @@ def laptop_env(tmp_path: Path) -> dict[str, str]:
     env = {k: os.environ[k] for k in LAPTOP_VARIABLES if k in os.environ}
     env["FGDPREP_CACHE"] = os.environ.get("FGDPREP_CACHE") or str(tmp_path / "fgdprep-cache")
     env["XDG_CACHE_HOME"] = str(tmp_path / "xdg-cache")  # where onnxruntime keeps its state
-    env["FGDPREP_PASSPHRASE"] = "demo"
+    env["FGDPREP_PASSPHRASE"] = "demo-passphrase"
     env["PYTHONPATH"] = str(REPO / "src")
     return env
 

@@ -62,6 +62,13 @@ TURNS = (
 )
 
 
+def hit_of(line: str) -> str:
+    """The id of a leak-check hit in its line."""
+    found = re.search(r" \[([0-9a-f]{10})\] …", line)
+    assert found is not None, line
+    return found.group(1)
+
+
 def run(args: list[str], env: dict[str, str] | None = None, input: str | None = None) -> Result:
     full_env = {"FGDPREP_PASSPHRASE": PASS, **(env or {})}
     return CliRunner().invoke(cli, args, env=full_env, input=input, catch_exceptions=False)
@@ -196,13 +203,15 @@ def test_corrupt_codebook_is_a_clear_error(study_dir: Path, tmp_path: Path) -> N
         assert result.exit_code == 1
         assert result.output == (
             "Error: identifiable/codebook.enc is damaged (it does not match its checksum);"
-            " restore it from your backup\n"
+            " restore it from your backup (no backup is recorded in the audit log: use your own"
+            " copy of codebook.enc)\n"
         )
         book.write_bytes(b"not a codebook")
         result = run(["--study", str(study_dir), "leakcheck"])
         assert result.output == (
             "Error: identifiable/codebook.enc is not an fgdprep codebook or is damaged;"
-            " restore it from your backup\n"
+            " restore it from your backup (no backup is recorded in the audit log: use your own"
+            " copy of codebook.enc)\n"
         )
     finally:
         shutil.copy2(saved, book)
@@ -398,7 +407,7 @@ def test_leakcheck_word_that_is_a_name_can_be_dismissed(study_dir: Path, tmp_pat
     assert lines[0].startswith(
         "shareable/sessions/DS-pre/deidentified.json paragraph 3: [P02] (exact) ["
     )
-    hit = lines[0].rsplit("[", 1)[1].rstrip("]")
+    hit = hit_of(lines[0])
     dismissed = run(["--study", str(study_dir), "review", "DS-pre", "--dismiss-leak", hit])
     assert dismissed.exit_code == 0, dismissed.output
     assert "dismissed 1 leak-check hit(s)" in dismissed.output
@@ -428,7 +437,7 @@ def test_leakcheck_finds_a_planted_name_in_a_shareable_docx(study_dir: Path) -> 
             " that is not a name with 'fgdprep review SESSION --dismiss-leak HIT'"
         )
         assert "wakyus" not in result.output.lower()
-        hit = lines[0].rsplit("[", 1)[1].rstrip("]")
+        hit = hit_of(lines[0])
         dismissed = run(["--study", str(study_dir), "review", "DS-pre", "--dismiss-leak", hit])
         assert dismissed.exit_code == 0, dismissed.output
         assert run(["--study", str(study_dir), "leakcheck"]).exit_code == 0
@@ -438,29 +447,31 @@ def test_leakcheck_finds_a_planted_name_in_a_shareable_docx(study_dir: Path) -> 
 
 def test_codebook_rekey_and_export(study_dir: Path, tmp_path: Path) -> None:
     result = run(
-        ["--study", str(study_dir), "codebook", "rekey"], env={"FGDPREP_NEW_PASSPHRASE": "new one"}
+        ["--study", str(study_dir), "codebook", "rekey"],
+        env={"FGDPREP_NEW_PASSPHRASE": "new one, long enough"},
     )
     assert result.exit_code == 0, result.output
     assert run(["--study", str(study_dir), "leakcheck"]).exit_code == 1  # old passphrase fails
     into_shareable = study_dir / "shareable" / "key.json"
     refused = run(
         ["--study", str(study_dir), "codebook", "export", "-o", str(into_shareable)],
-        env={"FGDPREP_PASSPHRASE": "new one"},
+        env={"FGDPREP_PASSPHRASE": "new one, long enough"},
     )
     assert refused.exit_code == 1
     assert refused.output == (
-        f"Error: {into_shareable}: the readable codebook may never go into the shareable area\n"
+        f"Error: {into_shareable}: the readable codebook may never go into the shareable area;"
+        " nothing was changed\n"
     )
     key = tmp_path / "key.json"
     declined = run(
         ["--study", str(study_dir), "codebook", "export", "-o", str(key)],
-        env={"FGDPREP_PASSPHRASE": "new one"},
+        env={"FGDPREP_PASSPHRASE": "new one, long enough"},
         input="n\n",
     )
     assert declined.exit_code == 1 and not key.exists()
     result = run(
         ["--study", str(study_dir), "codebook", "export", "-o", str(key), "--yes"],
-        env={"FGDPREP_PASSPHRASE": "new one"},
+        env={"FGDPREP_PASSPHRASE": "new one, long enough"},
     )
     assert result.exit_code == 0, result.output
     entries = json.loads(key.read_text(encoding="utf-8"))["entries"]
@@ -470,7 +481,7 @@ def test_codebook_rekey_and_export(study_dir: Path, tmp_path: Path) -> None:
     assert oct(key.stat().st_mode & 0o777) == "0o600"
     back = run(
         ["--study", str(study_dir), "codebook", "rekey"],
-        env={"FGDPREP_PASSPHRASE": "new one", "FGDPREP_NEW_PASSPHRASE": PASS},
+        env={"FGDPREP_PASSPHRASE": "new one, long enough", "FGDPREP_NEW_PASSPHRASE": PASS},
     )
     assert back.exit_code == 0, back.output
 
@@ -485,7 +496,7 @@ def test_codebook_in_a_configured_place_and_passphrase_prompt(tmp_path: Path) ->
     result = CliRunner().invoke(
         cli,
         ["--study", str(root), "deidentify", str(notes), "--site", "DS"],
-        input="s3cret\ns3cret\n",
+        input="s3cret-passphrase\ns3cret-passphrase\n",
         env={"FGDPREP_PASSPHRASE": None},
     )
     assert result.exit_code == 0, result.output

@@ -26,7 +26,7 @@ def _study(root: Path) -> Path:
 def test_run_equals_the_commands_and_a_second_run_does_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unchanged: Callable[..., Any]
 ) -> None:
-    monkeypatch.setenv("FGDPREP_PASSPHRASE", "run")
+    monkeypatch.setenv("FGDPREP_PASSPHRASE", "run-passphrase")
     one = _study(tmp_path / "one")
     result = run(["run", str(SAMPLE / "fgd_sample.flac"), *INGEST, "-q"], one)
     assert result.exit_code == 0, result.output
@@ -73,7 +73,7 @@ def test_run_a_recording_needs_the_session_details(tmp_path: Path) -> None:
 def test_a_manifest_row_that_fails_does_not_stop_the_others(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("FGDPREP_PASSPHRASE", "run")
+    monkeypatch.setenv("FGDPREP_PASSPHRASE", "run-passphrase")
     root = _study(tmp_path / "study")
     shutil.copy(SAMPLE / "fgd_sample.flac", tmp_path / "pre.flac")
     shutil.copy(SAMPLE / "roster.csv", tmp_path / "roster.csv")

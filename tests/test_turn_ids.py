@@ -67,7 +67,7 @@ def _pseudonymise_and_check(root: Path) -> dict[str, dict[str, Any]]:
 def test_decisions_follow_their_words_when_speaker_turns_change(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("FGDPREP_PASSPHRASE", "turn ids")
+    monkeypatch.setenv("FGDPREP_PASSPHRASE", "turn ids passphrase")
     root = sample_study(tmp_path / "study")
     assert run(["transcribe", SID, "-q"], root).exit_code == 0
     truth = [SpeakerSegment(u["start"], u["end"], u["speaker"]) for u in script()["utterances"]]

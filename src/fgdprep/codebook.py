@@ -4,9 +4,20 @@ One codebook per study keeps labels consistent: "Mama Grace" is [P01] in the pre
 post FGD, the field notes and the translation. It is the key that undoes pseudonymisation,
 so it is encrypted at rest (scrypt + AES-GCM) and lives in its own file.
 
-File layout: ``MAGIC | log2(n) (1 byte) | salt (16) | check (16) | nonce (12) | ciphertext``.
-``check`` is an HMAC of a fixed string under the derived key: a wrong passphrase is told apart
-from a damaged file, and neither changes anything.
+File layout (version 2): ``MAGIC2 | log2(n) (1 byte) | salt (16) | check (16) |
+header digest (8) | nonce (12) | ciphertext``. The header digest (SHA-256 of what precedes it)
+tells a damaged header from a wrong passphrase; ``check`` is an HMAC of a fixed string under the
+derived key, so a wrong passphrase is told apart from a damaged body; neither changes anything.
+Version 1 files (no header digest, N = 2^15) are still opened; every save writes version 2
+with the current cost, so ``codebook rekey`` upgrades them.
+
+Key derivation: scrypt with N = 2^17, r = 8, p = 1 (OWASP's password storage guidance); the N
+a file names is capped (:data:`MAX_LOG2_N`), so a damaged or hostile header cannot make
+opening it cost gigabytes.
+
+Once a study has pseudonymised anything, its codebook must never silently start afresh: a
+missing codebook then stops every command that needs it, naming the backup to restore
+(:func:`load_codebook`).
 """
 
 from __future__ import annotations
@@ -41,9 +52,20 @@ from fgdprep.text import norm
 if TYPE_CHECKING:
     from fgdprep.store import Study
 
-MAGIC = b"FGDPREP-CODEBOOK-1\n"
-SCRYPT_LOG2_N = 15
+MAGIC_V1 = b"FGDPREP-CODEBOOK-1\n"
+MAGIC = b"FGDPREP-CODEBOOK-2\n"
+SCRYPT_LOG2_N = 17
+#: The lowest and highest N (as log2) a codebook file may name: 2^18 costs 256 MiB.
+MIN_LOG2_N, MAX_LOG2_N = 15, 18
+MIN_PASSPHRASE = 12
 ENV_PASSPHRASE = "FGDPREP_PASSPHRASE"
+#: Said before a new codebook's passphrase is asked for (twice).
+NEW_CODEBOOK_NOTICE = (
+    "A new codebook is being made: its passphrase (at least 12 characters) cannot be"
+    " recovered, and without it the labels can never be undone. Keep a backup outside the"
+    " study: 'fgdprep codebook backup -o DIR/codebook.enc' (a copy of the encrypted file) or"
+    " 'fgdprep codebook export -o FILE' (readable; keep it as safe as the recordings)."
+)
 
 #: Types with numbered labels ("[Person 2]") and types with one generic label.
 NUMBERED = {PERSON: "Person", LOCATION: "Place", FACILITY: "Hospital", WARD: "Ward"}
@@ -57,33 +79,71 @@ class CodebookError(StudyError):
     """The codebook cannot be opened; nothing was changed."""
 
 
+#: Derived keys of this process by (passphrase digest, salt, log2 N): one command loads and
+#: saves the codebook under one salt, so scrypt runs once, not once per read and write.
+_KEYS: dict[tuple[bytes, bytes, int], bytes] = {}
+
+
 def _key(passphrase: str, salt: bytes, log2_n: int) -> bytes:
-    kdf = Scrypt(salt=salt, length=32, n=2**log2_n, r=8, p=1)
-    return kdf.derive(passphrase.encode("utf-8"))
+    memo = (hashlib.sha256(passphrase.encode("utf-8")).digest(), salt, log2_n)
+    if memo not in _KEYS:
+        kdf = Scrypt(salt=salt, length=32, n=2**log2_n, r=8, p=1)
+        _KEYS[memo] = kdf.derive(passphrase.encode("utf-8"))
+    return _KEYS[memo]
 
 
 def _check(key: bytes) -> bytes:
     return hmac.new(key, b"fgdprep codebook key check", hashlib.sha256).digest()[:16]
 
 
-def encrypt(plain: bytes, passphrase: str, log2_n: int = SCRYPT_LOG2_N) -> bytes:
-    salt, nonce = os.urandom(16), os.urandom(12)
+def check_new_passphrase(passphrase: str) -> None:
+    """A passphrase for a new codebook (or a new one for an old codebook) is long enough."""
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise InputError(
+            f"the codebook passphrase must have at least {MIN_PASSPHRASE} characters (it cannot"
+            " be recovered, so make it long rather than clever); nothing was changed"
+        )
+
+
+def encrypt(
+    plain: bytes, passphrase: str, log2_n: int = SCRYPT_LOG2_N, salt: bytes | None = None
+) -> bytes:
+    """Version 2 codebook bytes; ``salt`` reuses a file's salt (a fresh nonce every time)."""
+    salt, nonce = salt or os.urandom(16), os.urandom(12)
     key = _key(passphrase, salt, log2_n)
     header = MAGIC + bytes([log2_n]) + salt + _check(key)
+    header += hashlib.sha256(header).digest()[:8]
     return header + nonce + AESGCM(key).encrypt(nonce, plain, header)
 
 
+def kdf_params(blob: bytes) -> tuple[bytes, int] | None:
+    """(salt, log2 N) of a well-formed codebook file."""
+    if blob.startswith(MAGIC) and len(blob) > len(MAGIC) + 17:
+        return blob[len(MAGIC) + 1 : len(MAGIC) + 17], blob[len(MAGIC)]
+    return None
+
+
 def decrypt(blob: bytes, passphrase: str, where: str) -> bytes:
-    head = len(MAGIC) + 1 + 16 + 16
-    if not blob.startswith(MAGIC) or len(blob) < head + 12 + 16:
+    magic = MAGIC if blob.startswith(MAGIC) else MAGIC_V1
+    head = len(magic) + 1 + 16 + 16 + (8 if magic == MAGIC else 0)
+    if not blob.startswith(magic) or len(blob) < head + 12 + 16:
         raise CodebookError(
             f"{where} is not an fgdprep codebook or is damaged; restore it from your backup"
         )
-    log2_n = blob[len(MAGIC)]
-    if not 10 <= log2_n <= 22:
-        raise CodebookError(f"{where} is damaged (bad key parameters); restore it from backup")
-    salt = blob[len(MAGIC) + 1 : len(MAGIC) + 17]
-    check = blob[len(MAGIC) + 17 : head]
+    if magic == MAGIC and not hmac.compare_digest(
+        blob[head - 8 : head], hashlib.sha256(blob[: head - 8]).digest()[:8]
+    ):
+        raise CodebookError(
+            f"{where} is damaged (its header does not match its checksum); restore it from"
+            " your backup"
+        )
+    log2_n = blob[len(magic)]
+    if not MIN_LOG2_N <= log2_n <= MAX_LOG2_N:
+        raise CodebookError(
+            f"{where} is damaged (bad key parameters: N = 2^{log2_n}); restore it from your backup"
+        )
+    salt = blob[len(magic) + 1 : len(magic) + 17]
+    check = blob[len(magic) + 17 : len(magic) + 33]
     key = _key(passphrase, salt, log2_n)
     if not hmac.compare_digest(check, _check(key)):
         raise CodebookError(
@@ -124,6 +184,8 @@ class Codebook:
     rejected: dict[str, dict[str, str]] = field(default_factory=dict)
     dismissed: dict[str, dict[str, str]] = field(default_factory=dict)
     changed: bool = False
+    #: (salt, log2 N) of the file it was read from: saving reuses them (one scrypt a command).
+    kdf: tuple[bytes, int] | None = field(default=None, repr=False, compare=False)
     _names: dict[tuple[str, str], Entry] | None = field(default=None, repr=False, compare=False)
 
     def _touch(self) -> None:
@@ -212,7 +274,8 @@ class Codebook:
     def reject(self, entity_type: str, text: str, who: str, when: str) -> None:
         self.rejected[f"{entity_type}|{norm(text)}"] = {"by": who, "at": when}
         entry = self.lookup(entity_type, text)
-        if entry is not None and not entry.id.count("/"):
+        # that wrong guess goes; a roster person or a confirmed entry stays
+        if entry is not None and not entry.id.count("/") and not entry.confirmed:
             self.remove_name(entry, text)
         self._touch()
 
@@ -272,19 +335,90 @@ def parse_label(label: str) -> tuple[str, int] | None:
 
 
 def load_codebook(study: Study, passphrase: str) -> Codebook:
-    """The study's codebook (an empty one before the first pseudonymisation)."""
+    """The study's codebook: an empty one before the first pseudonymisation, and a refusal
+    naming the backup to restore when it is missing after one (:func:`require_codebook`)."""
     path = study.codebook_path
     where = _where(study, path)
     try:
         blob = path.read_bytes()
     except FileNotFoundError:
+        require_codebook(study)
+        check_new_passphrase(passphrase)  # before any work: the save would refuse it
         return Codebook()
-    return Codebook.from_json(decrypt(blob, passphrase, where), where)
+    try:
+        book = Codebook.from_json(decrypt(blob, passphrase, where), where)
+    except CodebookError as exc:
+        if exc.message.startswith("wrong passphrase"):
+            raise
+        raise CodebookError(f"{exc.message} ({backup_hint(study)})") from None
+    params = kdf_params(blob)
+    book.kdf = params if params is not None and params[1] == SCRYPT_LOG2_N else None
+    return book
+
+
+def codebook_users(study: Study) -> list[str]:
+    """What shows that the study's codebook was made: pseudonymised sessions, and audit
+    entries of commands that write it."""
+    from fgdprep.model import Stage
+
+    found = [
+        sid
+        for sid in study.session_ids()
+        if study.has_transcript(sid, Stage.PSEUDONYMISED) or study.shareable_path(sid).is_file()
+    ]
+    if not found and any(e.get("command") in WRITERS for e in study.audit_entries()):
+        found.append("audit log")
+    return found
+
+
+#: Audit-log commands that write the codebook.
+WRITERS = frozenset({"pseudonymise", "deidentify", "review", "codebook rekey"})
+
+
+def backup_hint(study: Study) -> str:
+    """Which backup to restore: the last one the audit log recorded."""
+    backups = [
+        e
+        for e in study.audit_entries()
+        if e.get("command") in ("codebook backup", "codebook export")
+    ]
+    if not backups:
+        return "no backup is recorded in the audit log: use your own copy of codebook.enc"
+    last = backups[-1]
+    return (
+        f"the last backup recorded in the audit log is {last.get('destination')}"
+        f" ({last.get('command')}, {last.get('time')})"
+    )
+
+
+def require_codebook(study: Study) -> None:
+    """Refuse (change nothing) when the codebook is missing but the study already used one:
+    a new codebook would give [Person 1] to someone else and lose every review decision."""
+    if study.codebook_path.is_file():
+        return
+    users = codebook_users(study)
+    if not users:
+        return
+    where = _where(study, study.codebook_path)
+    hint = backup_hint(study)
+    raise CodebookError(
+        f"{where} is missing, but this study was already pseudonymised with it"
+        f" ({len(users)} session(s) or log entries); restore it from your backup ({hint})"
+        f" and copy it back to {where}; nothing was changed (fgdprep never starts a new"
+        " codebook for a study that had one)"
+    )
 
 
 def save_codebook(study: Study, codebook: Codebook, passphrase: str) -> None:
-    """Encrypt and write atomically (a crash leaves the old codebook whole)."""
-    study.write_bytes(study.codebook_path, encrypt(codebook.to_json(), passphrase))
+    """Encrypt and write atomically (a crash leaves the old codebook whole). A new codebook
+    needs a passphrase of :data:`MIN_PASSPHRASE` characters (:func:`load_codebook` refused a
+    lost one before any work)."""
+    if codebook.kdf is None and not study.codebook_path.is_file():
+        check_new_passphrase(passphrase)
+    salt = codebook.kdf[0] if codebook.kdf is not None else None
+    blob = encrypt(codebook.to_json(), passphrase, SCRYPT_LOG2_N, salt)
+    study.write_bytes(study.codebook_path, blob)
+    codebook.kdf = kdf_params(blob)
     codebook.changed = False
 
 
@@ -302,29 +436,54 @@ def rekey(study: Study, old: Callable[[], str], new: Callable[[], str]) -> int:
         raise FgdprepError("the study has no codebook yet; 'fgdprep pseudonymise' makes it")
     book = load_codebook(study, old())
     secret = new()
-    if not secret:
-        raise InputError("the new passphrase is empty; nothing was changed")
+    check_new_passphrase(secret)
+    book.kdf = None  # a fresh salt, at today's cost: rekey upgrades an old codebook
     save_codebook(study, book, secret)
     study.audit("codebook rekey", counts={"entries": len(book.entries)})
     return len(book.entries)
 
 
+def _check_target(study: Study, output: Path, what: str) -> None:
+    study.refuse_shareable(output, what)
+    if output.is_symlink() or (output.exists() and not output.is_file()):
+        raise InputError(f"{output}: exists and is not a plain file; name a new file")
+
+
 def export_readable(
     study: Study, output: Path, passphrase: Callable[[], str], confirm: Callable[[int], None]
 ) -> int:
-    """Write the codebook as readable JSON (never into the shareable area), audited;
-    ``confirm`` is shown the number of entries first. Needs the study lock."""
-    from fgdprep.store import atomic_write_text
+    """Write the codebook as readable JSON (owner-only, never into the shareable area),
+    audited with its destination; ``confirm`` is shown the number of entries first. Needs the
+    study lock."""
+    from fgdprep.store import Permissions, atomic_write_text
 
-    shareable = study.shareable.resolve()
-    target = output.resolve()
-    if target == shareable or shareable in target.parents:
-        raise InputError(f"{output}: the readable codebook may never go into the shareable area")
-    if output.is_symlink() or (output.exists() and not output.is_file()):
-        raise InputError(f"{output}: exists and is not a plain file; name a new file")
+    _check_target(study, output, "the readable codebook")
     book = load_codebook(study, passphrase())
     confirm(len(book.entries))
     data = json.loads(book.to_json())
-    atomic_write_text(output, json.dumps(data, ensure_ascii=False, indent=1) + "\n", study.perms)
-    study.audit("codebook export", counts={"entries": len(book.entries)})
+    atomic_write_text(output, json.dumps(data, ensure_ascii=False, indent=1) + "\n", Permissions())
+    study.audit(
+        "codebook export",
+        counts={"entries": len(book.entries)},
+        destination=str(output.resolve()),
+    )
     return len(book.entries)
+
+
+def backup(study: Study, output: Path) -> str:
+    """Copy the encrypted codebook (owner-only, never into the shareable area), audited with
+    its destination so that a lost codebook's refusal can name it; returns its SHA-256.
+    Needs the study lock."""
+    from fgdprep.store import Permissions, atomic_write_bytes, sha256_bytes
+
+    if not study.codebook_path.is_file():
+        require_codebook(study)
+        raise FgdprepError("the study has no codebook yet; 'fgdprep pseudonymise' makes it")
+    if output.is_dir():
+        output = output / study.codebook_path.name
+    _check_target(study, output, "the codebook")
+    blob = study.read_bytes(study.codebook_path)
+    atomic_write_bytes(output, blob, Permissions())
+    digest = sha256_bytes(blob)
+    study.audit("codebook backup", outputs={"codebook": digest}, destination=str(output.resolve()))
+    return digest

@@ -25,6 +25,8 @@ class StudyInfo(_Model):
     name: str = Field(min_length=1)
     #: Unix group that owns the study files when a team shares it; owner-only when unset.
     group: str | None = None
+    #: Group that may read the shareable area alone (translators): it never sees identifiable/.
+    shareable_group: str | None = None
 
 
 #: A site's ``transcription.model`` for transcripts typed by hand (no speech recognition).

@@ -140,9 +140,16 @@ def review_recorded(done: ReviewRun, dismissed: int) -> str:
     return text
 
 
-def leak_hits(hits: Sequence[Hit]) -> str:
+def leak_hits(hits: Sequence[Hit], pending: Sequence[Hit] = ()) -> str:
+    """A line per leak (file, paragraph or "name", label, how, id, the words around it),
+    then a line per unconfirmed suggestion found (pending, not a leak)."""
+
+    def where(hit: Hit) -> str:
+        return f"{hit.file} {f'paragraph {hit.paragraph}' if hit.paragraph else 'name'}"
+
     return "\n".join(
-        f"{hit.file} paragraph {hit.paragraph}: {hit.label} ({hit.how}) [{hit.id}]" for hit in hits
+        [f"{where(h)}: {h.label} ({h.how}) [{h.id}] …{h.context}…" for h in hits]
+        + [f"pending: {where(h)}: {h.label} (unconfirmed suggestion)" for h in pending]
     )
 
 

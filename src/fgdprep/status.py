@@ -261,13 +261,16 @@ def study_status(
 
 def to_show(study: Study, session_id: str, stage: Stage | None) -> tuple[Transcript, str | None]:
     """The transcript ``show`` prints (the latest there is, unless ``stage`` is given; the
-    shareable copy for pseudonymised) and a note when that copy is out of date."""
+    shareable copy for pseudonymised) and a note when that copy is out of date. Showing
+    identifiable text is logged."""
     session = study.load_session(session_id)
     if stage is None:
         done = [st for st in reversed(SHOWN) if study.has_transcript(session.id, st)]
         stage = done[0] if done else SHOWN[0]
     if stage != Stage.PSEUDONYMISED:
-        return study.load_transcript(session.id, stage), None
+        transcript = study.load_transcript(session.id, stage)
+        study.audit_read("show", session=session.id, stage=stage.value, turns=len(transcript.turns))
+        return transcript, None
     study.transcript_summary(session.id, stage)  # says so when there is none
     now = state(study, session.id)
     note = None

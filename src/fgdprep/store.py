@@ -40,6 +40,12 @@ logs/audit.jsonl                                        --      who, when, comma
 .fgdprep/lock                                           --      held while a command changes it
 ======================================================  ======  ===================================
 
+Shared studies: ``study.group`` owns every folder and file (setgid folders, mode 2770/0660,
+the lock and the audit log included); ``study.shareable_group`` (optional) owns shareable/
+alone, so a translator in that group reads the de-identified files and nothing else. The
+audit log names the user by the process's uid (never the environment) and chains its
+entries: each line carries the SHA-256 of the line before it (:func:`verify_audit_chain`).
+
 Every file is written to a temporary name in its folder, fsynced and renamed, so a crash or a
 kill leaves either the old or the new file, never half of one. Writing returns the SHA-256 of
 what was written and reading remembers the SHA-256 of what was read (:meth:`Study.digest`),
@@ -52,11 +58,12 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
-import getpass
+import functools
 import grp
 import hashlib
 import json
 import os
+import pwd
 import re
 import shutil
 import tempfile
@@ -170,6 +177,8 @@ class Permissions:
     """Owner-only by default; a study shared by a team gives its group read/write."""
 
     gid: int | None = None
+    #: Mode of the study folder itself: 2771 when a shareable-only group must pass through it.
+    root_mode: int | None = None
 
     @property
     def file_mode(self) -> int:
@@ -184,17 +193,86 @@ class Permissions:
         if self.gid is not None:
             os.chown(path, -1, self.gid)
 
+    def apply_fd(self, fd: int) -> None:
+        """Mode and group of a file this process just opened, if it owns it (the umask
+        must not take the group's write away: a second team member appends to it)."""
+        if os.fstat(fd).st_uid != os.getuid():
+            return
+        os.fchmod(fd, self.file_mode)
+        if self.gid is not None:
+            os.fchown(fd, -1, self.gid)
+
     @classmethod
     def for_config(cls, config: StudyConfig) -> Permissions:
         if config.study.group is None:
             return cls()
+        root_mode = 0o2771 if config.study.shareable_group is not None else None
+        return cls(_gid("study.group", config.study.group), root_mode)
+
+    @classmethod
+    def for_shareable(cls, config: StudyConfig) -> Permissions:
+        """The shareable area's: its own group when ``study.shareable_group`` is set."""
+        if config.study.shareable_group is None:
+            return cls.for_config(config)
+        return cls(_gid("study.shareable_group", config.study.shareable_group))
+
+
+def _gid(key: str, name: str) -> int:
+    try:
+        return grp.getgrnam(name).gr_gid
+    except KeyError:
+        raise StudyError(
+            f"{key} {name!r} is not a group on this machine;"
+            " fix fgdprep.yaml or ask your administrator"
+        ) from None
+
+
+def current_user() -> str:
+    """The user this process runs as, from its uid (LOGNAME and USER can say anything)."""
+    return _user_name(os.getuid())
+
+
+@functools.cache
+def _user_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
+
+
+#: The "prev" of the first audit entry.
+CHAIN_START = "0" * 64
+
+
+def _last_line(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        fh.seek(0, os.SEEK_END)
+        size = fh.tell()
+        block = b""
+        while size > 0 and block.count(b"\n") < 2:
+            step = min(size, 1 << 16)
+            size -= step
+            fh.seek(size)
+            block = fh.read(step) + block
+    lines = block.rstrip(b"\n").split(b"\n")
+    return lines[-1] if lines and lines[-1] else b""
+
+
+def verify_audit_chain(path: Path) -> int | None:
+    """The number (1-based) of the first audit line whose "prev" is not the SHA-256 of the
+    line before it (an edited, removed or inserted entry); None when the chain holds."""
+    prev = CHAIN_START
+    if not path.is_file():
+        return None
+    for n, line in enumerate(path.read_bytes().splitlines(), 1):
         try:
-            return cls(grp.getgrnam(config.study.group).gr_gid)
-        except KeyError:
-            raise StudyError(
-                f"study.group {config.study.group!r} is not a group on this machine;"
-                " fix fgdprep.yaml or ask your administrator"
-            ) from None
+            entry = json.loads(line)
+        except ValueError:
+            return n
+        if not isinstance(entry, dict) or entry.get("prev") != prev:
+            return n
+        prev = hashlib.sha256(line).hexdigest()
+    return None
 
 
 def _makedirs(path: Path, perms: Permissions) -> None:
@@ -272,6 +350,7 @@ class Study:
         self.root = root
         self.config = config
         self.perms = Permissions.for_config(config)
+        self.shareable_perms = Permissions.for_shareable(config)
         self._lock_fh: BinaryIO | None = None
         #: SHA-256 of every file this object read or wrote, as it was then.
         self._digests: dict[Path, str] = {}
@@ -292,8 +371,10 @@ class Study:
             raise InputError(f"{root} is not empty; name a new folder for the study")
         study = cls(root, config)
         _makedirs(root, study.perms)
+        if study.perms.root_mode is not None:
+            os.chmod(root, study.perms.root_mode)
         for sub in (study.identifiable, study.shareable, study.logs_dir, study.state_dir):
-            _makedirs(sub, study.perms)
+            study.makedirs(sub)
         atomic_write_text(root / CONFIG_NAME, config_text, study.perms)
         return study
 
@@ -424,6 +505,22 @@ class Study:
             raise StudyError(f"session {session.id} has no recording (it was imported as text)")
         return self.recording_dir(session.id) / session.audio.filename
 
+    def in_shareable(self, path: Path) -> bool:
+        shareable, target = self.shareable.resolve(), path.resolve()
+        return target == shareable or shareable in target.parents
+
+    def perms_for(self, path: Path) -> Permissions:
+        """The shareable area's permissions for a path inside it, the study's elsewhere."""
+        return self.shareable_perms if self.in_shareable(path) else self.perms
+
+    def refuse_shareable(self, path: Path, what: str) -> None:
+        """Identifiable output (a readable codebook, spans with real names, worksheets) may
+        never be written into the shareable area: it would be exported with it."""
+        if self.in_shareable(path):
+            raise InputError(
+                f"{path}: {what} may never go into the shareable area; nothing was changed"
+            )
+
     # -- writing -----------------------------------------------------------------------------
 
     def write_text(self, path: Path, text: str) -> str:
@@ -433,7 +530,7 @@ class Study:
     def write_bytes(self, path: Path, data: bytes) -> str:
         """Write atomically; returns the SHA-256 of what was written."""
         self._check_locked()
-        atomic_write_bytes(path, data, self.perms)
+        atomic_write_bytes(path, data, self.perms_for(path))
         digest = self._digests[path] = sha256_bytes(data)
         return digest
 
@@ -454,7 +551,7 @@ class Study:
 
     def copy_in(self, src: Path, dest: Path) -> None:
         self._check_locked()
-        atomic_copy(src, dest, self.perms)
+        atomic_copy(src, dest, self.perms_for(dest))
 
     def delete_tree(self, path: Path) -> None:
         """Remove a folder of the study: first renamed out of the way (one atomic step, so a
@@ -478,7 +575,7 @@ class Study:
         self._digests.pop(path, None)
 
     def makedirs(self, path: Path) -> None:
-        _makedirs(path, self.perms)
+        _makedirs(path, self.perms_for(path))
 
     # -- sessions and transcripts ------------------------------------------------------------
 
@@ -607,12 +704,35 @@ class Study:
         inputs: Mapping[str, str] | None = None,
         outputs: Mapping[str, str] | None = None,
         counts: Mapping[str, Any] | None = None,
+        destination: str | None = None,
     ) -> None:
-        """Append one entry: who, when, command, checksums and counts. Never text or names."""
+        """Append one entry: who (from the uid), when, command, checksums and counts, and the
+        SHA-256 of the entry before it. Never text or names; ``destination`` is where an
+        export or an identifiable file outside the study went."""
         self._check_locked()
-        entry = {
+        self._append_audit(command, session, stage, inputs, outputs, counts, destination)
+
+    def audit_read(
+        self, command: str, *, session: str | None = None, stage: str | None = None, **counts: Any
+    ) -> None:
+        """Log that identifiable text was shown (``show``, review listings): no study lock is
+        needed to read, so only the audit log is locked while the entry is appended."""
+        self._append_audit(command, session, stage, None, None, counts, None)
+
+    def _append_audit(
+        self,
+        command: str,
+        session: str | None,
+        stage: str | None,
+        inputs: Mapping[str, str] | None,
+        outputs: Mapping[str, str] | None,
+        counts: Mapping[str, Any] | None,
+        destination: str | None,
+    ) -> None:
+        entry: dict[str, Any] = {
             "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "user": getpass.getuser(),
+            "user": current_user(),
+            "uid": os.getuid(),
             "fgdprep": __version__,
             "command": command,
             "session": session,
@@ -621,14 +741,28 @@ class Study:
             "outputs": dict(outputs or {}),
             "counts": dict(counts or {}),
         }
-        _makedirs(self.logs_dir, self.perms)
-        line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
-        fd = os.open(self.audit_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, self.perms.file_mode)
+        if destination is not None:
+            entry["destination"] = destination
+        fd = self._open_audit()
         try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # one chain: readers append without the study lock
+            last = _last_line(self.audit_log)
+            entry["prev"] = hashlib.sha256(last).hexdigest() if last else CHAIN_START
+            line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
             os.write(fd, line.encode("utf-8"))
             os.fsync(fd)
         finally:
             os.close(fd)
+
+    def _open_audit(self) -> int:
+        _makedirs(self.logs_dir, self.perms)
+        fd = os.open(self.audit_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, self.perms.file_mode)
+        try:
+            self.perms.apply_fd(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
 
     def audit_entries(self) -> list[dict[str, Any]]:
         if not self.audit_log.is_file():
@@ -642,16 +776,26 @@ class Study:
     def lock(self) -> Iterator[Study]:
         """Hold the study lock: two processes cannot change one study at the same time."""
         _makedirs(self.state_dir, self.perms)
-        fh = open(self.state_dir / "lock", "a+b")  # noqa: SIM115 - held for the block
+        fd = os.open(self.state_dir / "lock", os.O_RDWR | os.O_CREAT, self.perms.file_mode)
+        fh = os.fdopen(fd, "a+b")
         try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self.perms.apply_fd(fd)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             fh.close()
-            if exc.errno in (errno.EAGAIN, errno.EACCES):
+            if exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK):
                 raise StudyError(
                     f"the study {self.root} is in use by another fgdprep command;"
                     " wait for it to finish and try again"
                 ) from None
+            raise
+        try:
+            # an audit log this user cannot append to must stop the command before it changes
+            # anything, not after (a change with no audit line)
+            os.close(self._open_audit())
+        except BaseException:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            fh.close()
             raise
         self._lock_fh = fh
         try:

@@ -8,6 +8,13 @@ We tokenise with our own word class, look every token up in a dict (exact, then 
 known affixes), and only then fuzzy-match, against a small bucket of index tokens that share
 the first letter or the last two letters, memoised per distinct token: never a scan of the
 whole roster per token.
+
+Matching normalises first (:func:`fold`), so that the recognizers of ``pseudonymise`` and
+``deidentify`` and the leak check see through the same evasions: NFKC, invisible characters
+(soft hyphen, zero-width joiner, BOM...) removed, look-alike Cyrillic and Greek letters mapped
+to Latin ("Аisha" with a Cyrillic А), Luganda elided prefixes ("ow'Okello", "wa'Nambi") and a
+name split by a space or a hyphen, also across a line break ("Wan Yama", "Wan-\nyama").
+Offsets always point into the original text.
 """
 
 from __future__ import annotations
@@ -92,6 +99,24 @@ PREFIXES: dict[str, tuple[str, ...]] = {
     ),
 }
 MIN_STEM = 3
+#: Luganda (and Lusoga) elided prefixes before a name: "ow'Okello", "wa'Nambi", "gw'Achieng".
+ELIDED_PREFIXES = ("ow'", "wa'", "w'", "gw'", "ab'", "ak'", "ek'", "og'", "ey'", "bw'", "lw'")
+
+#: Characters that render as nothing (or nearly) and are dropped before matching.
+INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff]"
+)
+#: Cyrillic and Greek letters that look like Latin ones.
+LOOKALIKES = str.maketrans(
+    "АВЕКМНОРСТХУІЈЅԁаеорсухіјѕԛԝΑΒΕΖΗΙΚΜΝΟΡΤΥΧοιν",
+    "ABEKMHOPCTXYIJSdaeopcyxijsqwABEZHIKMNOPTYXoiv",
+)
+_NEEDS_FOLD = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff\u0370-\u03ff"
+    "\u0400-\u052f]"
+)
 
 #: Titles and kinship words that are part of aliases ("Mama Grace") but never a name alone.
 TITLE_WORDS = frozenset(
@@ -198,9 +223,30 @@ WORD_NAMES = frozenset(
 )
 
 
+def fold(text: str) -> tuple[str, list[int] | None]:
+    """The text as matching sees it (NFKC, invisible characters dropped, look-alike letters
+    mapped) and, for each of its characters, the offset in ``text`` it came from (plus one
+    entry for the end); None when folding changed nothing."""
+    if text.isascii() or (
+        _NEEDS_FOLD.search(text) is None and unicodedata.is_normalized("NFKC", text)
+    ):
+        return text, None
+    out: list[str] = []
+    where: list[int] = []
+    for i, c in enumerate(text):
+        if INVISIBLE.match(c):
+            continue
+        f = unicodedata.normalize("NFKC", c).translate(LOOKALIKES)
+        out.append(f)
+        where.extend([i] * len(f))
+    where.append(len(text))
+    return "".join(out), where
+
+
 def norm(text: str) -> str:
-    """Case- and apostrophe-insensitive form of a token or phrase (NFC, casefolded)."""
-    return unicodedata.normalize("NFC", text).casefold().replace("’", "'")
+    """Case- and apostrophe-insensitive form of a token or phrase (folded, NFC, casefolded)."""
+    folded = fold(text)[0]
+    return unicodedata.normalize("NFC", folded).casefold().replace("’", "'")
 
 
 @dataclass(frozen=True)
@@ -212,11 +258,21 @@ class Token:
 
 
 def tokens(text: str) -> list[Token]:
-    return [Token(m.start(), m.end(), m.group(), norm(m.group())) for m in TOKEN_RE.finditer(text)]
+    """Word tokens of the folded text (:func:`fold`), with offsets into ``text``."""
+    folded, where = fold(text)
+    if where is None:
+        return [
+            Token(m.start(), m.end(), m.group(), norm(m.group())) for m in TOKEN_RE.finditer(text)
+        ]
+    out = []
+    for m in TOKEN_RE.finditer(folded):
+        start, end = where[m.start()], where[m.end() - 1] + 1
+        out.append(Token(start, end, text[start:end], norm(m.group())))
+    return out
 
 
 def phrase_keys(phrase: str) -> tuple[str, ...]:
-    return tuple(norm(m.group()) for m in TOKEN_RE.finditer(phrase))
+    return tuple(norm(m.group()) for m in TOKEN_RE.finditer(fold(phrase)[0]))
 
 
 def variants(key: str, language: str) -> Iterator[tuple[str, int, int]]:
@@ -232,6 +288,9 @@ def variants(key: str, language: str) -> Iterator[tuple[str, int, int]]:
     for suf in suffixes:
         if key.endswith(suf) and len(key) - len(suf) >= MIN_STEM:
             yield key[: -len(suf)], 0, len(suf)
+    for pre in ELIDED_PREFIXES:
+        if key.startswith(pre) and len(key) - len(pre) >= MIN_STEM:
+            yield key[len(pre) :], len(pre), 0
     for pre in prefixes:
         if key.startswith(pre) and len(key) - len(pre) >= MIN_STEM:
             stem = key[len(pre) :]
@@ -362,7 +421,10 @@ class PhraseIndex(Generic[P]):
         while i < len(toks):
             r = resolved[i]
             if r is None or r[0] not in self._by_first:
-                i += 1
+                joined = self._joined(text, toks, i)
+                if joined is not None:
+                    out.append(joined)
+                i += 2 if joined is not None else 1
                 continue
             done = False
             for keys, payload in self._by_first[r[0]]:
@@ -377,6 +439,8 @@ class PhraseIndex(Generic[P]):
                         ok = False
                         break
                 if not ok:
+                    continue
+                if n == 1 and len(keys[0]) <= 2 and not _written_as_name(toks[i].text):
                     continue
                 parts = resolved[i : i + n]
                 hows = {p[1] for p in parts if p is not None}
@@ -393,12 +457,114 @@ class PhraseIndex(Generic[P]):
                 done = True
                 break
             if not done:
-                i += 1
+                joined = self._joined(text, toks, i)
+                if joined is not None:
+                    out.append(joined)
+                    i += 2
+                else:
+                    i += 1
         return out
+
+    def _joined(self, text: str, toks: Sequence[Token], i: int) -> Match[P] | None:
+        """A one-word name split in two: "Wan Yama", "Wan-yama", "Wan-\\n-yama"."""
+        if i + 1 >= len(toks) or not SPLIT_GAP.fullmatch(text[toks[i].end : toks[i + 1].start]):
+            return None
+        key = toks[i].key + toks[i + 1].key
+        if len(key) < self.fuzzy_min_len:
+            return None
+        r = self.resolve(key)
+        if r is None or r[1] != "exact":
+            return None  # "wa Temeke" is no "watemeke": the joined word must be a name as is
+        for keys, payload in self._by_first.get(r[0], ()):
+            if len(keys) == 1:
+                end = toks[i + 1].end - r[4]
+                return Match(toks[i].start + r[3], end, payload, "joined", r[2])
+        return None
+
+
+#: What may stand between the two halves of a split name: a space, or a hyphen with a line
+#: break (and a second hyphen) around it.
+SPLIT_GAP = re.compile(r" |\s*-\s*-?\s*|-?\s*\n\s*-?\s*")
+
+
+def _written_as_name(word: str) -> bool:
+    """A short given name only counts written as one: "Jo", not "jo" or "JO"."""
+    return len(word) > 1 and word[0].isupper() and word[1:].islower()
 
 
 def _joinable(gap: str) -> bool:
     return len(gap) <= 3 and all(c in " -'’.\u00a0" for c in gap)
+
+
+#: Two-letter words of the study languages that are never indexed as a given name alone.
+SHORT_WORDS = frozenset(
+    {
+        "am",
+        "an",
+        "as",
+        "at",
+        "be",
+        "by",
+        "do",
+        "go",
+        "he",
+        "hi",
+        "if",
+        "in",
+        "is",
+        "it",
+        "me",
+        "my",
+        "no",
+        "of",
+        "oh",
+        "ok",
+        "on",
+        "or",
+        "so",
+        "to",
+        "up",
+        "us",
+        "we",
+        "ya",
+        "na",
+        "ni",
+        "wa",
+        "za",
+        "la",
+        "ku",
+        "mu",
+        "ki",
+        "vi",
+        "ne",
+        "ka",
+        "ba",
+        "er",
+        "es",
+        "du",
+        "da",
+        "ja",
+        "wo",
+        "zu",
+        "um",
+        "im",
+        "ab",
+    }
+)
+
+
+def name_parts(phrase: str) -> list[str]:
+    """The parts of a multi-word name that are indexed alone: three letters or more, or a
+    two-letter given name ("Jo", "Li") that is no common word (it then only matches written
+    as a name, :meth:`PhraseIndex.find`); never a title ("Mama")."""
+    keys = phrase_keys(phrase)
+    if len(keys) < 2:
+        return []
+    return [
+        k
+        for k in keys
+        if k not in TITLE_WORDS and (len(k) >= 3 or (len(k) == 2 and k not in SHORT_WORDS))
+    ]
 
 
 def words_of(phrases: Iterable[str]) -> set[str]:

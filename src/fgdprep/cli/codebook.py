@@ -14,11 +14,38 @@ ENV_NEW_PASSPHRASE = "FGDPREP_NEW_PASSPHRASE"
 
 @click.group()
 def codebook() -> None:
-    """The encrypted study codebook (real names <-> labels): rekey, export.
+    """The encrypted study codebook (real names <-> labels): backup, rekey, export.
 
     \b
-    Example: fgdprep codebook rekey
+    Example: fgdprep codebook backup -o /media/usb/ds-codebook.enc
     """
+
+
+@codebook.command()
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="File or folder for the copy (outside the study; never inside shareable/).",
+)
+@pass_ctx
+def backup(obj: Ctx, output: Path) -> None:
+    """Copy the encrypted codebook to a safe place (owner-only; the audit log records where).
+
+    Without the codebook the labels can never be undone and no session can be
+    pseudonymised again; a lost codebook's message names the last backup. Restore by
+    copying it back to identifiable/codebook.enc.
+
+    \b
+    Example: fgdprep codebook backup -o /media/usb/ds-codebook.enc
+    """
+    from fgdprep.codebook import backup as run
+
+    study = obj.study()
+    with study.lock():
+        run(study, output)
+    click.echo(f"Copied the encrypted codebook to {output} (owner-only).")
 
 
 @codebook.command()

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from fgdprep.codebook import ENV_PASSPHRASE
+from fgdprep.codebook import ENV_PASSPHRASE, NEW_CODEBOOK_NOTICE
 from fgdprep.errors import FgdprepError, InputError
 from fgdprep.store import Study, find_study_root
 
@@ -64,10 +64,18 @@ quiet_flag = click.option(
 
 
 def ask_passphrase(study: Study | None, prompt: str = "Codebook passphrase") -> str:
-    """FGDPREP_PASSPHRASE, else a prompt (asked twice when the codebook is new)."""
+    """FGDPREP_PASSPHRASE, else a prompt (asked twice when the codebook is new, after saying
+    that its passphrase cannot be recovered and how to keep a backup). A lost codebook of a
+    study that had one is refused before anything is asked."""
+    from fgdprep.codebook import require_codebook
+
+    new = study is not None and not study.codebook_path.is_file()
+    if study is not None and new:
+        require_codebook(study)
     value = os.environ.get(ENV_PASSPHRASE)
     if value is None:
-        new = study is not None and not study.codebook_path.is_file()
+        if new:
+            click.echo(NEW_CODEBOOK_NOTICE, err=True)
         value = click.prompt(prompt, hide_input=True, confirmation_prompt=new, err=True)
     if not value:
         raise InputError(f"the codebook passphrase is empty; set {ENV_PASSPHRASE} or type one")

@@ -16,7 +16,7 @@ from fgdprep.errors import InputError
 from fgdprep.model import Stage
 
 #: The demo study's codebook passphrase (when FGDPREP_PASSPHRASE is not set).
-DEMO_PASSPHRASE = "demo"
+DEMO_PASSPHRASE = "demo-passphrase"
 SESSION = "DEMO-pre"
 
 
@@ -40,7 +40,7 @@ def demo(ctx: click.Context, folder: Path, quiet: bool) -> None:
     Makes a study in FOLDER (default: ./demo-study), ingests sample_audio/, transcribes it
     offline with the embedded model, finds the speaker turns and prints them, then
     pseudonymises them and prints the shareable copy. The demo's codebook passphrase is
-    FGDPREP_PASSPHRASE, or "demo" when that is not set.
+    FGDPREP_PASSPHRASE, or "demo-passphrase" when that is not set.
 
     \b
     Example: fgdprep demo

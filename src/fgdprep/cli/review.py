@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import getpass
 from typing import TYPE_CHECKING
 
 import click
 
 from fgdprep.cli.context import Ctx, ask_passphrase, pass_ctx, utc_now
-from fgdprep.store import DOCUMENT_ID
+from fgdprep.store import DOCUMENT_ID, current_user
 
 if TYPE_CHECKING:
     from fgdprep.stages.review import Decisions
@@ -30,8 +29,12 @@ if TYPE_CHECKING:
     " PHONE, EMAIL, ID) or a codebook label ([Person 2]).",
 )
 @click.option(
-    "--dismiss-leak", multiple=True, metavar="HIT", help="Dismiss a leak-check hit (its id)."
+    "--dismiss-leak",
+    multiple=True,
+    metavar="HIT",
+    help="Dismiss a leak-check hit of this session's files (its id).",
 )
+@click.option("--yes", is_flag=True, help="Do not ask before dismissing an exact name.")
 @pass_ctx
 def review(
     obj: Ctx,
@@ -42,6 +45,7 @@ def review(
     add_texts: tuple[str, ...],
     add_targets: tuple[str, ...],
     dismiss_leak: tuple[str, ...],
+    yes: bool,
 ) -> None:
     """List pending suggestions, or record decisions on them (identifiable view).
 
@@ -77,6 +81,16 @@ def review(
             return
         click.echo(review_pending(rows))
         return
+
+    def confirm_exact(n: int) -> None:
+        if not yes:
+            click.confirm(
+                f"{n} of these hit(s) are, letter for letter, a roster or codebook name."
+                " Dismiss anyway?",
+                abort=True,
+                err=True,
+            )
+
     decisions = Decisions(
         accept, reject, accept_all, tuple(zip(add_texts, add_targets, strict=True))
     )
@@ -87,8 +101,9 @@ def review(
             decisions,
             dismiss_leak,
             lambda: ask_passphrase(study),
-            getpass.getuser(),
+            current_user(),
             utc_now(),
+            confirm_exact,
         )
     click.echo(review_recorded(done, len(dismiss_leak)))
 
@@ -112,7 +127,7 @@ def _document(study: Study, doc_id: str, decisions: Decisions) -> None:
         return
     with study.lock():
         done = record_document_review(
-            study, doc_id, decisions, lambda: ask_passphrase(study), getpass.getuser(), utc_now()
+            study, doc_id, decisions, lambda: ask_passphrase(study), current_user(), utc_now()
         )
     parts = [f"accepted {done.accepted}", f"rejected {done.rejected}"]
     if done.added:

@@ -29,9 +29,16 @@ def init(folder: Path, config_path: Path | None) -> None:
     text, source = config_text(config_path)
     config = parse_config(text, source, check_models=True)
     study = Study.create(folder, config, text)
+    from fgdprep.volume import describe, volume_of
+
+    volume = volume_of(folder)
     with study.lock():
-        study.audit("init", counts={"sites": len(config.sites)})
+        study.audit(
+            "init",
+            counts={"sites": len(config.sites), "encrypted_volume": volume.encrypted},
+        )
     click.echo(f"Created study {config.study.name!r} in {folder} ({len(config.sites)} sites).")
+    click.echo(describe(volume), err=True)
 
 
 @click.command()

@@ -23,6 +23,7 @@ operator of presidio-anonymizer could not see, so that package is not used.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -31,7 +32,16 @@ from fgdprep.codebook import KEPT, Codebook, Entry, person_label
 from fgdprep.entities import AGE, DATE, PERSON, Detected
 from fgdprep.formats.documents import splice
 from fgdprep.model import TEXT, TRANSLATION, Person, Suggestion
-from fgdprep.text import TITLE_WORDS, WORD_NAMES, PhraseIndex, age_band, norm, phrase_keys, tokens
+from fgdprep.text import (
+    TITLE_WORDS,
+    WORD_NAMES,
+    PhraseIndex,
+    age_band,
+    fold,
+    norm,
+    phrase_keys,
+    tokens,
+)
 
 PRIORITY = {
     "email": 110,  # an address contains names: the whole address goes
@@ -164,13 +174,27 @@ def pseudonymise_texts(
         allow.add(phrase, phrase)
     roster = {p.code: p for p in options.people}
 
+    rejected_here = {
+        (s.field, s.turn, s.start, s.end, norm(s.text)) for s in previous if s.status == "rejected"
+    }
+
+    def turned_down(unit: _Unit, start: int, end: int, entity_type: str, exact: bool) -> bool:
+        """A rejection applies to that occurrence, and to the same text elsewhere unless it
+        is, letter for letter, a roster or confirmed codebook value there."""
+        surface = unit.text[start:end]
+        key = (unit.field, names[unit.paragraph], start, end, norm(surface))
+        return key in rejected_here or (codebook.is_rejected(entity_type, surface) and not exact)
+
     found: list[list[Span]] = []
     for unit in units:
         text = unit.text
         candidates = [
             d
             for d in unit.analyze(text)
-            if not codebook.is_rejected(d.entity_type, text[d.start : d.end]) and d.end > d.start
+            if d.end > d.start
+            and not turned_down(
+                unit, d.start, d.end, d.entity_type, _exact_value(d, text, codebook, roster)
+            )
         ]
         allowed = [(m.start, m.end) for m in allow.find(text)]
         candidates = [
@@ -197,6 +221,22 @@ def pseudonymise_texts(
             )
         found.append(spans)
 
+    # a name hyphenated across two paragraphs ("... Wan-" / "-yama ..."): both halves go
+    for i in range(len(texts) - 1):
+        for n, (start, end, d, surface) in _junction(units[i], units[i + 1]):
+            clashing = [s for s in found[i + n] if s.start < end and start < s.end]
+            rank = PRIORITY.get(d.recognizer, 0)
+            if any(PRIORITY.get(s.recognizer, 0) >= rank for s in clashing):
+                continue
+            found[i + n] = [s for s in found[i + n] if s not in clashing]
+            label = _label(d, surface, codebook, options, roster)
+            status = _status(d, options.review_threshold)
+            part = units[i + n].text[start:end]
+            found[i + n].append(
+                Span(i + n, start, end, d.entity_type, part, label, d.score, d.recognizer, status)
+            )
+            found[i + n].sort(key=lambda s: s.start)
+
     sweep = _sweep_index(codebook, options)
     for i, unit in enumerate(units):
         text = unit.text
@@ -204,7 +244,8 @@ def pseudonymise_texts(
         for m in sweep.find(text):
             surface = text[m.start : m.end]
             entry = m.payload
-            if codebook.is_rejected(entry.type, surface) or _common_word(surface):
+            exact = entry.confirmed and any(fold(surface)[0] == fold(n)[0] for n in entry.names())
+            if turned_down(unit, m.start, m.end, entry.type, exact) or _common_word(surface):
                 continue
             clashing = [s for s in spans if s.start < m.end and m.start < s.end]
             # a known longer name wins over weaker findings inside it ("Mbezi" in "Mbezi Beach"),
@@ -299,6 +340,42 @@ def _within(start: int, end: int, s_start: int, s_end: int, text: str) -> bool:
     before = text[s_start:start] if s_start < start else ""
     after = text[end:s_end] if s_end > end else ""
     return all(len(x) <= 3 and not any(c.isspace() for c in x) for x in (before, after))
+
+
+def _junction(a: _Unit, b: _Unit) -> list[tuple[int, tuple[int, int, Detected, str]]]:
+    """The two halves of a name split across paragraphs ``a`` and ``b`` by a hyphen, found
+    by ``a``'s analyzer in the joined words: [(0, (start, end in a, detection, joined
+    surface)), (1, (start, end in b, ...))], or []."""
+    head = a.text.rstrip()
+    first = re.match(r"\s*(\S+)", b.text)
+    last = re.search(r"\S+$", head)
+    if first is None or last is None or not (head.endswith("-") or first.group(1)[0] == "-"):
+        return []
+    left, right = last.group(), first.group(1)
+    joined = f"{left}\n{right}"
+    for d in a.analyze(joined):
+        if d.start < len(left) < d.end:
+            surface = joined[d.start : d.end]
+            in_b = first.start(1) + d.end - len(left) - 1
+            return [
+                (0, (last.start() + d.start, len(head), d, surface)),
+                (1, (first.start(1), in_b, d, surface)),
+            ]
+    return []
+
+
+def _exact_value(d: Detected, text: str, codebook: Codebook, roster: dict[str, Person]) -> bool:
+    """The detected text is, letter for letter (case included), a roster name, alias or name
+    part of the person found, or a confirmed codebook value."""
+    surface = fold(text[d.start : d.end])[0]
+    person = roster.get(d.person or "")
+    if person is not None:
+        phrases = (person.name, *person.aliases)
+        words = {w for p in phrases for w in fold(p)[0].split()}
+        if surface in {fold(p)[0] for p in phrases} or surface in words:
+            return True
+    entry = codebook.lookup(d.entity_type, surface)
+    return entry is not None and entry.confirmed and surface in {fold(n)[0] for n in entry.names()}
 
 
 def _common_word(surface: str) -> bool:

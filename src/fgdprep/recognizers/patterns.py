@@ -36,6 +36,14 @@ class FgdEmailRecognizer(PatternRecognizer):
             rf"(?:(?: {_DOT} |\.)(?:{_TLD}))+(?![\w\u0900-\u097f])",
             0.9,
         ),
+        # "mary.nambi (at) yahoo.com", "mary.nambi[at]yahoo[dot]com", "mary.nambi @ yahoo.com"
+        Pattern(
+            "bracketed",
+            r"(?<![\w@])[\w.+-]+ ?(?:[(\[{] ?(?:at|@) ?[)\]}]| @ ) ?[\w-]+"
+            r"(?:(?: ?[(\[{] ?(?:dot|\.) ?[)\]}] ?|\.)[\w-]+)*"
+            rf"(?: ?[(\[{{] ?(?:dot|\.) ?[)\]}}] ?|\.)(?:{_TLD})\b",
+            0.9,
+        ),
     )
 
     def __init__(self, language: str) -> None:

@@ -17,7 +17,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from fgdprep.entities import ROSTER_PERSON
 from fgdprep.model import Person
 from fgdprep.recognizers.base import RecognizerContext, result
-from fgdprep.text import TITLE_WORDS, WORD_NAMES, PhraseIndex, Token, phrase_keys, tokens
+from fgdprep.text import WORD_NAMES, PhraseIndex, Token, name_parts, phrase_keys, tokens
 
 NAME = "roster"
 
@@ -121,10 +121,8 @@ class RosterRecognizer(EntityRecognizer):
             for phrase in (person.name, *person.aliases):
                 self.index.add(phrase, person.code)
                 keys = phrase_keys(phrase)
-                if len(keys) > 1:
-                    for key in keys:
-                        if len(key) >= 3 and key not in TITLE_WORDS:
-                            self.index.add(key, person.code)
+                for key in name_parts(phrase):
+                    self.index.add(key, person.code)
                 self.word_names.update(k for k in keys if k in WORD_NAMES)
         super().__init__(supported_entities=[ROSTER_PERSON], name=NAME, supported_language=language)
 

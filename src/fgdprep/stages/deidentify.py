@@ -114,6 +114,8 @@ def deidentify(
         return DeidentifyRun(result, len(units))
     from fgdprep.stages.pseudonymise import options_for
 
+    if request.spans is not None:
+        study.refuse_shareable(request.spans, "the spans file (real names)")
     data = request.file.read_bytes()
     doc_id = document_id(data)
     queue = load_document_queue(study, doc_id)
@@ -150,6 +152,7 @@ def deidentify(
         "deidentify",
         inputs={"file": sha256_bytes(data)},
         outputs={**outputs, "review": queue_digest},
+        destination=str(request.spans.resolve()) if request.spans is not None else None,
         counts={
             **result.counts(),
             "document": doc_id,
@@ -198,7 +201,9 @@ def _write(
         for s in spans
     ]
     doc = {"file": request.file.name, "spans": records}
-    atomic_write_text(request.spans, json.dumps(doc, ensure_ascii=False, indent=1) + "\n", perms)
+    # real names: owner-only always, whatever the study's group
+    text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    atomic_write_text(request.spans, text, Permissions())
     outputs["spans"] = sha256_file(request.spans)
     return outputs
 

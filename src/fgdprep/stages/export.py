@@ -202,9 +202,9 @@ def run(study: Study, request: ExportRequest, passphrase: Callable[[], str]) -> 
     if request.with_recording:
         docs = _with_recordings(study, docs, request.formats)
     check = leakcheck.run(study, passphrase)
-    if check.hits:
+    if check.leaks:
         raise StageError(
-            f"the leak check found {len(check.hits)} possible leak(s) in the shareable area;"
+            f"the leak check found {len(check.leaks)} possible leak(s) in the shareable area;"
             " nothing was exported. See them with 'fgdprep leakcheck'"
         )
     files: dict[Path, bytes] = {}

@@ -351,6 +351,7 @@ def pending_rows(study: Study, session_id: str, width: int = 40) -> list[Pending
         )
     if not waiting:
         return []
+    study.audit_read("review list", session=session.id, pending=len(waiting))
     turns = study.load_transcript(session.id, Stage.PSEUDONYMISED).turns
     number = {t.id: n for n, t in enumerate(turns, 1)}
     rows = []
@@ -363,6 +364,28 @@ def pending_rows(study: Study, session_id: str, width: int = 40) -> list[Pending
         ).replace("\n", " ")
         rows.append(PendingRow(s, n, context))
     return rows
+
+
+def _check_dismissals(
+    study: Study,
+    codebook: Codebook,
+    session_id: str,
+    hits: Sequence[str],
+    confirm_exact: Callable[[int], None],
+) -> None:
+    from fgdprep.stages.leakcheck import session_hits
+
+    current = {h.id: h for h in session_hits(study, codebook, session_id)}
+    unknown = [h for h in hits if h not in current]
+    if unknown:
+        raise InputError(
+            f"{', '.join(unknown)}: no such leak-check hit in the shareable files of"
+            f" {session_id}; run 'fgdprep leakcheck' for the current hits and their files;"
+            " nothing was changed"
+        )
+    exact = sum(1 for h in hits if current[h].exact_value)
+    if exact:
+        confirm_exact(exact)
 
 
 @dataclass(frozen=True)
@@ -382,15 +405,20 @@ def record(
     passphrase: Callable[[], str],
     who: str,
     when: str,
+    confirm_exact: Callable[[int], None] = lambda n: None,
 ) -> ReviewRun:
     """Record decisions in the review queue and the codebook and audit them; the next
-    ``pseudonymise`` applies them. Needs the study lock."""
+    ``pseudonymise`` applies them. A leak-check hit to dismiss must be a current hit in that
+    session's shareable files; ``confirm_exact`` is shown how many of them are exact roster
+    or codebook values (it raises to stop). Needs the study lock."""
     from fgdprep.codebook import load_codebook, save_codebook
 
     session = study.load_session(session_id)
     queue = load_review(study, session.id)
     secret = passphrase()
     codebook = load_codebook(study, secret)
+    if dismiss_leaks:
+        _check_dismissals(study, codebook, session.id, dismiss_leaks, confirm_exact)
     outcome = decide(
         queue, codebook, decisions, session.site, study.site_roster(session.site), who, when
     )

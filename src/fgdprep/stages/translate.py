@@ -401,7 +401,7 @@ def export(study: Study, request: ExportRequest, passphrase: Callable[[], str]) 
         )
     checked = leakcheck.run(study, passphrase)
     mine = f"{study.shareable_sessions.relative_to(study.root).as_posix()}/{sid}/"
-    hits = [h for h in checked.hits if h.file.replace("\\", "/").startswith(mine)]
+    hits = [h for h in checked.leaks if h.file.replace("\\", "/").startswith(mine)]
     if hits:
         raise StageError(
             f"the leak check found {len(hits)} possible leak(s) in the shareable files of"
