@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from fgdprep.codebook import Codebook, save_codebook
 from fgdprep.config import ConventionsConfig, NumberingConfig
 from fgdprep.formats.export import ExportDoc
 from fgdprep.model import (
@@ -40,6 +41,10 @@ DS_TURNS: tuple[tuple[str, float, float, str, str], ...] = (
 )
 
 
+#: The codebook passphrase of the studies made here.
+PASSPHRASE = "export-test-passphrase"
+
+
 def make_session(
     root: Path,
     session_id: str = "DS-pre",
@@ -53,6 +58,9 @@ def make_session(
 ) -> Study:
     study = Study.open(root)
     made = []
+    with study.lock():  # pseudonymised sessions have a codebook (fgdprep refuses without one)
+        if not study.codebook_path.is_file():
+            save_codebook(study, Codebook(), PASSPHRASE)
     for i, (speaker, start, end, text, _en) in enumerate(turns):
         flags = (Flag(FlagCode.UNTRANSCRIBED_SPEECH, "2.5 s"),) if not text else ()
         made.append(Turn(start, end, text, speaker, flags=flags, id=f"t{i * 1000 + 1}"))

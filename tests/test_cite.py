@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import run
-from exportdata import DS_TURNS, make_session
+from exportdata import DS_TURNS, PASSPHRASE, make_session
 from fgdprep.cli import cli
 from fgdprep.errors import InputError
 from fgdprep.stages.cite import Reference, parse
@@ -190,7 +190,7 @@ def test_line_numbering_each_text_its_own_lines(study: Path, tmp_path: Path) -> 
         "Welcome all to the discussion.",
         "My name is [P01]. I started at the clinic last year.",
     ]
-    env = {"FGDPREP_PASSPHRASE": "x", "FGDPREP_STUDY": str(study)}
+    env = {"FGDPREP_PASSPHRASE": PASSPHRASE, "FGDPREP_STUDY": str(study)}
     args = ["export", "DS-pre", "--format", "txt", "-o", str(tmp_path / "o")]
     assert CliRunner().invoke(cli, args, env=env).exit_code == 0
     english = (tmp_path / "o" / "DS-pre_en.txt").read_text().splitlines()

@@ -10,11 +10,11 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 
-from exportdata import DS_TURNS, make_session
+from exportdata import DS_TURNS, PASSPHRASE, make_session
 from fgdprep.cli import cli
 from fgdprep.formats.export import FORMATS, ExportOptions
 
-ENV = {"FGDPREP_PASSPHRASE": "secret"}
+ENV = {"FGDPREP_PASSPHRASE": PASSPHRASE}
 
 
 def export(study: Path, *args: str) -> Result:

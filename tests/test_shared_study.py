@@ -129,7 +129,7 @@ def test_two_team_members_and_a_translator(team: dict[str, Any]) -> None:
     config.write_text(
         f"study:\n  name: Shared\n  group: {groups['team']}\n  shareable_group: {groups['share']}\n"
         "sites:\n  - code: BU\n    name: Butabika\n    country: UG\n    language: sw\n"
-        "    places: [Mbale]\n",
+        "    places: [Mbale]\n    transcription: {model: none}\n",
         encoding="utf-8",
     )
     os.chmod(config, 0o644)

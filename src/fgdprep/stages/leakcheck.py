@@ -79,9 +79,11 @@ def build_index(
     allow_list: Iterable[str],
     fuzzy_threshold: float | None,
     confirmed: bool = True,
+    waiting: Iterable[tuple[str, str]] = (),
 ) -> PhraseIndex[str]:
     """Confirmed codebook values and roster names (``confirmed=False``: the codebook's
-    unconfirmed suggestions alone)."""
+    unconfirmed suggestions and the ``waiting`` (value, label) pairs of documents' review
+    queues alone)."""
     allow_list = list(allow_list)
     allowed = {norm(a) for a in allow_list} | {k for a in allow_list for k in phrase_keys(a)}
     index = PhraseIndex[str](language="*", fuzzy_threshold=fuzzy_threshold)
@@ -94,6 +96,8 @@ def build_index(
         if entry.confirmed == confirmed:
             add(value, entry.label)
     if not confirmed:
+        for value, label in waiting:
+            add(value, label)
         return index
     for site, people in sorted(rosters.items()):
         for person in people:
@@ -479,7 +483,16 @@ def study_detectors(study: Study, codebook: Codebook) -> tuple[Callable[[Path], 
     rosters = {code: people for code, people in rosters.items() if people}
     pseudo = config.pseudonymisation
     index = build_index(codebook, rosters, pseudo.allow_list, pseudo.fuzzy_threshold)
-    waiting = build_index(codebook, {}, pseudo.allow_list, pseudo.fuzzy_threshold, False)
+    from fgdprep.stages.deidentify import document_values
+
+    waiting = build_index(
+        codebook,
+        {},
+        pseudo.allow_list,
+        pseudo.fuzzy_threshold,
+        False,
+        document_values(study).pending,
+    )
     people = tuple(p for ps in rosters.values() for p in ps)
     analyzers: dict[str, Detect] = {}
 
