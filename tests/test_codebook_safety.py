@@ -41,6 +41,7 @@ sites:
     country: UG
     language: sw
     places: [Mbale, Jinja]
+    transcription: {model: none}
 """
 ROSTER = """\
 code,name,aliases,role

@@ -140,7 +140,7 @@ def test_luganda_word_transcript_with_f4_stamps_imports_into_speaker_turns(
 
     # the session follows the same path: 'run' pseudonymises it (no transcription, no
     # diarization), 'sessions' lists it as text
-    monkeypatch.setenv("FGDPREP_PASSPHRASE", "import-test")
+    monkeypatch.setenv("FGDPREP_PASSPHRASE", "import-test-passphrase")
     ran = run(["run", "BU-pre", "-q"], study)
     assert ran.exit_code == 0, ran.output
     assert "Pseudonymised BU-pre (speakers): 3 replaced (1 location, 2 person)" in ran.output
