@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from conftest import sample_study
 from fgdprep.cli import cli
+from fgdprep.store import Study
 from test_archive import finalised_study
 
 
@@ -99,4 +101,25 @@ def test_a_wrong_passphrase(study: Path, unchanged: Callable[..., Any]) -> None:
         " when asked)",
         "  repair: give the right passphrase (FGDPREP_PASSPHRASE or the prompt); if it is"
         " right, restore the codebook from your backup",
+    ]
+
+
+def test_a_changed_recording_and_a_sound_ingested_study(
+    tmp_path: Path, unchanged: Callable[..., Any]
+) -> None:
+    root = sample_study(tmp_path / "s")
+    assert check(root).exit_code == 0
+    (recording,) = (root / "identifiable" / "recordings").rglob("recording.*")
+    data = bytearray(recording.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte: still the same size
+    recording.write_bytes(bytes(data))
+    with unchanged(root):
+        result = check(root)
+    assert result.exit_code == 1
+    rel = recording.relative_to(root).as_posix()
+    assert result.output.splitlines()[:2] == [
+        f"{rel}: does not match the checksum the audit log recorded ('ingest' at "
+        + Study.open(root).audit_entries()[0]["time"]
+        + "): changed outside fgdprep, damaged, or a command was interrupted",
+        "  repair: copy the original recording back from where it was recorded or your backup",
     ]

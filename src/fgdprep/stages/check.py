@@ -42,6 +42,9 @@ _REDO: dict[str, str] = {
     "identifiable/sessions/<s>/session.json": "ingest it again ('fgdprep remove {s}' first)",
     "identifiable/sessions/<s>/summaries.json": "delete it (it is a cache, rebuilt on demand)",
     "shareable/sessions/<s>/deidentified.json": "run 'fgdprep pseudonymise {s}' again",
+    "identifiable/recordings/<s>/recording.<ext>": (
+        "copy the original recording back from where it was recorded or your backup"
+    ),
     "shareable/sessions/<s>/finalised.json": (
         "restore it from your backup (its numbers are cited); else delete it and run"
         " 'fgdprep finalise {s}' (numbers may change)"
@@ -92,7 +95,10 @@ def _redo(row: str, rel: str) -> str:
 
 
 def _parses(path: Path, row: str) -> str | None:
-    """Why the file does not parse, or None."""
+    """Why the file (a JSON document or log) does not parse, or None; other files are not
+    parsed (a recording is checked against its checksum)."""
+    if row not in _DOCS and path.suffix not in (".json", ".jsonl"):
+        return None
     try:
         text = path.read_bytes().decode("utf-8")
         if row in _DOCS:
@@ -116,6 +122,11 @@ def audited_path(study: Study, session: str | None, key: str) -> Path | None:
         return None
     if key in {s.value for s in Stage}:
         return study.transcript_path(session, Stage(key))
+    if key == "recording":
+        try:
+            return study.recording_path(study.load_session(session))
+        except FgdprepError:
+            return None  # the session was removed, or imported as text
     paths = {
         DEIDENTIFIED: study.shareable_path,
         "finalised": study.finalised_path,
