@@ -4,6 +4,7 @@ sessions that ``bagit`` validates and that holds no roster name; refusals change
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import stat
 from collections.abc import Callable
@@ -78,14 +79,26 @@ def every_text(root: Path) -> str:
     return "\n".join(out)
 
 
-def test_archive_is_a_valid_bag_without_names(study: Path, tmp_path: Path) -> None:
+def test_archive_is_a_valid_bag_without_names(
+    study: Path, tmp_path: Path, unchanged: Callable[..., Any]
+) -> None:
     finalised_study(study)
     out = tmp_path / "bag"
-    result = invoke(study, "archive", "-o", str(out))
+    with unchanged(study / "identifiable"), unchanged(study / "shareable"):
+        result = invoke(study, "archive", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert result.output.startswith(
         "Archived DS-pre: 7 file(s); translation: not approved.\nNo leaks in"
     )
+    # nothing of the identifiable area (recordings, codebook, stage files, rosters) in it
+    ident = {
+        hashlib.sha256(p.read_bytes()).digest()
+        for p in study.rglob("identifiable/**/*")
+        if p.is_file()
+    }
+    assert not ident & {
+        hashlib.sha256(p.read_bytes()).digest() for p in out.rglob("*") if p.is_file()
+    }
     bag = bagit.Bag(str(out))
     assert bag.is_valid()
     payload = sorted(str(Path(p).relative_to("data")) for p in bag.payload_files())
@@ -264,3 +277,23 @@ def test_force_replaces_a_folder(study: Path, tmp_path: Path) -> None:
     assert not (out / "old.txt").exists()
     assert bagit.Bag(str(out)).is_valid()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bag", "study"]
+
+
+def test_chosen_sessions_and_one_without_translation(study: Path, tmp_path: Path) -> None:
+    finalised_study(study)
+    make_session(study, "DS-post", wave="post", translate=False)
+    assert invoke(study, "finalise", "DS-post").exit_code == 0
+    out = tmp_path / "bag"
+    result = invoke(study, "archive", "-o", str(out), "--session", "DS-post")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "Archived DS-post: 4 file(s); translation: none."
+    with (out / "data" / "data_list.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["file"], r["wave"], r["language"], r["participants"]) for r in rows] == [
+        (f"sessions/DS-post/DS-post_sw{ext}", "post", "sw", "")  # no session roster: unknown
+        for ext in (".json", ".docx", ".txt")
+    ]
+    meta = json.loads((out / "data" / "sessions" / "DS-post" / "metadata.json").read_text())
+    assert meta["translation"] == {"state": "none", "language": None}
+    assert not (out / "data" / "sessions" / "DS-pre").exists()
+    assert bagit.Bag(str(out)).is_valid()

@@ -135,14 +135,17 @@ def deidentify_audit(entries: Iterable[dict[str, Any]]) -> tuple[list[dict[str, 
     return out, dropped
 
 
-def summary_row(finalised: Finalised, people: tuple[Person, ...]) -> dict[str, Any]:
-    """One row of the "characteristics of focus groups" table: counts, never names."""
+def summary_row(
+    finalised: Finalised, people: tuple[Person, ...], seconds: float | None = None
+) -> dict[str, Any]:
+    """One row of the "characteristics of focus groups" table: counts, never names.
+    ``seconds``: the recording's length (else the end of the last paragraph)."""
     session = finalised.session
     present = [p for p in people if not session.attendance or p.code in session.attendance]
     roles = Counter(p.role for p in present)
     genders = Counter(_gender(p.gender) for p in present)
-    end = max((u.end for u in finalised.units), default=0.0)
-    return {
+    end = seconds if seconds is not None else max((u.end for u in finalised.units), default=0.0)
+    row: dict[str, Any] = {
         "session": session.id,
         "site": session.site,
         "wave": session.wave,
@@ -150,6 +153,9 @@ def summary_row(finalised: Finalised, people: tuple[Person, ...]) -> dict[str, A
         "mode": str(session.mode),
         "language": session.language,
         "duration_min": round(end / 60, 1),
+        "paragraphs": len(finalised.units),
+    }
+    counts = {
         "participants": roles[Role.PARTICIPANT],
         "moderators": roles[Role.MODERATOR],
         "assistants": roles[Role.ASSISTANT],
@@ -157,8 +163,9 @@ def summary_row(finalised: Finalised, people: tuple[Person, ...]) -> dict[str, A
         "male": genders["male"],
         "other_gender": genders["other"],
         "unknown_gender": genders["unknown"],
-        "paragraphs": len(finalised.units),
     }
+    # no session roster (a typed transcript imported without one): unknown, not zero
+    return row | {k: v if present else "" for k, v in counts.items()}
 
 
 def _gender(value: str) -> str:
@@ -173,7 +180,7 @@ def _gender(value: str) -> str:
 def readme(study_name: str, rows: list[dict[str, Any]], dropped: int, made_at: str) -> str:
     sessions = "\n".join(
         f"  {r['session']}: site {r['site']}, wave {r['wave']}, {r['date']}, {r['language']},"
-        f" {r['participants']} participant(s), {r['paragraphs']} numbered paragraph(s)"
+        f" {r['participants'] or 'unknown'} participant(s), {r['paragraphs']} numbered paragraph(s)"
         for r in rows
     )
     return f"""{study_name}: de-identified focus-group transcripts
@@ -323,7 +330,8 @@ def run(study: Study, request: ArchiveRequest, passphrase: Callable[[], str]) ->
         sid = finalised.session.id
         roster_path = study.session_roster_path(sid)
         people = read_roster(roster_path) if roster_path.is_file() else ()
-        row = summary_row(finalised, people)
+        audio = study.load_session(sid).audio
+        row = summary_row(finalised, people, audio.duration if audio is not None else None)
         rows.append(row)
         session_files, meta, state, docs = _session_files(study, finalised, options)
         meta["summary"] = row
