@@ -441,13 +441,17 @@ REMAKE = "make the archive again from the study: fgdprep archive -o DIR --force"
 REVIEW = "find the paragraph in the study, pseudonymise it (fgdprep review), archive again"
 
 
-def _pattern_hits(text: str) -> Iterator[str]:
+def _pattern_recognizers() -> list[Any]:
     from fgdprep.recognizers.patterns import FgdEmailRecognizer
     from fgdprep.recognizers.phone import FgdPhoneRecognizer
 
-    for recognizer in (FgdEmailRecognizer("en"), FgdPhoneRecognizer("en", ())):
+    return [FgdEmailRecognizer("en"), FgdPhoneRecognizer("en", ())]
+
+
+def _pattern_hits(recognizers: list[Any], text: str) -> Iterator[str]:
+    for recognizer in recognizers:
         for hit in recognizer.analyze(text, recognizer.supported_entities, None):
-            yield hit.entity_type
+            yield str(hit.entity_type)
 
 
 def _file_by_file(path: Path, bag: Any) -> list[Problem]:
@@ -488,6 +492,7 @@ def verify(path: Path) -> CheckResult:
         problems += [Problem("bag", str(d), REMAKE) for d in details]
         problems += _file_by_file(path, bag)
     payload = sorted(p for p in (path / "data").rglob("*") if p.is_file())
+    recognizers = _pattern_recognizers()
     for file in payload:
         rel = str(file.relative_to(path))
         if file.name == "audit.jsonl":
@@ -498,6 +503,6 @@ def verify(path: Path) -> CheckResult:
             problems.append(Problem(rel, f"cannot be read ({exc})", REMAKE))
             continue
         for n, text in enumerate(paragraphs, start=1):
-            for kind in _pattern_hits(text):
+            for kind in _pattern_hits(recognizers, text):
                 problems.append(Problem(rel, f"paragraph {n}: a possible {kind}", REVIEW))
     return CheckResult(len(payload), tuple(problems))
