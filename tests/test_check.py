@@ -73,7 +73,17 @@ def _orphan(study: Path) -> tuple[str, str]:
     )
 
 
-@pytest.mark.parametrize("damage", [_truncate, _tamper, _stray_temp, _orphan])
+def _half_audit_line(study: Path) -> tuple[str, str]:
+    with (study / "logs" / "audit.jsonl").open("a") as fh:
+        fh.write('{"command": "pseudonymise", "time": "2026-')
+    return (
+        "logs/audit.jsonl: cannot be read: truncated or damaged (",
+        "  repair: a command killed while auditing leaves a half line at the end: keep a copy"
+        " of the file, remove that line; else restore the log from your backup",
+    )
+
+
+@pytest.mark.parametrize("damage", [_truncate, _tamper, _stray_temp, _orphan, _half_audit_line])
 def test_each_damage_is_found_with_its_repair(
     study: Path, unchanged: Callable[..., Any], damage: Callable[[Path], tuple[str, str]]
 ) -> None:

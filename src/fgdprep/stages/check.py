@@ -42,6 +42,10 @@ _REDO: dict[str, str] = {
     "identifiable/sessions/<s>/session.json": "ingest it again ('fgdprep remove {s}' first)",
     "identifiable/sessions/<s>/summaries.json": "delete it (it is a cache, rebuilt on demand)",
     "shareable/sessions/<s>/deidentified.json": "run 'fgdprep pseudonymise {s}' again",
+    "logs/audit.jsonl": (
+        "a command killed while auditing leaves a half line at the end: keep a copy of the"
+        " file, remove that line; else restore the log from your backup"
+    ),
     "identifiable/recordings/<s>/recording.<ext>": (
         "copy the original recording back from where it was recorded or your backup"
     ),
