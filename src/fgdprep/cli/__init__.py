@@ -15,6 +15,7 @@ import click
 
 from fgdprep import __version__
 from fgdprep.cli import (
+    archive,
     backcheck,
     cite,
     codebook,
@@ -85,6 +86,7 @@ COMMANDS: tuple[click.Command, ...] = (
     finalise.finalise,
     finalise.reopen,
     export.export,
+    archive.archive,
     cite.cite,
     study.show,
     study.sessions,
@@ -92,6 +94,7 @@ COMMANDS: tuple[click.Command, ...] = (
     remove.remove,
     roster.roster,
     leakcheck.leakcheck,
+    archive.check,
     deidentify.deidentify,
     codebook.codebook,
     demo.demo,
