@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import ClassVar, Self
 
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -161,18 +162,30 @@ DATE_RE = re.compile(
 )
 
 
-class FgdDateRecognizer(EntityRecognizer):
-    """Calendar dates (not "last year"): a day with a month, or a numeric date."""
+class _KeepableRecognizer(EntityRecognizer):
+    """A recognizer of one entity the study config may keep in the text (``dates: keep``,
+    ``ages: keep``): ``SETTING`` names that key of the recognizer context."""
+
+    ENTITY: ClassVar[str]
+    NAME: ClassVar[str]
+    SETTING: ClassVar[str]
 
     def __init__(self, language: str) -> None:
-        super().__init__(supported_entities=[DATE], name="date", supported_language=language)
+        entities = [self.ENTITY]
+        super().__init__(supported_entities=entities, name=self.NAME, supported_language=language)
 
     @classmethod
-    def from_context(cls, ctx: RecognizerContext) -> FgdDateRecognizer | None:
-        return None if ctx.dates == "keep" else cls(ctx.language)
+    def from_context(cls, ctx: RecognizerContext) -> Self | None:
+        return None if getattr(ctx, cls.SETTING) == "keep" else cls(ctx.language)
 
     def load(self) -> None:
         pass
+
+
+class FgdDateRecognizer(_KeepableRecognizer):
+    """Calendar dates (not "last year"): a day with a month, or a numeric date."""
+
+    ENTITY, NAME, SETTING = DATE, "date", "dates"
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
@@ -189,18 +202,10 @@ AGE_RE = re.compile(
 )
 
 
-class FgdAgeRecognizer(EntityRecognizer):
+class FgdAgeRecognizer(_KeepableRecognizer):
     """A person's age: only the number, so "[30-39] years old" still reads."""
 
-    def __init__(self, language: str) -> None:
-        super().__init__(supported_entities=[AGE], name="age", supported_language=language)
-
-    @classmethod
-    def from_context(cls, ctx: RecognizerContext) -> FgdAgeRecognizer | None:
-        return None if ctx.ages == "keep" else cls(ctx.language)
-
-    def load(self) -> None:
-        pass
+    ENTITY, NAME, SETTING = AGE, "age", "ages"
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
