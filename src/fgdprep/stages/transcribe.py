@@ -787,6 +787,8 @@ class TranscribeRequest:
     window_seconds: float | None = None
     code_switching: bool | None = None
     force: bool = False
+    #: CTranslate2 threads (fewer when diarization runs beside); not part of the result.
+    cpu_threads: int | None = None
 
     def command(self) -> str:
         """The command that makes this request again, and so resumes it (the checkpoints
@@ -852,6 +854,7 @@ def run(
         beam_size=request.beam_size,
         window_seconds=request.window_seconds,
         code_switching=request.code_switching,
+        cpu_threads=request.cpu_threads,
     )
     dev = pick_device(options.device)
     options = dataclasses.replace(
