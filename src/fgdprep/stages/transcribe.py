@@ -450,10 +450,14 @@ def transcribe_window(
         else t
         for t in absorb(turns, speech, offset)
     ]
-    untranscribed = sum(t.end - t.start for t in turns if t.has_flag(FlagCode.UNTRANSCRIBED_SPEECH))
+    # sums start at 0.0: an int 0 would be read back from a checkpoint as 0.0, and a resumed
+    # run's transcript would differ from an uninterrupted one's
+    untranscribed = sum(
+        (t.end - t.start for t in turns if t.has_flag(FlagCode.UNTRANSCRIBED_SPEECH)), 0.0
+    )
     return WindowTurns(
         tuple(turns),
-        round(sum(e - s for s, e in speech), 2),
+        round(sum((e - s for s, e in speech), 0.0), 2),
         round(recovered, 2),
         round(untranscribed, 2),
     )
