@@ -202,10 +202,10 @@ def _needs_run(study: Study, session_id: str, stage: Stage) -> bool:
 
 
 class _Beside:
-    """Work running in a daemon thread beside the main steps: :meth:`result` waits for it
-    and hands back its value or raises its error in the caller's thread. Daemon: an error or
-    Ctrl-C in the main steps does not wait for it (it writes nothing, so nothing is lost that
-    a rerun does not redo)."""
+    """Work running in a thread beside the main steps: :meth:`result` waits for it and hands
+    back its value or raises its error in the caller's thread. It writes nothing, so a kill
+    loses nothing a rerun does not redo; an error in the main steps waits for it to end
+    (daemon only so that a kill of the main thread's wait never hangs the exit)."""
 
     def __init__(self, work: Callable[[], Any]) -> None:
         self._value: Any = None
@@ -218,6 +218,10 @@ class _Beside:
             self._value = work()
         except BaseException as exc:  # handed to the main thread by result()
             self._error = exc
+
+    def wait(self) -> None:
+        """Until it ends; its value or error is dropped."""
+        self._thread.join()
 
     def result(self) -> Any:
         self._thread.join()
@@ -235,8 +239,8 @@ def bring_up_to_date(study: Study, session_id: str, hooks: Hooks) -> list[Stage]
     A step's ``beside`` work (diarization: it needs only the recording) starts at once in a
     thread beside the steps before it, on the cores :func:`split` gives it; the step itself
     (the word-to-speaker assignment) waits for it. An error on either side is raised as it
-    is, once: the main steps' first, else the beside work's when its step is reached.
-    Needs the study lock."""
+    is, once: the main steps' first (after the beside work ends, its result dropped), else
+    the beside work's when its step is reached. Needs the study lock."""
     todo = [step for step in STEPS if _needs_run(study, session_id, step.stage)]
     threads = split()
     started: dict[Stage, _Beside] = {}
@@ -246,15 +250,22 @@ def bring_up_to_date(study: Study, session_id: str, hooks: Hooks) -> list[Stage]
             started[step.stage] = _Beside(work)
     labels = [s.beside_label for s in todo if s.stage in started]
     ran = []
-    for step in todo:
-        if hooks.started is not None:
-            hooks.started(" + ".join([step.label, *labels]))
-        prepared = started.pop(step.stage).result() if step.stage in started else None
-        labels = [s.beside_label for s in todo if s.stage in started]
-        result = step.run(study, session_id, hooks, prepared, threads.main if started else None)
-        ran.append(step.stage)
-        if hooks.finished is not None:
-            hooks.finished(step.stage, result)
+    try:
+        for step in todo:
+            if hooks.started is not None:
+                hooks.started(" + ".join([step.label, *labels]))
+            prepared = started.pop(step.stage).result() if step.stage in started else None
+            labels = [s.beside_label for s in todo if s.stage in started]
+            threads_now = threads.main if started else None
+            result = step.run(study, session_id, hooks, prepared, threads_now)
+            ran.append(step.stage)
+            if hooks.finished is not None:
+                hooks.finished(step.stage, result)
+    finally:
+        # A thread still inside torch when the interpreter exits aborts the process
+        # ("terminate called without an active exception"): the error waits for it.
+        for beside in started.values():
+            beside.wait()
     return ran
 
 
