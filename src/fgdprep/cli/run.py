@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -12,9 +15,10 @@ from fgdprep.cli.context import Ctx, ask_passphrase, pass_ctx, quiet_option
 from fgdprep.model import Mode, Stage
 
 if TYPE_CHECKING:
-    from fgdprep.cli.transcribe import ProgressBar
+    from fgdprep.model import Session
     from fgdprep.pipeline import Hooks
     from fgdprep.stages.ingest import IngestRequest
+    from fgdprep.stages.transcribe import WindowResult
     from fgdprep.store import Study
 
 
@@ -90,7 +94,7 @@ def run_command(
         )
 
 
-def _one(study: Study, hooks: Hooks, bar: ProgressBar, target: str | IngestRequest) -> None:
+def _one(study: Study, hooks: Hooks, bar: Display, target: str | IngestRequest) -> None:
     """One session: ingested if new, brought up to date, what needs a person shown."""
     from fgdprep.cli import backcheck
     from fgdprep.cli import ingest as ingest_cli
@@ -103,12 +107,14 @@ def _one(study: Study, hooks: Hooks, bar: ProgressBar, target: str | IngestReque
         if session is not None:
             ingest_cli.render(session)
     study.load_session(sid)
+    bar.session = sid
     try:
         ran = bring_up_to_date(study, sid, hooks)
     finally:
         bar.close()
     if not ran:
         click.echo(f"{sid} is up to date; nothing to run.")
+    # what comes next: the back-check worksheet, then what waits for a person
     backcheck.after_run(study, sid)
     for line in next_for_a_person(study, sid):
         click.echo(f"Next: {line}")
@@ -119,13 +125,13 @@ def rendering_hooks(
     quiet: bool,
     passphrase: Callable[[], str],
     then: Callable[[Stage, Any], None] | None = None,
-) -> tuple[Hooks, ProgressBar]:
+) -> tuple[Hooks, Display]:
     """Pipeline hooks that show what each command shows: the progress bar, then each
     finished stage's summary (and ``then``)."""
     from fgdprep.cli import pseudonymise, speakers, transcribe
     from fgdprep.pipeline import Hooks
 
-    bar = transcribe.ProgressBar(hidden=quiet)
+    bar = Display(hidden=quiet)
 
     def finished(stage: Stage, result: Any) -> None:
         bar.close()
@@ -142,4 +148,95 @@ def rendering_hooks(
         if not quiet:
             click.echo("Loading the analyzers...", err=True)
 
-    return Hooks(passphrase, bar, loading, finished), bar
+    return Hooks(passphrase, bar, loading, finished, bar.stage), bar
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(round(seconds), 60)
+    return f"{m // 60}:{m % 60:02d}:{s:02d}" if m >= 60 else f"{m}:{s:02d}"
+
+
+class Display:
+    """The one progress display of a run, on stderr: the step (with the work beside it),
+    window n/N of the transcription, elapsed time and, once a window is done, the time
+    left (from the audio seconds done so far). On a terminal one line is redrawn (every
+    second, so the clock moves while a step has no windows); otherwise each change is a plain
+    line. Hidden with -q."""
+
+    def __init__(self, hidden: bool, stream: IO[str] | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.hidden = hidden
+        self.tty = self.stream.isatty()
+        self.session = ""
+        self.label = ""
+        self.started = time.monotonic()
+        self.windows = 0
+        self.done_window = 0
+        self.audio_total = 0.0
+        self.audio_done = 0.0
+        self.width = 0
+        self.lock = threading.Lock()
+        self.ticker: threading.Timer | None = None
+
+    # the pipeline's hooks ---------------------------------------------------------------
+
+    def stage(self, label: str) -> None:
+        self.label, self.started, self.windows, self.done_window = label, time.monotonic(), 0, 0
+        self._show()
+
+    def start(self, session: Session, model: str, windows: int) -> None:
+        """Transcription starts (the :class:`~fgdprep.stages.transcribe.Progress` protocol)."""
+        assert session.audio is not None
+        self.session, self.windows, self.audio_total = session.id, windows, session.audio.duration
+        self.audio_done, self.started = 0.0, time.monotonic()
+        self._show()
+
+    def window(self, result: WindowResult) -> None:
+        self.done_window, self.audio_done = result.index + 1, result.end
+        self._show()
+
+    def close(self) -> None:
+        """The line ends (before other output)."""
+        with self.lock:
+            if self.ticker is not None:
+                self.ticker.cancel()
+                self.ticker = None
+            if self.tty and self.width and not self.hidden:
+                self.stream.write("\r" + " " * self.width + "\r")
+                self.stream.flush()
+            self.width = 0
+
+    # drawing ------------------------------------------------------------------------------
+
+    def line(self) -> str:
+        spent = time.monotonic() - self.started
+        parts = [f"{self.session}: {self.label}" if self.session else self.label]
+        if self.windows:
+            parts.append(f"window {self.done_window}/~{max(self.windows, self.done_window)}")
+        parts.append(f"{_clock(spent)} elapsed")
+        if self.windows and self.audio_done > 0:
+            left = spent / self.audio_done * max(0.0, self.audio_total - self.audio_done)
+            parts.append(f"about {_clock(left)} left")
+        return ", ".join(parts)
+
+    def _show(self) -> None:
+        if self.hidden or not self.label:
+            return
+        with self.lock:
+            text = self.line()
+            if not self.tty:
+                self.stream.write(text + "\n")
+            else:
+                self.stream.write("\r" + text.ljust(self.width))
+                self.width = max(self.width, len(text))
+                if self.ticker is None:
+                    self.ticker = threading.Timer(1.0, self._tick)
+                    self.ticker.daemon = True
+                    self.ticker.start()
+            self.stream.flush()
+
+    def _tick(self) -> None:
+        with self.lock:
+            self.ticker = None
+        if self.width:
+            self._show()

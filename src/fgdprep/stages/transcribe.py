@@ -450,10 +450,14 @@ def transcribe_window(
         else t
         for t in absorb(turns, speech, offset)
     ]
-    untranscribed = sum(t.end - t.start for t in turns if t.has_flag(FlagCode.UNTRANSCRIBED_SPEECH))
+    # sums start at 0.0: an int 0 would be read back from a checkpoint as 0.0, and a resumed
+    # run's transcript would differ from an uninterrupted one's
+    untranscribed = sum(
+        (t.end - t.start for t in turns if t.has_flag(FlagCode.UNTRANSCRIBED_SPEECH)), 0.0
+    )
     return WindowTurns(
         tuple(turns),
-        round(sum(e - s for s, e in speech), 2),
+        round(sum((e - s for s, e in speech), 0.0), 2),
         round(recovered, 2),
         round(untranscribed, 2),
     )
@@ -787,6 +791,8 @@ class TranscribeRequest:
     window_seconds: float | None = None
     code_switching: bool | None = None
     force: bool = False
+    #: CTranslate2 threads (fewer when diarization runs beside); not part of the result.
+    cpu_threads: int | None = None
 
     def command(self) -> str:
         """The command that makes this request again, and so resumes it (the checkpoints
@@ -864,6 +870,7 @@ def run(
         beam_size=request.beam_size,
         window_seconds=request.window_seconds,
         code_switching=request.code_switching,
+        cpu_threads=request.cpu_threads,
     )
     dev = pick_device(options.device)
     options = dataclasses.replace(
