@@ -125,7 +125,7 @@ def _run_until(root: Path, seen: Callable[[], bool]) -> list[str]:
     progress lines (stderr is a pipe, so plain lines)."""
     env = os.environ | {
         "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src"),
-        "FGDPREP_PASSPHRASE": "run",
+        "FGDPREP_PASSPHRASE": "run-passphrase",
     }
     argv = [sys.executable, "-m", "fgdprep", "--study", str(root), "run", "BU-pre"]
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -150,7 +150,7 @@ def test_kill_9_during_transcription_and_during_diarization_then_run_gives_the_s
     killed again when the transcript is saved and the speaker turns are not (the speaker
     step waiting for the diarization), then run to the end: byte-identical to a run that
     was never interrupted."""
-    monkeypatch.setenv("FGDPREP_PASSPHRASE", "run")
+    monkeypatch.setenv("FGDPREP_PASSPHRASE", "run-passphrase")
     killed = _windowed_study(tmp_path / "killed", tmp_path)
     session = killed / "identifiable/sessions/BU-pre"
     first = session / "work/transcribed/window-00000.json"
@@ -206,7 +206,7 @@ def _failing(stage: Stage, where: str, message: str) -> tuple[Step, ...]:
 @pytest.mark.parametrize(
     ("stage", "where", "saved"),
     [
-        (Stage.SPEAKERS, "beside", ["transcribed.json"]),
+        (Stage.SPEAKERS, "beside", ["summaries.json", "transcribed.json"]),
         (Stage.TRANSCRIBED, "run", []),
     ],
 )
@@ -218,7 +218,7 @@ def test_an_error_on_either_side_is_one_clean_error(
     once, the diarizer's work dropped (it writes nothing)."""
     from fgdprep import pipeline
 
-    monkeypatch.setenv("FGDPREP_PASSPHRASE", "run")
+    monkeypatch.setenv("FGDPREP_PASSPHRASE", "run-passphrase")
     root = sample_study(tmp_path / "study")
     monkeypatch.setattr(pipeline, "STEPS", _failing(stage, where, "it broke"))
     result = run(["run", "BU-pre", "-q"], root)
