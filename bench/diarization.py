@@ -10,7 +10,8 @@ Sets:
 * ``pyannote``: pyannote.audio's real sample, 30 s of two people talking (bench/roomsim.py
   fetches it);
 * ``ami``: ten real 30-s AMI meeting snippets (far-field, 1-4 people) in
-  ../shared/realdata/ami-train, or --ami DIR: the development set;
+  ../shared/realdata/ami-train, or --ami DIR; ``ami-dev`` is trn00-06 (looked at while
+  tuning), ``ami-held`` trn07-09 (only ever reported on);
 * ``dev`` / ``held``: bench/roomsim.py's simulated focus groups (real voices, one table
   microphone in a reverberant room, babble, fan and traffic noise at 20, 10 and 5 dB SNR).
   ``dev`` was looked at while tuning; ``held`` only ever reported on.
@@ -74,7 +75,11 @@ def pyannote() -> Iterator[Case]:
     yield Case("pyannote real sample", "pyannote", wav, tuple(ref))
 
 
-def ami(folder: Path = AMI) -> Iterator[Case]:
+#: The AMI snippets looked at while tuning; the others are held out.
+AMI_DEV = tuple(f"trn{i:02d}" for i in range(7))
+
+
+def ami(folder: Path = AMI, part: str = "") -> Iterator[Case]:
     refs: dict[str, list[SpeakerSegment]] = {}
     for line in (folder / "train.rttm").read_text("utf-8").splitlines():
         p = line.split()
@@ -85,7 +90,11 @@ def ami(folder: Path = AMI) -> Iterator[Case]:
         p = line.split()
         regions[p[0]] = (float(p[2]), float(p[3]))
     for name, ref in sorted(refs.items()):
-        yield Case("AMI real (dev)", name, folder / f"{name}.flac", tuple(ref), regions[name])
+        held = name not in AMI_DEV
+        if part and held != (part == "held"):
+            continue
+        condition = "AMI real (held-out)" if held else "AMI real (dev)"
+        yield Case(condition, name, folder / f"{name}.flac", tuple(ref), regions[name])
 
 
 def simulated(held_out: bool) -> Iterator[Case]:
@@ -192,6 +201,8 @@ def main() -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per file")
     args = parser.parse_args()
     SETS["ami"] = lambda: ami(args.ami)
+    SETS["ami-dev"] = lambda: ami(args.ami, "dev")
+    SETS["ami-held"] = lambda: ami(args.ami, "held")
     print(
         f"machine: {platform.machine()}, {subprocess.getoutput('nproc')} cores;"
         " DER (missed, false alarm, confusion) and mean speakers found, per condition"
@@ -201,7 +212,7 @@ def main() -> None:
     print("|" + " --- |" * (header.count("|") - 1))
     totals = {s: Tally() for s in SYSTEMS}
     for name in args.sets.split(","):
-        if name == "ami" and not (args.ami / "train.rttm").is_file():
+        if name.startswith("ami") and not (args.ami / "train.rttm").is_file():
             print(f"| (no AMI snippets in {args.ami}) |")
             continue
         cases = list(SETS[name]())

