@@ -8,6 +8,7 @@ the store; no session is needed for either command.
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -55,6 +56,8 @@ CASES = (
     ("facility", "They sent me to Mulago Hospital.", "Mulago"),
     ("email", "Her address is grace.atim@gmail.com.", "gmail"),
     ("roster", "Moses Okello was there.", "Moses"),
+    ("spelt", "I came from M .B. last year.", "M .B."),  # the demo's ASR spelt Mbale out
+    ("initials", "Then G. A. asked the next question.", "G. A."),
 )
 
 
@@ -91,8 +94,6 @@ def test_each_evasion_planted_in_a_shareable_file_is_a_leak(study_dir: Path) -> 
     (planted / ".hidden.txt").write_text("Peter came late.\n", encoding="utf-8")
     (planted / "Joseph_Okello_interview.txt").write_text("[P02] came.\n", encoding="utf-8")
     (planted / "clean.txt").write_text("[P01] said the bus was late.\n", encoding="utf-8")
-    # the demo's ASR spelt Mbale out
-    (planted / "spelt.txt").write_text("I came from M .B. last year.\n", encoding="utf-8")
     try:
         result = run(["--study", str(study_dir), "leakcheck"])
         assert result.exit_code == 1, result.output
@@ -106,7 +107,6 @@ def test_each_evasion_planted_in_a_shareable_file_is_a_leak(study_dir: Path) -> 
                 "fields.json",
                 ".hidden.txt",
                 "Joseph_Okello_interview.txt",
-                "spelt.txt",
             )
         }
         assert hit_files == expected
@@ -172,9 +172,10 @@ def test_unconfirmed_suggestions_are_pending_not_leaks(study_dir: Path, tmp_path
         result = run(["--study", str(study_dir), "leakcheck"])
         assert result.exit_code == 0, result.output
         lines = result.output.splitlines()
-        assert (
-            lines[0]
-            == "pending: shareable/memo.txt paragraph 1: [Person 1] (unconfirmed suggestion)"
+        # the guess's label number depends on what this module's study has seen before
+        assert re.fullmatch(
+            r"pending: shareable/memo\.txt paragraph 1: \[Person \d+\] \(unconfirmed suggestion\)",
+            lines[0],
         )
         assert lines[-1].endswith("; 1 pending suggestion(s) to review.")
     finally:

@@ -153,6 +153,15 @@ def test_not_phone_numbers(text: str) -> None:
         ("cues", "Hospitali ya Amana", [("Hospitali ya Amana", "FACILITY")]),
         ("cues", "kijiji cha Mkuranga", [("Mkuranga", "LOCATION")]),
         ("cues", "wodi namba 4 imejaa", [("wodi namba 4", "WARD")]),
+        # known places and names spelt out as letters; unknown letters are abbreviations
+        (
+            "spelt",
+            "I came from M .B. last year.",
+            [("M .B", "LOCATION")],
+        ),  # the final dot is left as punctuation
+        ("spelt", "We met at M.N.H. on Monday.", [("M.N.H", "FACILITY")]),
+        ("spelt", "The U.N. sent a letter.", []),
+        ("spelt", "MB said so", []),
     ],
 )
 def test_patterns_and_cues(recognizer: str, text: str, expected: list[tuple[str, str]]) -> None:
@@ -165,6 +174,7 @@ def test_registry_names_its_recognizers() -> None:
     assert set(REGISTRY) == {
         "roster",
         "gazetteer",
+        "spelt",
         "phone",
         "email",
         "id_number",

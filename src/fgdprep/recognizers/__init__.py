@@ -22,6 +22,7 @@ from fgdprep.recognizers.patterns import (
 )
 from fgdprep.recognizers.phone import FgdPhoneRecognizer
 from fgdprep.recognizers.roster import RosterRecognizer
+from fgdprep.recognizers.spelt import SpeltRecognizer
 
 if TYPE_CHECKING:
     from presidio_analyzer import EntityRecognizer
@@ -37,6 +38,7 @@ class RecognizerFactory(Protocol):
 REGISTRY: dict[str, type[RecognizerFactory]] = {
     "roster": RosterRecognizer,
     "gazetteer": GazetteerRecognizer,
+    "spelt": SpeltRecognizer,
     "phone": FgdPhoneRecognizer,
     "email": FgdEmailRecognizer,
     "id_number": FgdIdNumberRecognizer,

@@ -36,6 +36,7 @@ from fgdprep.entities import Detected
 from fgdprep.errors import InputError
 from fgdprep.formats.documents import is_docx, read_paragraphs
 from fgdprep.model import Person
+from fgdprep.recognizers.spelt import spelt_matcher
 from fgdprep.store import Study
 from fgdprep.text import PhraseIndex, name_parts, norm, phrase_keys, tokens
 
@@ -160,33 +161,14 @@ def analyzer_detector(
 
 
 #: Capital letters spelt out with dots: "M .B.", "G. A.", "M.B" (an ASR's "Mbale").
-INITIALS = re.compile(r"(?<![\w.])[A-Z](?:\s*\.\s*[A-Z]|\s+[A-Z](?=\s*\.))+\s*\.?(?!\w)")
-
-
 def initials_detector(values: Iterable[tuple[str, str]]) -> Detect:
     """Letters spelt out that begin a known place or facility name ("M .B." for Mbale) or
     are the initials of a known multi-word name ("G. A." for Grace Atim): ``values`` are
-    (value, label)."""
-    starts: list[tuple[str, str]] = []
-    initials: dict[str, str] = {}
-    for value, label in values:
-        keys = phrase_keys(value)
-        if keys:
-            starts.append((keys[0], label))
-        if len(keys) > 1:
-            initials.setdefault("".join(k[0] for k in keys), label)
+    (value, label); the recognizers' matcher (:mod:`fgdprep.recognizers.spelt`)."""
+    find = spelt_matcher(values)
 
     def detect(text: str) -> list[Found]:
-        out = []
-        for m in INITIALS.finditer(text):
-            letters = "".join(c for c in m.group() if c.isalpha()).casefold()
-            label = initials.get(letters) or next(
-                (lab for key, lab in starts if len(key) > len(letters) and key.startswith(letters)),
-                None,
-            )
-            if label is not None and "." in m.group():
-                out.append(Found(m.start(), m.end(), label, "initials"))
-        return out
+        return [Found(start, end, label, "initials") for start, end, label in find(text)]
 
     return detect
 
