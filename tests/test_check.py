@@ -5,22 +5,35 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
 from conftest import sample_study
 from fgdprep.cli import cli
 from fgdprep.store import Study
+from fgdprep.volume import describe, volume_of
 from test_archive import finalised_study
 
 
-def check(study: Path, passphrase: str = "secret") -> Result:
-    return CliRunner().invoke(
+@dataclass(frozen=True)
+class Checked:
+    exit_code: int
+    output: str  # without the line on the volume
+
+
+def check(study: Path, passphrase: str = "secret") -> Checked:
+    """``fgdprep check``, which first says (on stderr) whether the study is on an encrypted
+    volume: that line is checked here and left out of ``output``."""
+    result = CliRunner().invoke(
         cli, ["--study", str(study), "check"], env={"FGDPREP_PASSPHRASE": passphrase}
     )
+    volume = describe(volume_of(study))
+    assert result.stderr.splitlines()[0] == volume, result.output
+    return Checked(result.exit_code, result.output.replace(volume + "\n", "", 1))
 
 
 def test_a_sound_study_passes(study: Path, unchanged: Callable[..., Any]) -> None:

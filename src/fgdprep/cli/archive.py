@@ -112,6 +112,10 @@ def check(obj: Ctx) -> None:
 
     study = obj.study()
     result = stage.run(study, lambda: ask_passphrase(study))
+    from fgdprep.volume import describe
+
+    if result.volume is not None:
+        click.echo(describe(result.volume), err=True)
     for p in result.problems:
         click.echo(f"{p.file or 'study'}: {p.what}\n  repair: {p.repair}")
     if result.problems:

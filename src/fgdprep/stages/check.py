@@ -27,6 +27,7 @@ from fgdprep.model import (
     loads,
 )
 from fgdprep.store import Study, layout_entry, sha256_file
+from fgdprep.volume import Volume, volume_of
 
 #: Layout rows whose files are model documents: (kind, class) to parse them with.
 _DOCS: dict[str, tuple[str, type[Any]]] = {
@@ -77,6 +78,9 @@ class Problem:
 class CheckResult:
     files: int
     problems: tuple[Problem, ...]
+    #: Whether the study lives on an encrypted volume (its identifiable area is in clear
+    #: otherwise): said, not counted as a problem of the study's files (None for a bag).
+    volume: Volume | None = None
 
 
 def _files(root: Path) -> Iterator[Path]:
@@ -221,7 +225,7 @@ def run(study: Study, passphrase: Callable[[], str]) -> CheckResult:
                     " right, restore the codebook from your backup",
                 )
             )
-    return CheckResult(count, tuple(problems))
+    return CheckResult(count, tuple(problems), volume_of(study.root))
 
 
 def _rel(study: Study, path: Path) -> str:
