@@ -143,6 +143,14 @@ def test_archive_is_a_valid_bag_without_names(
     # the study audited the archive (counts and the manifest's checksum only)
     last = Study.open(study).audit_entries()[-1]
     assert last["command"] == "archive" and last["counts"]["sessions"] == 1
+    # status shows the session archived, by whom and when, while its numbers are as archived
+    (row,) = json.loads(invoke(study, "status", "--json").output)
+    assert row["stages"]["archived"] == {
+        "done": True,
+        "current": True,
+        "by": last["user"],
+        "at": last["time"],
+    }
 
 
 def test_verify_a_good_bag_then_a_damaged_one(study: Path, tmp_path: Path) -> None:

@@ -61,7 +61,7 @@ COMMANDS = {
 
 @dataclass(frozen=True)
 class StageStatus:
-    """One cell: ``done`` is None for a stage fgdprep cannot do yet (archive)."""
+    """One cell: ``done`` is None for a stage fgdprep cannot do (none today)."""
 
     done: bool | None
     current: bool = True
@@ -119,12 +119,25 @@ class SessionStatus:
 
 
 def _latest_entries(study: Study) -> dict[tuple[str, str], dict[str, Any]]:
-    """(session, command) -> the latest audit entry."""
+    """(session, command) -> the latest audit entry (an archive names its sessions in its
+    inputs, with the digest of each finalised transcript it took)."""
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     for entry in study.audit_entries():
         if entry.get("session"):
             latest[(str(entry["session"]), str(entry.get("command")))] = entry
+        elif entry.get("command") == "archive" and isinstance(entry.get("inputs"), dict):
+            for sid in entry["inputs"]:
+                latest[(str(sid), "archive")] = entry
     return latest
+
+
+def _archived(study: Study, sid: str, entry: Mapping[str, Any] | None) -> StageStatus:
+    """Archived, and whether the bag holds the finalised transcript as it is now."""
+    if entry is None:
+        return StageStatus(False)
+    path = study.finalised_path(sid)
+    current = path.is_file() and study.digest(path) == entry["inputs"][sid]
+    return StageStatus(True, current, str(entry.get("user", "")), str(entry.get("time", "")))
 
 
 def _translation(study: Study, sid: str) -> tuple[Progress | None, Translation | None]:
@@ -204,7 +217,7 @@ def session_status(
     )
     cells["approved"] = _approved(now_translated)
     cells["finalised"] = cell("finalised", study.finalised_path(sid).is_file())
-    cells["archived"] = StageStatus(None)
+    cells["archived"] = _archived(study, sid, audit.get((sid, "archive")))
     source = next((summaries[st] for st in SOURCE_STAGES if st in summaries), None)
     return SessionStatus(
         session=session,
