@@ -142,7 +142,7 @@ def test_a_changed_recording_and_a_sound_ingested_study(
     rel = recording.relative_to(root).as_posix()
     assert result.output.splitlines()[:2] == [
         f"{rel}: does not match the checksum the audit log recorded ('ingest' at "
-        + Study.open(root).audit_entries()[0]["time"]
+        + next(e["time"] for e in Study.open(root).audit_entries() if e["command"] == "ingest")
         + "): changed outside fgdprep, damaged, or a command was interrupted",
         "  repair: copy the original recording back from where it was recorded or your backup",
     ]
