@@ -148,7 +148,7 @@ def fgdprep_run(audio: Path, work: Path) -> Measured:
     init = [*fgdprep, "init", str(study), "--config", str(cfg)]
     subprocess.run(init, check=True, stdout=subprocess.DEVNULL)
     ingest = ["--session", "B-pre", "--site", "B", "--wave", "pre", "--date", "2024-01-01"]
-    env = os.environ | {"FGDPREP_PASSPHRASE": "bench"}
+    env = os.environ | {"FGDPREP_PASSPHRASE": "bench-passphrase"}
     return _measure([*fgdprep, "--study", str(study), "run", str(audio), *ingest], env)
 
 

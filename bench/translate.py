@@ -52,7 +52,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=600)
     args = parser.parse_args()
-    os.environ["FGDPREP_PASSPHRASE"] = "bench"
+    os.environ["FGDPREP_PASSPHRASE"] = "bench-passphrase"
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         root = base / "study"
