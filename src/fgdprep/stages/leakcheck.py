@@ -461,8 +461,7 @@ def study_detectors(study: Study, codebook: Codebook) -> tuple[Callable[[Path], 
     from fgdprep.recognizers import RecognizerContext
 
     config = study.config
-    rosters = {site.code: study.site_roster(site.code) for site in config.sites}
-    rosters = {code: people for code, people in rosters.items() if people}
+    rosters = study_rosters(study)
     pseudo = config.pseudonymisation
     index = build_index(codebook, rosters, pseudo.allow_list, pseudo.fuzzy_threshold)
     from fgdprep.stages.deidentify import document_values
@@ -549,10 +548,14 @@ def run(study: Study, passphrase: Callable[[], str]) -> LeakcheckRun:
 def study_index(study: Study, codebook: Codebook) -> PhraseIndex[str]:
     """The values :func:`run` searches for (codebook, every site roster), for checking text
     that is not a shareable file yet (a translation being imported)."""
-    rosters = {site.code: study.site_roster(site.code) for site in study.config.sites}
     pseudo = study.config.pseudonymisation
-    people = {code: found for code, found in rosters.items() if found}
-    return build_index(codebook, people, pseudo.allow_list, pseudo.fuzzy_threshold)
+    return build_index(codebook, study_rosters(study), pseudo.allow_list, pseudo.fuzzy_threshold)
+
+
+def study_rosters(study: Study) -> dict[str, tuple[Person, ...]]:
+    """Every site's roster that has people, by site code."""
+    rosters = {site.code: study.site_roster(site.code) for site in study.config.sites}
+    return {code: people for code, people in rosters.items() if people}
 
 
 def find_in_text(index: PhraseIndex[str], text: str) -> list[tuple[str, str]]:
