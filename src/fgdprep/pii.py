@@ -8,6 +8,7 @@ spaCy pipelines are loaded once per process and shared between analyzers.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -94,7 +95,10 @@ def _ner_only(engine: NlpEngine) -> None:
             pipeline.select_pipes(disable=disable)
 
 
+@functools.cache
 def presidio_version() -> str:
+    """Read once per process (a study shared by a team may drop to a user who cannot read the
+    installation's metadata after the modules were imported)."""
     from importlib.metadata import version
 
     return f"presidio-analyzer {version('presidio-analyzer')}"
