@@ -14,6 +14,7 @@ from fgdprep.errors import ConfigError, InputError
 from fgdprep.model import FlagCode
 
 CONFIG_NAME = "fgdprep.yaml"
+NOT_UTF8 = "not UTF-8 text; save it as UTF-8 (a YAML file)"
 CODE_PATTERN = r"^[A-Z][A-Z0-9]{0,9}$"
 
 
@@ -385,6 +386,8 @@ def parse_config(text: str, source: str, *, check_models: bool = False) -> Study
         raise ConfigError(source, [f"not valid YAML ({where})"]) from None
     if not isinstance(data, dict):
         raise ConfigError(source, ["expected a mapping with keys study, sites, ..."])
+    if "study" not in data and "sites" not in data:  # another file: not a list of its keys
+        raise ConfigError(source, ["not a study config (it has no study: or sites: key)"])
     problems = []
     config = None
     try:
@@ -405,7 +408,9 @@ def load_config(path: Path) -> StudyConfig:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(str(path), ["file not found"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), [NOT_UTF8]) from None
+    except OSError as exc:
         raise ConfigError(str(path), [f"cannot read ({type(exc).__name__})"]) from None
     return parse_config(text, str(path))
 
@@ -419,6 +424,8 @@ def config_text(path: Path | None) -> tuple[str, str]:
         return path.read_text(encoding="utf-8"), str(path)
     except FileNotFoundError:
         raise InputError(f"config {path}: file not found") from None
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), [NOT_UTF8]) from None
 
 
 def default_config_text() -> str:

@@ -241,6 +241,20 @@ class Turn:
         return any(f.code == code for f in self.flags)
 
 
+#: The longest paragraph fgdprep takes in (a typed turn, a worksheet or packet cell, a
+#: document's paragraph): the analyzers read one paragraph at a time, and spaCy refuses
+#: texts over 1,000,000 characters and needs about 1 GB per 100,000. An FGD turn has a few
+#: thousand; a longer one is a wrong file or lost line breaks, refused where it comes in.
+MAX_PARAGRAPH_CHARS = 100_000
+
+
+def too_long(text: str) -> str | None:
+    """Why ``text`` cannot be one paragraph (its length, never its words), or None."""
+    if len(text) <= MAX_PARAGRAPH_CHARS:
+        return None
+    return f"has {len(text):,} characters; a paragraph may have at most {MAX_PARAGRAPH_CHARS:,}"
+
+
 #: In ``Provenance.options``: the SHA-256 of every study file a stage's output was made
 #: from, by name ({"transcribed": ..., "diarization": ...}); the pipeline compares them with
 #: the files as they are now to tell a current output from an out-of-date one.

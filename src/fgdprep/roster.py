@@ -34,6 +34,11 @@ def same_name(a: str, b: str) -> bool:
 
 def parse_roster(text: str, source: str) -> tuple[Person, ...]:
     """Parse roster CSV text; every problem is reported with its row number."""
+    try:  # a field of 128 KiB or more (csv's limit) is no roster: refused before reading
+        for _record in csv.reader(io.StringIO(text)):
+            pass
+    except csv.Error as exc:
+        raise InputError(f"{source}: not a roster CSV ({exc})") from None
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in ("code", "name") if c not in header]

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import logging
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -31,8 +32,21 @@ class FgdprepGroup(click.Group):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(1)
         except OSError as exc:
-            where = f" ({exc.filename})" if exc.filename else ""
+            where = f" ({_named(exc.filename)})" if exc.filename else ""
             raise FgdprepError(f"{exc.strerror or exc}{where}") from None
+
+
+#: The temporary name of a file being written (``store.atomic_write_bytes``): .NAME.XXXXXXXX.tmp
+_TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$")
+
+
+def _named(filename: object) -> str:
+    """The file a person asked for, not the temporary name it was being written under."""
+    path = Path(os.fsdecode(filename)) if isinstance(filename, str | bytes) else None
+    if path is None:
+        return str(filename)
+    m = _TEMP_NAME.match(path.name)
+    return str(path.with_name(m["name"])) if m else str(path)
 
 
 @dataclasses.dataclass

@@ -56,7 +56,7 @@ def run_command(
              fgdprep run DS-pre
              fgdprep run --manifest recordings.csv
     """
-    from fgdprep.errors import FgdprepError
+    from fgdprep.errors import FgdprepError, InputError
     from fgdprep.stages.ingest import IngestRequest, read_manifest
 
     if target is None and manifest is None:
@@ -76,6 +76,11 @@ def run_command(
                     raise click.UsageError(f"a recording needs {names} to become a session")
                 mode = Mode(ingest.pop("mode").replace("-", "_"))
                 _one(study, hooks, bar, IngestRequest(audio=Path(target), mode=mode, **ingest))
+            elif any(ingest[k] for k in ("session_id", "site", "wave", "date")):
+                what = "not a file" if Path(target).exists() else "file not found"
+                raise InputError(
+                    f"{target}: {what}; --session, --site, --wave and --date go with a recording"
+                )
             else:
                 _one(study, hooks, bar, target)
             return

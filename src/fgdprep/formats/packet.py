@@ -255,12 +255,15 @@ def read_docx(path: Path) -> Packet:
     rows are returned as found (numbers, duplicates and gaps are checked by the caller)."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
 
     where = path.name
+    unreadable = (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, OSError)
     try:
         document = docx.Document(str(path))
         description = _core_description(path)
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, OSError) as exc:
+    # XMLSyntaxError: a damaged part, or a text of 10 MB or more (lxml's limit)
+    except (*unreadable, XMLSyntaxError) as exc:
         raise InputError(
             f"{where}: not a readable Word document ({type(exc).__name__}); return the"
             " packet as .docx"

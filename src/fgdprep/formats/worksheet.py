@@ -250,10 +250,16 @@ def read(data: bytes, name: str) -> tuple[Meta, list[ReadRow]]:
     """The worksheet's properties and rows; :class:`InputError` when ``data`` is not a
     worksheet fgdprep wrote."""
     import docx
+    from lxml.etree import XMLSyntaxError
 
     try:
         document = docx.Document(io.BytesIO(data))
         props = _custom(data)
+    except XMLSyntaxError:  # a damaged part, or a text of 10 MB or more (lxml's limit)
+        raise InputError(
+            f"{name}: a part of the document cannot be read (damaged, or a text of 10 MB or"
+            " more); correct it in Word or export a new worksheet"
+        ) from None
     except (zipfile.BadZipFile, KeyError, ValueError, ET.ParseError):
         raise InputError(
             f"{name} is not a Word document (.docx); save the worksheet as .docx and try again"

@@ -37,6 +37,7 @@ from fgdprep.model import (
     Stage,
     Transcript,
     Turn,
+    too_long,
     with_turn_ids,
 )
 from fgdprep.stages.route import RouteContext, explain, route, tokens
@@ -332,6 +333,10 @@ def read_edits(
         )
     if edits and edits[0].merge and edits[0].row == 1:
         raise InputError(f"{name}: row 1 has no turn above it to merge into")
+    for e in edits:
+        for text in (e.text, *(t for _s, t in e.splits)):
+            if (problem := too_long(text)) is not None:
+                raise InputError(f"{name}: row {e.row}: the text {problem}")
     allowed = set(codes)
     for e in edits:
         base_speaker = base.turns[e.row - 1].speaker or ""

@@ -35,7 +35,14 @@ from fgdprep.config import PseudonymisationConfig
 from fgdprep.deid.engine import Options, Result, pseudonymise_texts
 from fgdprep.errors import ConfigError, InputError, StudyError
 from fgdprep.formats.documents import Replacement, Unit, read_document, render_document
-from fgdprep.model import DocumentRecord, DocumentText, Person, ReviewQueue, Suggestion
+from fgdprep.model import (
+    DocumentRecord,
+    DocumentText,
+    Person,
+    ReviewQueue,
+    Suggestion,
+    too_long,
+)
 from fgdprep.roster import read_roster
 from fgdprep.stages.review import Decisions, decide, pending
 from fgdprep.store import (
@@ -83,6 +90,9 @@ def deidentify(
     de-identify it and write it (and its spans); with a study, save the codebook, the
     document's review queue and record, and audit (needs the study lock)."""
     units = read_document(request.file)  # a damaged file or a bomb: refused before anything
+    for u in units:
+        if (problem := too_long(u.text)) is not None:
+            raise InputError(f"{request.file}: {u.id} {problem}; are its line breaks lost?")
 
     from fgdprep.pii import Analyzer, context_for_site, model_version, presidio_version
     from fgdprep.recognizers import RecognizerContext

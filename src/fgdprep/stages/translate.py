@@ -34,6 +34,7 @@ from fgdprep.model import (
     Translation,
     TranslationRow,
     source_sha256,
+    too_long,
     with_translation,
 )
 from fgdprep.store import Study, atomic_write_bytes, sha256_bytes
@@ -174,6 +175,10 @@ def row_problems(packet: Packet) -> list[str]:
         elif r.number != r.row:
             shown = "has no number" if r.number is None else f"is numbered {r.number}"
             problems.append(f"row {r.row} {shown}; keep the numbers as they are")
+    for r in packet.rows:
+        for field, text in (("translation", r.translation), ("note", r.note)):
+            if (problem := too_long(text)) is not None:
+                problems.append(f"row {r.row}: the {field} {problem}")
     if not problems and packet.digest() != packet.checksum:
         problems.append(
             "the hidden row ids were changed; make a new packet with 'fgdprep translate'"

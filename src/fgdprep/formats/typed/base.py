@@ -19,6 +19,7 @@ from typing import ClassVar
 
 from fgdprep.errors import InputError
 from fgdprep.formats.typed.f4 import split_stamps
+from fgdprep.model import too_long
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def read_typed(path: Path, name: str | None = None) -> tuple[str, bytes, Typed]:
     """The reader's name, the file's bytes and what the reader made of them."""
     reader = reader_for(path, name)
     if not path.is_file():
-        raise InputError(f"{path}: file not found")
+        raise InputError(f"{path}: {'not a file' if path.exists() else 'file not found'}")
     data = path.read_bytes()
     if not data.strip():
         raise InputError(f"{path.name}: the file is empty")
@@ -94,6 +95,9 @@ def read_typed(path: Path, name: str | None = None) -> tuple[str, bytes, Typed]:
             f"{path.name}: no 'Speaker: text' paragraph found; each turn must begin with"
             " the speaker's name or code and a colon"
         )
+    for e in typed.entries:
+        if (problem := too_long(e.text)) is not None:
+            raise InputError(f"{e.where} {problem}; are its line breaks lost?")
     return reader.name, data, typed
 
 

@@ -28,12 +28,14 @@ HEADINGS = frozenset(
 def _open(data: bytes, source: str) -> Any:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
 
     if not data.startswith(b"PK\x03\x04"):
         raise not_this(source, "a Word .docx document", data)
     try:
         return docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+    # XMLSyntaxError: a damaged part, or a text of 10 MB or more (lxml's limit)
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, XMLSyntaxError) as exc:
         raise InputError(
             f"{source}: not a readable Word .docx document ({type(exc).__name__});"
             " open it in Word and save it again as .docx"
