@@ -28,6 +28,7 @@ from fgdprep.formats import xliff
 from fgdprep.formats.packet import Packet, PacketRow, labels
 from fgdprep.model import (
     DEIDENTIFIED,
+    WITHDRAWN,
     Approval,
     Stage,
     Transcript,
@@ -237,7 +238,7 @@ def merge(
         if not r.translation:
             continue
         turn = turns.get(r.turn)
-        if turn is None:
+        if turn is None or turn.text == WITHDRAWN:  # a withdrawn turn takes no translation
             gone.append(r.row)
             continue
         current = source_sha256(turn.text) == r.source_sha256

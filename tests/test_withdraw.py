@@ -1,0 +1,274 @@
+"""``fgdprep withdraw``: a participant's words are nowhere in the study afterwards, their
+paragraphs keep their numbers, and the study stays coherent (check, leak check, status,
+export and cite)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import docx
+from click.testing import CliRunner, Result
+
+from fgdprep.cli import cli
+from fgdprep.codebook import decrypt
+from fgdprep.model import (
+    WITHDRAWN,
+    Provenance,
+    Session,
+    Stage,
+    Transcript,
+    Translation,
+    TranslationRow,
+    Turn,
+    Word,
+    source_sha256,
+)
+from fgdprep.store import Study
+
+PASS = "withdraw-test-passphrase"
+ENV = {"FGDPREP_PASSPHRASE": PASS}
+ROSTER = (
+    "code,name,aliases,role,gender\n"
+    "MOD,Amina Hassan,,moderator,f\n"
+    "P01,Halima Juma,,participant,f\n"
+    "P02,Baraka Mwita,,participant,m\n"
+    "P03,Neema Kweka,Mama Neema,participant,f\n"
+)
+#: Words only P03 ever says (source and English), and their names.
+THEIRS = ("zambarau", "kipepeo", "butterfly", "purple", "chamomile", "Neema", "Kweka")
+
+#: (speaker, text, English): P03 speaks twice, P01 names her.
+TURNS = {
+    "DS-pre": (
+        ("MOD", "Karibuni nyote kwenye majadiliano.", "Welcome all to the discussion."),
+        ("P03", "Napenda rangi zambarau na kipepeo.", "I like the colour purple and a butterfly."),
+        ("P01", "Nakubaliana na Neema kuhusu dawa.", "I agree with [P03] about the medicine."),
+        ("P02", "Ndiyo, hata mimi.", "Yes, me too."),
+        ("P03", "Chai ya chamomile inasaidia.", "Chamomile tea helps."),
+    ),
+    "DS-post": (
+        ("MOD", "Tuanze tena leo.", "Let us start again today."),
+        ("P03", "Kipepeo wangu yuko nyumbani.", "My butterfly is at home."),
+        ("P02", "Asante sana.", "Thank you very much."),
+    ),
+}
+
+
+def invoke(root: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["--study", str(root), *args], env=ENV, catch_exceptions=False)
+
+
+def _turns(texts: tuple[tuple[str, str, str], ...]) -> tuple[Turn, ...]:
+    out, t = [], 0.0
+    for speaker, text, _en in texts:
+        words = []
+        for w in text.split():
+            words.append(Word(round(t, 3), round(t + 0.4, 3), w, 0.9))
+            t += 0.5
+        out.append(Turn(words[0].start, words[-1].end, text, speaker, words=tuple(words)))
+        t += 1.0
+    return tuple(out)
+
+
+def build(root: Path, tmp: Path) -> Study:
+    """Two DS sessions P03 attended, saved through the store (transcribed without speakers,
+    speaker turns, checked, a change log), then the real commands: pseudonymise, back-check
+    worksheet, translation, finalise, export, a translator packet, archive."""
+    study = Study.open(root)
+    with study.lock():
+        study.write_text(study.roster_path("DS"), ROSTER)
+        for sid, texts in TURNS.items():
+            session = Session(
+                sid,
+                "DS",
+                sid.split("-")[1],
+                "2019-12-10",
+                "sw",
+                attendance=("MOD", "P01", "P02", "P03"),
+            )
+            study.save_session(session)
+            study.write_text(study.session_roster_path(sid), ROSTER)
+            turns = _turns(texts)
+            # the bare transcription: no speakers, one segment across P02 and P03
+            words = [w for t in turns for w in t.words]
+            half = len(words) // 2
+            draft = tuple(
+                Turn(ws[0].start, ws[-1].end, " ".join(w.text for w in ws), words=tuple(ws))
+                for ws in (words[:half], words[half:])
+            )
+            prov = Provenance("transcribed", "test", "tiny")
+            study.save_transcript(Transcript(sid, "sw", draft, prov), Stage.TRANSCRIBED)
+            speakers = Transcript(sid, "sw", turns, Provenance("speakers", "test"))
+            digest = study.save_transcript(speakers, Stage.SPEAKERS)
+            # the back-check: P03's second turn edited (its words dropped), logged
+            saved = study.load_transcript(sid, Stage.SPEAKERS)
+            edited = [
+                Turn(t.start, t.end, t.text + " kabisa", t.speaker, id=t.id)
+                if t.speaker == "P03"
+                else t
+                for t in saved.turns
+            ]
+            checked = Transcript(
+                sid,
+                "sw",
+                tuple(edited),
+                Provenance("checked", "test", options={"by": "GA", "inputs": {"speakers": digest}}),
+            )
+            study.save_transcript(checked, Stage.CHECKED)
+            log = "".join(
+                json.dumps(
+                    {
+                        "session": sid,
+                        "turn": t.id,
+                        "change": "text",
+                        "before": t.text,
+                        "after": e.text,
+                    }
+                )
+                + "\n"
+                for t, e in zip(saved.turns, edited, strict=True)
+                if t.text != e.text
+            )
+            study.write_text(study.change_log_path(sid), log)
+    for sid in TURNS:
+        assert invoke(root, "pseudonymise", sid).exit_code == 0
+        result = invoke(root, "review", sid, "--accept-all")
+        assert result.exit_code == 0, result.output
+        assert invoke(root, "pseudonymise", sid).exit_code == 0
+        assert invoke(root, "backcheck", sid, "--force").exit_code == 0
+        shareable = study.load_shareable(sid)
+        rows = tuple(
+            TranslationRow(t.id, en, source_sha256(t.text), by="NM")
+            for t, (_s, _x, en) in zip(shareable.turns, TURNS[sid], strict=True)
+        )
+        with study.lock():
+            study.save_doc(
+                study.translation_path(sid), "translation", Translation(sid, "en", "sw", rows)
+            )
+        for by in ("AC", "BD"):
+            assert invoke(root, "translate", sid, "--approve", "--by", by).exit_code == 0
+        result = invoke(root, "finalise", sid)
+        assert result.exit_code == 0, result.output
+    result = invoke(root, "translate", "DS-pre", "-o", str(tmp / "packet.xlf"), "--format", "xliff")
+    assert result.exit_code == 0, result.output
+    result = invoke(root, "export", "--all", "--format", "docx,txt,json", "-o", str(tmp / "before"))
+    assert result.exit_code == 0, result.output
+    return study
+
+
+def texts_of(path: Path, root: Path) -> str:
+    """A file's text as a person or a program would read it."""
+    data = path.read_bytes()
+    if path.suffix == ".enc":
+        return decrypt(data, PASS, path.name).decode("utf-8")
+    if path.suffix == ".docx":
+        document = docx.Document(str(path))
+        parts = [p.text for p in document.paragraphs]
+        parts += [c.text for t in document.tables for r in t.rows for c in r.cells]
+        parts += [document.core_properties.title or "", document.core_properties.subject or ""]
+        return "\n".join(parts) + data.decode("latin-1")
+    if path.suffix == ".json":
+        return json.dumps(json.loads(data), ensure_ascii=False)
+    if path.suffix == ".jsonl":
+        return "\n".join(
+            json.dumps(json.loads(line), ensure_ascii=False) for line in data.splitlines() if line
+        )
+    return data.decode("utf-8", errors="replace")
+
+
+def found(root: Path, words: tuple[str, ...]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path.name == "lock" or "recordings" in path.parts:
+            continue
+        text = texts_of(path, root).casefold()
+        hits = [w for w in words if w.casefold() in text]
+        if hits:
+            out[path.relative_to(root).as_posix()] = hits
+    return out
+
+
+def cite(root: Path, text: str) -> list[dict[str, Any]]:
+    result = invoke(root, "cite", text, "--wave", "pre", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    return data if isinstance(data, list) else [data]
+
+
+def test_withdrawal_leaves_no_word_of_theirs_and_keeps_the_numbers(
+    study: Path, tmp_path: Path, unchanged: Callable[[Path], Any]
+) -> None:
+    s = build(study, tmp_path)
+    before = found(study, THEIRS)
+    # their words are everywhere before: stage transcripts, translation, codebook, rosters
+    assert {"identifiable/codebook.enc", "identifiable/rosters/DS.csv"} <= set(before)
+    assert "shareable/sessions/DS-pre/finalised.json" in before
+    assert "identifiable/sessions/DS-pre/transcribed.json" in before
+    cited = cite(study, "DS 1-5")
+
+    with unchanged(study):
+        refused = invoke(study, "withdraw", "P03", "--site", "DS")
+    assert refused.exit_code == 1
+    assert refused.output.startswith("Error: withdrawing DS/P03 replaces every turn")
+    assert refused.output.strip().endswith("Add --yes to confirm; nothing was changed")
+    assert len(refused.output.strip().splitlines()) == 1
+    with unchanged(study):
+        wrong = invoke(study, "withdraw", "P09", "--site", "DS", "--yes")
+    assert wrong.exit_code == 1
+    assert wrong.output == (
+        "Error: DS has no P09 in its roster (codes: MOD, P01, P02, P03); nothing was changed\n"
+    )
+    with unchanged(study):
+        wrong = invoke(study, "withdraw", "P03", "--site", "XX", "--yes")
+    assert wrong.exit_code == 1
+    assert wrong.output.startswith("Error: unknown site 'XX'; sites in fgdprep.yaml: ULM")
+
+    done = invoke(study, "withdraw", "P03", "--site", "DS", "--yes")
+    assert done.exit_code == 0, done.output
+    assert "Withdrew DS/P03 ([P03]): 3 turn(s) in 2 session(s)" in done.output
+    assert "export (DS-post, DS-pre)" in done.output or "export (DS-pre, DS-post)" in done.output
+    assert "translate (DS-pre)" in done.output
+
+    # nowhere in the study folder (the recordings aside: there are none in this study)
+    assert found(study, THEIRS) == {}
+    # the worksheet and checkpoints went; the audit log has counts, no text
+    assert not s.backcheck_dir("DS-pre").exists()
+    entries = s.audit_entries()
+    last = entries[-1]
+    assert last["command"] == "withdraw" and last["counts"]["turns"] == 3
+    assert last["counts"]["sessions"] == 2 and last["counts"]["code"] == "P03"
+    assert last["user"] and last["time"]
+    assert not any(w.casefold() in json.dumps(entries).casefold() for w in THEIRS)
+
+    # the same numbers, P03's paragraphs withdrawn, the others as they were
+    after = cite(study, "DS 1-5")
+    assert [(c["n"], c["speaker"]) for c in after] == [(c["n"], c["speaker"]) for c in cited]
+    for old, new in zip(cited, after, strict=True):
+        if old["speaker"] == "P03":
+            assert new["original"] == WITHDRAWN and new["translation"] == WITHDRAWN
+        else:
+            assert new == old
+
+    # coherent: nothing out of date, check and leak check clean, export carries it
+    sessions = invoke(study, "sessions")
+    assert "out of date" not in sessions.output and "stale" not in sessions.output
+    checked = invoke(study, "check")
+    assert checked.exit_code == 0, checked.output
+    assert invoke(study, "leakcheck").exit_code == 0
+    out = tmp_path / "after"
+    result = invoke(study, "export", "DS-pre", "--format", "docx,txt", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    paragraphs = [p.text for p in docx.Document(str(out / "DS-pre_en.docx")).paragraphs]
+    assert paragraphs[1] == f"P03: {WITHDRAWN}" and paragraphs[4] == f"P03: {WITHDRAWN}"
+    assert paragraphs[2] == "P01: I agree with [P03] about the medicine."
+    assert found(out, THEIRS) == {}
+    # an old packet cannot bring their words back
+    back = invoke(
+        study, "translate", "DS-pre", "--import", str(tmp_path / "packet.xlf"), "--by", "NM"
+    )
+    assert back.exit_code == 0, back.output
+    assert "Row(s) 2, 5: the turn is no longer in the transcript or was withdrawn" in back.output
+    assert found(study, THEIRS) == {}
