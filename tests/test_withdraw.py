@@ -156,6 +156,8 @@ def build(root: Path, tmp: Path) -> Study:
     assert result.exit_code == 0, result.output
     result = invoke(root, "export", "--all", "--format", "docx,txt,json", "-o", str(tmp / "before"))
     assert result.exit_code == 0, result.output
+    result = invoke(root, "archive", "-o", str(tmp / "bag-before"))
+    assert result.exit_code == 0, result.output
     return study
 
 
@@ -230,7 +232,9 @@ def test_withdrawal_leaves_no_word_of_theirs_and_keeps_the_numbers(
     assert done.exit_code == 0, done.output
     assert "Withdrew DS/P03 ([P03]): 3 turn(s) in 2 session(s)" in done.output
     assert "export (DS-post, DS-pre)" in done.output or "export (DS-pre, DS-post)" in done.output
-    assert "translate (DS-pre)" in done.output
+    assert f"translate (DS-pre) -> {tmp_path / 'packet.xlf'}" in done.output
+    assert f"archive (DS-post, DS-pre) -> {tmp_path / 'bag-before'}" in done.output
+    assert "  DS-pre: 2 turn(s), 1 mention(s) of their name labelled;" in done.output
 
     # nowhere in the study folder (the recordings aside: there are none in this study)
     assert found(study, THEIRS) == {}
@@ -252,9 +256,13 @@ def test_withdrawal_leaves_no_word_of_theirs_and_keeps_the_numbers(
         else:
             assert new == old
 
-    # coherent: nothing out of date, check and leak check clean, export carries it
+    # coherent: nothing out of date but the archive made before (it holds the old text)
     sessions = invoke(study, "sessions")
     assert "out of date" not in sessions.output and "stale" not in sessions.output
+    for row in json.loads(invoke(study, "status", "--json").output):
+        stale = [k for k, v in row["stages"].items() if v["done"] and not v["current"]]
+        assert (stale, row["stale"], row["waiting"]) == (["archived"], None, []), row
+        assert row["stages"]["approved"]["detail"] == "×2"
     checked = invoke(study, "check")
     assert checked.exit_code == 0, checked.output
     assert invoke(study, "leakcheck").exit_code == 0
@@ -265,6 +273,10 @@ def test_withdrawal_leaves_no_word_of_theirs_and_keeps_the_numbers(
     assert paragraphs[1] == f"P03: {WITHDRAWN}" and paragraphs[4] == f"P03: {WITHDRAWN}"
     assert paragraphs[2] == "P01: I agree with [P03] about the medicine."
     assert found(out, THEIRS) == {}
+    bag = tmp_path / "bag-after"
+    assert invoke(study, "archive", "-o", str(bag)).exit_code == 0
+    assert invoke(study, "archive", "--verify", str(bag)).exit_code == 0
+    assert found(bag, THEIRS) == {} and found(tmp_path / "bag-before", THEIRS) != {}
     # an old packet cannot bring their words back
     back = invoke(
         study, "translate", "DS-pre", "--import", str(tmp_path / "packet.xlf"), "--by", "NM"

@@ -207,6 +207,7 @@ def export(study: Study, request: ExportRequest) -> ExportResult:
             "outside_study": outside,
             "flags": _flag_counts(t for _n, t in flagged),
         },
+        destination=str(output) if outside else None,
     )
     return ExportResult(sid, output, folder, len(rows), len(flagged), len(clips), outside)
 

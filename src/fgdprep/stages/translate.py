@@ -430,6 +430,7 @@ def export(study: Study, request: ExportRequest, passphrase: Callable[[], str]) 
             "format": request.format,
             "pending_review": pending,
         },
+        destination=str(out),
     )
     now = progress(transcript, translation, language)
     return ExportResult(sid, out, request.format, len(packet.rows), prefilled, pending, now)

@@ -212,9 +212,8 @@ def label_mentions(
     words = []
     for w in turn.words:
         done = splice(w.text, find(w.text), label)
-        count += len(done.cuts)
         words.append(dataclasses.replace(w, text=done.text) if done.cuts else w)
-    if not count:
+    if not count and all(a is b for a, b in zip(words, turn.words, strict=True)):
         return Mentioned(turn, 0, text, translation)
     new = dataclasses.replace(
         turn,
@@ -443,7 +442,7 @@ class SessionWithdrawal:
     session_id: str
     #: Turns of the person withdrawn (in the latest transcript that has speakers).
     turns: int
-    #: Mentions of their name labelled in other turns (every stage counted).
+    #: Mentions of their name labelled in other turns (of the latest transcript).
     mentions: int
     #: Files rewritten and deleted (relative to the study).
     rewritten: tuple[str, ...]
@@ -557,7 +556,8 @@ class _Session:
     def run(self, at: str) -> SessionWithdrawal | None:
         study, sid = self.study, self.session.id
         done, draft, spoke = self.plan()
-        mentions = sum(w.mentions for w in done.values()) + (draft.mentions if draft else 0)
+        last = next((done[st] for st in reversed(ATTRIBUTED) if st in done), draft)
+        mentions = last.mentions if last is not None else 0
         changed = any(w.turns or w.mentions for w in done.values()) or bool(
             draft and (draft.turns or draft.mentions)
         )
