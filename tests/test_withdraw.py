@@ -4,6 +4,7 @@ export and cite)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -284,3 +285,93 @@ def test_withdrawal_leaves_no_word_of_theirs_and_keeps_the_numbers(
     assert back.exit_code == 0, back.output
     assert "Row(s) 2, 5: the turn is no longer in the transcript or was withdrawn" in back.output
     assert found(study, THEIRS) == {}
+
+
+# -- the pure functions ---------------------------------------------------------------------
+
+
+def test_labelling_a_name_moves_the_other_spans_with_it() -> None:
+    from fgdprep.model import PiiSpan
+    from fgdprep.stages.withdraw import label_mentions, name_finder
+
+    find = name_finder(["Neema Kweka", "Mama Neema"], 88)
+    text = "Call 0712 345 678, said Mama Neema; Neema Kweka agreed with Halima."
+    phone = PiiSpan(5, 17, "PHONE_NUMBER", "[phone number]", 0.9, "phone")
+    halima = PiiSpan(60, 66, "ROSTER_PERSON", "[P01]", 0.95, "roster")
+    assert text[halima.start : halima.end] == "Halima"
+    turn = Turn(0.0, 5.0, text, "P01", pii=(phone, halima), id="t0")
+    done = label_mentions(turn, find, "[P03]")
+    new = done.turn
+    assert new.text == "Call 0712 345 678, said [P03]; [P03] agreed with Halima."
+    assert done.count == 2
+    assert [new.text[p.start : p.end] for p in new.pii] == ["0712 345 678", "Halima"]
+
+
+def test_a_name_that_is_a_word_counts_only_written_as_a_name() -> None:
+    from fgdprep.stages.withdraw import name_finder
+
+    find = name_finder(["Hope Atim"], 88)
+    assert find("I hope so.") == []
+    assert find("I asked Hope, and Atim's sister.") == [(8, 12), (18, 22)]
+
+
+def test_the_draft_loses_their_words_inside_a_segment() -> None:
+    from fgdprep.stages.withdraw import name_finder, voice_of, withdraw_draft
+
+    ws = [
+        Word(float(i), i + 0.5, w, 0.9)
+        for i, w in enumerate(["Ndiyo", "hata", "mimi", "Napenda", "kipepeo"])
+    ]
+    speakers = Transcript(
+        "S",
+        "sw",
+        (
+            Turn(0.0, 2.5, "Ndiyo hata mimi", "P02", words=tuple(ws[:3]), id="t0"),
+            Turn(3.0, 4.5, "Napenda kipepeo sana", "P03", id="t3000"),  # edited: no words
+            Turn(6.0, 8.0, "Habari", "P03", id="t6000"),
+        ),
+        Provenance("checked", "test"),
+    )
+    draft = Transcript(
+        "S",
+        "sw",
+        (
+            Turn(0.0, 4.5, "Ndiyo hata mimi Napenda kipepeo", words=tuple(ws), id="t0"),
+            Turn(6.0, 8.0, "Habari", id="t6000"),  # no words (typed): by its time
+            Turn(9.0, 10.0, "Kwaheri", id="t9000"),
+        ),
+        Provenance("transcribed", "test"),
+    )
+    done = withdraw_draft(draft, voice_of([speakers], "P03"), name_finder([], None), "[P03]")
+    got = done.transcript.turns
+    assert [t.text for t in got] == [f"Ndiyo hata mimi {WITHDRAWN}", WITHDRAWN, "Kwaheri"]
+    assert [w.text for w in got[0].words] == ["Ndiyo", "hata", "mimi"]
+    assert done.turns == 2
+
+
+def test_before_pseudonymisation_and_a_session_without_speakers(study: Path) -> None:
+    """No codebook yet (no passphrase asked); a session they attended whose transcript has
+    no speakers yet is named, so the data manager comes back to it."""
+    s = Study.open(study)
+    with s.lock():
+        s.write_text(s.roster_path("DS"), ROSTER)
+        for sid, texts in TURNS.items():
+            s.save_session(Session(sid, "DS", "pre", "2019-12-10", "sw", attendance=("P03",)))
+            turns = _turns(texts)
+            stage = Stage.SPEAKERS if sid == "DS-pre" else Stage.TRANSCRIBED
+            if stage == Stage.TRANSCRIBED:
+                turns = tuple(dataclasses.replace(t, speaker=None) for t in turns)
+            s.save_transcript(Transcript(sid, "sw", turns, Provenance(stage, "t")), stage)
+    result = CliRunner().invoke(
+        cli, ["--study", str(study), "withdraw", "P03", "--site", "DS", "--yes"], env={}
+    )
+    assert result.exit_code == 0, result.output
+    assert "Withdrew DS/P03 ([P03]): 2 turn(s) in 1 session(s)" in result.output
+    assert (
+        "Note: DS-post lists DS/P03 as attending but no turn has that speaker: assign their"
+        " voice ('fgdprep speakers DS-post --show') and run this again." in result.output
+    )
+    assert found(study / "identifiable" / "sessions" / "DS-pre", THEIRS) == {}
+    post = study / "identifiable/sessions/DS-post/transcribed.json"
+    assert "kipepeo" in post.read_text().casefold()  # not attributed: left for later
+    assert not s.codebook_path.exists()
