@@ -13,6 +13,7 @@ from typing import Any
 import docx
 from click.testing import CliRunner, Result
 
+from conftest import snapshot, write_docx
 from fgdprep.cli import cli
 from fgdprep.codebook import decrypt
 from fgdprep.model import (
@@ -157,6 +158,11 @@ def build(root: Path, tmp: Path) -> Study:
     assert result.exit_code == 0, result.output
     result = invoke(root, "export", "--all", "--format", "docx,txt,json", "-o", str(tmp / "before"))
     assert result.exit_code == 0, result.output
+    notes = write_docx(
+        tmp / "notes.docx", "Neema Kweka alikuja na dada yake Zawadi kwenye kliniki."
+    )
+    result = invoke(root, "deidentify", str(notes), "--site", "DS", "-o", str(tmp / "n.docx"))
+    assert result.exit_code == 0, result.output
     result = invoke(root, "archive", "-o", str(tmp / "bag-before"))
     assert result.exit_code == 0, result.output
     return study
@@ -210,6 +216,7 @@ def test_withdrawal_leaves_no_word_of_theirs_and_keeps_the_numbers(
     assert {"identifiable/codebook.enc", "identifiable/rosters/DS.csv"} <= set(before)
     assert "shareable/sessions/DS-pre/finalised.json" in before
     assert "identifiable/sessions/DS-pre/transcribed.json" in before
+    assert any(k.startswith("identifiable/documents/") for k in before)
     cited = cite(study, "DS 1-5")
 
     with unchanged(study):
@@ -236,6 +243,7 @@ def test_withdrawal_leaves_no_word_of_theirs_and_keeps_the_numbers(
     assert f"translate (DS-pre) -> {tmp_path / 'packet.xlf'}" in done.output
     assert f"archive (DS-post, DS-pre) -> {tmp_path / 'bag-before'}" in done.output
     assert "  DS-pre: 2 turn(s), 1 mention(s) of their name labelled;" in done.output
+    assert "Codebook entries erased: 1; documents changed: 1;" in done.output
 
     # nowhere in the study folder (the recordings aside: there are none in this study)
     assert found(study, THEIRS) == {}
@@ -247,6 +255,11 @@ def test_withdrawal_leaves_no_word_of_theirs_and_keeps_the_numbers(
     assert last["counts"]["sessions"] == 2 and last["counts"]["code"] == "P03"
     assert last["user"] and last["time"]
     assert not any(w.casefold() in json.dumps(entries).casefold() for w in THEIRS)
+
+    # again: nothing more to do (the audit log records the attempt)
+    before_again = {k: v for k, v in snapshot(study).items() if not k.startswith("logs")}
+    assert invoke(study, "withdraw", "P03", "--site", "DS", "--yes").exit_code == 0
+    assert {k: v for k, v in snapshot(study).items() if not k.startswith("logs")} == before_again
 
     # the same numbers, P03's paragraphs withdrawn, the others as they were
     after = cite(study, "DS 1-5")

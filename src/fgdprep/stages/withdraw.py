@@ -373,7 +373,8 @@ def withdraw_translation(
     before = rows_sha256(translation)
     rows = {r.turn: r for r in translation.rows}
     for t in shareable.turns:
-        if t.id in turns:
+        was = rows.get(t.id)
+        if t.id in turns and (was is None or (was.text, was.note) != (WITHDRAWN, "")):
             rows[t.id] = TranslationRow(t.id, WITHDRAWN, source_sha256(WITHDRAWN), "", "", at)
     order = [t.id for t in shareable.turns if t.id in rows]
     order += [r.turn for r in translation.rows if r.turn not in order]
