@@ -388,3 +388,39 @@ def test_before_pseudonymisation_and_a_session_without_speakers(study: Path) -> 
     post = study / "identifiable/sessions/DS-post/transcribed.json"
     assert "kipepeo" in post.read_text().casefold()  # not attributed: left for later
     assert not s.codebook_path.exists()
+
+
+def test_the_back_check_decides_who_said_what() -> None:
+    """The moderator corrected two speakers: the turn the diarizer gave P03 is P01's (kept
+    everywhere), the one it gave P02 is P03's (withdrawn, and its words leave the speaker
+    turns too)."""
+    from fgdprep.stages.withdraw import name_finder, plan_session
+
+    def words(text: str, start: float) -> tuple[Word, ...]:
+        return tuple(Word(start + i, start + i + 0.5, w, 0.9) for i, w in enumerate(text.split()))
+
+    first, second = words("Dawa zinasaidia", 0.0), words("Napenda kipepeo", 5.0)
+    speakers = Transcript(
+        "S",
+        "sw",
+        (
+            Turn(0.0, 1.5, "Dawa zinasaidia", "P03", words=first, id="t0"),
+            Turn(5.0, 6.5, "Napenda kipepeo", "P02", words=second, id="t5000"),
+        ),
+        Provenance("speakers", "test"),
+    )
+    checked = dataclasses.replace(
+        speakers,
+        turns=(
+            dataclasses.replace(speakers.turns[0], speaker="P01"),
+            dataclasses.replace(speakers.turns[1], speaker="P03"),
+        ),
+    )
+    plan = plan_session(
+        {Stage.SPEAKERS: speakers, Stage.CHECKED: checked}, "P03", name_finder([], None), "[P03]"
+    )
+    assert (plan.ids, plan.turns, plan.ever) == ({"t5000"}, 1, {"t0", "t5000"})
+    for stage in (Stage.SPEAKERS, Stage.CHECKED):
+        got = plan.stages[stage].transcript.turns
+        assert [t.text for t in got] == ["Dawa zinasaidia", WITHDRAWN], stage
+        assert got[1].words == ()

@@ -5,10 +5,12 @@ translation and its finalised (numbered) form, by :data:`~fgdprep.model.WITHDRAW
 keeps its id, times, speaker code and paragraph number: "DS 84" still names the same
 paragraph, which now says that its speaker withdrew. What else holds their words or name:
 
-- the identifiable stage transcripts: speaker turns, back-check result and pseudonymised
-  transcript (their turns withdrawn, word timings dropped) and the bare transcription, which
-  has no speakers: the words of their turns (by word, else by the time of a turn a person
-  edited) are taken out of its segments and the marker put where they were;
+- the identifiable stage transcripts. Who said what is the latest transcript with speakers
+  (the back-check's, else the speaker turns'): there and in the pseudonymised transcript
+  their turns are withdrawn (word timings dropped); the transcripts before it (the speaker
+  turns before a back-check corrected them, the bare transcription, which has no speakers)
+  lose the words of those turns (by word, else by the time of a turn a person edited)
+  wherever they sit, the marker put where they were;
 - other people's turns naming them (identifiable text: the shareable copy has the label
   already): each spelling the roster and the codebook know becomes their label, [P03];
 - the review queue (suggestions quote the text: those in their turns or of their name go),
@@ -40,6 +42,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from fgdprep.errors import InputError
@@ -83,8 +86,6 @@ CONTENT_FLAGS = frozenset(
         FlagCode.OTHER_LANGUAGE,
     }
 )
-#: Stages whose turns carry speaker codes, in pipeline order.
-ATTRIBUTED = (Stage.SPEAKERS, Stage.CHECKED, Stage.PSEUDONYMISED)
 _LABEL = re.compile(r"\[[^\[\]\n]{1,40}\]")
 
 # -- pure: one turn ---------------------------------------------------------------------------
@@ -499,22 +500,67 @@ def _rel(study: Study, path: Any) -> str:
     return str(path.relative_to(study.root).as_posix())
 
 
+@dataclass(frozen=True)
+class Plan:
+    """A session's transcripts after the withdrawal, computed before anything is written:
+    per stage, the ids of the person's turns in the latest transcript with speakers (what
+    the shareable copy, translation and review queue point at), every id they ever had
+    (the change log), and how many turns and mentions that latest transcript has."""
+
+    stages: Mapping[Stage, Withdrawn]
+    ids: frozenset[str]
+    ever: frozenset[str]
+    turns: int
+    mentions: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.turns) or any(w.turns or w.mentions for w in self.stages.values())
+
+
+def plan_session(loaded: Mapping[Stage, Transcript], code: str, find: Find, label: str) -> Plan:
+    """Who said what is the latest transcript with speakers (the back-check's, else the
+    speaker turns'): there and in the pseudonymised transcript made from it, the person's
+    turns are withdrawn; the transcripts before it lose the words of those turns (by word,
+    else by time) wherever they sit, so a speaker the back-check corrected is followed."""
+    latest = next((st for st in (Stage.CHECKED, Stage.SPEAKERS) if st in loaded), None)
+    stages: dict[Stage, Withdrawn] = {}
+    ever: set[str] = set()
+    for tr in loaded.values():
+        ever |= {t.id for t in tr.turns if t.speaker == code}
+    voice = voice_of([loaded[latest]] if latest is not None else [], code)
+    for st, tr in loaded.items():
+        if st in (latest, Stage.PSEUDONYMISED):
+            stages[st] = withdraw_attributed(tr, code, find, label)
+        else:
+            stages[st] = withdraw_draft(tr, voice, find, label)
+    last = stages.get(latest) if latest is not None else stages.get(Stage.TRANSCRIBED)
+    ids = frozenset(t.id for t in loaded[latest].turns if t.speaker == code) if latest else ()
+    return Plan(
+        stages,
+        frozenset(ids),
+        frozenset(ever),
+        len(ids),
+        last.mentions if last is not None else 0,
+    )
+
+
 class _Session:
     """One session's rewrite: every file in pipeline order, each recording the new checksums
     of what it was made from."""
 
     def __init__(self, study: Study, session: Session, code: str, find: Find, label: str) -> None:
-        self.study, self.session, self.code, self.find, self.label = (
-            study,
-            session,
-            code,
-            find,
-            label,
-        )
+        self.study, self.session, self.code = study, session, code
+        self.find, self.label = find, label
         self.remap: dict[str, str] = {}
         self.outputs: dict[str, str] = {}
         self.rewritten: list[str] = []
         self.deleted: list[str] = []
+        sid = session.id
+        loaded = {
+            st: study.load_transcript(sid, st) for st in Stage if study.has_transcript(sid, st)
+        }
+        self.plan = plan_session(loaded, code, find, label)
 
     def _write(self, key: str, path: Any, write: Callable[[], str]) -> None:
         old = self.study.digest(path)
@@ -524,7 +570,8 @@ class _Session:
             self.rewritten.append(_rel(self.study, path))
         self.outputs[key] = new
 
-    def _save_stage(self, stage: Stage, transcript: Transcript) -> None:
+    def _save_stage(self, stage: Stage) -> None:
+        transcript = self.plan.stages[stage].transcript
         prov = transcript.provenance
         fixed = dataclasses.replace(
             transcript,
@@ -533,60 +580,28 @@ class _Session:
         path = self.study.transcript_path(self.session.id, stage)
         self._write(stage.value, path, lambda: self.study.save_transcript(fixed, stage))
 
-    def plan(self) -> tuple[dict[Stage, Withdrawn], Withdrawn | None, int]:
-        """Every stage transcript after the withdrawal (nothing written): per stage, the
-        draft's, and the number of the person's turns in the latest stage with speakers."""
-        sid = self.session.id
-        study = self.study
-        loaded = {
-            st: study.load_transcript(sid, st) for st in Stage if study.has_transcript(sid, st)
-        }
-        done = {
-            st: withdraw_attributed(tr, self.code, self.find, self.label)
-            for st, tr in loaded.items()
-            if st in ATTRIBUTED
-        }
-        draft = None
-        if Stage.TRANSCRIBED in loaded:
-            voice = voice_of((loaded[st] for st in ATTRIBUTED if st in loaded), self.code)
-            draft = withdraw_draft(loaded[Stage.TRANSCRIBED], voice, self.find, self.label)
-        latest = next((st for st in reversed(ATTRIBUTED) if st in loaded), None)
-        spoke = sum(1 for t in loaded[latest].turns if t.speaker == self.code) if latest else 0
-        return done, draft, spoke
-
-    def run(self, at: str) -> SessionWithdrawal | None:
-        study, sid = self.study, self.session.id
-        done, draft, spoke = self.plan()
-        last = next((done[st] for st in reversed(ATTRIBUTED) if st in done), draft)
-        mentions = last.mentions if last is not None else 0
-        changed = any(w.turns or w.mentions for w in done.values()) or bool(
-            draft and (draft.turns or draft.mentions)
-        )
-        if not spoke and not changed:
-            return None
-        if draft is not None:
-            self._save_stage(Stage.TRANSCRIBED, draft.transcript)
-        for stage in (Stage.SPEAKERS, Stage.CHECKED):
-            if stage in done:
-                self._save_stage(stage, done[stage].transcript)
-        ids = frozenset(
-            t.id for w in done.values() for t in w.transcript.turns if t.speaker == self.code
-        )
+    def run(self, at: str) -> SessionWithdrawal:
+        """Write the plan, in pipeline order. Needs the study lock."""
+        study, sid, plan = self.study, self.session.id, self.plan
+        for stage in (Stage.TRANSCRIBED, Stage.SPEAKERS, Stage.CHECKED):
+            if stage in plan.stages:
+                self._save_stage(stage)
         dropped = 0
         path = study.review_path(sid)
         if path.is_file():
             from fgdprep.stages.review import load_review, save_review
 
-            moved = done[Stage.PSEUDONYMISED].moved if Stage.PSEUDONYMISED in done else {}
-            queue, dropped = withdraw_queue(load_review(study, sid), ids, self.find, moved)
+            pseudo = plan.stages.get(Stage.PSEUDONYMISED)
+            moved = pseudo.moved if pseudo is not None else {}
+            queue, dropped = withdraw_queue(load_review(study, sid), plan.ids, self.find, moved)
             self._write("review", path, lambda: save_review(study, queue))
-        if Stage.PSEUDONYMISED in done:
-            self._save_stage(Stage.PSEUDONYMISED, done[Stage.PSEUDONYMISED].transcript)
-        self._shareable(ids, at)
-        self._change_log(ids)
+        if Stage.PSEUDONYMISED in plan.stages:
+            self._save_stage(Stage.PSEUDONYMISED)
+        self._shareable(plan.ids, at)
+        self._change_log(plan.ever)
         self._delete()
         return SessionWithdrawal(
-            sid, spoke, mentions, tuple(self.rewritten), tuple(self.deleted), dropped
+            sid, plan.turns, plan.mentions, tuple(self.rewritten), tuple(self.deleted), dropped
         )
 
     def _shareable(self, ids: frozenset[str], at: str) -> None:
@@ -711,6 +726,13 @@ def _earlier(study: Study, sessions: Sequence[str]) -> tuple[Earlier, ...]:
     return tuple(out)
 
 
+def _roster_files(study: Study, site: str, sessions: Sequence[Session]) -> list[Path]:
+    """The site roster and the rosters of its sessions (as ingested)."""
+    paths = [study.roster_path(site)]
+    paths += [study.session_roster_path(s.id) for s in sessions if s.site == site]
+    return [p for p in paths if p.is_file()]
+
+
 def _names(person: Person, entry_names: Sequence[str]) -> list[str]:
     names = [n for n in (person.name, *person.aliases, *entry_names) if n != WITHDRAWN_NAME]
     return list(dict.fromkeys(names))
@@ -720,7 +742,7 @@ def run(study: Study, request: WithdrawRequest, passphrase: Callable[[], str]) -
     """Withdraw a participant's contributions from the whole study (see the module
     docstring); refused, changing nothing, without ``confirmed``. Needs the study lock."""
     from fgdprep.codebook import load_codebook, person_label, save_codebook
-    from fgdprep.roster import format_roster
+    from fgdprep.roster import format_roster, read_roster
 
     site, code = request.site, request.code
     person, people = _person(study, site, code)
@@ -745,28 +767,27 @@ def run(study: Study, request: WithdrawRequest, passphrase: Callable[[], str]) -
     find = name_finder(names, study.config.pseudonymisation.fuzzy_threshold)
     at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
+    # every session read and computed before anything is written: a file that cannot be
+    # read stops the command with the study unchanged
+    jobs = [_Session(study, session, code, find, label) for session in sessions]
+    for path in _roster_files(study, site, sessions):
+        read_roster(path)
     results: list[SessionWithdrawal] = []
     unattributed = []
     recordings = []
-    for session in sessions:
-        job = _Session(study, session, code, find, label)
-        done = job.run(at)
-        if session.site == site and session.id in attended and (done is None or not done.turns):
+    for job in jobs:
+        session = job.session
+        if session.site == site and session.id in attended and not job.plan.turns:
             unattributed.append(session.id)
-        if done is None:
+        if not job.plan.changed:
             continue
+        done = job.run(at)
         if done.turns and session.audio is not None:
             recordings.append(_rel(study, study.recording_path(session)))
         job.audit(done)
         results.append(done)
-    rosters = [study.roster_path(site)]
-    rosters += [study.session_roster_path(s.id) for s in sessions if s.site == site]
     roster_rows = 0
-    for path in rosters:
-        if not path.is_file():
-            continue
-        from fgdprep.roster import read_roster
-
+    for path in _roster_files(study, site, sessions):
         before = read_roster(path)
         after = withdraw_roster(before, code)
         if after != before:
