@@ -381,8 +381,9 @@ def test_before_pseudonymisation_and_a_session_without_speakers(study: Path) -> 
     assert result.exit_code == 0, result.output
     assert "Withdrew DS/P03 ([P03]): 2 turn(s) in 1 session(s)" in result.output
     assert (
-        "Note: DS-post lists DS/P03 as attending but no turn has that speaker: assign their"
-        " voice ('fgdprep speakers DS-post --show') and run this again." in result.output
+        "Note: DS-post lists DS/P03 as attending but no turn has that speaker; if they spoke,"
+        " assign their voice ('fgdprep speakers DS-post --show') and run this again."
+        in result.output
     )
     assert found(study / "identifiable" / "sessions" / "DS-pre", THEIRS) == {}
     post = study / "identifiable/sessions/DS-post/transcribed.json"

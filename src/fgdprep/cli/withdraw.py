@@ -47,8 +47,8 @@ def withdraw(obj: Ctx, code: str, site: str, yes: bool) -> None:
     )
     for sid in result.unattributed:
         click.echo(
-            f"Note: {sid} lists {who} as attending but no turn has that speaker: assign"
-            f" their voice ('fgdprep speakers {sid} --show') and run this again.",
+            f"Note: {sid} lists {who} as attending but no turn has that speaker; if they"
+            f" spoke, assign their voice ('fgdprep speakers {sid} --show') and run this again.",
             err=True,
         )
     if result.recordings:
