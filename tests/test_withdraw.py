@@ -425,3 +425,41 @@ def test_the_back_check_decides_who_said_what() -> None:
         got = plan.stages[stage].transcript.turns
         assert [t.text for t in got] == ["Dawa zinasaidia", WITHDRAWN], stage
         assert got[1].words == ()
+
+
+def test_clips_of_their_voice_go_and_the_recording_is_named(
+    study: Path, tmp_path: Path, short_speech: Path
+) -> None:
+    """A recorded session: the back-check clips (their voice) are deleted with the worksheet;
+    the recording stays and the command names it for the data manager."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER)
+    args = ["--site", "DS", "--wave", "pre", "--date", "2019-12-10", "--roster", str(roster)]
+    result = invoke(study, "ingest", str(short_speech), "--session", "DS-pre", *args)
+    assert result.exit_code == 0, result.output
+    s = Study.open(study)
+    turns = tuple(  # words Whisper was unsure of: every turn is flagged, each gets a clip
+        dataclasses.replace(
+            t, words=tuple(dataclasses.replace(w, probability=0.1) for w in t.words)
+        )
+        for t in _turns(TURNS["DS-post"])
+    )
+    with s.lock():
+        s.save_transcript(
+            Transcript("DS-pre", "sw", turns, Provenance("speakers", "t")), Stage.SPEAKERS
+        )
+    result = invoke(study, "backcheck", "DS-pre")
+    assert result.exit_code == 0, result.output
+    clips = sorted(s.backcheck_dir("DS-pre").rglob("*.wav"))
+    assert len(clips) == 3
+    result = invoke(study, "withdraw", "P03", "--site", "DS", "--yes")
+    assert result.exit_code == 0, result.output
+    recording = s.recording_path(s.load_session("DS-pre")).relative_to(study).as_posix()
+    assert (
+        "The original recordings still hold their voice; delete them by hand:\n"
+        f"  {recording}\n" in result.output
+    )
+    audio = [p for p in study.rglob("*") if p.is_file() and p.suffix in (".wav", ".flac")]
+    assert [p.relative_to(study).as_posix() for p in audio] == [recording]
+    assert found(study, THEIRS) == {}
+    assert invoke(study, "check").exit_code == 0
