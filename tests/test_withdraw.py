@@ -362,7 +362,9 @@ def test_the_draft_loses_their_words_inside_a_segment() -> None:
     assert done.turns == 2
 
 
-def test_before_pseudonymisation_and_a_session_without_speakers(study: Path) -> None:
+def test_before_pseudonymisation_and_a_session_without_speakers(
+    study: Path, tmp_path: Path, unchanged: Callable[[Path], Any]
+) -> None:
     """No codebook yet (no passphrase asked); a session they attended whose transcript has
     no speakers yet is named, so the data manager comes back to it."""
     s = Study.open(study)
@@ -389,6 +391,22 @@ def test_before_pseudonymisation_and_a_session_without_speakers(study: Path) -> 
     post = study / "identifiable/sessions/DS-post/transcribed.json"
     assert "kipepeo" in post.read_text().casefold()  # not attributed: left for later
     assert not s.codebook_path.exists()
+
+    # a worksheet made afterwards cannot put words back into a withdrawn turn
+    sheet = tmp_path / "ws.docx"
+    assert invoke(study, "backcheck", "DS-pre", "--all", "-o", str(sheet)).exit_code == 0
+    document = docx.Document(str(sheet))
+    row = document.tables[0].rows[2]
+    assert (row.cells[0].text, row.cells[3].text) == ("2", WITHDRAWN)
+    row.cells[3].text = "Napenda rangi zambarau."
+    document.save(str(sheet))
+    with unchanged(study):
+        result = invoke(study, "backcheck", "DS-pre", "--import", str(sheet), "--by", "GA")
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: ws.docx: row(s) 2 are contributions withdrawn with consent ('fgdprep"
+        " withdraw'); leave their text and speaker as they are\n"
+    )
 
 
 def test_the_back_check_decides_who_said_what() -> None:

@@ -31,6 +31,7 @@ from fgdprep.formats import worksheet
 from fgdprep.model import (
     INPUTS,
     SOURCE_STAGES,
+    WITHDRAWN,
     Provenance,
     Session,
     SpeakerSegment,
@@ -553,6 +554,16 @@ def import_worksheet(study: Study, request: ImportRequest) -> ImportResult:
         base = study.read_doc(snapshot, "transcript", Transcript)
     codes = [p.code for p in study.site_roster(session.site)]
     edits = read_edits(rows, meta, base, codes, session.site, name)
+    withdrawn = [
+        e.row
+        for e in edits
+        if base.turns[e.row - 1].text == WITHDRAWN and changed(e, base.turns[e.row - 1])
+    ]
+    if withdrawn:
+        raise InputError(
+            f"{name}: row(s) {worksheet.format_rows(withdrawn)} are contributions withdrawn"
+            " with consent ('fgdprep withdraw'); leave their text and speaker as they are"
+        )
     report = None
     if base is not current:
         report = three_way(base, current, edits)
