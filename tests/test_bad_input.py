@@ -643,6 +643,17 @@ CASES: tuple[Case, ...] = (
     C("codebook", "export", "-o", "{study}/shareable/cb.json", "--yes",
       msg="{study}/shareable/cb.json: the readable codebook may never go into the shareable"
       " area; nothing was changed"),
+    # -- withdraw
+    C("withdraw", "P01", "--site", "XX", "--yes",
+      msg="unknown site 'XX'; sites in fgdprep.yaml: DS, BU"),
+    C("withdraw", "P99", "--site", "DS", "--yes",
+      msg="DS has no P99 in its roster (codes: MOD, P01, P02, P03); nothing was changed"),
+    C("withdraw", "P01", "--site", "DS",
+      msg="withdrawing DS/P01 replaces every turn they spoke with '[contribution withdrawn]' in"
+      " every session (2 attended), translation and finalised transcript and erases their name"
+      " from the codebook and rosters; it cannot be undone. Add --yes to confirm; nothing was"
+      " changed"),
+    C("withdraw", "P01", "--site", "DS", "--yes", msg=WRONG_KEY, env=WRONG_PASSPHRASE),
     # -- demo
     C("demo", "{study}", msg="{study} already holds a study; remove it or name another folder"),
     C("demo", "{bad}", msg="{bad} exists and is not a folder", bad=("wav", "demo")),

@@ -423,7 +423,7 @@ def test_rows_of_a_changed_source_are_kept_stale_and_gone_turns_skipped(
         "Imported p.docx into DS-pre (by NM): 5 row(s) new or changed, 0 unchanged.\n"
         "Row(s) 7: the source changed since the packet was made; kept but marked stale:"
         " translate them again from a new packet.\n"
-        "Row(s) 5: the turn is no longer in the transcript; not imported.\n"
+        "Row(s) 5: the turn is no longer in the transcript or was withdrawn; not imported.\n"
         "DS-pre (sw -> en): 4/5 turns translated, 1 stale.\n"
         "Approvals: none yet (2 needed).\n"
     )

@@ -147,6 +147,10 @@ class PiiSpan:
 #: Which text of a turn a PII span or a review suggestion is in.
 TEXT = "text"
 TRANSLATION = "translation"
+#: The text of a turn whose speaker withdrew consent (``fgdprep withdraw``): the turn keeps
+#: its id, times, speaker code and paragraph number, so citations still point at the same
+#: numbers; no translation is taken for it.
+WITHDRAWN = "[contribution withdrawn]"
 
 
 @dataclass(frozen=True)

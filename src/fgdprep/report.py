@@ -180,7 +180,10 @@ def translation_imported(result: ImportResult) -> str:
         )
     if merged.gone:
         rows = ", ".join(map(str, merged.gone))
-        lines.append(f"Row(s) {rows}: the turn is no longer in the transcript; not imported.")
+        lines.append(
+            f"Row(s) {rows}: the turn is no longer in the transcript or was withdrawn;"
+            " not imported."
+        )
     if merged.withdrawn:
         lines.append(f"{merged.withdrawn} approval(s) withdrawn: the translation changed.")
     return "\n".join([*lines, translation_progress(result.progress)])

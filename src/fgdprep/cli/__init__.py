@@ -35,6 +35,7 @@ from fgdprep.cli import (
     study,
     transcribe,
     translate,
+    withdraw,
 )
 from fgdprep.cli.context import Ctx, FgdprepGroup
 from fgdprep.config import CONFIG_NAME
@@ -97,6 +98,7 @@ COMMANDS: tuple[click.Command, ...] = (
     archive.check,
     deidentify.deidentify,
     codebook.codebook,
+    withdraw.withdraw,
     demo.demo,
 )
 for _command in COMMANDS:

@@ -405,6 +405,7 @@ def run(study: Study, request: ArchiveRequest, passphrase: Callable[[], str]) ->
             "audit_values_dropped": dropped,
             "anonymisation_log_entries": entries,
         },
+        destination=str(out),
     )
     return ArchiveResult(out, tuple(archived), len(files), check.files, entries)
 

@@ -31,6 +31,7 @@ from fgdprep.formats import worksheet
 from fgdprep.model import (
     INPUTS,
     SOURCE_STAGES,
+    WITHDRAWN,
     Provenance,
     Session,
     SpeakerSegment,
@@ -208,6 +209,7 @@ def export(study: Study, request: ExportRequest) -> ExportResult:
             "outside_study": outside,
             "flags": _flag_counts(t for _n, t in flagged),
         },
+        destination=str(output) if outside else None,
     )
     return ExportResult(sid, output, folder, len(rows), len(flagged), len(clips), outside)
 
@@ -557,6 +559,16 @@ def import_worksheet(study: Study, request: ImportRequest) -> ImportResult:
         base = study.read_doc(snapshot, "transcript", Transcript)
     codes = [p.code for p in study.site_roster(session.site)]
     edits = read_edits(rows, meta, base, codes, session.site, name)
+    withdrawn = [
+        e.row
+        for e in edits
+        if base.turns[e.row - 1].text == WITHDRAWN and changed(e, base.turns[e.row - 1])
+    ]
+    if withdrawn:
+        raise InputError(
+            f"{name}: row(s) {worksheet.format_rows(withdrawn)} are contributions withdrawn"
+            " with consent ('fgdprep withdraw'); leave their text and speaker as they are"
+        )
     report = None
     if base is not current:
         report = three_way(base, current, edits)

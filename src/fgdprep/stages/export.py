@@ -239,6 +239,7 @@ def run(study: Study, request: ExportRequest, passphrase: Callable[[], str]) -> 
             "leakcheck_files": check.files,
             "recordings": sum(d.recording is not None for d in docs),
         },
+        destination=str(out_dir),
     )
     exported = tuple(Exported(d.session_id, d.text, d.language, len(d.units)) for d in docs)
     notes = tuple(note for _doc, more in made for note in more)

@@ -28,6 +28,7 @@ from fgdprep.formats import xliff
 from fgdprep.formats.packet import Packet, PacketRow, labels
 from fgdprep.model import (
     DEIDENTIFIED,
+    WITHDRAWN,
     Approval,
     Stage,
     Transcript,
@@ -242,7 +243,7 @@ def merge(
         if not r.translation:
             continue
         turn = turns.get(r.turn)
-        if turn is None:
+        if turn is None or turn.text == WITHDRAWN:  # a withdrawn turn takes no translation
             gone.append(r.row)
             continue
         current = source_sha256(turn.text) == r.source_sha256
@@ -434,6 +435,7 @@ def export(study: Study, request: ExportRequest, passphrase: Callable[[], str]) 
             "format": request.format,
             "pending_review": pending,
         },
+        destination=str(out),
     )
     now = progress(transcript, translation, language)
     return ExportResult(sid, out, request.format, len(packet.rows), prefilled, pending, now)
