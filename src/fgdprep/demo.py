@@ -310,9 +310,9 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def review(study: Study, hooks: Hooks) -> Reviewed:
+def review(study: Study, passphrase: Callable[[], str]) -> Reviewed:
     """The demo's review of the session's pending suggestions (:func:`review_rule`),
-    recorded as ``review`` records a person's, then applied (``pseudonymise``)."""
+    recorded as ``review`` records a person's; the next ``pseudonymise`` applies it."""
     from fgdprep.stages.review import Decisions, pending_rows, record
 
     session = study.load_session(SESSION)
@@ -325,8 +325,7 @@ def review(study: Study, hooks: Hooks) -> Reviewed:
             accept=tuple(d.suggestion.id for d in decided if d.accept),
             reject=tuple(d.suggestion.id for d in decided if not d.accept),
         )
-        record(study, SESSION, decisions, (), hooks.passphrase, BY, _now())
-        bring_up_to_date(study, SESSION, hooks)
+        record(study, SESSION, decisions, (), passphrase, BY, _now())
     return Reviewed(decided)
 
 
@@ -363,8 +362,8 @@ def walk(
         "voices", speakers.run(study, speakers.SpeakersRequest(SESSION, assign=assign, clips=True))
     )
     bring_up_to_date(study, SESSION, hooks)
-
-    show("review", review(study, hooks))
+    show("review", review(study, hooks.passphrase))
+    bring_up_to_date(study, SESSION, hooks)
 
     # the back-check round trip: every turn, corrected from the script, imported
     sheet = backcheck.export(study, backcheck.ExportRequest(SESSION, all_turns=True))
@@ -377,7 +376,8 @@ def walk(
     speakers_set = sum(1 for e in edits if e.speaker != (turns[e.number].speaker or ""))
     show("backcheck", Backchecked(sheet, texts, speakers_set, left, imported))
     bring_up_to_date(study, SESSION, hooks)
-    show("review", review(study, hooks))
+    show("review", review(study, hooks.passphrase))
+    bring_up_to_date(study, SESSION, hooks)
 
     # translation: the FGD was held in the translation language
     session = study.load_session(SESSION)

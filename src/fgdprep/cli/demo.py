@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,6 +54,8 @@ def demo(folder: Path, quiet: bool) -> None:
         shown.add(stage)
 
     hooks, bar = rendering_hooks(study, quiet, lambda: given or walk.PASSPHRASE, draft)
+    if hooks.loading is not None:  # the analyzers load once; say so once
+        hooks = dataclasses.replace(hooks, loading=functools.cache(hooks.loading))
     bar.session = walk.SESSION
     with study.lock():
         try:
@@ -86,6 +90,8 @@ def _show(study: Study, step: str, result: Any) -> None:
             " row(s) as heard (their turn cuts an utterance) and imported it with --by DEMO."
         )
         click.echo(report.backchecked(result.imported))
+    elif step == "review" and not result.decided:
+        click.echo("\nReview of the PII suggestions: none pending.")
     elif step == "review":
         click.echo(f"\nReview of the PII suggestions: {len(result.decided)} decided by the demo.")
         for d in result.decided:
