@@ -32,13 +32,16 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fgdprep.errors import InputError, StageError
 from fgdprep.model import SpeakerSegment, Stage, Suggestion, Turn
 from fgdprep.pipeline import Hooks, bring_up_to_date
 from fgdprep.store import Study
 from fgdprep.text import PhraseIndex
+
+if TYPE_CHECKING:
+    from fgdprep.stages import backcheck
 
 SESSION = "DEMO-pre"
 #: The initials the demo's decisions are recorded under (the audit log adds the user).
@@ -269,20 +272,15 @@ def known_names(study: Study, site: str) -> PhraseIndex[str]:
 
 
 @dataclass(frozen=True)
-class Voices:
-    named: dict[str, str]
-
-
-@dataclass(frozen=True)
 class Backchecked:
-    """The worksheet written (``stages.backcheck.ExportResult``), the cells the demo changed
-    and the rows it left as heard, and the import (``ImportResult``)."""
+    """The worksheet written, the cells the demo changed and the rows it left as heard, and
+    the import."""
 
-    worksheet: Any
+    worksheet: backcheck.ExportResult
     texts: int
     speakers: int
     left: int
-    imported: Any
+    imported: backcheck.ImportResult
 
 
 @dataclass(frozen=True)
@@ -341,7 +339,7 @@ def walk(
     from fgdprep.stages import archive, backcheck, export, finalise, speakers
     from fgdprep.stages.ingest import IngestRequest, ingest
 
-    # the moderator: run, then name the voices
+    # the moderator: run, name the voices, review what the first PII pass was unsure of
     request = IngestRequest(
         audio=sample.audio,
         session_id=SESSION,
@@ -373,8 +371,8 @@ def walk(
     imported = backcheck.import_worksheet(study, backcheck.ImportRequest(SESSION, sheet.path, BY))
     turns = {n: t for n, t in enumerate(draft.turns, 1)}
     texts = sum(1 for e in edits if e.text != turns[e.number].text)
-    speakers_set = sum(1 for e in edits if e.speaker != (turns[e.number].speaker or ""))
-    show("backcheck", Backchecked(sheet, texts, speakers_set, left, imported))
+    voices = sum(1 for e in edits if e.speaker != (turns[e.number].speaker or ""))
+    show("backcheck", Backchecked(sheet, texts, voices, left, imported))
     bring_up_to_date(study, SESSION, hooks)
     show("review", review(study, hooks.passphrase))
     bring_up_to_date(study, SESSION, hooks)
