@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	rm -rf demo-study
+	rm -rf demo-study demo-study-exports demo-study-archive
 	$(BIN)/fgdprep demo demo-study
 
 lint: install
@@ -56,4 +56,4 @@ bench-pii: install
 	$(BIN)/python bench/pii.py
 
 clean:
-	rm -rf $(VENV) demo-study .bench
+	rm -rf $(VENV) demo-study demo-study-exports demo-study-archive .bench

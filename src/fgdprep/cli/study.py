@@ -26,11 +26,16 @@ def init(folder: Path, config_path: Path | None) -> None:
     \b
     Example: fgdprep init mystudy --config configs/upsides.yaml
     """
+    make_study(folder, config_path)
+
+
+def make_study(folder: Path, config_path: Path | None) -> Study:
+    """``init``'s work, shown as it shows it (``demo`` starts with it too)."""
+    from fgdprep.volume import describe, volume_of
+
     text, source = config_text(config_path)
     config = parse_config(text, source, check_models=True)
     study = Study.create(folder, config, text)
-    from fgdprep.volume import describe, volume_of
-
     volume = volume_of(folder)
     with study.lock():
         study.audit(
@@ -39,6 +44,7 @@ def init(folder: Path, config_path: Path | None) -> None:
         )
     click.echo(f"Created study {config.study.name!r} in {folder} ({len(config.sites)} sites).")
     click.echo(describe(volume), err=True)
+    return study
 
 
 @click.command()
