@@ -114,7 +114,9 @@ class Folders:
                 f"{self.study} already holds a study; remove it or name another folder"
             )
         for folder in (self.study, self.exports, self.archive):
-            if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+            if folder.exists() and not folder.is_dir():
+                raise InputError(f"{folder} exists and is not a folder")
+            if folder.exists() and any(folder.iterdir()):
                 raise InputError(
                     f"{folder} exists and is not empty; remove it or name another folder"
                 )
