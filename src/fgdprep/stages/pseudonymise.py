@@ -367,11 +367,34 @@ def run(
     engines = study_engines(study.config, study.site_roster)
     previous = {sid: study.digest(study.shareable_path(sid)) for sid in ids}
     runs = run_sessions(study, inputs, engines, codebook, previous)
+    drop_orphan_guesses(study, codebook, ids)
     save_codebook(study, codebook, secret)
     command = "pseudonymise --all" if session_ids is None else "pseudonymise"
     for done in runs:
         done.audit(study, command, presidio_version())
     return runs
+
+
+def drop_orphan_guesses(study: Study, codebook: Codebook, session_ids: Sequence[str]) -> int:
+    """Drop the unconfirmed entries first seen in these sessions that no pending suggestion
+    of any session asks about any more (a back-check took their words out). An unconfirmed
+    entry is held only while a person has it to decide: left behind, the leak check reports
+    its value as pending with nothing left to review, and the archive refuses."""
+    asked = {
+        s.label
+        for sid in study.session_ids()
+        for s in load_review(study, sid).suggestions
+        if s.status == "pending"
+    }
+    first = set(session_ids)
+    orphans = [
+        e
+        for e in codebook.entries
+        if not e.confirmed and "/" not in e.id and e.first_seen in first and e.label not in asked
+    ]
+    for entry in orphans:
+        codebook.drop_entry(entry)
+    return len(orphans)
 
 
 def _memo_engines(engines: Engines) -> Engines:
