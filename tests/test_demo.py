@@ -163,6 +163,8 @@ def test_the_transcript_is_finalised_numbered_and_pseudonymised(demo: Demo) -> N
         "archived",
     ]
     assert stages["checked"]["by"] == "DEMO"
+    listed = in_demo(["sessions"], demo.study).output.splitlines()[1]
+    assert listed.endswith("pseudonymised, 0 to review, finalised, archived")
 
 
 def test_every_format_is_exported_with_the_same_numbers(demo: Demo) -> None:

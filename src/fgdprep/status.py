@@ -315,6 +315,10 @@ def sessions_lines(statuses: Iterable[SessionStatus]) -> list[str]:
             stage += f", {st.pending_review} to review"
             if not st.decisions_applied:
                 stage += ", decisions not yet applied"
+        for column in ("finalised", "archived"):
+            cell = st.stages.get(column)
+            if cell is not None and cell.done:
+                stage += f", {column}" + ("" if cell.current else " (stale)")
         if st.latest is not None and st.untranscribed:
             stage += f", {st.untranscribed} untranscribed ({st.untranscribed_s:.0f} s)"
         if st.next_command is not None:
