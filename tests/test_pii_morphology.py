@@ -62,3 +62,27 @@ def found(language: str, text: str) -> list[tuple[str, str]]:
 )
 def test_morphology(language: str, text: str, expected: list[tuple[str, str]]) -> None:
     assert found(language, text) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # German: "Klinik am X", "Praxis an der X"; a named school compound, not a kind of one
+        ("de", "Ich war sechs Wochen in der Klinik am Eichert.", [("Eichert", "FACILITY")]),
+        (
+            "de",
+            "Meine Ärztin in der Praxis am Münsterplatz ist gut.",
+            [("Münsterplatz", "FACILITY")],
+        ),
+        ("de", "Die Marienschule war gleich um die Ecke.", [("Marienschule", "FACILITY")]),
+        ("de", "Die Grundschule war gleich um die Ecke.", []),
+        ("de", "Ich war in der Klinik am Montag.", []),
+        # Kiswahili: qualifiers between the head word and the name
+        ("sw", "Mtoto anasoma shule ya msingi Mapambano.", [("Mapambano", "FACILITY")]),
+        ("sw", "Hospitali ya rufaa ya Amana ilinisaidia.", [("Amana", "FACILITY")]),
+        # a verb starting the sentence before a lower-case head word is no facility
+        ("sw", "Nilipelekwa hospitali usiku.", []),
+    ],
+)
+def test_facility_context(language: str, text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(language, text) == sorted(expected)

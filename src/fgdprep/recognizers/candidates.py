@@ -583,7 +583,11 @@ class CandidateRecognizer(EntityRecognizer):
         while k < len(words) and words[k].key in lex.facility_qualifiers:
             k += 1  # "स्नेहदीप व्यसनमुक्ती केंद्रात", "Helios Fachklinik"
         if k < len(words) and self._facility_head(words[k].key):
-            return FACILITY
+            # a capitalised verb starting a sentence before a lower-case head word is no name:
+            # "Nilipelekwa hospitali ya ..." (I was taken to hospital ...)
+            initial = i == 0 or self._gaps.get(i, "").strip()[-1:] in tuple(".?!:;…")
+            if not (lex.cased and initial and words[k].text[:1].islower()):
+                return FACILITY
         j = i
         while j > 0 and words[j - 1].key in lex.facility_link:
             j -= 1
