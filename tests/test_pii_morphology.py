@@ -55,6 +55,10 @@ def found(language: str, text: str) -> list[tuple[str, str]]:
         # declined honorifics after a name
         ("mr", "अहिल्या आजींनी मला सांभाळलं.", [("अहिल्या", "PERSON")]),
         ("mr", "मी गोखले सरांकडे जाते.", [("गोखले", "PERSON")]),
+        # a place head word with a case ending, not a word that starts like one ("चौकट", box)
+        ("mr", "वापरकर्ता चौकटीत लिहा.", []),
+        # a frequent word that is also a small town's name is no place, even after a prefix
+        ("he", "הוא נח במנוחה בבית.", []),
         # a verb form after a kin word is no name
         ("mr", "शाळेत मुलगी जाते.", []),
         ("mr", "गावात भरपूर पाऊस पडला.", []),

@@ -644,7 +644,9 @@ class CandidateRecognizer(EntityRecognizer):
         )
 
     def _place_head(self, w: _Word) -> bool:
-        return any(w.key.startswith(h) for h in self.lex.place_heads)
+        """A word that belongs to the place name before it, with any case ending ("पार्कमध्ये";
+        not "चौकट", a box)."""
+        return self._bare(w.key) in self.lex.place_heads or w.key in self.lex.place_heads
 
     def _place_ending(self, key: str) -> bool:
         """A word (case ending aside) that ends like a place name and is not a common word."""
