@@ -55,6 +55,11 @@ def found(language: str, text: str) -> list[tuple[str, str]]:
         # declined honorifics after a name
         ("mr", "अहिल्या आजींनी मला सांभाळलं.", [("अहिल्या", "PERSON")]),
         ("mr", "मी गोखले सरांकडे जाते.", [("गोखले", "PERSON")]),
+        # a geresh or gershayim is inside a word: "ז׳קלין", "רמב\"ם" are whole names
+        ("he", "הדודה שלי ז׳קלין הייתה חולה שנים.", [("ז׳קלין", "PERSON")]),
+        ("he", 'הילדים לומדים בבית הספר רמב"ם בשכונה.', [('רמב"ם', "FACILITY")]),
+        # ablative and locative endings on a known place
+        ("mr", "भोसरीतून कामाला रोज बसने जातो.", [("भोसरी", "LOCATION")]),
         # a place head word with a case ending, not a word that starts like one ("चौकट", box)
         ("mr", "वापरकर्ता चौकटीत लिहा.", []),
         # a frequent word that is also a small town's name is no place, even after a prefix
