@@ -44,6 +44,8 @@ def found(language: str, text: str) -> list[tuple[str, str]]:
         # Marathi facility heads with case endings, behind qualifiers
         ("mr", "स्नेहदीप व्यसनमुक्ती केंद्रात सहा महिने होतो.", [("स्नेहदीप", "FACILITY")]),
         ("mr", "मुलगा अभिनव विद्यालयात शिकतो.", [("अभिनव", "FACILITY")]),
+        # a known name before a facility's name belongs to it
+        ("mr", "यशवंतराव चव्हाण रुग्णालयात नेलं.", [("यशवंतराव चव्हाण", "FACILITY")]),
         # a name ending like a case ending ("-नी") is not cut when the stem is unknown
         ("mr", "संजीवनी क्लिनिकचे डॉक्टर चांगले आहेत.", [("संजीवनी", "FACILITY")]),
         # place-name endings and words that belong to a place's name

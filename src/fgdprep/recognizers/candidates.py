@@ -469,6 +469,8 @@ class CandidateRecognizer(EntityRecognizer):
                 first, last = self._with_heads(words, first, last)
             start, end = words[first].start, words[last].end
             if not self.lex.cased:
+                while entity == FACILITY and first > 0 and self._known_name(words[first - 1]):
+                    first -= 1  # "भारती विद्यापीठ रुग्णालय", "ओम साई क्लिनिक": a known name before
                 start, _ = self._stem(words[first])
                 _, end = self._stem(words[last])
                 if (
@@ -641,6 +643,16 @@ class CandidateRecognizer(EntityRecognizer):
             not self.lex.cased
             and w.key.endswith(self.lex.verb_endings or ("\0",))
             and w.key not in self.lex.names._vocab
+        )
+
+    def _known_name(self, w: _Word) -> bool:
+        """A word the lexicon knows as a name (affixes aside), not a stop or cue word."""
+        return (
+            w.key not in self.lex.stop
+            and w.key not in self.lex.not_names
+            and (w.key,) not in self.lex.kin
+            and w.key not in self.lex.between
+            and self.lex.names.resolve(w.key) is not None
         )
 
     def _place_head(self, w: _Word) -> bool:
