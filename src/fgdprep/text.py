@@ -32,7 +32,11 @@ P = TypeVar("P")
 
 # \w plus combining marks (Devanagari signs, Hebrew points, Latin diacritics as marks).
 _WORD = r"\w\u0300-\u036f\u0591-\u05c7\u0900-\u0dff"
-TOKEN_RE = re.compile(rf"[{_WORD}]+(?:['’][{_WORD}]+)*")
+# Apostrophes join a word's parts, and so do the Hebrew geresh and gershayim (ASCII or not):
+# "ג׳וני", "רמב\"ם", "ד״ר" are one word each.
+TOKEN_RE = re.compile(
+    rf"[{_WORD}]+(?:['’׳״][{_WORD}]+|(?<=[\u05d0-\u05ea])\"[\u05d0-\u05ea][{_WORD}]*)*"
+)
 
 # Affixes that attach to names, per language. Stripping only ever leads to an exact index hit.
 SUFFIXES: dict[str, tuple[str, ...]] = {
@@ -49,6 +53,17 @@ SUFFIXES: dict[str, tuple[str, ...]] = {
             for c in ("ंनी", "ंना", "ंचा", "ंची", "ंचे", "ंच्या", "ने", "ला", "ची", "चा", "चे", "")
         ),
         "च्याकडे",
+        "ातून",
+        "तून",
+        "मधून",
+        "पासून",
+        "ातील",
+        "तील",
+        "ातला",
+        "ातली",
+        "तला",
+        "तली",
+        "जवळ",
         "कडून",
         "कडे",
         "साठी",

@@ -62,8 +62,12 @@ SHAPE_SCORE = 0.6
 COMMON_ZIPF = 4.3
 #: After a weak cue ("עם", with) only a rare word is taken for a name.
 WEAK_ZIPF = 3.0
+#: After a facility's head word in an uncased script, a word this frequent is no name (a verb).
+FACILITY_ZIPF = 4.0
 #: wordfreq's code of each language (Marathi is looked up in Hindi, the nearest list).
-WORDFREQ = {"en": "en", "de": "de", "he": "he"}
+WORDFREQ = {"en": "en", "de": "de", "he": "he", "hi": "hi"}
+#: Where a language has no list of its own, the nearest one, for rough commonness only.
+WORDFREQ_NEAREST = {"mr": "hi"}
 #: Drug names are capitalised mid-sentence and are no one's name.
 DRUG_ENDINGS = (
     "apine",
@@ -153,6 +157,14 @@ class Lexicon:
     place_verb_stems: tuple[str, ...]  # verbs of living and moving: a place follows
     facility_stems: tuple[str, ...]  # facility head words with any ending (uncased scripts)
     weak_kin: frozenset[str]  # "with", "of": a person follows when the word is rare
+    place_prefixes: frozenset[str]  # letters glued to a place in a locative case ("ב", "מ")
+    place_suffixes: frozenset[str]  # case endings of a place ("हून", "मध्ये")
+    place_endings: tuple[str, ...]  # endings of place names ("नगर", "ingen")
+    place_heads: frozenset[str]  # words after a place that are part of its name ("पार्क")
+    facility_qualifiers: frozenset[str]  # words between a name and a facility head word
+    strip_known_only: tuple[str, ...]  # endings that also end names: cut only on a known stem
+    verb_endings: tuple[str, ...]  # endings of verb forms, never names (uncased scripts)
+    conjunctions: frozenset[str]  # "and": names joined by it are names alike
 
 
 def _keys(items: Any) -> frozenset[str]:
@@ -215,6 +227,14 @@ def lexicon(language: str) -> Lexicon | None:
         place_verb_stems=tuple(norm(str(x)) for x in data.get("place_verb_stems") or ()),
         facility_stems=tuple(norm(str(x)) for x in data.get("facility_stems") or ()),
         weak_kin=_keys(data.get("weak_kin")),
+        place_prefixes=_keys(data.get("place_prefixes")),
+        place_suffixes=frozenset(norm(str(x)) for x in data.get("place_suffixes") or ()),
+        place_endings=tuple(norm(str(x)) for x in data.get("place_endings") or ()),
+        place_heads=_keys(data.get("place_heads")),
+        facility_qualifiers=_keys(data.get("facility_qualifiers")),
+        strip_known_only=tuple(norm(str(x)) for x in data.get("strip_known_only") or ()),
+        verb_endings=tuple(norm(str(x)) for x in data.get("verb_endings") or ()),
+        conjunctions=_keys(data.get("conjunctions")),
     )
 
 
@@ -262,6 +282,13 @@ def _ends_with(words: list[_Word], i: int, phrases: frozenset[tuple[str, ...]]) 
     return False
 
 
+def _starts_with(words: list[_Word], i: int, phrases: frozenset[tuple[str, ...]]) -> bool:
+    """Whether the words from index ``i`` on start with one of ``phrases``."""
+    return any(
+        tuple(w.key for w in words[i : i + n]) in phrases for n in (1, 2, 3) if i + n <= len(words)
+    )
+
+
 class CandidateRecognizer(EntityRecognizer):
     """Suggestions of persons, places and facilities from cues, shape and lexicons."""
 
@@ -300,6 +327,8 @@ class CandidateRecognizer(EntityRecognizer):
             return False
         if w.key in self.lex.facility_after or (w.key,) in self.lex.facility_before:
             return False  # "Hospitali", "Krankenhaus": the head word, not the name
+        if (w.key,) in self.lex.place_cues or w.key in self.lex.facility_qualifiers:
+            return False  # "בשכונת", "गावात", "व्यसनमुक्ती": cue words, not names
         if self.lex.cased:
             if w.key.endswith(DRUG_ENDINGS) or (len(w.text) > 1 and w.text.isupper()):
                 return False  # drug names and acronyms ("FGD", "NHIF")
@@ -322,6 +351,11 @@ class CandidateRecognizer(EntityRecognizer):
         key = w.key
         for _ in range(2):
             for suf in (*self.lex.after_name, *SUFFIXES.get(self.lex.language, ())):
+                if (
+                    suf in self.lex.strip_known_only
+                    and key[: -len(suf)] not in self.lex.names._vocab
+                ):
+                    continue  # "संजीवनी", "अमित": the ending is part of an unknown name
                 if key.endswith(suf) and len(key) - len(suf) >= 2:
                     key = key[: -len(suf)]
                     end -= len(suf)
@@ -341,6 +375,7 @@ class CandidateRecognizer(EntityRecognizer):
         self._gaps = {i: text[words[i - 1].end : w.start] for i, w in enumerate(words) if i}
         lower_text = self.lex.cased and not any(c.isupper() for c in text)
         found: dict[int, tuple[str, float, str]] = {}  # word index -> (entity, score, how)
+        common_names: dict[int, tuple[int, int]] = {}  # known names that are frequent words
         spans: list[tuple[int, int, str, float, str]] = []
 
         # lexicon names, places and facilities (prefixes and endings tolerated)
@@ -356,20 +391,33 @@ class CandidateRecognizer(EntityRecognizer):
             if surface in self.lex.not_names:
                 continue
             common = " " not in surface and _zipf(surface, self.lex.language) >= COMMON_ZIPF
-            if (common or surface in WORD_NAMES) and not self._named(text, words, i):
+            # a place in a locative case ("מאשדוד", "सोलापूरहून") is a place, however frequent
+            place_case = m.payload != PERSON and (
+                self._place_case(text, words, m.start, m.end)
+                or (m.payload == FACILITY and _ends_with(words, i, self.lex.facility_before))
+            )
+            if (
+                (common or surface in WORD_NAMES)
+                and not place_case
+                and not self._named(text, words, i)
+            ):
+                if m.payload == PERSON and not self.lex.cased:
+                    common_names[i] = (m.start, m.end)
                 continue
             entity, how = m.payload, "lexicon"
-            if i > 0 and m.start == w.start and self._after_kin(words, i):
+            if i > 0 and m.start == w.start and not place_case and self._after_kin(words, i):
                 entity, how = PERSON, "cue"  # "Dr. Kasozi", though Kasozi is also a town
             score = LEXICON_SCORE if entity == PERSON else CUE_SCORE
             spans.append((m.start, m.end, entity, score, how))
             for j, x in enumerate(words):
-                if m.start <= x.start < m.end:
+                if x.start < m.end and m.start < x.end:  # "ושושנה": the name after a prefix
                     found[j] = (entity, score, how)
 
         for i, w in enumerate(words):
-            if i in found or not self._name_shaped(w, lower_text):
+            if i in found or not self._name_shaped(w, lower_text) or self._verb_shaped(w):
                 continue
+            if _starts_with(words, i, self.lex.facility_before):
+                continue  # "בית" of "בית הספר": a facility's head word, not a name
             cue = self._cued(words, i)
             if cue is None and self._compound_facility(w):
                 found[i] = (FACILITY, CUE_SCORE, "cue")
@@ -385,6 +433,13 @@ class CandidateRecognizer(EntityRecognizer):
                 if self.lex.cased and self._common(w.key) and not w.text[:1].isupper():
                     continue
                 found[i] = (cue, CUE_SCORE, "cue")
+
+        # a known name that is also a frequent word is a name beside another person's name:
+        # "אברהם אדרי" (given name + surname), "יעקב ושושנה", "प्रसाद आणि मेघना"
+        for i, (start, end) in sorted(common_names.items()):
+            if i not in found and self._beside_person(words, found, i):
+                found[i] = (PERSON, LEXICON_SCORE, "lexicon")
+                spans.append((start, end, PERSON, LEXICON_SCORE, "lexicon"))
 
         # runs of candidate words (cased scripts) become one name
         i = 0
@@ -414,8 +469,16 @@ class CandidateRecognizer(EntityRecognizer):
                 first, last = self._with_heads(words, first, last)
             start, end = words[first].start, words[last].end
             if not self.lex.cased:
+                while entity == FACILITY and first > 0 and self._known_name(words[first - 1]):
+                    first -= 1  # "भारती विद्यापीठ रुग्णालय", "ओम साई क्लिनिक": a known name before
                 start, _ = self._stem(words[first])
                 _, end = self._stem(words[last])
+                if (
+                    entity == LOCATION
+                    and last + 1 < len(words)
+                    and self._place_head(words[last + 1])
+                ):
+                    _, end = self._stem(words[last + 1])  # "कोरेगाव पार्कमध्ये": one name
             if (first, last) == (first, first) and any(
                 s <= start and end <= e for s, e, *_ in spans
             ):
@@ -427,6 +490,14 @@ class CandidateRecognizer(EntityRecognizer):
         return [
             result(AS_CANDIDATE[e], s, t, score, NAME, how=how) for s, t, e, score, how in spans
         ]
+
+    def _place_case(self, text: str, words: list[_Word], start: int, end: int) -> bool:
+        """Whether the name at start..end carries a prefix letter or case ending of place."""
+        first = _word_start(words, start)
+        last = next((w.end for w in words if w.start < end <= w.end), end)
+        return (
+            first >= 0 and start > first and norm(text[first:start]) in self.lex.place_prefixes
+        ) or (end < last and norm(text[end:last]) in self.lex.place_suffixes)
 
     def _with_heads(self, words: list[_Word], first: int, last: int) -> tuple[int, int]:
         heads = self.lex.facility_after | {p[-1] for p in self.lex.facility_before}
@@ -502,22 +573,39 @@ class CandidateRecognizer(EntityRecognizer):
         return not key.startswith("ה") and _zipf(key, self.lex.language) < WEAK_ZIPF
 
     def _apposition(self, words: list[_Word], i: int) -> bool:
-        """ "בעלה של רותי, שלום, ...": a name set off by commas after a cued name."""
-        text_gap = self._gaps.get(i, "")
-        return i > 0 and text_gap.strip() == "," and self._after_kin(words, i - 1)
+        """ "בעלה של רותי, שלום, ...": a name set off by commas after a cued name (on both
+        sides, or ending the sentence; "ד״ר ולדמן, הפנתה אותי" is a verb after the name)."""
+        before = self._gaps.get(i, "").strip()
+        after = self._gaps.get(i + 1, "").strip() if i + 1 < len(words) else "."
+        return i > 0 and before == "," and after[:1] in (",", ".") and self._after_kin(words, i - 1)
 
     def _place_or_person(self, words: list[_Word], i: int) -> str | None:
         lex = self.lex
-        if i + 1 < len(words) and self._facility_head(words[i + 1].key):
-            return FACILITY
+        k = i + 1
+        while k < len(words) and words[k].key in lex.facility_qualifiers:
+            k += 1  # "स्नेहदीप व्यसनमुक्ती केंद्रात", "Helios Fachklinik"
+        if k < len(words) and self._facility_head(words[k].key):
+            # a capitalised verb starting a sentence before a lower-case head word is no name:
+            # "Nilipelekwa hospitali ya ..." (I was taken to hospital ...)
+            initial = i == 0 or self._gaps.get(i, "").strip()[-1:] in tuple(".?!:;…")
+            if not (lex.cased and initial and words[k].text[:1].islower()):
+                return FACILITY
         j = i
         while j > 0 and words[j - 1].key in lex.facility_link:
             j -= 1
-        if _ends_with(words, j, lex.facility_before):
+        # uncased: "בית הספר הזמין" is a school that invited, not a school's name
+        if _ends_with(words, j, lex.facility_before) and (
+            lex.cased or _zipf(words[i].key, lex.language) < FACILITY_ZIPF
+        ):
             return FACILITY
+        if self._place_ending(words[i].key):
+            return LOCATION  # "कोरेगाव", "Wiblingen": the shape of a place name
         if lex.place_cue_after:
-            if i + 1 < len(words) and (words[i + 1].key,) in lex.place_cues:
+            nxt = words[i + 1].key if i + 1 < len(words) else ""
+            if (nxt,) in lex.place_cues or (i + 1 < len(words) and self._place_head(words[i + 1])):
                 return LOCATION
+            if nxt.startswith(lex.place_verb_stems or ("\0",)) and self._in_place_case(words[i]):
+                return LOCATION  # "शिरवळला राहायचो": a place case before a verb of living
             return None
         if _ends_with(words, i, lex.place_cues) and words[i].key not in lex.not_after_place_cue:
             return LOCATION
@@ -535,12 +623,77 @@ class CandidateRecognizer(EntityRecognizer):
                 return LOCATION
         return None
 
+    def _beside_person(
+        self, words: list[_Word], found: dict[int, tuple[str, float, str]], i: int
+    ) -> bool:
+        """Whether word i stands next to a found person, or is joined to one by "and"."""
+        for j, between in ((i - 1, ()), (i + 1, ()), (i - 2, (i - 1,)), (i + 2, (i + 1,))):
+            if not 0 <= j < len(words) or found.get(j, ("",))[0] != PERSON:
+                continue
+            if all(words[k].key in self.lex.conjunctions for k in between):
+                if not between and self._gaps.get(max(i, j), " ").strip():
+                    continue  # "שלום, אבי": a comma between is no full name
+                return True
+        return False
+
+    def _verb_shaped(self, w: _Word) -> bool:
+        """A word of an uncased script ending like a verb form ("जाते", "राहतात"), not a name
+        the lexicon knows."""
+        return (
+            not self.lex.cased
+            and w.key.endswith(self.lex.verb_endings or ("\0",))
+            and w.key not in self.lex.names._vocab
+        )
+
+    def _known_name(self, w: _Word) -> bool:
+        """A word the lexicon knows as a name (affixes aside), not a stop or cue word."""
+        return (
+            w.key not in self.lex.stop
+            and w.key not in self.lex.not_names
+            and (w.key,) not in self.lex.kin
+            and w.key not in self.lex.between
+            and self.lex.names.resolve(w.key) is not None
+        )
+
+    def _place_head(self, w: _Word) -> bool:
+        """A word that belongs to the place name before it, with any case ending ("पार्कमध्ये";
+        not "चौकट", a box)."""
+        return self._bare(w.key) in self.lex.place_heads or w.key in self.lex.place_heads
+
+    def _place_ending(self, key: str) -> bool:
+        """A word (case ending aside) that ends like a place name and is not a common word."""
+        if not self.lex.place_endings or key in self.lex.not_names or self._common(key):
+            return False
+        stem = self._bare(key)
+        return (
+            any(stem.endswith(e) and len(stem) >= len(e) + 2 for e in self.lex.place_endings)
+            and _zipf(stem, WORDFREQ_NEAREST.get(self.lex.language, self.lex.language)) < WEAK_ZIPF
+        )
+
+    def _bare(self, key: str) -> str:
+        """A word without the case ending of a place (uncased scripts)."""
+        if self.lex.cased:
+            return key
+        for suf in sorted(self.lex.place_suffixes, key=len, reverse=True):
+            if key.endswith(suf) and len(key) - len(suf) >= 2:
+                return key[: -len(suf)]
+        return key
+
+    def _in_place_case(self, w: _Word) -> bool:
+        """A rare word with a locative, dative or ablative case ending ("शिरवळला")."""
+        stem = self._bare(w.key)
+        return (
+            stem != w.key
+            and w.key not in self.lex.stop
+            and _zipf(stem, WORDFREQ_NEAREST.get(self.lex.language, self.lex.language)) < WEAK_ZIPF
+        )
+
     def _honorific(self, words: list[_Word], i: int) -> str | None:
         """Marathi: a name with an honorific glued on ("सुनीताताई") or following it ("जोशी
         सर"). Short honorifics that end ordinary words (बी, जी) count only on a known name."""
         w = words[i]
         nxt = words[i + 1].key if i + 1 < len(words) else ""
-        if nxt in self.lex.after_name and w.key not in self.lex.stop:
+        if self._is_honorific(nxt) and w.key not in self.lex.stop:
             return PERSON
         for honorific in self.lex.after_name:
             at = w.key.find(honorific)
@@ -556,6 +709,18 @@ class CandidateRecognizer(EntityRecognizer):
         if last + 1 < len(words) and self._facility_head(words[last + 1].key):
             return FACILITY
         return entity
+
+    def _is_honorific(self, key: str) -> bool:
+        """An honorific, alone or declined: "सर", "सरांकडे", "आजींनी", "मॅडमनी"."""
+        if key in self.lex.after_name:
+            return True
+        endings = SUFFIXES.get(self.lex.language, ())
+        for h in self.lex.after_name:
+            if key.startswith(h) and len(h) >= 2:
+                rest = key[len(h) :].removeprefix("ा").removeprefix("ी").removeprefix("ं")
+                if not rest or (len(rest) >= 2 and rest in endings):
+                    return True
+        return False
 
 
 def _joinable(gap: str) -> bool:

@@ -66,7 +66,14 @@ PLACE_RE = re.compile(
 # German compounds naming a kind of clinic, not a clinic: "Tagesklinik", "Uniklinik".
 GENERIC_COMPOUND = re.compile(
     r"^(?:Tages|Nacht|Uni|Privat|Kinder|Reha|Fach|Kreis|Bezirks|Land|Stadt|Kur|Psycho|Nerven"
-    r"|Spezial|Akut|Haupt)-?(?:klinik|klinikum|krankenhaus|spital)$",
+    r"|Spezial|Akut|Haupt)-?(?:klinik|klinikum|krankenhaus|spital)$"
+    # kinds of school, church and practice ("Grundschule", "Hausarztpraxis"), not names
+    r"|^(?:Grund|Real|Haupt|Werkreal|Mittel|Ober|Berufs|Fach|Hoch|Volkshoch|Gesamt|F[öo]rder"
+    r"|Sonder|Musik|Abend|Privat|Kranken|Pflege|Sprach|Fahr|Tanz|Koch|Sonntags)-?schule$"
+    r"|^(?:Stadt|Dorf|Pfarr|Land|Haupt|Kloster|Dom|Frei|Gemeinde)-?kirche$"
+    r"|^(?:Haus|Fach|Zahn|Frauen|Kinder|Nerven|Tier|Haut|Augen|HNO|Physio|Ergo|Logo|Gemeinschafts"
+    r"|Psychotherapie|Therapie|Arzt|Hausarzt|Kinderarzt|Zahnarzt|Frauenarzt|Gruppen|Privat)"
+    r"-?praxis$",
     re.IGNORECASE,
 )
 # Words a title or kinship cue may be followed by that are not names.

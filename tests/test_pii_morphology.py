@@ -1,0 +1,99 @@
+"""Name morphology and context in uncased scripts (Hebrew, Marathi), through the real Presidio
+analyzer with no roster and no gazetteer: prefix letters and case endings of places, facility
+heads behind qualifiers, place-name endings, declined honorifics, full names and names joined
+by "and" — and the words these rules must leave alone (verbs after a kin word, cue words)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fgdprep.pii import Analyzer
+from fgdprep.recognizers import RecognizerContext
+
+_CACHE: dict[str, Analyzer] = {}
+
+
+def found(language: str, text: str) -> list[tuple[str, str]]:
+    if language not in _CACHE:
+        _CACHE[language] = Analyzer(RecognizerContext(language=language), None)
+    return sorted(
+        (text[d.start : d.end], d.entity_type)
+        for d in _CACHE[language].analyze(text)
+        if d.recognizer == "candidates"
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a town that is a frequent word counts with a place prefix letter (מ, ב, ל)
+        ("he", "החבר שלי סרגיי מאשדוד התקשר.", [("אשדוד", "LOCATION"), ("סרגיי", "PERSON")]),
+        ("he", "נסענו לאילת בחופש.", [("אילת", "LOCATION")]),
+        # ... and a place in a place case after a kin word stays a place ("mother came from")
+        ("mr", "आई सोलापूरहून आली.", [("सोलापूर", "LOCATION")]),
+        # a common given name beside a surname or joined by "and" to a name is a name
+        ("he", "אברהם אדרי מהמושב שלנו נפטר.", [("אברהם", "PERSON"), ("אדרי", "PERSON")]),
+        ("he", "יעקב ושושנה מהשכונה עזרו.", [("יעקב", "PERSON"), ("שושנה", "PERSON")]),
+        # ... but not alone
+        ("he", "אברהם אבינו.", []),
+        # an apposition is set off by commas on both sides; a verb after the name is none
+        ("he", "הפסיכיאטרית שלי, ד״ר ולדמן, הפנתה אותי.", [("ולדמן", "PERSON")]),
+        # cue words and facility head words are not names themselves
+        ("he", "אנחנו גרים בשכונת נווה נוי.", [("נווה נוי", "LOCATION")]),
+        ("he", "המנהל של בית הספר הזמין אותנו.", []),
+        # Marathi facility heads with case endings, behind qualifiers
+        ("mr", "स्नेहदीप व्यसनमुक्ती केंद्रात सहा महिने होतो.", [("स्नेहदीप", "FACILITY")]),
+        ("mr", "मुलगा अभिनव विद्यालयात शिकतो.", [("अभिनव", "FACILITY")]),
+        # a known name before a facility's name belongs to it
+        ("mr", "यशवंतराव चव्हाण रुग्णालयात नेलं.", [("यशवंतराव चव्हाण", "FACILITY")]),
+        # a name ending like a case ending ("-नी") is not cut when the stem is unknown
+        ("mr", "संजीवनी क्लिनिकचे डॉक्टर चांगले आहेत.", [("संजीवनी", "FACILITY")]),
+        # place-name endings and words that belong to a place's name
+        ("mr", "आम्ही कोरेगाव पार्कमध्ये राहत होतो.", [("कोरेगाव पार्क", "LOCATION")]),
+        # a rare word in a place case before a verb of living
+        ("mr", "मी शिरवळला राहायचो.", [("शिरवळ", "LOCATION")]),
+        # ... a common one is no place
+        ("mr", "मी घरात राहायचो.", []),
+        # declined honorifics after a name
+        ("mr", "अहिल्या आजींनी मला सांभाळलं.", [("अहिल्या", "PERSON")]),
+        ("mr", "मी गोखले सरांकडे जाते.", [("गोखले", "PERSON")]),
+        # a geresh or gershayim is inside a word: "ז׳קלין", "רמב\"ם" are whole names
+        ("he", "הדודה שלי ז׳קלין הייתה חולה שנים.", [("ז׳קלין", "PERSON")]),
+        ("he", 'הילדים לומדים בבית הספר רמב"ם בשכונה.', [('רמב"ם', "FACILITY")]),
+        # ablative and locative endings on a known place
+        ("mr", "भोसरीतून कामाला रोज बसने जातो.", [("भोसरी", "LOCATION")]),
+        # a place head word with a case ending, not a word that starts like one ("चौकट", box)
+        ("mr", "वापरकर्ता चौकटीत लिहा.", []),
+        # a frequent word that is also a small town's name is no place, even after a prefix
+        ("he", "הוא נח במנוחה בבית.", []),
+        # a verb form after a kin word is no name
+        ("mr", "शाळेत मुलगी जाते.", []),
+        ("mr", "गावात भरपूर पाऊस पडला.", []),
+    ],
+)
+def test_morphology(language: str, text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(language, text) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # German: "Klinik am X", "Praxis an der X"; a named school compound, not a kind of one
+        ("de", "Ich war sechs Wochen in der Klinik am Eichert.", [("Eichert", "FACILITY")]),
+        (
+            "de",
+            "Meine Ärztin in der Praxis am Münsterplatz ist gut.",
+            [("Münsterplatz", "FACILITY")],
+        ),
+        ("de", "Die Marienschule war gleich um die Ecke.", [("Marienschule", "FACILITY")]),
+        ("de", "Die Grundschule war gleich um die Ecke.", []),
+        ("de", "Ich war in der Klinik am Montag.", []),
+        # Kiswahili: qualifiers between the head word and the name
+        ("sw", "Mtoto anasoma shule ya msingi Mapambano.", [("Mapambano", "FACILITY")]),
+        ("sw", "Hospitali ya rufaa ya Amana ilinisaidia.", [("Amana", "FACILITY")]),
+        # a verb starting the sentence before a lower-case head word is no facility
+        ("sw", "Nilipelekwa hospitali usiku.", []),
+    ],
+)
+def test_facility_context(language: str, text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(language, text) == sorted(expected)
