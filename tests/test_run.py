@@ -23,6 +23,7 @@ import pytest
 from conftest import SAMPLE, run, sample_study
 from conftest import SAMPLE_INGEST as INGEST
 from fgdprep.model import Stage
+from fgdprep.store import Study
 
 if TYPE_CHECKING:
     from fgdprep.pipeline import Step
@@ -60,6 +61,14 @@ def test_run_equals_the_commands_and_a_second_run_does_nothing(
         assert time.monotonic() - started < 3
         assert again.exit_code == 0, again.output
         assert again.output.splitlines()[0] == "BU-pre is up to date; nothing to run."
+    # checkpoints left by an interrupted 'transcribe --force' are stale once run finds the
+    # transcription current
+    work = one / "identifiable/sessions/BU-pre/work/transcribed"
+    work.mkdir(parents=True)
+    (work / "window-00000.json").write_text("{}")
+    again = run(["run", "BU-pre"], one)
+    assert again.output.splitlines()[0] == "BU-pre is up to date; nothing to run."
+    assert not work.exists()
 
     two = _study(tmp_path / "two")
     assert run(["ingest", str(SAMPLE / "fgd_sample.flac"), *INGEST], two).exit_code == 0
@@ -120,9 +129,11 @@ def _windowed_study(root: Path, tmp_path: Path) -> Path:
     return root
 
 
-def _run_until(root: Path, seen: Callable[[], bool]) -> list[str]:
-    """``fgdprep run BU-pre`` in its own process, killed with SIGKILL once ``seen()``; its
-    progress lines (stderr is a pipe, so plain lines)."""
+def _run_until(
+    root: Path, seen: Callable[[], bool], sig: signal.Signals = signal.SIGKILL
+) -> list[str]:
+    """``fgdprep run BU-pre`` in its own process, sent ``sig`` once ``seen()``; its progress
+    lines and messages (stderr is a pipe, so plain lines)."""
     env = os.environ | {
         "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src"),
         "FGDPREP_PASSPHRASE": "run-passphrase",
@@ -131,42 +142,52 @@ def _run_until(root: Path, seen: Callable[[], bool]) -> list[str]:
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         while not seen():
-            assert proc.poll() is None, "run ended before the kill point"
+            assert proc.poll() is None, "run ended before the signal"
             time.sleep(0.005)
-        proc.send_signal(signal.SIGKILL)
+        proc.send_signal(sig)
     finally:
         proc.wait()
-    assert proc.returncode == -signal.SIGKILL
+    assert proc.returncode == (-sig if sig == signal.SIGKILL else 1)
     assert proc.stderr is not None
     err = proc.stderr.read().decode()
     assert "\r" not in err
     return err.splitlines()
 
 
-def test_kill_9_during_transcription_and_during_diarization_then_run_gives_the_same_result(
+def test_kill_9_and_ctrl_c_then_run_gives_the_same_result(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Killed at the first transcription checkpoint (diarization running beside it), then
-    killed again when the transcript is saved and the speaker turns are not (the speaker
-    step waiting for the diarization), then run to the end: byte-identical to a run that
-    was never interrupted."""
+    Ctrl-C at the second (the hint is a command that resumes; the diarization beside it is
+    finished and saved before the exit), then killed when the transcript is saved and the
+    speaker turns are not, then run to the end: byte-identical to a run that was never
+    interrupted, and diarized once."""
     monkeypatch.setenv("FGDPREP_PASSPHRASE", "run-passphrase")
     killed = _windowed_study(tmp_path / "killed", tmp_path)
     session = killed / "identifiable/sessions/BU-pre"
-    first = session / "work/transcribed/window-00000.json"
-    shown = _run_until(killed, first.is_file)
+    work = session / "work/transcribed"
+    shown = _run_until(killed, (work / "window-00000.json").is_file)
     assert shown[0] == "BU-pre: transcribe + diarize, 0:00 elapsed"
     assert re.fullmatch(r"BU-pre: transcribe \+ diarize, window 0/~4, 0:0\d elapsed", shown[1])
     assert not (session / "transcribed.json").exists()
-    assert not (session / "diarization.json").exists()
+
+    shown = _run_until(killed, (work / "window-00001.json").is_file, signal.SIGINT)
+    assert re.fullmatch(
+        r"Error: interrupted after \d finished window\(s\);"
+        r" run 'fgdprep run BU-pre' again to resume",
+        shown[-1],
+    )
+    assert (session / "diarization.json").is_file()
+    assert not (session / "transcribed.json").exists()
 
     _run_until(killed, (session / "transcribed.json").is_file)
     assert not (session / "speakers.json").exists()
-    assert not (session / "diarization.json").exists()
 
     resumed = run(["run", "BU-pre", "-q"], killed)
     assert resumed.exit_code == 0, resumed.output
     assert resumed.output.splitlines()[0].startswith("Speaker turns for BU-pre: 4 speakers, ")
+    audit = Study.open(killed).audit_entries()
+    assert [e["command"] for e in audit].count("diarize") == 1
 
     whole = _windowed_study(tmp_path / "whole", tmp_path)
     assert run(["run", "BU-pre", "-q"], whole).exit_code == 0
@@ -177,6 +198,7 @@ def test_kill_9_during_transcription_and_during_diarization_then_run_gives_the_s
         "identifiable/sessions/BU-pre/speakers.json",
     ):
         assert (killed / path).read_bytes() == (whole / path).read_bytes(), path
+    assert not (session / "work").exists() or not any((session / "work").iterdir())
 
 
 def test_the_cores_are_split_between_transcription_and_diarization() -> None:
@@ -207,15 +229,15 @@ def _failing(stage: Stage, where: str, message: str) -> tuple[Step, ...]:
     ("stage", "where", "saved"),
     [
         (Stage.SPEAKERS, "beside", ["summaries.json", "transcribed.json"]),
-        (Stage.TRANSCRIBED, "run", []),
+        (Stage.TRANSCRIBED, "run", ["diarization.json"]),
     ],
 )
 def test_an_error_on_either_side_is_one_clean_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: Stage, where: str, saved: list[str]
 ) -> None:
     """The diarizer failing beside transcription: the transcription is finished and saved,
-    then the diarizer's error is the run's one error; transcription failing: its error, at
-    once, the diarizer's work dropped (it writes nothing)."""
+    then the diarizer's error is the run's one error; transcription failing: its error,
+    once the diarizer beside it has finished and saved its work (a rerun keeps it)."""
     from fgdprep import pipeline
 
     monkeypatch.setenv("FGDPREP_PASSPHRASE", "run-passphrase")

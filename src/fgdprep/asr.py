@@ -326,3 +326,52 @@ def detect_language(model: Any, audio: Any) -> tuple[str, float]:
     """The language Whisper hears in ``audio`` and its probability."""
     language, probability, _all = model.detect_language(audio=audio)
     return str(language), float(probability)
+
+
+#: Frames of the log-mel spectrogram computed at once (30 s of audio): a 10-minute window's
+#: short-time Fourier transform held whole takes ~480 MB, these pieces ~25 MB.
+FEATURE_FRAMES = 3000
+
+
+def piecewise_features(model: Any) -> Any:
+    """``model`` (a faster-whisper ``WhisperModel``) computing its log-mel features a piece
+    of :data:`FEATURE_FRAMES` frames at a time instead of over the whole input at once.
+
+    faster-whisper's ``FeatureExtractor`` frames the whole input, then holds its Fourier
+    transform in three forms (complex128, complex64, power): the largest memory of a
+    windowed transcription. Each frame's features depend on that frame alone, and the
+    numbers are the same (tests/test_transcribe.py compares them), so the transcript is too.
+    """
+    import numpy as np
+    from faster_whisper.feature_extractor import FeatureExtractor
+
+    class PiecewiseFeatureExtractor(FeatureExtractor):  # type: ignore[misc]
+        def __call__(
+            self, waveform: Any, padding: int = 160, chunk_length: int | None = None
+        ) -> Any:
+            if chunk_length is not None:
+                self.n_samples = chunk_length * self.sampling_rate
+                self.nb_max_frames = self.n_samples // self.hop_length
+            audio = np.asarray(waveform, dtype=np.float32)
+            if padding:
+                audio = np.pad(audio, (0, padding))
+            n_fft, hop = self.n_fft, self.hop_length
+            # as FeatureExtractor.stft: centred frames, reflected at both ends
+            audio = np.pad(audio, (n_fft // 2, n_fft // 2), mode="reflect")
+            window = np.hanning(n_fft + 1)[:-1].astype("float32")
+            frames = 1 + (audio.size - n_fft) // hop - 1  # the last frame is dropped
+            mel = np.empty((self.mel_filters.shape[0], max(frames, 0)), dtype=np.float32)
+            step = audio.strides[0]
+            for a in range(0, frames, FEATURE_FRAMES):
+                b = min(frames, a + FEATURE_FRAMES)
+                piece = np.lib.stride_tricks.as_strided(
+                    audio[a * hop :], (b - a, n_fft), (hop * step, step), writeable=False
+                )
+                spectrum = np.fft.rfft(piece * window, n=n_fft, axis=-1).astype("complex64")
+                mel[:, a:b] = self.mel_filters @ (np.abs(spectrum) ** 2).T
+            log_spec = np.log10(np.clip(mel, a_min=1e-10, a_max=None))
+            log_spec = np.maximum(log_spec, log_spec.max() - 8.0)
+            return (log_spec + 4.0) / 4.0
+
+    model.feature_extractor = PiecewiseFeatureExtractor(**model.feat_kwargs)
+    return model

@@ -13,6 +13,7 @@ current.
 from __future__ import annotations
 
 import os
+import shlex
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from fgdprep.gates import decisions_applied
 from fgdprep.model import INPUTS, SOURCE_STAGES, Stage
-from fgdprep.store import Study
+from fgdprep.store import CheckpointDir, Study
 
 if TYPE_CHECKING:
     from fgdprep.stages.transcribe import Progress
@@ -73,8 +74,9 @@ def split(cores: int | None = None) -> Threads:
 
 
 #: Work of a step that needs only the recording, made ready to start beside the steps
-#: before it (None: nothing to do there); it gets the thread count it may use and must
-#: write nothing: its result is handed to the step's ``run``.
+#: before it (None: nothing to do there); it gets the thread count it may use, may save
+#: what it made as soon as it is made (then the step's next run finds it), and its result is
+#: handed to the step's ``run``.
 Beside = Callable[[Study, str, int], "Callable[[], Any] | None"]
 
 
@@ -103,7 +105,9 @@ def _transcribe(study: Study, sid: str, hooks: Hooks, _prepared: Any, threads: i
 
     if study.config.transcription.cpu_threads:
         threads = None  # the study config's own choice wins
-    request = transcribe.TranscribeRequest(sid, force=True, cpu_threads=threads)
+    request = transcribe.TranscribeRequest(
+        sid, force=True, cpu_threads=threads, resume=shlex.join(["fgdprep", "run", sid])
+    )
     return transcribe.run(study, request, hooks.progress)
 
 
@@ -114,7 +118,7 @@ def _diarize_beside(study: Study, sid: str, threads: int) -> Callable[[], Any] |
     if study.diarization_path(sid).is_file() or study.load_session(sid).audio is None:
         return None
     request = speakers.SpeakersRequest(sid, threads=threads)
-    return lambda: speakers.diarize(study, request)
+    return lambda: speakers.diarize_and_save(study, request)
 
 
 def _speakers(study: Study, sid: str, hooks: Hooks, prepared: Any, threads: int | None) -> Any:
@@ -213,9 +217,10 @@ def _needs_run(study: Study, session_id: str, stage: Stage) -> bool:
 
 class _Beside:
     """Work running in a thread beside the main steps: :meth:`result` waits for it and hands
-    back its value or raises its error in the caller's thread. It writes nothing, so a kill
-    loses nothing a rerun does not redo; an error in the main steps waits for it to end
-    (daemon only so that a kill of the main thread's wait never hangs the exit)."""
+    back its value or raises its error in the caller's thread. What it saves is whole
+    (atomic writes), so a kill loses only what a rerun redoes; an error in the main steps
+    waits for it to end (daemon only so that a kill of the main thread's wait never hangs
+    the exit)."""
 
     def __init__(self, work: Callable[[], Any]) -> None:
         self._value: Any = None
@@ -244,7 +249,8 @@ def bring_up_to_date(study: Study, session_id: str, hooks: Hooks) -> list[Stage]
     """Run every stage of the session that has not run or is out of date, in order (the
     stages' own entry points: saved, audited); returns the stages that ran. A finished,
     current stage is skipped, so running again after a crash or a kill continues where it
-    stopped (transcription from its checkpoints).
+    stopped (transcription from its checkpoints); the checkpoints of a stage that is current
+    (left by an interrupted ``transcribe --force``) are deleted.
 
     A step's ``beside`` work (diarization: it needs only the recording) starts at once in a
     thread beside the steps before it, on the cores :func:`split` gives it; the step itself
@@ -257,6 +263,10 @@ def bring_up_to_date(study: Study, session_id: str, hooks: Hooks) -> list[Stage]
         for step in STEPS
         if not (typed and step.needs_audio) and _needs_run(study, session_id, step.stage)
     ]
+    for step in STEPS:
+        if step not in todo:
+            # a current stage's leftover checkpoints (an interrupted --force) are stale
+            CheckpointDir(study, session_id, step.stage).clear()
     threads = split()
     started: dict[Stage, _Beside] = {}
     for step in todo[1:]:

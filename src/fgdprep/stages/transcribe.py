@@ -43,6 +43,7 @@ from fgdprep.audio import (
 )
 from fgdprep.config import CONFIG_NAME, SiteConfig, TranscriptionConfig, transcription_problem
 from fgdprep.errors import ConfigError, StageError
+from fgdprep.memory import trim
 from fgdprep.model import (
     AsrStats,
     Flag,
@@ -710,6 +711,8 @@ def transcribe(
             done_window.untranscribed_s,
         )
         checkpoints.save(name, dumps("window", result))
+        del model, done_window
+        trim()  # the window's arrays go back to the system (see fgdprep.memory)
         log.info("window %d: %d turns", window.index, len(result.turns))
         yield result
 
@@ -793,12 +796,17 @@ class TranscribeRequest:
     force: bool = False
     #: CTranslate2 threads (fewer when diarization runs beside); not part of the result.
     cpu_threads: int | None = None
+    #: The command that resumes this request when it is not :meth:`command` (``fgdprep
+    #: run X`` for the pipeline's transcription).
+    resume: str | None = None
 
     def command(self) -> str:
         """The command that makes this request again, and so resumes it (the checkpoints
         are reused only with the same options)."""
         import shlex
 
+        if self.resume is not None:
+            return self.resume
         parts = ["fgdprep", "transcribe", self.session_id]
         given = (
             ("--model", self.model),
@@ -845,7 +853,13 @@ def run(
     import math
     import time
 
-    from fgdprep.asr import load_model, pick_compute_type, pick_device, resolve_model
+    from fgdprep.asr import (
+        load_model,
+        pick_compute_type,
+        pick_device,
+        piecewise_features,
+        resolve_model,
+    )
 
     session = study.load_session(request.session_id)
     if study.has_transcript(session.id, STAGE) and not request.force:
@@ -885,7 +899,8 @@ def run(
     ref = resolve_model(options.model)
 
     def load() -> Any:
-        return load_model(ref, options.device, options.compute_type, options.cpu_threads)
+        model = load_model(ref, options.device, options.compute_type, options.cpu_threads)
+        return piecewise_features(model)
 
     check_language(session, ref, bool(load().model.is_multilingual))
     checkpoints = CheckpointDir(study, session.id, STAGE)
