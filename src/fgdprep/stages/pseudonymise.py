@@ -261,6 +261,7 @@ def run_sessions(
     engines: Engines,
     codebook: Codebook,
     previous: Mapping[str, str] | None = None,
+    save: Callable[[], None] | None = None,
 ) -> list[SessionRun]:
     """Pseudonymise sessions with one codebook, then write every one of them.
 
@@ -269,8 +270,10 @@ def run_sessions(
     name that a later session adds to the codebook must reach the earlier ones too: the
     sessions are pseudonymised again until the codebook stops changing, so the outcome does
     not depend on the order and running again writes the same bytes. The caller holds the
-    study lock and saves the codebook afterwards (it is encrypted). ``previous``: each
-    session's shareable digest before, to tell which changed.
+    study lock and saves the codebook in ``save`` (it is encrypted), called before any session
+    is written: a kill in between leaves labels in the codebook that no file uses yet (the
+    run again finds them), never a label in a file that the codebook lost. ``previous``:
+    each session's shareable digest before, to tell which changed.
     """
     previous = previous or {}
     target = study.config.translation.language
@@ -295,6 +298,8 @@ def run_sessions(
         raise StageError(
             f"the codebook still changed after {MAX_PASSES} passes; nothing was written"
         )
+    if save is not None:
+        save()
     runs = []
     for i, result in zip(inputs, done, strict=True):
         # the queue first: the transcript records which queue it applied (decisions_applied),
@@ -307,13 +312,15 @@ def run_sessions(
             QUEUE_DIGEST: queue_digest,
             INPUTS: {i.input_stage.value: source},
         }
+        # the shareable copy before the transcript the pipeline asks about: a kill in
+        # between leaves the stage to do again, never done with no shareable copy
+        shared = study.save_shareable(result.shareable)
         ident = study.save_transcript(
             dataclasses.replace(
                 result.identifiable, provenance=dataclasses.replace(provenance, options=applied)
             ),
             STAGE,
         )
-        shared = study.save_shareable(result.shareable)
         engine = engine_for(i.session.site, i.session.language)
         was = previous.get(i.session.id, "")
         runs.append(
@@ -366,8 +373,9 @@ def run(
 
     engines = study_engines(study.config, study.site_roster)
     previous = {sid: study.digest(study.shareable_path(sid)) for sid in ids}
-    runs = run_sessions(study, inputs, engines, codebook, previous)
-    save_codebook(study, codebook, secret)
+    runs = run_sessions(
+        study, inputs, engines, codebook, previous, lambda: save_codebook(study, codebook, secret)
+    )
     command = "pseudonymise --all" if session_ids is None else "pseudonymise"
     for done in runs:
         done.audit(study, command, presidio_version())
