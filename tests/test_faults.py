@@ -36,8 +36,9 @@ from fgdprep.store import Study, verify_audit_chain
 
 SECRET = "secret"  # the passphrase of test_archive's finalised_study
 RUN_SECRET = "faults-passphrase"
-#: Seeds of the kill points: each test runs once per seed.
-SEEDS = (11, 22, 33)
+#: Seeds of the kill points: each test runs once per seed (FGDPREP_FAULT_SEEDS=1,2 for
+#: others: the loop of 20 runs gives each run its own).
+SEEDS = tuple(int(x) for x in os.environ.get("FGDPREP_FAULT_SEEDS", "11,22,33").split(","))
 
 
 def env(passphrase: str = SECRET) -> dict[str, str]:
@@ -166,8 +167,10 @@ def test_kill_9_while_the_codebook_is_written_then_run_again(
     entries = codebook_entries(root)
     assert entries == codebook_entries(whole_run)
     assert len({label for label, _t, _v in entries}) == len(entries)
-    made = [e for e in Study.open(root).audit_entries() if e.get("stage") == "pseudonymised"]
-    assert len(made) == 1, made  # the killed run's or the second's, never both
+    # the killed run's entry, or the second run's, or a "recover" one for a killed run's
+    # write that was never audited: one, never two
+    made = [e for e in Study.open(root).audit_entries() if "pseudonymised" in e["outputs"]]
+    assert len(made) == 1, made
     # a "recover" entry only for a write that is still there and that no entry audits
     assert all(e["outputs"] for e in audits(root, "recover"))
     check_clean(root, RUN_SECRET)
@@ -291,21 +294,22 @@ def test_a_killed_archive_that_had_moved_the_old_bag_aside_puts_it_back(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bag", "study"]
 
 
-@pytest.mark.slow
 def test_kill_9_during_transcription_of_short_speech_then_run_again(
     tmp_path: Path, short_speech: Path
 ) -> None:
-    """Real tiny.en: killed at a random moment of transcription (its first seconds: the
-    model loading, the first window), ``run`` again finishes with one transcribe entry."""
+    """Real tiny.en on a few seconds of speech: killed 0.3-1.5 s after ``run`` started (the
+    imports, the model loading or the transcription itself: short speech is transcribed in
+    about a second; tests/test_run.py kills at a transcription checkpoint of the sample),
+    ``run`` again finishes with one transcribe entry and a clean check."""
     root = tmp_path / "study"
     assert run(["init", str(root), "--config", str(SAMPLE / "demo.yaml")]).exit_code == 0
     ingest = ["ingest", str(short_speech), "--session", "BU-pre", "--site", "BU"]
-    assert run([*ingest, "--wave", "pre", "--date", "2025-01-02"], root).exit_code == 0
+    done = run([*ingest, "--wave", "pre", "--date", "2025-01-02", "--language", "en"], root)
+    assert done.exit_code == 0, done.output
     started = time.monotonic()
-    delay = random.Random(7).uniform(0.5, 3.0)
+    delay = random.Random(SEEDS[0]).uniform(0.3, 1.5)
     status = kill_when(argv(root, "run", "BU-pre", "-q"), lambda: True, delay, RUN_SECRET)
     assert status == -signal.SIGKILL, f"finished within {time.monotonic() - started:.1f} s"
-    assert not (root / "identifiable/sessions/BU-pre/transcribed.json").exists()
     again = run_in(root)
     assert again.exit_code == 0, again.output
     assert len(audits(root, "transcribe")) == 1
