@@ -38,6 +38,9 @@ shareable/sessions/<s>/finalised.json                   share.  numbered, frozen
 logs/audit.jsonl                                        --      who, when, command, checksums,
                                                                 counts: never text or names
 .fgdprep/lock                                           --      held while a command changes it
+.fgdprep/journal.jsonl                                  --      files a command wrote (path,
+                                                                SHA-256) until it ends: a kill
+                                                                leaves it for the next command
 ======================================================  ======  ===================================
 
 Shared studies: ``study.group`` owns every folder and file (setgid folders, mode 2770/0660,
@@ -50,6 +53,15 @@ Every file is written to a temporary name in its folder, fsynced and renamed, so
 kill leaves either the old or the new file, never half of one. Writing returns the SHA-256 of
 what was written and reading remembers the SHA-256 of what was read (:meth:`Study.digest`),
 so the audit log never re-reads a file only to hash it.
+
+A command killed between writing a file and auditing it would leave a file the audit log
+never heard of. So every write is first noted in ``.fgdprep/journal.jsonl`` (path and
+SHA-256, fsynced) and the journal is removed when the command ends. A kill leaves it: the
+next command that takes the lock removes the temporary files of those writes and, at its
+end, audits as ``recover`` each file the killed command wrote that is whole as noted and
+that no entry audits so (what it wrote again it audited itself). A command that fails does
+the same for its own writes at once (a full disk while auditing: the journal stays). Stages
+write the file the pipeline asks about last, so a killed stage runs again.
 """
 
 from __future__ import annotations
@@ -113,6 +125,7 @@ LAYOUT: tuple[tuple[str, str], ...] = (
     ("shareable/sessions/<s>/finalised.json", "shareable"),
     ("logs/audit.jsonl", "logs"),
     (".fgdprep/lock", "state"),
+    (".fgdprep/journal.jsonl", "state"),
 )
 
 
@@ -286,11 +299,22 @@ def _makedirs(path: Path, perms: Permissions) -> None:
         perms.apply(d, is_dir=True)
 
 
+@contextlib.contextmanager
+def named_errors(path: Path) -> Iterator[None]:
+    """An OSError of a write to an open file (a full disk) names the file it was for."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None and exc.errno is not None:
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
+        raise
+
+
 def atomic_write_bytes(path: Path, data: bytes, perms: Permissions = Permissions()) -> None:
     _makedirs(path.parent, perms)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with named_errors(path), os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -312,7 +336,7 @@ def atomic_copy(src: Path, dest: Path, perms: Permissions = Permissions()) -> No
     _makedirs(dest.parent, perms)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as out, src.open("rb") as inp:
+        with named_errors(dest), os.fdopen(fd, "wb") as out, src.open("rb") as inp:
             shutil.copyfileobj(inp, out, 1 << 20)
             out.flush()
             os.fsync(out.fileno())
@@ -352,6 +376,9 @@ class Study:
         self.perms = Permissions.for_config(config)
         self.shareable_perms = Permissions.for_shareable(config)
         self._lock_fh: BinaryIO | None = None
+        #: (session, key, SHA-256) of what this object audited (the journal's recovery
+        #: reads the audit log only for writes not among them).
+        self._audited_now: set[tuple[str, str, str]] = set()
         #: SHA-256 of every file this object read or wrote, as it was then.
         self._digests: dict[Path, str] = {}
 
@@ -528,11 +555,98 @@ class Study:
         return self.write_bytes(path, text.encode("utf-8"))
 
     def write_bytes(self, path: Path, data: bytes) -> str:
-        """Write atomically; returns the SHA-256 of what was written."""
+        """Write atomically (noted in the journal first); returns the SHA-256 of what was
+        written."""
         self._check_locked()
+        digest = sha256_bytes(data)
+        self._note(path, digest)
         atomic_write_bytes(path, data, self.perms_for(path))
-        digest = self._digests[path] = sha256_bytes(data)
+        self._digests[path] = digest
         return digest
+
+    @property
+    def journal_path(self) -> Path:
+        return self.state_dir / "journal.jsonl"
+
+    def _note(self, path: Path, digest: str) -> None:
+        rel = path.relative_to(self.root).as_posix() if self.root in path.parents else None
+        if rel is None:
+            return  # a codebook kept outside the study: no audit key names it
+        line = json.dumps({"path": rel, "sha256": digest}) + "\n"
+        fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            self.perms.apply_fd(fd)
+            with named_errors(self.journal_path):
+                os.write(fd, line.encode("utf-8"))
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def audit_key(self, path: Path) -> tuple[str, str] | None:
+        """(session, key) under which an audit entry records a study file's SHA-256 (the
+        inverse of :func:`fgdprep.stages.check.audited_path`), None for a file no key names."""
+        parts = path.relative_to(self.root).parts if self.root in path.parents else ()
+        if len(parts) != 4 or parts[1] != "sessions":
+            return None
+        sid = parts[2]
+        keys = {self.transcript_path(sid, st): st.value for st in Stage}
+        keys |= {
+            self.shareable_path(sid): "deidentified",
+            self.finalised_path(sid): "finalised",
+            self.translation_path(sid): "translation",
+            self.change_log_path(sid): "change_log",
+        }
+        return (sid, keys[path]) if path in keys else None
+
+    def _noted(self) -> dict[Path, str]:
+        noted: dict[Path, str] = {}
+        if self.journal_path.is_file():
+            for line in self.journal_path.read_bytes().splitlines():
+                try:
+                    entry = json.loads(line)
+                    noted[self.root / entry["path"]] = entry["sha256"]
+                except (ValueError, KeyError, TypeError):
+                    continue  # a half line: that write never started
+        return noted
+
+    def _clear_temp(self) -> None:
+        """Remove the temporary files of writes a killed command left (their targets are in
+        the journal it left; the lock is ours, so no other write is under way)."""
+        for path in self._noted():
+            if path.parent.is_dir():
+                for half in path.parent.glob(f".{path.name}.*.tmp"):
+                    half.unlink()
+
+    def _recover(self, noted: dict[Path, str]) -> None:
+        """Audit, as ``recover``, each of the ``noted`` writes whose file is whole as noted
+        and not audited so (a command killed or failed before its audit entry, the file not
+        written again since), then remove the journal (see the module's doc)."""
+        noted = {
+            path: digest
+            for path, digest in noted.items()
+            if (key := self.audit_key(path)) is not None and (*key, digest) not in self._audited_now
+        }
+        audited: dict[tuple[str, str], str] = {}
+        if noted:
+            with contextlib.suppress(ValueError, UnicodeDecodeError):
+                for entry in self.audit_entries():
+                    for field in ("inputs", "outputs"):
+                        for key, digest in (entry.get(field) or {}).items():
+                            audited[(str(entry.get("session")), key)] = digest
+        recovered: dict[str, dict[str, str]] = {}
+        for path, digest in noted.items():
+            key = self.audit_key(path)
+            if key is None or not path.is_file() or audited.get(key) == digest:
+                continue
+            if sha256_file(path) == digest:
+                recovered.setdefault(key[0], {})[key[1]] = digest
+        for sid, outputs in sorted(recovered.items()):
+            self._append_audit(
+                "recover", sid, None, None, outputs, {"interrupted_writes": len(outputs)}, None
+            )
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.journal_path)
+            _fsync_dir(self.state_dir)
 
     def read_bytes(self, path: Path) -> bytes:
         """A file of the study, its digest remembered for :meth:`digest`."""
@@ -749,10 +863,13 @@ class Study:
             last = _last_line(self.audit_log)
             entry["prev"] = hashlib.sha256(last).hexdigest() if last else CHAIN_START
             line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
-            os.write(fd, line.encode("utf-8"))
-            os.fsync(fd)
+            with named_errors(self.audit_log):
+                os.write(fd, line.encode("utf-8"))
+                os.fsync(fd)
         finally:
             os.close(fd)
+        for field in (inputs or {}), (outputs or {}):
+            self._audited_now.update((str(session), k, v) for k, v in field.items())
 
     def _open_audit(self) -> int:
         _makedirs(self.logs_dir, self.perms)
@@ -793,6 +910,8 @@ class Study:
             # an audit log this user cannot append to must stop the command before it changes
             # anything, not after (a change with no audit line)
             os.close(self._open_audit())
+            inherited = self._noted()  # what a killed command wrote
+            self._clear_temp()
         except BaseException:
             fcntl.flock(fd, fcntl.LOCK_UN)
             fh.close()
@@ -800,6 +919,15 @@ class Study:
         self._lock_fh = fh
         try:
             yield self
+        except BaseException:
+            # an error after some writes (a full disk while auditing): audited now if the
+            # disk lets us, else the journal stays for the next command (as after a kill)
+            with contextlib.suppress(OSError):
+                self._recover(self._noted())
+            raise
+        else:
+            # ended: what a command killed before it wrote and no entry audited since
+            self._recover(inherited)
         finally:
             self._lock_fh = None
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import logging
 import os
 import re
@@ -32,8 +33,26 @@ class FgdprepGroup(click.Group):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(1)
         except OSError as exc:
-            where = f" ({_named(exc.filename)})" if exc.filename else ""
-            raise FgdprepError(f"{exc.strerror or exc}{where}") from None
+            raise FgdprepError(os_error_message(exc)) from None
+
+
+#: errno of a full disk, a full quota or the file size limit (ulimit -f).
+_NO_SPACE = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line: what the system said, its code (ENOSPC…), the file; for a full disk, that
+    every file written before is whole (each write is atomic) and what to do."""
+    where = f" ({_named(exc.filename)})" if exc.filename else ""
+    name = errno.errorcode.get(exc.errno) if exc.errno is not None else None
+    code = f" [{name}]" if name else ""
+    message = f"{exc.strerror or exc}{code}{where}"
+    if exc.errno in _NO_SPACE:
+        message += (
+            "; the files written before are whole (a write that fails leaves the old file);"
+            " free some space and run the command again"
+        )
+    return message
 
 
 #: The temporary name of a file being written (``store.atomic_write_bytes``): .NAME.XXXXXXXX.tmp

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -38,7 +39,7 @@ from fgdprep.model import Finalised, Person, Role, Transcript, Translation
 from fgdprep.stages.check import CheckResult, Problem
 from fgdprep.stages.export import SOURCE, TRANSLATION, make_doc
 from fgdprep.stages.finalise import load_finalised
-from fgdprep.store import Study, atomic_write_text
+from fgdprep.store import Study, atomic_write_text, named_errors
 
 #: The export formats every session is archived in.
 FORMATS = ("json", "docx", "txt")
@@ -135,6 +136,21 @@ def deidentify_audit(entries: Iterable[dict[str, Any]]) -> tuple[list[dict[str, 
     return out, dropped
 
 
+def rechain(entries: Iterable[dict[str, Any]]) -> bytes:
+    """The archived audit log as JSON lines, its hash chain made again over the
+    de-identified lines (each "prev" the SHA-256 of the line before, as in the study): the
+    study's own chain cannot hold once login names were replaced, and a chain that breaks
+    at the first line would read as tampering."""
+    from fgdprep.store import CHAIN_START
+
+    out, prev = [], CHAIN_START
+    for entry in entries:
+        line = json.dumps(entry | {"prev": prev}, ensure_ascii=False, sort_keys=True)
+        out.append(line + "\n")
+        prev = hashlib.sha256(line.encode("utf-8")).hexdigest()
+    return "".join(out).encode("utf-8")
+
+
 def summary_row(
     finalised: Finalised, people: tuple[Person, ...], seconds: float | None = None
 ) -> dict[str, Any]:
@@ -207,7 +223,10 @@ Files (under data/)
                   done to it.
   audit.jsonl     what was done to the data, by whom (login names replaced by user-1,
                   user-2…) and when, with checksums and counts; never text or names
-                  ({dropped} path-like value(s) removed).
+                  ({dropped} path-like value(s) removed). Each line's "prev" is the SHA-256
+                  of the line before it in this file: the chain was made again over the
+                  de-identified lines, so it shows lines removed or changed after archiving,
+                  not that the study's own log was whole.
 
 What was done to the data
   Recorded focus-group discussions were transcribed verbatim in the language spoken, checked
@@ -310,6 +329,7 @@ def run(study: Study, request: ArchiveRequest, passphrase: Callable[[], str]) ->
     from fgdprep.roster import read_roster
     from fgdprep.stages import leakcheck
 
+    _remove_stale(request.out_dir.resolve())
     out = _check_out_dir(study, request.out_dir, request.force)
     if request.anonymisation_log is not None:
         _check_log_path(study, request.anonymisation_log, out)
@@ -354,9 +374,7 @@ def run(study: Study, request: ArchiveRequest, passphrase: Callable[[], str]) ->
     audit, dropped = deidentify_audit(study.audit_entries())
     files["summary.csv"] = _csv(SUMMARY_COLUMNS, rows).encode("utf-8")
     files["data_list.csv"] = _csv(DATA_LIST_COLUMNS, data_list).encode("utf-8")
-    files["audit.jsonl"] = "".join(
-        json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in audit
-    ).encode("utf-8")
+    files["audit.jsonl"] = rechain(audit)
     files["README.txt"] = readme(study.config.study.name, rows, dropped, made_at).encode("utf-8")
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -365,7 +383,8 @@ def run(study: Study, request: ArchiveRequest, passphrase: Callable[[], str]) ->
         for name, data in files.items():
             path = tmp / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            with named_errors(path):
+                path.write_bytes(data)
         bag = bagit.make_bag(
             str(tmp),
             bag_info={
@@ -421,6 +440,25 @@ def _processing(translated: bool, state: str, finalised: Finalised) -> str:
 
 def _json(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def _remove_stale(target: Path) -> None:
+    """Clear what an archive killed before it finished left beside ``target``: its half bag
+    (``.NAME.xxxx.tmp``) is removed; a previous bag it had moved aside (``.NAME.old-PID``)
+    goes back into place when the new one never got there, else is removed. Only one
+    archive of a study runs at a time (the study lock), so no other is writing them."""
+    parent = target.parent
+    if not parent.is_dir():
+        return
+    for old in sorted(parent.glob(f".{target.name}.old-*")):
+        if old.is_dir() and not old.is_symlink():
+            if target.exists():
+                shutil.rmtree(old)
+            else:
+                os.replace(old, target)
+    for half in parent.glob(f".{target.name}.*.tmp"):
+        if half.is_dir() and not half.is_symlink():
+            shutil.rmtree(half)
 
 
 def _replace_dir(new: Path, target: Path) -> None:
@@ -492,6 +530,13 @@ def verify(path: Path) -> CheckResult:
         details = getattr(exc, "details", None) or [exc.message]
         problems += [Problem("bag", str(d), REMAKE) for d in details]
         problems += _file_by_file(path, bag)
+    from fgdprep.store import verify_audit_chain
+
+    broken = verify_audit_chain(path / "data" / "audit.jsonl")
+    if broken is not None:
+        problems.append(
+            Problem("data/audit.jsonl", f"the hash chain breaks at line {broken}", REMAKE)
+        )
     payload = sorted(p for p in (path / "data").rglob("*") if p.is_file())
     recognizers = _pattern_recognizers()
     for file in payload:

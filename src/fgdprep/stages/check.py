@@ -38,6 +38,9 @@ _DOCS: dict[str, tuple[str, type[Any]]] = {
     "shareable/sessions/<s>/translation.json": ("translation", Translation),
     "shareable/sessions/<s>/finalised.json": ("finalised", Finalised),
 }
+#: Layout rows not parsed: the codebook (decrypted below), the lock, the journal (a kill
+#: may leave half a line in it; the next command reads what is whole and removes it).
+_UNCHECKED = ("identifiable/codebook.enc", ".fgdprep/lock", ".fgdprep/journal.jsonl")
 #: What to run again to rewrite a stage file, by layout row.
 _REDO: dict[str, str] = {
     "identifiable/sessions/<s>/session.json": "ingest it again ('fgdprep remove {s}' first)",
@@ -192,7 +195,7 @@ def run(study: Study, passphrase: Callable[[], str]) -> CheckResult:
                 )
             )
             continue
-        if row is None or row[0] in ("identifiable/codebook.enc", ".fgdprep/lock"):
+        if row is None or row[0] in _UNCHECKED:
             continue
         why = _parses(path, row[0])
         if why is not None:
@@ -212,6 +215,16 @@ def run(study: Study, passphrase: Callable[[], str]) -> CheckResult:
                         _redo(row[0], rel),
                     )
                 )
+    if study.journal_path.is_file():
+        problems.append(
+            Problem(
+                _rel(study, study.journal_path),
+                "a command was killed before it finished: what it wrote is not all in the"
+                " audit log yet",
+                "run the command again ('fgdprep run', or the one that was interrupted): it"
+                " finishes the work and audits what the killed one wrote",
+            )
+        )
     if study.codebook_path.is_file():
         try:
             load_codebook(study, passphrase())

@@ -224,6 +224,9 @@ def run(study: Study, request: ExportRequest, passphrase: Callable[[], str]) -> 
                 files[out_dir / f"{stem}.meta.json"] = meta.encode("utf-8")
     outputs = {}
     for path, data in files.items():
+        # what an export of this file killed half-way left (the study lock: no other runs)
+        for half in path.parent.glob(f".{path.name}.*.tmp"):
+            half.unlink()
         atomic_write_bytes(path, data, study.perms)
         outputs[path.name] = sha256_bytes(data)
     study.audit(

@@ -261,6 +261,7 @@ def run_sessions(
     engines: Engines,
     codebook: Codebook,
     previous: Mapping[str, str] | None = None,
+    save: Callable[[], None] | None = None,
 ) -> list[SessionRun]:
     """Pseudonymise sessions with one codebook, then write every one of them.
 
@@ -269,8 +270,10 @@ def run_sessions(
     name that a later session adds to the codebook must reach the earlier ones too: the
     sessions are pseudonymised again until the codebook stops changing, so the outcome does
     not depend on the order and running again writes the same bytes. The caller holds the
-    study lock and saves the codebook afterwards (it is encrypted). ``previous``: each
-    session's shareable digest before, to tell which changed.
+    study lock and saves the codebook in ``save`` (it is encrypted), called before any session
+    is written: a kill in between leaves labels in the codebook that no file uses yet (the
+    run again finds them), never a label in a file that the codebook lost. ``previous``:
+    each session's shareable digest before, to tell which changed.
     """
     previous = previous or {}
     target = study.config.translation.language
@@ -295,6 +298,10 @@ def run_sessions(
         raise StageError(
             f"the codebook still changed after {MAX_PASSES} passes; nothing was written"
         )
+    fresh = {i.session.id: r.result.suggestions for i, r in zip(inputs, done, strict=True)}
+    drop_orphan_guesses(study, codebook, fresh)
+    if save is not None:
+        save()
     runs = []
     for i, result in zip(inputs, done, strict=True):
         # the queue first: the transcript records which queue it applied (decisions_applied),
@@ -307,13 +314,15 @@ def run_sessions(
             QUEUE_DIGEST: queue_digest,
             INPUTS: {i.input_stage.value: source},
         }
+        # the shareable copy before the transcript the pipeline asks about: a kill in
+        # between leaves the stage to do again, never done with no shareable copy
+        shared = study.save_shareable(result.shareable)
         ident = study.save_transcript(
             dataclasses.replace(
                 result.identifiable, provenance=dataclasses.replace(provenance, options=applied)
             ),
             STAGE,
         )
-        shared = study.save_shareable(result.shareable)
         engine = engine_for(i.session.site, i.session.language)
         was = previous.get(i.session.id, "")
         runs.append(
@@ -366,31 +375,32 @@ def run(
 
     engines = study_engines(study.config, study.site_roster)
     previous = {sid: study.digest(study.shareable_path(sid)) for sid in ids}
-    runs = run_sessions(study, inputs, engines, codebook, previous)
-    drop_orphan_guesses(study, codebook, ids)
-    save_codebook(study, codebook, secret)
+    runs = run_sessions(
+        study, inputs, engines, codebook, previous, lambda: save_codebook(study, codebook, secret)
+    )
     command = "pseudonymise --all" if session_ids is None else "pseudonymise"
     for done in runs:
         done.audit(study, command, presidio_version())
     return runs
 
 
-def drop_orphan_guesses(study: Study, codebook: Codebook, session_ids: Sequence[str]) -> int:
-    """Drop the unconfirmed entries first seen in these sessions that no pending suggestion
-    of any session asks about any more (a back-check took their words out). An unconfirmed
-    entry is held only while a person has it to decide: left behind, the leak check reports
-    its value as pending with nothing left to review, and the archive refuses."""
-    asked = {
-        s.label
-        for sid in study.session_ids()
-        for s in load_review(study, sid).suggestions
-        if s.status == "pending"
+def drop_orphan_guesses(
+    study: Study, codebook: Codebook, fresh: Mapping[str, Sequence[Suggestion]]
+) -> int:
+    """Drop the unconfirmed entries first seen in the sessions of ``fresh`` (their new review
+    queues, not yet written) that no pending suggestion of any session asks about any more (a
+    back-check took their words out). An unconfirmed entry is held only while a person has
+    it to decide: left behind, the leak check reports its value as pending with nothing left
+    to review, and the archive refuses."""
+    queues: dict[str, Sequence[Suggestion]] = {
+        sid: load_review(study, sid).suggestions for sid in study.session_ids()
     }
-    first = set(session_ids)
+    queues.update(fresh)
+    asked = {s.label for queue in queues.values() for s in queue if s.status == "pending"}
     orphans = [
         e
         for e in codebook.entries
-        if not e.confirmed and "/" not in e.id and e.first_seen in first and e.label not in asked
+        if not e.confirmed and "/" not in e.id and e.first_seen in fresh and e.label not in asked
     ]
     for entry in orphans:
         codebook.drop_entry(entry)
