@@ -635,7 +635,7 @@ CASES: tuple[Case, ...] = (
     C("codebook", "backup", "-o", "{study}/shareable/cb.enc",
       msg="{study}/shareable/cb.enc: the codebook may never go into the shareable area; nothing"
       " was changed"),
-    C("codebook", "backup", "-o", "{bad}/cb.enc", msg="Not a directory ({bad}/cb.enc)",
+    C("codebook", "backup", "-o", "{bad}/cb.enc", msg="Not a directory [ENOTDIR] ({bad}/cb.enc)",
       bad=("wav", "x.wav")),
     C("codebook", "rekey", msg=WRONG_KEY, env=WRONG_PASSPHRASE),
     C("codebook", "rekey", msg=DAMAGED_CODEBOOK, damage=("identifiable/codebook.enc", "latin1")),

@@ -749,7 +749,7 @@ def test_an_output_that_cannot_be_written_changes_nothing(
     with unchanged(study):
         result = run(["deidentify", str(note), "--site", "BU", "-o", str(blocker / "x.txt")], study)
     assert result.exit_code == 1
-    assert result.output == f"Error: Not a directory ({blocker}/x.txt)\n"
+    assert result.output == f"Error: Not a directory [ENOTDIR] ({blocker}/x.txt)\n"
     assert not study.joinpath("identifiable", "documents").exists()
 
 

@@ -272,7 +272,9 @@ def test_withdrawal_leaves_no_word_of_theirs_and_keeps_the_numbers(
 
     # coherent: nothing out of date but the archive made before (it holds the old text)
     sessions = invoke(study, "sessions")
-    assert "out of date" not in sessions.output and "stale" not in sessions.output
+    assert "out of date" not in sessions.output
+    assert "archived (stale)" in sessions.output
+    assert sessions.output.count("stale") == sessions.output.count("archived (stale)")
     for row in json.loads(invoke(study, "status", "--json").output):
         stale = [k for k, v in row["stages"].items() if v["done"] and not v["current"]]
         assert (stale, row["stale"], row["waiting"]) == (["archived"], None, []), row
