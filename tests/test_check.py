@@ -96,7 +96,25 @@ def _half_audit_line(study: Path) -> tuple[str, str]:
     )
 
 
-@pytest.mark.parametrize("damage", [_truncate, _tamper, _stray_temp, _orphan, _half_audit_line])
+def _edited_audit_line(study: Path) -> tuple[str, str]:
+    log = study / "logs" / "audit.jsonl"
+    lines = log.read_text(encoding="utf-8").splitlines(keepends=True)
+    entry = json.loads(lines[0])
+    entry["user"] = "someone else"  # parses, every checksum it records unchanged
+    lines[0] = json.dumps(entry) + "\n"
+    log.write_text("".join(lines), encoding="utf-8")
+    return (
+        "logs/audit.jsonl: its hash chain breaks at line 2: an entry was edited, removed or"
+        " inserted after it was written",
+        "  repair: compare the log with your backup to see what changed and restore it; keep"
+        " this copy as evidence (fgdprep cannot tell what the line said before)",
+    )
+
+
+DAMAGES = [_truncate, _tamper, _stray_temp, _orphan, _half_audit_line, _edited_audit_line]
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
 def test_each_damage_is_found_with_its_repair(
     study: Path, unchanged: Callable[..., Any], damage: Callable[[Path], tuple[str, str]]
 ) -> None:

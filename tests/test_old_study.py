@@ -19,6 +19,7 @@ from click.testing import CliRunner, Result
 
 from fgdprep.cli import cli
 from fgdprep.model import SCHEMA_VERSION
+from fgdprep.store import verify_audit_chain
 
 FIXTURE = Path(__file__).parent / "data" / "old_study_v1"
 PASSPHRASE = "old-study-test"
@@ -80,3 +81,10 @@ def test_an_old_study_pseudonymises_with_its_decisions(old_study: Path) -> None:
         assert by_id[s["turn"]][s["start"] : s["end"]] == text
     check = run(["leakcheck"], old_study)
     assert check.exit_code == 0, check.output
+    # the audit log: 0.1.0's unchained lines, then the chain from the first line after them
+    log = old_study / "logs" / "audit.jsonl"
+    assert verify_audit_chain(log) == 1 and verify_audit_chain(log, legacy=True) is None
+    lines = log.read_bytes().splitlines(keepends=True)
+    first = next(n for n, line in enumerate(lines) if b'"prev"' in line)
+    log.write_bytes(b"".join(lines[: first - 1] + lines[first:]))  # the last old line removed
+    assert verify_audit_chain(log, legacy=True) == first

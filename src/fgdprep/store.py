@@ -271,18 +271,32 @@ def _last_line(path: Path) -> bytes:
     return lines[-1] if lines and lines[-1] else b""
 
 
-def verify_audit_chain(path: Path) -> int | None:
+#: The release whose audit lines carry no "prev" (a study it made starts with them).
+UNCHAINED_RELEASE = "0.1.0"
+
+
+def verify_audit_chain(path: Path, legacy: bool = False) -> int | None:
     """The number (1-based) of the first audit line whose "prev" is not the SHA-256 of the
-    line before it (an edited, removed or inserted entry); None when the chain holds."""
+    line before it (an edited, removed or inserted entry); None when the chain holds.
+    ``legacy``: the log may begin with lines of :data:`UNCHAINED_RELEASE`, written before
+    the chain existed (the chain starts at the first line after them)."""
     prev = CHAIN_START
     if not path.is_file():
         return None
+    chained = not legacy
     for n, line in enumerate(path.read_bytes().splitlines(), 1):
         try:
             entry = json.loads(line)
         except ValueError:
             return n
-        if not isinstance(entry, dict) or entry.get("prev") != prev:
+        if not isinstance(entry, dict):
+            return n
+        old = "prev" not in entry and entry.get("fgdprep") == UNCHAINED_RELEASE
+        if not chained and old:
+            prev = hashlib.sha256(line).hexdigest()
+            continue
+        chained = True
+        if entry.get("prev") != prev:
             return n
         prev = hashlib.sha256(line).hexdigest()
     return None

@@ -1,10 +1,11 @@
 """``check``: the integrity of a whole study folder, and how to repair what is wrong.
 
-Four kinds of trouble, each with its repair: a file fgdprep wrote that no longer parses
+Five kinds of trouble, each with its repair: a file fgdprep wrote that no longer parses
 (truncated, damaged); a file whose SHA-256 is not the one the audit log last recorded for it
 (changed outside fgdprep, or a crash between writing and auditing); a file that is no part
 of the layout (:data:`fgdprep.store.LAYOUT`), among them the temporary files an interrupted
-atomic write leaves; a codebook that does not decrypt with the passphrase. Reads only.
+atomic write leaves; an audit log whose hash chain breaks (an entry edited, removed or
+inserted); a codebook that does not decrypt with the passphrase. Reads only.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from fgdprep.model import (
     Translation,
     loads,
 )
-from fgdprep.store import Study, layout_entry, sha256_file
+from fgdprep.store import Study, layout_entry, sha256_file, verify_audit_chain
 from fgdprep.volume import Volume, volume_of
 
 #: Layout rows whose files are model documents: (kind, class) to parse them with.
@@ -215,6 +216,20 @@ def run(study: Study, passphrase: Callable[[], str]) -> CheckResult:
                         _redo(row[0], rel),
                     )
                 )
+    log = _rel(study, study.audit_log)
+    broken = (
+        None if any(p.file == log for p in problems) else verify_audit_chain(study.audit_log, True)
+    )
+    if broken is not None:
+        problems.append(
+            Problem(
+                log,
+                f"its hash chain breaks at line {broken}: an entry was edited, removed or"
+                " inserted after it was written",
+                "compare the log with your backup to see what changed and restore it; keep"
+                " this copy as evidence (fgdprep cannot tell what the line said before)",
+            )
+        )
     if study.journal_path.is_file():
         problems.append(
             Problem(
