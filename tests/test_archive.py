@@ -37,9 +37,9 @@ def invoke(study: Path, *args: str) -> Result:
     return CliRunner().invoke(cli, ["--study", str(study), *args], env=ENV, catch_exceptions=False)
 
 
-def finalised_study(root: Path, approve: bool = False) -> Study:
+def session_with_codebook(root: Path) -> Study:
     """The Kiswahili DS sample saved through the store, with its roster (real names) and a
-    codebook entry, finalised."""
+    codebook entry (passphrase "secret"), not finalised."""
     s = make_session(root)
     for path in (s.roster_path("DS"), s.session_roster_path("DS-pre")):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -48,6 +48,13 @@ def finalised_study(root: Path, approve: bool = False) -> Study:
         book = Codebook()
         book.add_entry(Entry("DS/P01", "PERSON", "[P01]", "Halima Juma", ["Mama Halima"]))
         save_codebook(s, book, "secret")
+    return s
+
+
+def finalised_study(root: Path, approve: bool = False) -> Study:
+    """:func:`session_with_codebook`, finalised."""
+    s = session_with_codebook(root)
+    with s.lock():
         if approve:
             from fgdprep.model import Translation
             from fgdprep.stages.translate import rows_sha256

@@ -204,18 +204,9 @@ def test_kill_9_during_finalise_then_finalise_again(tmp_path: Path, seed: int) -
 def make_session_with_codebook(root: Path) -> None:
     """test_archive's study before its finalise."""
     assert run(["init", str(root), "--config", str(REPO / "configs/upsides.yaml")]).exit_code == 0
-    from test_archive import ROSTER
+    from test_archive import session_with_codebook
 
-    s = make_session(root)
-    for path in (s.roster_path("DS"), s.session_roster_path("DS-pre")):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(ROSTER)
-    from fgdprep.codebook import Codebook, Entry, save_codebook
-
-    with s.lock():
-        book = Codebook()
-        book.add_entry(Entry("DS/P01", "PERSON", "[P01]", "Halima Juma", ["Mama Halima"]))
-        save_codebook(s, book, SECRET)
+    session_with_codebook(root)
 
 
 EXPORT = ("export", "DS-pre", "--format", "docx", "--format", "txt", "--format", "json", "-o")
