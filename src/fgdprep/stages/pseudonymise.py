@@ -393,7 +393,7 @@ def drop_orphan_guesses(
     it to decide: left behind, the leak check reports its value as pending with nothing left
     to review, and the archive refuses."""
     queues: dict[str, Sequence[Suggestion]] = {
-        sid: load_review(study, sid).suggestions for sid in study.session_ids()
+        sid: load_review(study, sid).suggestions for sid in study.session_ids() if sid not in fresh
     }
     queues.update(fresh)
     asked = {s.label for queue in queues.values() for s in queue if s.status == "pending"}
