@@ -303,7 +303,8 @@ NOT_PACKET_DOCX = (
     "p.docx: not a readable Word document (PackageNotFoundError); return the packet as .docx"
 )
 NOT_XML = "p.xlf: not readable XML (XMLSyntaxError)"
-BAD_JSON = "{rel}: cannot be read (not valid JSON (line 1))"
+REPAIR = "; 'fgdprep check' says how to repair it"
+BAD_JSON = "{rel}: cannot be read (not valid JSON (line 1))" + REPAIR
 POST_JSON = "identifiable/sessions/DS-post/session.json"
 POST_PSEUDONYMISED = "identifiable/sessions/DS-post/pseudonymised.json"
 
@@ -466,8 +467,8 @@ CASES: tuple[Case, ...] = (
     C("pseudonymise", "NOPE", msg=NOPE),
     C("pseudonymise", msg="give a SESSION_ID, or --all for every pseudonymised session", code=2),
     C("pseudonymise", "DS-post", damage=("identifiable/sessions/DS-post/speakers.json", "latin1"),
-      msg="identifiable/sessions/DS-post/speakers.json: cannot be read ('utf-8' codec can't"
-      " decode byte 0xe9 in position 30: invalid continuation byte)"),
+      msg="identifiable/sessions/DS-post/speakers.json: cannot be read (not UTF-8 text at byte"
+      " 30)" + REPAIR),
     # -- review
     C("review", "NOPE", msg=NOPE),
     C("review", "DS-post", "--accept", "abc", code=2,
@@ -587,8 +588,7 @@ CASES: tuple[Case, ...] = (
       damage=("shareable/sessions/DS-pre/deidentified.json", "huge")),
     C("sessions", msg=BAD_JSON.format(rel=POST_JSON), damage=(POST_JSON, "empty")),
     C("sessions", damage=(POST_JSON, "latin1"),
-      msg=POST_JSON + ": cannot be read ('utf-8' codec can't decode byte 0xe9 in position 30:"
-      " invalid continuation byte)"),
+      msg=POST_JSON + ": cannot be read (not UTF-8 text at byte 30)" + REPAIR),
     C("status", "--site", "XX", msg="unknown site 'XX'; sites in fgdprep.yaml: DS, BU"),
     C("status", "--wave", "nope", msg="unknown wave 'nope'; waves in fgdprep.yaml: pre, post"),
     C("status", damage=("fgdprep.yaml", "wrong-types"),

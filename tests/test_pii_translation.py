@@ -293,7 +293,7 @@ def test_all_with_a_damaged_queue_changes_nothing(
             assert result.exit_code == 1
             assert result.output == (
                 "Error: identifiable/sessions/DS-pre/review.json: cannot be read"
-                " (not valid JSON (line 1))\n"
+                " (not valid JSON (line 1)); 'fgdprep check' says how to repair it\n"
             )
     finally:
         queue.write_bytes(saved)

@@ -817,9 +817,12 @@ class Study:
     def _read(self, path: Path, kind: str, cls: type[T]) -> T:
         try:
             return loads(kind, cls, self.read_bytes(path).decode("utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            rel = path.relative_to(self.root)
-            raise StudyError(f"{rel}: cannot be read ({exc})") from None
+        except UnicodeDecodeError as exc:
+            why = f"not UTF-8 text at byte {exc.start}"
+        except (OSError, ValueError) as exc:
+            why = str(exc)
+        rel = path.relative_to(self.root)
+        raise StudyError(f"{rel}: cannot be read ({why}); 'fgdprep check' says how to repair it")
 
     # -- audit log ---------------------------------------------------------------------------
 
