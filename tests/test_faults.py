@@ -19,11 +19,13 @@ import stat
 import subprocess
 import sys
 import time
+import wave
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import docx
+import numpy as np
 import pytest
 from click.testing import CliRunner, Result
 
@@ -305,6 +307,36 @@ def test_kill_9_during_transcription_of_short_speech_then_run_again(
     assert again.exit_code == 0, again.output
     assert len(audits(root, "transcribe")) == 1
     check_clean(root, RUN_SECRET)
+
+
+def test_kill_9_while_ingest_copies_a_long_recording_then_ingest_again(tmp_path: Path) -> None:
+    """Killed while the recording's copy is half written: the next ``ingest`` removes the
+    half copy (the copy was noted in the journal), takes the recording and ``check`` is clean."""
+    root = tmp_path / "study"
+    assert run(["init", str(root), "--config", str(SAMPLE / "demo.yaml")]).exit_code == 0
+    long = tmp_path / "long.wav"  # 40 min of 16 kHz 16-bit audio: 77 MB, copied in steps
+    with wave.open(str(long), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        tone = (3000 * np.sin(np.arange(16000) * 2 * np.pi * 220 / 16000)).astype("<i2")
+        out.writeframes(np.tile(tone, 40 * 60).tobytes())
+    folder = root / "identifiable/recordings/BU-pre"
+    ingest = ["ingest", str(long), "--session", "BU-pre", "--site", "BU", "--wave", "pre"]
+    ingest += ["--date", "2025-01-02", "--language", "en"]
+
+    def copying() -> bool:
+        return folder.is_dir() and any(folder.glob(".recording.wav.*.tmp"))
+
+    status = kill_when(argv(root, *ingest), copying, 0.0)
+    assert status == -signal.SIGKILL
+    assert temp_files(root) != []  # the half copy, left by the kill
+    again = run(ingest, root)
+    assert again.exit_code == 0, again.output
+    assert temp_files(root) == []
+    assert (folder / "recording.wav").read_bytes() == long.read_bytes()
+    assert len(audits(root, "ingest")) == 1
+    check_clean(root)
 
 
 # --- a full disk ------------------------------------------------------------------------------

@@ -677,9 +677,13 @@ class Study:
             self._digests[path] = sha256_file(path)
         return self._digests[path]
 
-    def copy_in(self, src: Path, dest: Path) -> None:
+    def copy_in(self, src: Path, dest: Path, digest: str) -> None:
+        """Copy ``src`` (whose SHA-256 is ``digest``) to ``dest`` atomically, noted in the
+        journal first (a kill mid-copy leaves a temporary file the next command removes)."""
         self._check_locked()
+        self._note(dest, digest)
         atomic_copy(src, dest, self.perms_for(dest))
+        self._digests[dest] = digest
 
     def delete_tree(self, path: Path) -> None:
         """Remove a folder of the study: first renamed out of the way (one atomic step, so a

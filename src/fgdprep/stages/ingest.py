@@ -192,7 +192,7 @@ def ingest(study: Study, req: IngestRequest) -> IngestResult:
         ),
     )
     outputs = {"recording": digest}
-    study.copy_in(req.audio, study.recording_path(session))
+    study.copy_in(req.audio, study.recording_path(session), digest)
     outputs |= save_session(study, new, session)
     study.audit(
         "ingest",
