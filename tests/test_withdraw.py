@@ -306,8 +306,8 @@ def test_withdrawal_leaves_no_word_of_theirs_and_keeps_the_numbers(
 
 
 def test_labelling_a_name_moves_the_other_spans_with_it() -> None:
+    from fgdprep.deid.withdrawal import label_mentions, name_finder
     from fgdprep.model import PiiSpan
-    from fgdprep.stages.withdraw import label_mentions, name_finder
 
     find = name_finder(["Neema Kweka", "Mama Neema"], 88)
     text = "Call 0712 345 678, said Mama Neema; Neema Kweka agreed with Halima."
@@ -323,7 +323,7 @@ def test_labelling_a_name_moves_the_other_spans_with_it() -> None:
 
 
 def test_a_name_that_is_a_word_counts_only_written_as_a_name() -> None:
-    from fgdprep.stages.withdraw import name_finder
+    from fgdprep.deid.withdrawal import name_finder
 
     find = name_finder(["Hope Atim"], 88)
     assert find("I hope so.") == []
@@ -331,7 +331,7 @@ def test_a_name_that_is_a_word_counts_only_written_as_a_name() -> None:
 
 
 def test_the_draft_loses_their_words_inside_a_segment() -> None:
-    from fgdprep.stages.withdraw import name_finder, voice_of, withdraw_draft
+    from fgdprep.deid.withdrawal import name_finder, voice_of, withdraw_draft
 
     ws = [
         Word(float(i), i + 0.5, w, 0.9)
@@ -415,7 +415,7 @@ def test_the_back_check_decides_who_said_what() -> None:
     """The moderator corrected two speakers: the turn the diarizer gave P03 is P01's (kept
     everywhere), the one it gave P02 is P03's (withdrawn, and its words leave the speaker
     turns too)."""
-    from fgdprep.stages.withdraw import name_finder, plan_session
+    from fgdprep.deid.withdrawal import name_finder, plan_session
 
     def words(text: str, start: float) -> tuple[Word, ...]:
         return tuple(Word(start + i, start + i + 0.5, w, 0.9) for i, w in enumerate(text.split()))
