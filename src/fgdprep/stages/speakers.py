@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -388,6 +389,8 @@ class SpeakersRequest:
     threads: int | None = None
     #: A diarization :func:`diarize` made beforehand (beside transcription): used as new.
     diarization: Diarization | None = None
+    #: Set to stop :func:`diarize` at its next safe point (see ``DiarizeOptions.stop``).
+    stop: threading.Event | None = None
 
 
 @dataclass(frozen=True)
@@ -423,7 +426,11 @@ def diarize(study: Study, request: SpeakersRequest) -> Diarization:
     attending = [p for p in roster if not session.attendance or p.code in session.attendance]
     count = request.count or SpeakerCount.from_roster(attending)
     options = DiarizeOptions(
-        count=count, rttm=request.rttm, device=request.device, threads=request.threads
+        count=count,
+        rttm=request.rttm,
+        device=request.device,
+        threads=request.threads,
+        stop=request.stop,
     )
     diarizer = make_diarizer(method, options)
     diarizer.check(session.audio)
