@@ -32,6 +32,7 @@ from fgdprep.model import Person
 from fgdprep.recognizers import RecognizerContext, build_recognizers
 from fgdprep.recognizers.candidates import DRUG_ENDINGS, FROM_CANDIDATE, lexicon
 from fgdprep.recognizers.candidates import NAME as CANDIDATES
+from fgdprep.recognizers.phone import number_words
 from fgdprep.text import PREFIXES, SUFFIXES, TITLE_WORDS, Token, norm, phrase_keys, tokens
 
 log = logging.getLogger(__name__)
@@ -226,8 +227,15 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
     def same(a: Detected, b: Detected) -> bool:
         return a.start == b.start and a.end == b.end
 
+    spoken = [d for d in found if d.recognizer == "phone" and d.how == "spoken"]
     out = []
     for d in found:
+        if (
+            d.recognizer != "phone"
+            and any(p.start <= d.start and d.end <= p.end for p in spoken)
+            and number_words(text[d.start : d.end])
+        ):
+            continue  # "mukaaga" (six) of a number read out is no near-miss of "Mukasa"
         if d.recognizer == NER_NAME:
             surface = text[d.start : d.end]
             words = phrase_keys(surface)

@@ -20,10 +20,18 @@ _JOIN = (
     r"|अंडरस्कोर|קו תחתון)"
 )
 _AT = (
-    r"(?:at the rate(?: of)?|at|ät|et|@|ॲट द रेट|ॲट|ऍट|अ‍ॅट|एट|ऍट द रेट|एट द रेट|שטרודל"
+    r"(?:at the rate(?: of)?|at|ät|et|@|klammeraffe|ॲट द रेट|ॲट|ऍट|अ‍ॅट|एट|ऍट द रेट|एट द रेट|שטרודל"
     r"|כרוכית)"
 )
-_TLD = r"com|kom|org|net|de|tz|ug|ke|in|il|uk|co|ac|go|or|info|edu|gov|कॉम|इन|ऑर्ग|नेट|קום"
+_TLD = (
+    r"com|kom|org|net|de|tz|ug|ke|in|il|uk|co|ac|go|or|info|edu|gov|at|ch|fr|nl|eu|io|me|biz"
+    r"|us|ca|au|za|ng|rw|gh|bi|cd|ss|et|kom|कॉम|इन|ऑर्ग|नेट|קום"
+)
+#: Mail providers: "<name> at gmail." is an address even where ASR dropped "dot com" (only
+#: names that are no common words, and only before the end of the clause).
+_MAILHOST = r"g-?mail|googlemail|yahoo|ymail|hotmail|icloud|proton-?mail|gmx|rediffmail"
+# a dot as ASR writes it between host and domain: " dot ", ".", " . "
+_DOTS = rf"(?: {_DOT} | ?\. ?)"
 
 
 class FgdEmailRecognizer(PatternRecognizer):
@@ -33,8 +41,21 @@ class FgdEmailRecognizer(PatternRecognizer):
         Pattern("written", r"\b[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}\b", 0.95),
         Pattern(
             "spoken",
-            rf"(?<![\w@])[\w.]+(?: {_JOIN} [\w]+)* {_AT} [\w-]+"
-            rf"(?:(?: {_DOT} |\.)(?:{_TLD}))+(?![\w\u0900-\u097f])",
+            rf"(?<![\w@.-])[\w.-]*\w(?: {_JOIN} [\w]+)* (?:{_AT}) [\w-]+"
+            rf"(?:{_DOTS}(?:{_TLD}))+(?![\w\u0900-\u097f])",
+            0.9,
+        ),
+        # "nambi@gmail dot com", "nambi @ gmail . com": written and spoken parts mixed
+        Pattern(
+            "mixed",
+            rf"(?<![\w@.-])[\w.+-]*\w ?@ ?[\w-]+(?:{_DOTS}(?:{_TLD}))+(?![\w\u0900-\u097f])",
+            0.9,
+        ),
+        # "nambi at gmail", "nambi at yahoo com": a mail provider, the domain left unsaid
+        Pattern(
+            "provider",
+            rf"(?<![\w@.-])[\w.-]*\w(?: {_JOIN} [\w]+)* (?:{_AT}|@) ?(?:{_MAILHOST})"
+            rf"(?:(?:{_DOTS}| )(?:{_TLD}))*(?= ?(?:[.,;:!?)]|$))",
             0.9,
         ),
         # "mary.nambi (at) yahoo.com", "mary.nambi[at]yahoo[dot]com", "mary.nambi @ yahoo.com"
