@@ -30,7 +30,7 @@ from fgdprep.entities import FACILITY, LOCATION, PERSON, ROSTER_PERSON, Detected
 from fgdprep.errors import ConfigError, StageError
 from fgdprep.model import Person
 from fgdprep.recognizers import RecognizerContext, build_recognizers
-from fgdprep.recognizers.candidates import DRUG_ENDINGS, FROM_CANDIDATE, lexicon
+from fgdprep.recognizers.candidates import DRUG_ENDINGS, FROM_CANDIDATE, Lexicon, lexicon
 from fgdprep.recognizers.candidates import NAME as CANDIDATES
 from fgdprep.recognizers.phone import number_words
 from fgdprep.text import PREFIXES, SUFFIXES, TITLE_WORDS, Token, norm, phrase_keys, tokens
@@ -245,6 +245,9 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
             if d.entity_type == PERSON and surface.casefold().endswith(DRUG_ENDINGS):
                 continue
             other = next((c for c in cued if same(c, d) and c.entity_type != d.entity_type), None)
+            if other is None and d.entity_type == PERSON and _after_place_cue(text, d, lex):
+                # "came from Masindi": a known town after "from" is no person
+                other = next((c for c in known if same(c, d) and c.entity_type == LOCATION), None)
             if other is not None:
                 d = dataclasses.replace(d, entity_type=other.entity_type)
         elif (
@@ -255,6 +258,12 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
             continue
         out.append(d)
     return out
+
+
+def _after_place_cue(text: str, d: Detected, lex: Lexicon | None) -> bool:
+    """Whether the word just before a span is a place cue of the language ("from", "in")."""
+    before = tokens(text[max(0, d.start - 40) : d.start])
+    return lex is not None and bool(before) and (before[-1].key,) in lex.place_cues
 
 
 def context_for_site(

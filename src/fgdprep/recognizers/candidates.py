@@ -98,6 +98,13 @@ DRUG_ENDINGS = (
     "tiapine",
     "alin",
     "apin",
+    "peridol",
+    "pentin",
+    "gabalin",
+    "trigine",
+    "pidem",
+    "piclone",
+    "ixol",
 )
 
 
@@ -165,6 +172,9 @@ class Lexicon:
     strip_known_only: tuple[str, ...]  # endings that also end names: cut only on a known stem
     verb_endings: tuple[str, ...]  # endings of verb forms, never names (uncased scripts)
     conjunctions: frozenset[str]  # "and": names joined by it are names alike
+    nouns_capitalised: bool = False  # German: a capital says noun, not name
+    street_endings: tuple[str, ...] = ()  # "Bahnhofstraße": one word naming a street
+    street_heads: frozenset[str] = frozenset()  # "Neue Straße", "Alter Weg": the last word
 
 
 def _keys(items: Any) -> frozenset[str]:
@@ -235,6 +245,9 @@ def lexicon(language: str) -> Lexicon | None:
         strip_known_only=tuple(norm(str(x)) for x in data.get("strip_known_only") or ()),
         verb_endings=tuple(norm(str(x)) for x in data.get("verb_endings") or ()),
         conjunctions=_keys(data.get("conjunctions")),
+        nouns_capitalised=bool(data.get("nouns_capitalised", False)),
+        street_endings=tuple(norm(str(x)) for x in data.get("street_endings") or ()),
+        street_heads=_keys(data.get("street_heads")),
     )
 
 
@@ -401,7 +414,7 @@ class CandidateRecognizer(EntityRecognizer):
                 and not place_case
                 and not self._named(text, words, i)
             ):
-                if m.payload == PERSON and not self.lex.cased:
+                if m.payload == PERSON and (not self.lex.cased or self.lex.nouns_capitalised):
                     common_names[i] = (m.start, m.end)
                 continue
             entity, how = m.payload, "lexicon"
@@ -419,8 +432,13 @@ class CandidateRecognizer(EntityRecognizer):
             if _starts_with(words, i, self.lex.facility_before):
                 continue  # "בית" of "בית הספר": a facility's head word, not a name
             cue = self._cued(words, i)
-            if cue is None and self._compound_facility(w):
+            if cue is None and (self._compound_facility(w) or self._generic_before_name(words, i)):
                 found[i] = (FACILITY, CUE_SCORE, "cue")
+                continue
+            street = self._street(text, words, i)
+            if cue is None and street:
+                for k in range(i, i + street):
+                    found[k] = (LOCATION, CUE_SCORE, "cue")
                 continue
             if cue is None and self.lex.shape and self.lex.cased and not lower_text:
                 if self._sentence_initial(text, w) or self._common(w.key):
@@ -456,8 +474,8 @@ class CandidateRecognizer(EntityRecognizer):
             ):
                 j += 1
                 other, other_score, other_how = found[order[j]]
-                if other != PERSON:
-                    entity = other
+                if other != PERSON and entity != FACILITY:
+                    entity = other  # "Kreiskrankenhaus Laupheim" stays a facility
                 if other_score > score:
                     score, how = other_score, other_how
             last = order[j]
@@ -527,10 +545,45 @@ class CandidateRecognizer(EntityRecognizer):
         w = words[i]
         return (
             self.lex.cased
+            and not self.lex.nouns_capitalised
             and w.text[:1].isupper()
             and not self._sentence_initial(text, w)
             and (nxt is None or nxt.key not in self.lex.place_after_name)
         )
+
+    def _generic_before_name(self, words: list[_Word], i: int) -> bool:
+        """A kind of clinic named by the name after it: "Kreiskrankenhaus Laupheim"."""
+        w = words[i]
+        if not self.lex.facility_compounds or not GENERIC_COMPOUND.match(w.text):
+            return False
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        return (
+            nxt is not None
+            and _joinable(self._gaps.get(i + 1, ""))
+            and nxt.text[:1].isupper()
+            and (nxt.key in self.lex.names._vocab or not self._common(nxt.key))
+        )
+
+    def _street(self, text: str, words: list[_Word], i: int) -> int:
+        """Words of a street name starting at word i (0 if none): one compound
+        ("Bahnhofstraße") or a capitalised word before a street word ("Neue Straße")."""
+        w = words[i]
+        if not w.text[:1].isupper():
+            return 0
+        if self.lex.street_endings and any(
+            w.key.endswith(e) and len(w.key) >= len(e) + 3 for e in self.lex.street_endings
+        ):
+            return 1
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        if (
+            nxt is not None
+            and nxt.key in self.lex.street_heads
+            and nxt.text[:1].isupper()
+            and _joinable(self._gaps.get(i + 1, ""))
+            and not self._sentence_initial(text, w)
+        ):
+            return 2
+        return 0
 
     def _compound_facility(self, w: _Word) -> bool:
         """German compounds naming one clinic ("Bundeswehrkrankenhaus"), not a kind of clinic
