@@ -242,14 +242,34 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
             named = [w for w in words if w not in TITLE_WORDS and w not in ("lord",)]
             if lex is not None and named and all(w in lex.not_names for w in named):
                 continue
-            if d.entity_type == PERSON and surface.casefold().endswith(DRUG_ENDINGS):
-                continue
+            if surface.casefold().endswith(DRUG_ENDINGS):
+                continue  # "Haloperidol", "Lithium", whatever NER calls them
             other = next((c for c in cued if same(c, d) and c.entity_type != d.entity_type), None)
+            if other is None and d.entity_type == PERSON:
+                # "Jangwani" of "at Jangwani Secondary": the school's name, not a person
+                other = next(
+                    (
+                        c
+                        for c in cued
+                        if c.start <= d.start
+                        and d.end <= c.end
+                        and c.entity_type in (FACILITY, LOCATION)
+                    ),
+                    None,
+                )
             if other is None and d.entity_type == PERSON and _after_place_cue(text, d, lex):
                 # "came from Masindi": a known town after "from" is no person
                 other = next((c for c in known if same(c, d) and c.entity_type == LOCATION), None)
             if other is not None:
                 d = dataclasses.replace(d, entity_type=other.entity_type)
+        elif d.recognizer == "cues" and any(
+            c.entity_type == d.entity_type == FACILITY
+            and c.start <= d.start
+            and d.end <= c.end
+            and (c.start, c.end) != (d.start, d.end)
+            for c in cued
+        ):
+            continue  # "Krankenhaus Alsterdorf" inside "Evangelischen Krankenhaus Alsterdorf"
         elif (
             d.recognizer == "roster"
             and d.how == "fuzzy"

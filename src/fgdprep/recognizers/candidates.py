@@ -62,6 +62,11 @@ SHAPE_SCORE = 0.6
 COMMON_ZIPF = 4.3
 #: After a weak cue ("עם", with) only a rare word is taken for a name.
 WEAK_ZIPF = 3.0
+#: "Jungfernstieg" (2.6) names a street, "Spielplatz" (3.5) and "Heimweg" are words.
+STREET_ZIPF = 3.0
+#: German: a word this frequent after a place preposition is a noun ("im Kurs": 4.6), a rarer
+#: one a place ("nach Kempten": 3.6).
+NOUN_ZIPF = 4.0
 #: After a facility's head word in an uncased script, a word this frequent is no name (a verb).
 FACILITY_ZIPF = 4.0
 #: wordfreq's code of each language (Marathi is looked up in Hindi, the nearest list).
@@ -175,6 +180,8 @@ class Lexicon:
     nouns_capitalised: bool = False  # German: a capital says noun, not name
     street_endings: tuple[str, ...] = ()  # "Bahnhofstraße": one word naming a street
     street_heads: frozenset[str] = frozenset()  # "Neue Straße", "Alter Weg": the last word
+    street_endings_rare: tuple[str, ...] = ()  # "Jungfernstieg", not "Spielplatz": rare only
+    given: frozenset[str] = frozenset()  # given names (German: no noun, unlike many surnames)
 
 
 def _keys(items: Any) -> frozenset[str]:
@@ -248,6 +255,8 @@ def lexicon(language: str) -> Lexicon | None:
         nouns_capitalised=bool(data.get("nouns_capitalised", False)),
         street_endings=tuple(norm(str(x)) for x in data.get("street_endings") or ()),
         street_heads=_keys(data.get("street_heads")),
+        street_endings_rare=tuple(norm(str(x)) for x in data.get("street_endings_rare") or ()),
+        given=_keys(data.get("given_names")),
     )
 
 
@@ -409,10 +418,14 @@ class CandidateRecognizer(EntityRecognizer):
                 self._place_case(text, words, m.start, m.end)
                 or (m.payload == FACILITY and _ends_with(words, i, self.lex.facility_before))
             )
+            # German capitalises nouns: a surname that is a noun ("Sommer") needs a cue
+            noun = (
+                self.lex.nouns_capitalised and m.payload == PERSON and surface not in self.lex.given
+            )
             if (
                 (common or surface in WORD_NAMES)
                 and not place_case
-                and not self._named(text, words, i)
+                and not self._named(text, words, i, noun)
             ):
                 if m.payload == PERSON and (not self.lex.cased or self.lex.nouns_capitalised):
                     common_names[i] = (m.start, m.end)
@@ -427,6 +440,8 @@ class CandidateRecognizer(EntityRecognizer):
                     found[j] = (entity, score, how)
 
         for i, w in enumerate(words):
+            if i not in found and self._given_after_kin(words, i):
+                found[i] = (PERSON, CUE_SCORE, "cue")  # "Mjomba wangu Ramadhani"
             if i in found or not self._name_shaped(w, lower_text) or self._verb_shaped(w):
                 continue
             if _starts_with(words, i, self.lex.facility_before):
@@ -450,7 +465,12 @@ class CandidateRecognizer(EntityRecognizer):
             if cue is not None:
                 if self.lex.cased and self._common(w.key) and not w.text[:1].isupper():
                     continue
+                if cue == LOCATION and self._noun_after_preposition(w.key):
+                    continue  # "aus Angst", "im Kurs": a German noun after a preposition
                 found[i] = (cue, CUE_SCORE, "cue")
+
+        if self.lex.cased:
+            self._facility_heads(words, found)
 
         # a known name that is also a frequent word is a name beside another person's name:
         # "אברהם אדרי" (given name + surname), "יעקב ושושנה", "प्रसाद आणि मेघना"
@@ -466,6 +486,7 @@ class CandidateRecognizer(EntityRecognizer):
             j = i
             first = order[i]
             entity, score, how = found[first]
+            kin_cued = entity == PERSON and how == "cue" and self._after_kin(words, first)
             while (
                 self.lex.cased
                 and j + 1 < len(order)
@@ -474,8 +495,10 @@ class CandidateRecognizer(EntityRecognizer):
             ):
                 j += 1
                 other, other_score, other_how = found[order[j]]
-                if other != PERSON and entity != FACILITY:
-                    entity = other  # "Kreiskrankenhaus Laupheim" stays a facility
+                if other != PERSON and entity != FACILITY and not kin_cued:
+                    # "Kreiskrankenhaus Laupheim" stays a facility, "Pastorin Wiebke
+                    # Thiessen" a person though Thiessen is a village too
+                    entity = other
                 if other_score > score:
                     score, how = other_score, other_how
             last = order[j]
@@ -529,7 +552,7 @@ class CandidateRecognizer(EntityRecognizer):
             last += 1
         return first, last
 
-    def _named(self, text: str, words: list[_Word], i: int) -> bool:
+    def _named(self, text: str, words: list[_Word], i: int, noun: bool = False) -> bool:
         """A name that is also a word ("Imani", "שלום") names a person only after a kin word,
         before an apposition ("Imani, mdogo wangu"), or capitalised inside a sentence."""
         if self._after_kin(words, i):
@@ -545,11 +568,43 @@ class CandidateRecognizer(EntityRecognizer):
         w = words[i]
         return (
             self.lex.cased
-            and not self.lex.nouns_capitalised
+            and not noun
             and w.text[:1].isupper()
             and not self._sentence_initial(text, w)
             and (nxt is None or nxt.key not in self.lex.place_after_name)
         )
+
+    def _noun_after_preposition(self, key: str) -> bool:
+        """German: a frequent noun after "in/aus/bei" is no place ("aus Angst", "im Kurs");
+        towns as frequent are in the lexicon, rarer ones ("nach Kempten") stay places."""
+        return self.lex.nouns_capitalised and (
+            key.endswith(self.lex.noun_endings) or _zipf(key, self.lex.language) >= NOUN_ZIPF
+        )
+
+    def _given_after_kin(self, words: list[_Word], i: int) -> bool:
+        """A given name that is also a listed non-name, right after a kinship word or title
+        ("Mjomba wangu Ramadhani": an uncle, not the month)."""
+        w = words[i]
+        return (
+            self.lex.cased
+            and w.key in self.lex.given
+            and w.key in self.lex.not_names
+            and w.text[:1].isupper()
+            and self._after_kin(words, i)
+        )
+
+    def _facility_heads(self, words: list[_Word], found: dict[int, tuple[str, float, str]]) -> None:
+        """A capitalised facility head word next to a found name is part of the facility:
+        "Klinik Ochsenzoll", "Evangelischen Krankenhaus Alsterdorf"."""
+        heads = self.lex.facility_after | {p[0] for p in self.lex.facility_before if len(p) == 1}
+        for i, w in enumerate(words):
+            if i in found or w.key not in heads or not w.text[:1].isupper():
+                continue
+            if any(
+                k in found and found[k][0] != PERSON and _joinable(self._gaps.get(max(i, k), ""))
+                for k in (i - 1, i + 1)
+            ):
+                found[i] = (FACILITY, CUE_SCORE, "cue")
 
     def _generic_before_name(self, words: list[_Word], i: int) -> bool:
         """A kind of clinic named by the name after it: "Kreiskrankenhaus Laupheim"."""
@@ -572,6 +627,13 @@ class CandidateRecognizer(EntityRecognizer):
             return 0
         if self.lex.street_endings and any(
             w.key.endswith(e) and len(w.key) >= len(e) + 3 for e in self.lex.street_endings
+        ):
+            return 1
+        if (
+            any(
+                w.key.endswith(e) and len(w.key) >= len(e) + 3 for e in self.lex.street_endings_rare
+            )
+            and _zipf(w.key, self.lex.language) < STREET_ZIPF
         ):
             return 1
         nxt = words[i + 1] if i + 1 < len(words) else None

@@ -73,7 +73,8 @@ GENERIC_COMPOUND = re.compile(
     r"|^(?:Stadt|Dorf|Pfarr|Land|Haupt|Kloster|Dom|Frei|Gemeinde)-?kirche$"
     r"|^(?:Haus|Fach|Zahn|Frauen|Kinder|Nerven|Tier|Haut|Augen|HNO|Physio|Ergo|Logo|Gemeinschafts"
     r"|Psychotherapie|Therapie|Arzt|Hausarzt|Kinderarzt|Zahnarzt|Frauenarzt|Gruppen|Privat)"
-    r"-?praxis$",
+    r"-?praxis$"
+    r"|^(?:Wohn|Pflege|Alten|Senioren|Kinder|Jugend|Studenten|Obdachlosen|Tier|Übergangs)-?heim$",
     re.IGNORECASE,
 )
 # Words a title or kinship cue may be followed by that are not names.
