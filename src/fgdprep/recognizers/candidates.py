@@ -110,6 +110,14 @@ DRUG_ENDINGS = (
     "pidem",
     "piclone",
     "ixol",
+    "adol",
+    "amol",
+    "profen",
+)
+#: Cue words that are verbs ("called", "heißt"): after a comma they name what follows, not
+#: the word before.
+VERB_CUES = frozenset(
+    {"called", "named", "heißt", "hieß", "namens", "genannt", "anaitwa", "ayitibwa"}
 )
 
 
@@ -463,7 +471,16 @@ class CandidateRecognizer(EntityRecognizer):
             if cue is None and self.lex.after_name:
                 cue = self._honorific(words, i)
             if cue is not None:
-                if self.lex.cased and self._common(w.key) and not w.text[:1].isupper():
+                if (
+                    self.lex.cased
+                    and self._common(w.key)
+                    and not w.text[:1].isupper()
+                    and not (  # "bei der sabrina, meiner schwester": a name, though frequent
+                        self._kin_after(words, i)
+                        and _zipf(w.key, self.lex.language) < NOUN_ZIPF
+                        and w.key not in self.lex.not_names
+                    )
+                ):
                     continue
                 if cue == LOCATION and self._noun_after_preposition(w.key):
                     continue  # "aus Angst", "im Kurs": a German noun after a preposition
@@ -672,7 +689,21 @@ class CandidateRecognizer(EntityRecognizer):
         a facility head word."""
         if self._after_kin(words, i) or self._apposition(words, i) or self._weak_cue(words, i):
             return PERSON
+        if self.lex.cased and self._kin_after(words, i):
+            return PERSON
         return self._place_or_person(words, i)
+
+    def _kin_after(self, words: list[_Word], i: int) -> bool:
+        """A name set off by a comma before a kinship word or title that says who it is:
+        "bei der sabrina, meiner schwester", "Imani, mdogo wangu", "Okello, my neighbour"."""
+        if "," not in self._gaps.get(i + 1, ""):
+            return False
+        j = i + 1
+        while j < min(len(words), i + 4) and words[j].key in self.lex.between:
+            if (words[j].key,) in self.lex.kin:
+                return True
+            j += 1
+        return j < len(words) and (words[j].key,) in self.lex.kin and words[j].key not in VERB_CUES
 
     def _facility_head(self, key: str) -> bool:
         """A facility head word; in uncased scripts with any case ending ("हॉस्पिटलमध्ये")."""
