@@ -222,3 +222,75 @@ def test_fuzzy_lookup_uses_buckets_not_the_whole_roster() -> None:
     assert index.resolve("zzzzzzz") is None
     pool = {*index._bucket_first.get("a", []), *index._bucket_last.get("ng", [])}
     assert pool == {"achieng"}
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("die Nummer ist 040 / 22 81 93 40.", "040 / 22 81 93 40"),  # DE, area code slash
+        ("null vier null, zweiundzwanzig, einundachtzig, dreiundneunzig", None),  # pairs
+        ("zeero musanvu musanvu bbiri, emu ssatu nnya, ttaano mukaaga musanvu", None),  # lg
+        ("ziro munaana mwenda nnya emu bbiri ssatu nnya ttaano mukaga", None),
+    ],
+)
+def test_phone_numbers_more_forms(text: str, number: str | None) -> None:
+    expected = number if number is not None else text
+    assert found("en", text, "phone") == [(expected, "PHONE_NUMBER")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["page 3/4 of the form", "on 12/05/2019 we met", "ein Mann und eine Frau", "emu bbiri ssatu"],
+)
+def test_not_phone_numbers_more_forms(text: str) -> None:
+    assert found("en", text, "phone") == []
+
+
+def test_number_words_of_a_spoken_phone_are_no_roster_near_miss() -> None:
+    ctx = RecognizerContext(
+        language="lg", countries=("UG",), people=(Person("P02", "Mukasa Joseph", ()),)
+    )
+    engine = Analyzer(ctx, None)
+    text = "Ennamba ye zeero musanvu musanvu bbiri, emu ssatu nnya, ttaano mukaaga musanvu."
+    spans = [(text[d.start : d.end], d.entity_type) for d in engine.analyze(text)]
+    assert spans == [(text[11:-1], "PHONE_NUMBER")]
+    # outside a number read out, the same word is still a near-miss of the roster name
+    text = "Mukaaga yagambye nti ajja."
+    assert ("Mukaaga", "P02") in [(text[d.start : d.end], d.person) for d in engine.analyze(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mail nambi@gmail dot com please", ["nambi@gmail dot com"]),  # written and spoken
+        ("email: nambi @ gmail . com", ["nambi @ gmail . com"]),
+        ("his email is peter-okot at gmail dot com", ["peter-okot at gmail dot com"]),
+        ("write to nambi at gmail, thanks", ["nambi at gmail"]),  # a provider, no domain
+        ("seine Mail ist k.wolff ät t-online punkt de", ["k.wolff ät t-online punkt de"]),
+        ("we stayed at Yahoo Street for a week", []),
+        ("he works at web design now", []),
+        ("she was at church on Sunday.", []),
+    ],
+)
+def test_email_more_forms(text: str, expected: list[str]) -> None:
+    assert [s for s, _ in found("en", text, "email")] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # drugs are no one's name nor a place, whatever NER calls them
+        ("On Friday I took Haloperidol and Lithium.", []),
+        # a known town after "from" is a place, not NER's person
+        ("My uncle Kiwanuka came from Masindi.", [("Kiwanuka", "PERSON"), ("Masindi", "LOCATION")]),
+        # a name inside a cued school is the school's
+        (
+            "The teacher at Jangwani Secondary knew.",
+            [("Jangwani Secondary", "FACILITY"), ("Jangwani", "FACILITY")],
+        ),
+    ],
+)
+def test_ner_reconciled_with_candidates(text: str, expected: list[tuple[str, str]]) -> None:
+    spans = {(text[d.start : d.end], d.entity_type) for d in analyzer("en").analyze(text)}
+    names = {"PERSON", "LOCATION", "FACILITY"}
+    assert {s for s in spans if s[1] in names} == set(expected)
