@@ -183,6 +183,10 @@ def test_numbers_and_addresses(language: str, text: str, entity: str, expected: 
         ("sw", "Mjomba wangu Ramadhani Kitwana ni mvuvi.", [("Ramadhani Kitwana", "PERSON")]),
         ("sw", "Mwezi wa Ramadhani tulifunga.", []),
         ("sw", "Nilikuwa nasoma Azania sekondari, kisha nikaacha.", [("Azania", "FACILITY")]),
+        # English at a Kampala or Dar es Salaam site: the Luganda and Kiswahili neighbourhoods
+        ("en", "Life is hard but Kabalagala is quiet.", [("Kabalagala", "LOCATION")]),
+        ("en", "Life is hard but Tandale is quiet.", [("Tandale", "LOCATION")]),
+        ("en", "Life is hard but the village is quiet.", []),
         # weekdays and phone networks are no names
         ("sw", "Namba yangu ni ya Tigo.", []),
         ("lg", "Ku Lwokubiri nagenda mu ddwaliro.", []),

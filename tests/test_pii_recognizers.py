@@ -285,8 +285,16 @@ def test_email_more_forms(text: str, expected: list[str]) -> None:
         ("My uncle Kiwanuka came from Masindi.", [("Kiwanuka", "PERSON"), ("Masindi", "LOCATION")]),
         # a name inside a cued school is the school's
         (
-            "The teacher at Jangwani Secondary knew.",
-            [("Jangwani Secondary", "FACILITY"), ("Jangwani", "FACILITY")],
+            "The teacher of Jangwani Secondary knew.",
+            [
+                ("Jangwani Secondary", "FACILITY"),
+                ("Jangwani", "FACILITY"),
+                ("Jangwani", "LOCATION"),
+            ],
+        ),
+        (
+            "Jangwani Secondary was good.",
+            [("Jangwani Secondary", "FACILITY"), ("Jangwani", "LOCATION")],
         ),
     ],
 )

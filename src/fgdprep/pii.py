@@ -250,7 +250,7 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
                 other = next(
                     (
                         c
-                        for c in cued
+                        for c in known
                         if c.start <= d.start
                         and d.end <= c.end
                         and c.entity_type in (FACILITY, LOCATION)
@@ -259,7 +259,10 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
                 )
             if other is None and d.entity_type == PERSON and _after_place_cue(text, d, lex):
                 # "came from Masindi": a known town after "from" is no person
-                other = next((c for c in known if same(c, d) and c.entity_type == LOCATION), None)
+                other = next(
+                    (c for c in known if same(c, d) and c.entity_type in (LOCATION, FACILITY)),
+                    None,
+                )
             if other is not None:
                 d = dataclasses.replace(d, entity_type=other.entity_type)
         elif d.recognizer == "cues" and any(

@@ -217,6 +217,14 @@ def lexicon(language: str) -> Lexicon | None:
     ):
         for item in data.get(key) or ():
             names.add(str(item), entity)
+    # English spoken at a Kampala or Dar es Salaam site names the same neighbourhoods
+    for other in data.get("places_of") or ():
+        other_data = yaml.safe_load(
+            data_dir.joinpath(f"lang_{other}.yaml").read_text(encoding="utf-8")
+        )
+        for key, entity in (("places", LOCATION), ("facilities", FACILITY)):
+            for item in other_data.get(key) or ():
+                names.add(str(item), entity)
     places = data_dir.joinpath(f"places_{language}.txt")
     if places.is_file():
         for line in places.read_text(encoding="utf-8").splitlines():
