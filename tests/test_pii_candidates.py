@@ -129,6 +129,18 @@ def test_spoken_ages(language: str, text: str, expected: list[str]) -> None:
             ["juma underscore hassan at yahoo doti kom"],
         ),
         (
+            "lg",
+            "Email ye nalwoga betty at gmail dot com.",
+            "EMAIL_ADDRESS",
+            ["nalwoga betty at gmail dot com"],
+        ),
+        (
+            "sw",
+            "Barua pepe yangu ni juma hassan at yahoo dot com.",
+            "EMAIL_ADDRESS",
+            ["juma hassan at yahoo dot com"],
+        ),
+        (
             "en",
             "mail me at pooja at the rate gmail dot com",
             "EMAIL_ADDRESS",

@@ -267,6 +267,10 @@ def test_number_words_of_a_spoken_phone_are_no_roster_near_miss() -> None:
         ("his email is peter-okot at gmail dot com", ["peter-okot at gmail dot com"]),
         ("write to nambi at gmail, thanks", ["nambi at gmail"]),  # a provider, no domain
         ("seine Mail ist k.wolff ät t-online punkt de", ["k.wolff ät t-online punkt de"]),
+        # a name ASR split in two, after a cue word or a colon; never a longer run of words
+        ("my email is grace nambi at gmail dot com", ["grace nambi at gmail dot com"]),
+        ("Email: sarah nambi at gmail dot com", ["sarah nambi at gmail dot com"]),
+        ("I sent the long letter grace at gmail dot com", ["grace at gmail dot com"]),
         ("we stayed at Yahoo Street for a week", []),
         ("he works at web design now", []),
         ("she was at church on Sunday.", []),

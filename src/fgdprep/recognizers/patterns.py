@@ -80,6 +80,50 @@ class FgdEmailRecognizer(PatternRecognizer):
     def from_context(cls, ctx: RecognizerContext) -> FgdEmailRecognizer:
         return cls(ctx.language)
 
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        out: list[RecognizerResult] = list(
+            super().analyze(text, entities, nlp_artifacts, regex_flags) or []
+        )
+        for r in out:
+            if "@" not in text[r.start : r.end]:
+                r.start = spoken_local_part(text, r.start)
+        return out
+
+
+#: Words before a spoken address that are not part of its name: "my email is", "ni", "ye".
+EMAIL_CUES = frozenset(
+    {
+        *("is", "was", "my", "his", "her", "their", "our", "your", "email", "e-mail", "mail"),
+        *("address", "to", "at", "on", "me", "it", "send", "write", "contact", "call", "the"),
+        *("and", "or", "use", "uses", "ist", "lautet", "war", "meine", "seine", "ihre"),
+        *("adresse", "an", "die", "der", "mir", "schreib", "schreiben", "unter", "und", "oder"),
+        *("ni", "yangu", "yake", "yetu", "barua", "pepe", "kwa", "anwani", "tuma", "niandikie"),
+        *("mwandikie", "na", "au", "ye", "yange", "ya", "eri", "ku", "mpandiikira", "oba", "ne"),
+    }
+)
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w'-]*) $")
+
+
+def spoken_local_part(text: str, start: int) -> int:
+    """Where a spoken address starts when ASR split its name in two ("my email is grace nambi
+    at gmail dot com"): one word back, if a cue word ("is", "ni", "ye"), a colon or the start
+    of the text comes right before it; else ``start``."""
+    m = _WORD_BEFORE.search(text, 0, start)
+    if m is None or m.group(1).casefold() in EMAIL_CUES:
+        return start
+    begin = m.start(1)
+    before = _WORD_BEFORE.search(text, 0, begin)
+    rest = text[:begin].rstrip()
+    if (before is not None and before.group(1).casefold() in EMAIL_CUES) or rest[-1:] in ("", ":"):
+        return begin
+    return start
+
 
 #: Words that say the number after them is an identity, file or insurance number, not a
 #: phone number (an Aadhaar number has 12 digits, an Israeli ID 9: both read as phones).
