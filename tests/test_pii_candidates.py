@@ -169,6 +169,13 @@ def test_numbers_and_addresses(language: str, text: str, entity: str, expected: 
             [("Klinik Ochsenzoll", "FACILITY"), ("Ochsenzoll", "LOCATION")],
         ),
         ("de", "Die Diakonie hat mir einen Platz im Wohnheim besorgt.", []),
+        # an abbreviation inside a name joins it: "St. Michaelis"
+        (
+            "de",
+            "Sonntags gehen wir in die Hauptkirche St. Michaelis.",
+            [("Hauptkirche St. Michaelis", "FACILITY")],
+        ),
+        ("de", "Sonntags gehen wir in die Hauptkirche.", []),
         # street names: a compound, or a word before a street word; common compounds are words
         ("de", "Sie wohnt in der Bahnhofstraße.", [("Bahnhofstraße", "LOCATION")]),
         ("de", "Das war in der Neuen Straße, gleich beim Münster.", [("Neuen Straße", "LOCATION")]),

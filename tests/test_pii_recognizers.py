@@ -306,3 +306,40 @@ def test_ner_reconciled_with_candidates(text: str, expected: list[tuple[str, str
     spans = {(text[d.start : d.end], d.entity_type) for d in analyzer("en").analyze(text)}
     names = {"PERSON", "LOCATION", "FACILITY"}
     assert {s for s in spans if s[1] in names} == set(expected)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a doctor's practice is a facility, titles and all; the doctor alone is a person
+        (
+            "de",
+            "In der Praxis Dr. Lüders war es voll.",
+            [("Praxis Dr. Lüders", "FACILITY"), ("Lüders", "PERSON")],
+        ),
+        ("de", "Es war voll, sagt Dr. Lüders.", [("Lüders", "PERSON")]),
+        # "national", "district" between the head word and the name are no names
+        (
+            "sw",
+            "Nilipelekwa Hospitali ya Taifa ya Muhimbili.",
+            [("Hospitali ya Taifa ya Muhimbili", "FACILITY")],
+        ),
+        ("sw", "Hospitali ya Taifa ilikuwa imejaa.", []),
+    ],
+)
+def test_facility_cues_more_forms(
+    language: str, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert found(language, text, "cues") == expected
+
+
+def test_a_listed_facility_name_inside_a_longer_facility_gives_way() -> None:
+    ctx = RecognizerContext(language="de", countries=("DE",), facilities=("Asklepios Klinik Nord",))
+    engine = Analyzer(ctx, None)
+    text = "Nach der Asklepios Klinik Harburg ging es mir besser."
+    spans = [(text[d.start : d.end], d.recognizer) for d in engine.analyze(text)]
+    assert ("Asklepios Klinik Harburg", "candidates") in spans
+    assert [s for s, r in spans if r == "gazetteer"] == []
+    text = "Die Asklepios Klinik Nord ist groß."
+    spans = [(text[d.start : d.end], d.recognizer) for d in engine.analyze(text)]
+    assert ("Asklepios Klinik Nord", "gazetteer") in spans

@@ -265,6 +265,14 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
                 )
             if other is not None:
                 d = dataclasses.replace(d, entity_type=other.entity_type)
+        elif d.recognizer == "gazetteer" and any(
+            c.entity_type == FACILITY
+            and c.start <= d.start
+            and d.end <= c.end
+            and (c.start, c.end) != (d.start, d.end)
+            for c in known
+        ):
+            continue  # "Asklepios" (listed) inside "Asklepios Klinik Harburg": the whole goes
         elif d.recognizer == "cues" and any(
             c.entity_type == d.entity_type == FACILITY
             and c.start <= d.start

@@ -472,8 +472,12 @@ class CandidateRecognizer(EntityRecognizer):
                     found[k] = (LOCATION, CUE_SCORE, "cue")
                 continue
             if cue is None and self.lex.shape and self.lex.cased and not lower_text:
-                if self._sentence_initial(text, w) or self._common(w.key):
-                    continue
+                if (
+                    self._sentence_initial(text, w)
+                    or self._common(w.key)
+                    or (self.lex.facility_compounds and GENERIC_COMPOUND.match(w.text))
+                ):
+                    continue  # "Hauptkirche", "Tagesklinik": a kind of place, no name
                 found[i] = (self._place_or_person(words, i) or PERSON, SHAPE_SCORE, "shape")
                 continue
             if cue is None and self.lex.after_name:
@@ -516,7 +520,9 @@ class CandidateRecognizer(EntityRecognizer):
                 self.lex.cased
                 and j + 1 < len(order)
                 and order[j + 1] == order[j] + 1
-                and _joinable(text[words[order[j]].end : words[order[j + 1]].start])
+                and _joinable_after(
+                    words[order[j]], text[words[order[j]].end : words[order[j + 1]].start]
+                )
             ):
                 j += 1
                 other, other_score, other_how = found[order[j]]
@@ -742,7 +748,9 @@ class CandidateRecognizer(EntityRecognizer):
             # a capitalised verb starting a sentence before a lower-case head word is no name:
             # "Nilipelekwa hospitali ya ..." (I was taken to hospital ...)
             initial = i == 0 or self._gaps.get(i, "").strip()[-1:] in tuple(".?!:;…")
-            if not (lex.cased and initial and words[k].text[:1].islower()):
+            # nor before a head word whose name follows it: "Nilipelekwa Hospitali ya Amana"
+            linked = k + 1 < len(words) and words[k + 1].key in lex.facility_link
+            if not (lex.cased and initial and (words[k].text[:1].islower() or linked)):
                 return FACILITY
         j = i
         while j > 0 and words[j - 1].key in lex.facility_link:
@@ -879,6 +887,14 @@ class CandidateRecognizer(EntityRecognizer):
 
 def _joinable(gap: str) -> bool:
     return gap in (" ", "-", "\u00a0")
+
+
+#: Abbreviations inside a name, joined to the next word by ". ": "Hauptkirche St. Michaelis".
+NAME_ABBREVIATIONS = frozenset({"st", "mt", "dr", "hl"})
+
+
+def _joinable_after(word: _Word, gap: str) -> bool:
+    return _joinable(gap) or (gap == ". " and word.key in NAME_ABBREVIATIONS)
 
 
 def _as_tokens(words: list[_Word]) -> list[Token]:
