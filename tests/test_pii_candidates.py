@@ -129,6 +129,18 @@ def test_spoken_ages(language: str, text: str, expected: list[str]) -> None:
             ["juma underscore hassan at yahoo doti kom"],
         ),
         (
+            "lg",
+            "Email ye nalwoga betty at gmail dot com.",
+            "EMAIL_ADDRESS",
+            ["nalwoga betty at gmail dot com"],
+        ),
+        (
+            "sw",
+            "Barua pepe yangu ni juma hassan at yahoo dot com.",
+            "EMAIL_ADDRESS",
+            ["juma hassan at yahoo dot com"],
+        ),
+        (
             "en",
             "mail me at pooja at the rate gmail dot com",
             "EMAIL_ADDRESS",
@@ -138,3 +150,68 @@ def test_spoken_ages(language: str, text: str, expected: list[str]) -> None:
 )
 def test_numbers_and_addresses(language: str, text: str, entity: str, expected: list[str]) -> None:
     assert found(language, text, entity) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a kind of clinic named by the town after it is one facility; alone it is a word
+        (
+            "de",
+            "Ich war im Kreiskrankenhaus Laupheim zwei Tage.",
+            [("Kreiskrankenhaus Laupheim", "FACILITY"), ("Laupheim", "LOCATION")],
+        ),
+        ("de", "Im Kreiskrankenhaus war es laut.", []),
+        # a capitalised facility head word beside a name belongs to it
+        (
+            "de",
+            "Die Polizei hat mich in die Klinik Ochsenzoll gebracht.",
+            [("Klinik Ochsenzoll", "FACILITY"), ("Ochsenzoll", "LOCATION")],
+        ),
+        ("de", "Die Diakonie hat mir einen Platz im Wohnheim besorgt.", []),
+        # an abbreviation inside a name joins it: "St. Michaelis"
+        (
+            "de",
+            "Sonntags gehen wir in die Hauptkirche St. Michaelis.",
+            [("Hauptkirche St. Michaelis", "FACILITY")],
+        ),
+        ("de", "Sonntags gehen wir in die Hauptkirche.", []),
+        # street names: a compound, or a word before a street word; common compounds are words
+        ("de", "Sie wohnt in der Bahnhofstraße.", [("Bahnhofstraße", "LOCATION")]),
+        ("de", "Das war in der Neuen Straße, gleich beim Münster.", [("Neuen Straße", "LOCATION")]),
+        ("de", "Am Jungfernstieg bin ich zusammengebrochen.", [("Jungfernstieg", "LOCATION")]),
+        ("de", "Auf dem Spielplatz war niemand.", []),
+        # a surname that is a German noun needs a cue; a noun after a preposition is no place
+        ("de", "Meine Nachbarin, Frau Sommer, kam.", [("Sommer", "PERSON")]),
+        ("de", "Im Sommer war ich auf Reha.", []),
+        ("de", "Ich bin dann nach Kempten gefahren.", [("Kempten", "LOCATION")]),
+        ("de", "Die Leute vom EX-IN Kurs waren nett.", []),
+        # towns frequent in text (left out of the GeoNames list) are places
+        ("de", "Ich war in Freiburg in der Uniklinik.", [("Freiburg", "LOCATION")]),
+        # a person after a title stays a person though a village has the surname
+        (
+            "de",
+            "Die Pastorin Wiebke Thiessen hat uns getraut.",
+            [("Wiebke Thiessen", "PERSON"), ("Thiessen", "LOCATION")],
+        ),
+        # a name before ", <possessive> <kin word>", in ASR's lower case too
+        ("de", "ich war bei der sabrina, meiner schwester", [("sabrina", "PERSON")]),
+        ("de", "ich war bei der arbeit, meiner meinung nach", []),
+        ("de", "Mein Ex, der Marvin, hat das nie verstanden.", [("Marvin", "PERSON")]),
+        # a given name that is also a month, after a kin word
+        ("sw", "Mjomba wangu Ramadhani Kitwana ni mvuvi.", [("Ramadhani Kitwana", "PERSON")]),
+        ("sw", "Mwezi wa Ramadhani tulifunga.", []),
+        ("sw", "Nilikuwa nasoma Azania sekondari, kisha nikaacha.", [("Azania", "FACILITY")]),
+        # English at a Kampala or Dar es Salaam site: the Luganda and Kiswahili neighbourhoods
+        ("en", "Life is hard but Kabalagala is quiet.", [("Kabalagala", "LOCATION")]),
+        ("en", "Life is hard but Tandale is quiet.", [("Tandale", "LOCATION")]),
+        ("en", "Life is hard but the village is quiet.", []),
+        # weekdays and phone networks are no names
+        ("sw", "Namba yangu ni ya Tigo.", []),
+        ("lg", "Ku Lwokubiri nagenda mu ddwaliro.", []),
+    ],
+)
+def test_candidates_cased_scripts(
+    language: str, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert candidates(language, text) == expected

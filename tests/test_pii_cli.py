@@ -58,7 +58,7 @@ TURNS = (
     ("P03", "asante neema, namba yangu ni sifuri saba tano nne tatu mbili moja nane saba sita"),
     ("P01", "Dada yangu Halima alinipeleka Mbezi Beach kwa mganga."),
     ("MOD", "UPSIDES inafanya kazi Dar es Salaam. Mama Imani, asante."),
-    ("P03", "Jana tulikwenda Hospitali ya Wilaya, ilikuwa imejaa."),
+    ("P03", "Jana tulikwenda Hospitali ya Watoto, ilikuwa imejaa."),
 )
 
 
@@ -226,7 +226,7 @@ def test_review_lists_pending_and_applies_decisions(study_dir: Path) -> None:
     assert lines[-1].endswith("pending; decide with --accept/--reject ID or --accept-all.")
     halima = next(line for line in lines if "«Halima»" in line)
     halima_id = int(halima.split()[0])
-    district = next(line for line in lines if "«Hospitali ya Wilaya»" in line)
+    district = next(line for line in lines if "«Hospitali ya Watoto»" in line)
     district_id = int(district.split()[0])
 
     result = run(
@@ -258,9 +258,9 @@ def test_review_lists_pending_and_applies_decisions(study_dir: Path) -> None:
     assert re.search(r"^DS-pre .*pseudonymised, \d+ to review$", current, re.M)
     turns = shareable_turns(study_dir)
     assert turns[4] == "Dada yangu [Person 1] alinipeleka [Place 4] kwa mganga."
-    assert turns[6] == "Jana tulikwenda Hospitali ya Wilaya, ilikuwa imejaa."
+    assert turns[6] == "Jana tulikwenda Hospitali ya Watoto, ilikuwa imejaa."
     again = run(["--study", str(study_dir), "review", "DS-pre"])
-    assert "«Hospitali ya Wilaya»" not in again.output
+    assert "«Hospitali ya Watoto»" not in again.output
     assert "«Halima»" not in again.output
 
     unknown = run(["--study", str(study_dir), "review", "DS-pre", "--accept", "999"])

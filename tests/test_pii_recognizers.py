@@ -222,3 +222,124 @@ def test_fuzzy_lookup_uses_buckets_not_the_whole_roster() -> None:
     assert index.resolve("zzzzzzz") is None
     pool = {*index._bucket_first.get("a", []), *index._bucket_last.get("ng", [])}
     assert pool == {"achieng"}
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("die Nummer ist 040 / 22 81 93 40.", "040 / 22 81 93 40"),  # DE, area code slash
+        ("null vier null, zweiundzwanzig, einundachtzig, dreiundneunzig", None),  # pairs
+        ("zeero musanvu musanvu bbiri, emu ssatu nnya, ttaano mukaaga musanvu", None),  # lg
+        ("ziro munaana mwenda nnya emu bbiri ssatu nnya ttaano mukaga", None),
+    ],
+)
+def test_phone_numbers_more_forms(text: str, number: str | None) -> None:
+    expected = number if number is not None else text
+    assert found("en", text, "phone") == [(expected, "PHONE_NUMBER")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["page 3/4 of the form", "on 12/05/2019 we met", "ein Mann und eine Frau", "emu bbiri ssatu"],
+)
+def test_not_phone_numbers_more_forms(text: str) -> None:
+    assert found("en", text, "phone") == []
+
+
+def test_number_words_of_a_spoken_phone_are_no_roster_near_miss() -> None:
+    ctx = RecognizerContext(
+        language="lg", countries=("UG",), people=(Person("P02", "Mukasa Joseph", ()),)
+    )
+    engine = Analyzer(ctx, None)
+    text = "Ennamba ye zeero musanvu musanvu bbiri, emu ssatu nnya, ttaano mukaaga musanvu."
+    spans = [(text[d.start : d.end], d.entity_type) for d in engine.analyze(text)]
+    assert spans == [(text[11:-1], "PHONE_NUMBER")]
+    # outside a number read out, the same word is still a near-miss of the roster name
+    text = "Mukaaga yagambye nti ajja."
+    assert ("Mukaaga", "P02") in [(text[d.start : d.end], d.person) for d in engine.analyze(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mail nambi@gmail dot com please", ["nambi@gmail dot com"]),  # written and spoken
+        ("email: nambi @ gmail . com", ["nambi @ gmail . com"]),
+        ("his email is peter-okot at gmail dot com", ["peter-okot at gmail dot com"]),
+        ("write to nambi at gmail, thanks", ["nambi at gmail"]),  # a provider, no domain
+        ("seine Mail ist k.wolff ät t-online punkt de", ["k.wolff ät t-online punkt de"]),
+        # a name ASR split in two, after a cue word or a colon; never a longer run of words
+        ("my email is grace nambi at gmail dot com", ["grace nambi at gmail dot com"]),
+        ("Email: sarah nambi at gmail dot com", ["sarah nambi at gmail dot com"]),
+        ("I sent the long letter grace at gmail dot com", ["grace at gmail dot com"]),
+        ("we stayed at Yahoo Street for a week", []),
+        ("he works at web design now", []),
+        ("she was at church on Sunday.", []),
+    ],
+)
+def test_email_more_forms(text: str, expected: list[str]) -> None:
+    assert [s for s, _ in found("en", text, "email")] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # drugs are no one's name nor a place, whatever NER calls them
+        ("On Friday I took Haloperidol and Lithium.", []),
+        # a known town after "from" is a place, not NER's person
+        ("My uncle Kiwanuka came from Masindi.", [("Kiwanuka", "PERSON"), ("Masindi", "LOCATION")]),
+        # a name inside a cued school is the school's
+        (
+            "The teacher of Jangwani Secondary knew.",
+            [
+                ("Jangwani Secondary", "FACILITY"),
+                ("Jangwani", "FACILITY"),
+                ("Jangwani", "LOCATION"),
+            ],
+        ),
+        (
+            "Jangwani Secondary was good.",
+            [("Jangwani Secondary", "FACILITY"), ("Jangwani", "LOCATION")],
+        ),
+    ],
+)
+def test_ner_reconciled_with_candidates(text: str, expected: list[tuple[str, str]]) -> None:
+    spans = {(text[d.start : d.end], d.entity_type) for d in analyzer("en").analyze(text)}
+    names = {"PERSON", "LOCATION", "FACILITY"}
+    assert {s for s in spans if s[1] in names} == set(expected)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a doctor's practice is a facility, titles and all; the doctor alone is a person
+        (
+            "de",
+            "In der Praxis Dr. Lüders war es voll.",
+            [("Praxis Dr. Lüders", "FACILITY"), ("Lüders", "PERSON")],
+        ),
+        ("de", "Es war voll, sagt Dr. Lüders.", [("Lüders", "PERSON")]),
+        # "national", "district" between the head word and the name are no names
+        (
+            "sw",
+            "Nilipelekwa Hospitali ya Taifa ya Muhimbili.",
+            [("Hospitali ya Taifa ya Muhimbili", "FACILITY")],
+        ),
+        ("sw", "Hospitali ya Taifa ilikuwa imejaa.", []),
+    ],
+)
+def test_facility_cues_more_forms(
+    language: str, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert found(language, text, "cues") == expected
+
+
+def test_a_listed_facility_name_inside_a_longer_facility_gives_way() -> None:
+    ctx = RecognizerContext(language="de", countries=("DE",), facilities=("Asklepios Klinik Nord",))
+    engine = Analyzer(ctx, None)
+    text = "Nach der Asklepios Klinik Harburg ging es mir besser."
+    spans = [(text[d.start : d.end], d.recognizer) for d in engine.analyze(text)]
+    assert ("Asklepios Klinik Harburg", "candidates") in spans
+    assert [s for s, r in spans if r == "gazetteer"] == []
+    text = "Die Asklepios Klinik Nord ist groß."
+    spans = [(text[d.start : d.end], d.recognizer) for d in engine.analyze(text)]
+    assert ("Asklepios Klinik Nord", "gazetteer") in spans

@@ -15,7 +15,7 @@ from fgdprep.recognizers import RecognizerContext
 from fgdprep.stages.review import Decisions, decide
 
 PEOPLE = (Person("MOD", "Rehema Mushi", (), Role.MODERATOR), Person("P03", "Neema Swai"))
-TEXTS = ["Nilizungumza na Neemah jana.", "Dada yangu Halima alikuja na Hospitali ya Wilaya."]
+TEXTS = ["Nilizungumza na Neemah jana.", "Dada yangu Halima alikuja na Hospitali ya Watoto."]
 
 
 @pytest.fixture(scope="module")
@@ -35,14 +35,14 @@ def test_decisions_apply_on_the_next_run(analyze: Analyzer) -> None:
     assert {t: (s.recognizer, s.status) for t, s in pending.items()} == {
         "Neemah": ("roster", "pending"),
         "Halima": ("cues", "pending"),
-        "Hospitali ya Wilaya": ("cues", "pending"),
+        "Hospitali ya Watoto": ("cues", "pending"),
     }
     outcome = decide(
         ReviewQueue("DS-pre", first.suggestions),
         book,
         Decisions(
             accept=(pending["Neemah"].id, pending["Halima"].id),
-            reject=(pending["Hospitali ya Wilaya"].id,),
+            reject=(pending["Hospitali ya Watoto"].id,),
             add=(("Temeke Sokoni", "LOCATION"),),
         ),
         "DS",
@@ -63,11 +63,11 @@ def test_decisions_apply_on_the_next_run(analyze: Analyzer) -> None:
     )
     assert second.texts == (
         "Nilizungumza na [P03] jana.",
-        "Dada yangu [Person 1] alikuja na Hospitali ya Wilaya.",
+        "Dada yangu [Person 1] alikuja na Hospitali ya Watoto.",
         "Tulikutana [Place 1] na [Person 1].",
     )
     status = {s.text: s.status for s in second.suggestions}
-    assert status == {"Neemah": "accepted", "Halima": "accepted", "Hospitali ya Wilaya": "rejected"}
+    assert status == {"Neemah": "accepted", "Halima": "accepted", "Hospitali ya Watoto": "rejected"}
     assert second.pending == 0
 
 

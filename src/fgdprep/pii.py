@@ -30,8 +30,9 @@ from fgdprep.entities import FACILITY, LOCATION, PERSON, ROSTER_PERSON, Detected
 from fgdprep.errors import ConfigError, StageError
 from fgdprep.model import Person
 from fgdprep.recognizers import RecognizerContext, build_recognizers
-from fgdprep.recognizers.candidates import DRUG_ENDINGS, FROM_CANDIDATE, lexicon
+from fgdprep.recognizers.candidates import DRUG_ENDINGS, FROM_CANDIDATE, Lexicon, lexicon
 from fgdprep.recognizers.candidates import NAME as CANDIDATES
+from fgdprep.recognizers.phone import number_words
 from fgdprep.text import PREFIXES, SUFFIXES, TITLE_WORDS, Token, norm, phrase_keys, tokens
 
 log = logging.getLogger(__name__)
@@ -226,19 +227,60 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
     def same(a: Detected, b: Detected) -> bool:
         return a.start == b.start and a.end == b.end
 
+    spoken = [d for d in found if d.recognizer == "phone" and d.how == "spoken"]
     out = []
     for d in found:
+        if (
+            d.recognizer != "phone"
+            and any(p.start <= d.start and d.end <= p.end for p in spoken)
+            and number_words(text[d.start : d.end])
+        ):
+            continue  # "mukaaga" (six) of a number read out is no near-miss of "Mukasa"
         if d.recognizer == NER_NAME:
             surface = text[d.start : d.end]
             words = phrase_keys(surface)
             named = [w for w in words if w not in TITLE_WORDS and w not in ("lord",)]
             if lex is not None and named and all(w in lex.not_names for w in named):
                 continue
-            if d.entity_type == PERSON and surface.casefold().endswith(DRUG_ENDINGS):
-                continue
+            if surface.casefold().endswith(DRUG_ENDINGS):
+                continue  # "Haloperidol", "Lithium", whatever NER calls them
             other = next((c for c in cued if same(c, d) and c.entity_type != d.entity_type), None)
+            if other is None and d.entity_type == PERSON:
+                # "Jangwani" of "at Jangwani Secondary": the school's name, not a person
+                other = next(
+                    (
+                        c
+                        for c in known
+                        if c.start <= d.start
+                        and d.end <= c.end
+                        and c.entity_type in (FACILITY, LOCATION)
+                    ),
+                    None,
+                )
+            if other is None and d.entity_type == PERSON and _after_place_cue(text, d, lex):
+                # "came from Masindi": a known town after "from" is no person
+                other = next(
+                    (c for c in known if same(c, d) and c.entity_type in (LOCATION, FACILITY)),
+                    None,
+                )
             if other is not None:
                 d = dataclasses.replace(d, entity_type=other.entity_type)
+        elif d.recognizer == "gazetteer" and any(
+            c.entity_type == FACILITY
+            and c.start <= d.start
+            and d.end <= c.end
+            and (c.start, c.end) != (d.start, d.end)
+            for c in known
+        ):
+            continue  # "Asklepios" (listed) inside "Asklepios Klinik Harburg": the whole goes
+        elif d.recognizer == "cues" and any(
+            c.entity_type == d.entity_type == FACILITY
+            and c.start <= d.start
+            and d.end <= c.end
+            and (c.start, c.end) != (d.start, d.end)
+            for c in cued
+        ):
+            continue  # "Krankenhaus Alsterdorf" inside "Evangelischen Krankenhaus Alsterdorf"
         elif (
             d.recognizer == "roster"
             and d.how == "fuzzy"
@@ -247,6 +289,12 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
             continue
         out.append(d)
     return out
+
+
+def _after_place_cue(text: str, d: Detected, lex: Lexicon | None) -> bool:
+    """Whether the word just before a span is a place cue of the language ("from", "in")."""
+    before = tokens(text[max(0, d.start - 40) : d.start])
+    return lex is not None and bool(before) and (before[-1].key,) in lex.place_cues
 
 
 def context_for_site(

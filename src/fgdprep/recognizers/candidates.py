@@ -62,6 +62,11 @@ SHAPE_SCORE = 0.6
 COMMON_ZIPF = 4.3
 #: After a weak cue ("עם", with) only a rare word is taken for a name.
 WEAK_ZIPF = 3.0
+#: "Jungfernstieg" (2.6) names a street, "Spielplatz" (3.5) and "Heimweg" are words.
+STREET_ZIPF = 3.0
+#: German: a word this frequent after a place preposition is a noun ("im Kurs": 4.6), a rarer
+#: one a place ("nach Kempten": 3.6).
+NOUN_ZIPF = 4.0
 #: After a facility's head word in an uncased script, a word this frequent is no name (a verb).
 FACILITY_ZIPF = 4.0
 #: wordfreq's code of each language (Marathi is looked up in Hindi, the nearest list).
@@ -98,6 +103,21 @@ DRUG_ENDINGS = (
     "tiapine",
     "alin",
     "apin",
+    "peridol",
+    "pentin",
+    "gabalin",
+    "trigine",
+    "pidem",
+    "piclone",
+    "ixol",
+    "adol",
+    "amol",
+    "profen",
+)
+#: Cue words that are verbs ("called", "heißt"): after a comma they name what follows, not
+#: the word before.
+VERB_CUES = frozenset(
+    {"called", "named", "heißt", "hieß", "namens", "genannt", "anaitwa", "ayitibwa"}
 )
 
 
@@ -165,6 +185,11 @@ class Lexicon:
     strip_known_only: tuple[str, ...]  # endings that also end names: cut only on a known stem
     verb_endings: tuple[str, ...]  # endings of verb forms, never names (uncased scripts)
     conjunctions: frozenset[str]  # "and": names joined by it are names alike
+    nouns_capitalised: bool = False  # German: a capital says noun, not name
+    street_endings: tuple[str, ...] = ()  # "Bahnhofstraße": one word naming a street
+    street_heads: frozenset[str] = frozenset()  # "Neue Straße", "Alter Weg": the last word
+    street_endings_rare: tuple[str, ...] = ()  # "Jungfernstieg", not "Spielplatz": rare only
+    given: frozenset[str] = frozenset()  # given names (German: no noun, unlike many surnames)
 
 
 def _keys(items: Any) -> frozenset[str]:
@@ -192,6 +217,14 @@ def lexicon(language: str) -> Lexicon | None:
     ):
         for item in data.get(key) or ():
             names.add(str(item), entity)
+    # English spoken at a Kampala or Dar es Salaam site names the same neighbourhoods
+    for other in data.get("places_of") or ():
+        other_data = yaml.safe_load(
+            data_dir.joinpath(f"lang_{other}.yaml").read_text(encoding="utf-8")
+        )
+        for key, entity in (("places", LOCATION), ("facilities", FACILITY)):
+            for item in other_data.get(key) or ():
+                names.add(str(item), entity)
     places = data_dir.joinpath(f"places_{language}.txt")
     if places.is_file():
         for line in places.read_text(encoding="utf-8").splitlines():
@@ -235,6 +268,11 @@ def lexicon(language: str) -> Lexicon | None:
         strip_known_only=tuple(norm(str(x)) for x in data.get("strip_known_only") or ()),
         verb_endings=tuple(norm(str(x)) for x in data.get("verb_endings") or ()),
         conjunctions=_keys(data.get("conjunctions")),
+        nouns_capitalised=bool(data.get("nouns_capitalised", False)),
+        street_endings=tuple(norm(str(x)) for x in data.get("street_endings") or ()),
+        street_heads=_keys(data.get("street_heads")),
+        street_endings_rare=tuple(norm(str(x)) for x in data.get("street_endings_rare") or ()),
+        given=_keys(data.get("given_names")),
     )
 
 
@@ -396,12 +434,16 @@ class CandidateRecognizer(EntityRecognizer):
                 self._place_case(text, words, m.start, m.end)
                 or (m.payload == FACILITY and _ends_with(words, i, self.lex.facility_before))
             )
+            # German capitalises nouns: a surname that is a noun ("Sommer") needs a cue
+            noun = (
+                self.lex.nouns_capitalised and m.payload == PERSON and surface not in self.lex.given
+            )
             if (
                 (common or surface in WORD_NAMES)
                 and not place_case
-                and not self._named(text, words, i)
+                and not self._named(text, words, i, noun)
             ):
-                if m.payload == PERSON and not self.lex.cased:
+                if m.payload == PERSON and (not self.lex.cased or self.lex.nouns_capitalised):
                     common_names[i] = (m.start, m.end)
                 continue
             entity, how = m.payload, "lexicon"
@@ -414,25 +456,50 @@ class CandidateRecognizer(EntityRecognizer):
                     found[j] = (entity, score, how)
 
         for i, w in enumerate(words):
+            if i not in found and self._given_after_kin(words, i):
+                found[i] = (PERSON, CUE_SCORE, "cue")  # "Mjomba wangu Ramadhani"
             if i in found or not self._name_shaped(w, lower_text) or self._verb_shaped(w):
                 continue
             if _starts_with(words, i, self.lex.facility_before):
                 continue  # "בית" of "בית הספר": a facility's head word, not a name
             cue = self._cued(words, i)
-            if cue is None and self._compound_facility(w):
+            if cue is None and (self._compound_facility(w) or self._generic_before_name(words, i)):
                 found[i] = (FACILITY, CUE_SCORE, "cue")
                 continue
+            street = self._street(text, words, i)
+            if cue is None and street:
+                for k in range(i, i + street):
+                    found[k] = (LOCATION, CUE_SCORE, "cue")
+                continue
             if cue is None and self.lex.shape and self.lex.cased and not lower_text:
-                if self._sentence_initial(text, w) or self._common(w.key):
-                    continue
+                if (
+                    self._sentence_initial(text, w)
+                    or self._common(w.key)
+                    or (self.lex.facility_compounds and GENERIC_COMPOUND.match(w.text))
+                ):
+                    continue  # "Hauptkirche", "Tagesklinik": a kind of place, no name
                 found[i] = (self._place_or_person(words, i) or PERSON, SHAPE_SCORE, "shape")
                 continue
             if cue is None and self.lex.after_name:
                 cue = self._honorific(words, i)
             if cue is not None:
-                if self.lex.cased and self._common(w.key) and not w.text[:1].isupper():
+                if (
+                    self.lex.cased
+                    and self._common(w.key)
+                    and not w.text[:1].isupper()
+                    and not (  # "bei der sabrina, meiner schwester": a name, though frequent
+                        self._kin_after(words, i)
+                        and _zipf(w.key, self.lex.language) < NOUN_ZIPF
+                        and w.key not in self.lex.not_names
+                    )
+                ):
                     continue
+                if cue == LOCATION and self._noun_after_preposition(w.key):
+                    continue  # "aus Angst", "im Kurs": a German noun after a preposition
                 found[i] = (cue, CUE_SCORE, "cue")
+
+        if self.lex.cased:
+            self._facility_heads(words, found)
 
         # a known name that is also a frequent word is a name beside another person's name:
         # "אברהם אדרי" (given name + surname), "יעקב ושושנה", "प्रसाद आणि मेघना"
@@ -448,15 +515,20 @@ class CandidateRecognizer(EntityRecognizer):
             j = i
             first = order[i]
             entity, score, how = found[first]
+            kin_cued = entity == PERSON and how == "cue" and self._after_kin(words, first)
             while (
                 self.lex.cased
                 and j + 1 < len(order)
                 and order[j + 1] == order[j] + 1
-                and _joinable(text[words[order[j]].end : words[order[j + 1]].start])
+                and _joinable_after(
+                    words[order[j]], text[words[order[j]].end : words[order[j + 1]].start]
+                )
             ):
                 j += 1
                 other, other_score, other_how = found[order[j]]
-                if other != PERSON:
+                if other != PERSON and entity != FACILITY and not kin_cued:
+                    # "Kreiskrankenhaus Laupheim" stays a facility, "Pastorin Wiebke
+                    # Thiessen" a person though Thiessen is a village too
                     entity = other
                 if other_score > score:
                     score, how = other_score, other_how
@@ -511,7 +583,7 @@ class CandidateRecognizer(EntityRecognizer):
             last += 1
         return first, last
 
-    def _named(self, text: str, words: list[_Word], i: int) -> bool:
+    def _named(self, text: str, words: list[_Word], i: int, noun: bool = False) -> bool:
         """A name that is also a word ("Imani", "שלום") names a person only after a kin word,
         before an apposition ("Imani, mdogo wangu"), or capitalised inside a sentence."""
         if self._after_kin(words, i):
@@ -527,10 +599,84 @@ class CandidateRecognizer(EntityRecognizer):
         w = words[i]
         return (
             self.lex.cased
+            and not noun
             and w.text[:1].isupper()
             and not self._sentence_initial(text, w)
             and (nxt is None or nxt.key not in self.lex.place_after_name)
         )
+
+    def _noun_after_preposition(self, key: str) -> bool:
+        """German: a frequent noun after "in/aus/bei" is no place ("aus Angst", "im Kurs");
+        towns as frequent are in the lexicon, rarer ones ("nach Kempten") stay places."""
+        return self.lex.nouns_capitalised and (
+            key.endswith(self.lex.noun_endings) or _zipf(key, self.lex.language) >= NOUN_ZIPF
+        )
+
+    def _given_after_kin(self, words: list[_Word], i: int) -> bool:
+        """A given name that is also a listed non-name, right after a kinship word or title
+        ("Mjomba wangu Ramadhani": an uncle, not the month)."""
+        w = words[i]
+        return (
+            self.lex.cased
+            and w.key in self.lex.given
+            and w.key in self.lex.not_names
+            and w.text[:1].isupper()
+            and self._after_kin(words, i)
+        )
+
+    def _facility_heads(self, words: list[_Word], found: dict[int, tuple[str, float, str]]) -> None:
+        """A capitalised facility head word next to a found name is part of the facility:
+        "Klinik Ochsenzoll", "Evangelischen Krankenhaus Alsterdorf"."""
+        heads = self.lex.facility_after | {p[0] for p in self.lex.facility_before if len(p) == 1}
+        for i, w in enumerate(words):
+            if i in found or w.key not in heads or not w.text[:1].isupper():
+                continue
+            if any(
+                k in found and found[k][0] != PERSON and _joinable(self._gaps.get(max(i, k), ""))
+                for k in (i - 1, i + 1)
+            ):
+                found[i] = (FACILITY, CUE_SCORE, "cue")
+
+    def _generic_before_name(self, words: list[_Word], i: int) -> bool:
+        """A kind of clinic named by the name after it: "Kreiskrankenhaus Laupheim"."""
+        w = words[i]
+        if not self.lex.facility_compounds or not GENERIC_COMPOUND.match(w.text):
+            return False
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        return (
+            nxt is not None
+            and _joinable(self._gaps.get(i + 1, ""))
+            and nxt.text[:1].isupper()
+            and (nxt.key in self.lex.names._vocab or not self._common(nxt.key))
+        )
+
+    def _street(self, text: str, words: list[_Word], i: int) -> int:
+        """Words of a street name starting at word i (0 if none): one compound
+        ("Bahnhofstraße") or a capitalised word before a street word ("Neue Straße")."""
+        w = words[i]
+        if not w.text[:1].isupper():
+            return 0
+        if self.lex.street_endings and any(
+            w.key.endswith(e) and len(w.key) >= len(e) + 3 for e in self.lex.street_endings
+        ):
+            return 1
+        if (
+            any(
+                w.key.endswith(e) and len(w.key) >= len(e) + 3 for e in self.lex.street_endings_rare
+            )
+            and _zipf(w.key, self.lex.language) < STREET_ZIPF
+        ):
+            return 1
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        if (
+            nxt is not None
+            and nxt.key in self.lex.street_heads
+            and nxt.text[:1].isupper()
+            and _joinable(self._gaps.get(i + 1, ""))
+            and not self._sentence_initial(text, w)
+        ):
+            return 2
+        return 0
 
     def _compound_facility(self, w: _Word) -> bool:
         """German compounds naming one clinic ("Bundeswehrkrankenhaus"), not a kind of clinic
@@ -557,7 +703,21 @@ class CandidateRecognizer(EntityRecognizer):
         a facility head word."""
         if self._after_kin(words, i) or self._apposition(words, i) or self._weak_cue(words, i):
             return PERSON
+        if self.lex.cased and self._kin_after(words, i):
+            return PERSON
         return self._place_or_person(words, i)
+
+    def _kin_after(self, words: list[_Word], i: int) -> bool:
+        """A name set off by a comma before a kinship word or title that says who it is:
+        "bei der sabrina, meiner schwester", "Imani, mdogo wangu", "Okello, my neighbour"."""
+        if "," not in self._gaps.get(i + 1, ""):
+            return False
+        j = i + 1
+        while j < min(len(words), i + 4) and words[j].key in self.lex.between:
+            if (words[j].key,) in self.lex.kin:
+                return True
+            j += 1
+        return j < len(words) and (words[j].key,) in self.lex.kin and words[j].key not in VERB_CUES
 
     def _facility_head(self, key: str) -> bool:
         """A facility head word; in uncased scripts with any case ending ("हॉस्पिटलमध्ये")."""
@@ -588,7 +748,9 @@ class CandidateRecognizer(EntityRecognizer):
             # a capitalised verb starting a sentence before a lower-case head word is no name:
             # "Nilipelekwa hospitali ya ..." (I was taken to hospital ...)
             initial = i == 0 or self._gaps.get(i, "").strip()[-1:] in tuple(".?!:;…")
-            if not (lex.cased and initial and words[k].text[:1].islower()):
+            # nor before a head word whose name follows it: "Nilipelekwa Hospitali ya Amana"
+            linked = k + 1 < len(words) and words[k + 1].key in lex.facility_link
+            if not (lex.cased and initial and (words[k].text[:1].islower() or linked)):
                 return FACILITY
         j = i
         while j > 0 and words[j - 1].key in lex.facility_link:
@@ -725,6 +887,14 @@ class CandidateRecognizer(EntityRecognizer):
 
 def _joinable(gap: str) -> bool:
     return gap in (" ", "-", "\u00a0")
+
+
+#: Abbreviations inside a name, joined to the next word by ". ": "Hauptkirche St. Michaelis".
+NAME_ABBREVIATIONS = frozenset({"st", "mt", "dr", "hl"})
+
+
+def _joinable_after(word: _Word, gap: str) -> bool:
+    return _joinable(gap) or (gap == ". " and word.key in NAME_ABBREVIATIONS)
 
 
 def _as_tokens(words: list[_Word]) -> list[Token]:

@@ -44,13 +44,17 @@ PERSON_RE = re.compile(
     rf"|(?i:{NAMED})\s+(?P<n>{_NAMES}|[a-z]{{3,}}\b)"
     rf"|(?i:{CALLED})\s+(?P<c>{_NAMES}))"
 )
+# Kiswahili words between a facility's head and its name: "Hospitali ya Taifa ya Muhimbili"
+_SW_QUALIFIERS = r"Taifa|Wilaya|Mkoa|Rufaa|Kanda|Jeshi|Serikali|Misheni|Kikuu|Katoliki|Kilutheri"
 FACILITY_RE = re.compile(
     rf"\b(?P<a>(?:St\.?\s+)?{_CAP}(?:\s+{_CAP}){{0,2}}\s+(?:(?:Regional\s+|District\s+)?"
     r"(?:Referral\s+)?Hospital|Health\s+Cent(?:re|er)(?:\s+(?:II|III|IV))?|Clinic"
     r"|Dispensary|Medical\s+Cent(?:re|er)))\b"
-    rf"|\b(?P<b>(?:Hospitali|Zahanati|Kliniki|Kituo\s+cha\s+Afya)\s+(?:ya\s+|cha\s+)?{_NAMES})"
+    rf"|\b(?P<b>(?:Hospitali|Zahanati|Kliniki|Kituo\s+cha\s+Afya)\s+(?:ya\s+|cha\s+)?"
+    rf"(?:(?i:{_SW_QUALIFIERS})\s+(?:ya|la|cha|wa)\s+)*(?!(?:{_SW_QUALIFIERS})\b){_NAMES})"
     rf"|\b(?P<c>(?:St\.?\s+)?{_CAP}-?(?:[Kk]linik(?:um)?|[Kk]rankenhaus|[Ss]pital))\b"
-    rf"|\b(?P<d>(?:Klinik|Klinikum|Krankenhaus|Praxis)\s+(?:für\s+\w+\s+)?(?:{_NAMES}|[IVX]+\b))"
+    rf"|\b(?P<d>(?:Klinik|Klinikum|Krankenhaus|Praxis)\s+(?:für\s+\w+\s+)?(?:{_TITLE_CHAIN})?"
+    rf"(?:{_NAMES}|[IVX]+\b))"
 )
 WARD_RE = re.compile(
     r"\b(?P<w>(?i:ward|station|wodi)\s+(?:(?i:namba|nummer|number|no\.?)\s+)?"
@@ -73,7 +77,8 @@ GENERIC_COMPOUND = re.compile(
     r"|^(?:Stadt|Dorf|Pfarr|Land|Haupt|Kloster|Dom|Frei|Gemeinde)-?kirche$"
     r"|^(?:Haus|Fach|Zahn|Frauen|Kinder|Nerven|Tier|Haut|Augen|HNO|Physio|Ergo|Logo|Gemeinschafts"
     r"|Psychotherapie|Therapie|Arzt|Hausarzt|Kinderarzt|Zahnarzt|Frauenarzt|Gruppen|Privat)"
-    r"-?praxis$",
+    r"-?praxis$"
+    r"|^(?:Wohn|Pflege|Alten|Senioren|Kinder|Jugend|Studenten|Obdachlosen|Tier|Übergangs)-?heim$",
     re.IGNORECASE,
 )
 # Words a title or kinship cue may be followed by that are not names.

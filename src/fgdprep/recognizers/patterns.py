@@ -20,10 +20,18 @@ _JOIN = (
     r"|अंडरस्कोर|קו תחתון)"
 )
 _AT = (
-    r"(?:at the rate(?: of)?|at|ät|et|@|ॲट द रेट|ॲट|ऍट|अ‍ॅट|एट|ऍट द रेट|एट द रेट|שטרודל"
+    r"(?:at the rate(?: of)?|at|ät|et|@|klammeraffe|ॲट द रेट|ॲट|ऍट|अ‍ॅट|एट|ऍट द रेट|एट द रेट|שטרודל"
     r"|כרוכית)"
 )
-_TLD = r"com|kom|org|net|de|tz|ug|ke|in|il|uk|co|ac|go|or|info|edu|gov|कॉम|इन|ऑर्ग|नेट|קום"
+_TLD = (
+    r"com|kom|org|net|de|tz|ug|ke|in|il|uk|co|ac|go|or|info|edu|gov|at|ch|fr|nl|eu|io|me|biz"
+    r"|us|ca|au|za|ng|rw|gh|bi|cd|ss|et|kom|कॉम|इन|ऑर्ग|नेट|קום"
+)
+#: Mail providers: "<name> at gmail." is an address even where ASR dropped "dot com" (only
+#: names that are no common words, and only before the end of the clause).
+_MAILHOST = r"g-?mail|googlemail|yahoo|ymail|hotmail|icloud|proton-?mail|gmx|rediffmail"
+# a dot as ASR writes it between host and domain: " dot ", ".", " . "
+_DOTS = rf"(?: {_DOT} | ?\. ?)"
 
 
 class FgdEmailRecognizer(PatternRecognizer):
@@ -33,8 +41,21 @@ class FgdEmailRecognizer(PatternRecognizer):
         Pattern("written", r"\b[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}\b", 0.95),
         Pattern(
             "spoken",
-            rf"(?<![\w@])[\w.]+(?: {_JOIN} [\w]+)* {_AT} [\w-]+"
-            rf"(?:(?: {_DOT} |\.)(?:{_TLD}))+(?![\w\u0900-\u097f])",
+            rf"(?<![\w@.-])[\w.-]*\w(?: {_JOIN} [\w]+)* (?:{_AT}) [\w-]+"
+            rf"(?:{_DOTS}(?:{_TLD}))+(?![\w\u0900-\u097f])",
+            0.9,
+        ),
+        # "nambi@gmail dot com", "nambi @ gmail . com": written and spoken parts mixed
+        Pattern(
+            "mixed",
+            rf"(?<![\w@.-])[\w.+-]*\w ?@ ?[\w-]+(?:{_DOTS}(?:{_TLD}))+(?![\w\u0900-\u097f])",
+            0.9,
+        ),
+        # "nambi at gmail", "nambi at yahoo com": a mail provider, the domain left unsaid
+        Pattern(
+            "provider",
+            rf"(?<![\w@.-])[\w.-]*\w(?: {_JOIN} [\w]+)* (?:{_AT}|@) ?(?:{_MAILHOST})"
+            rf"(?:(?:{_DOTS}| )(?:{_TLD}))*(?= ?(?:[.,;:!?)]|$))",
             0.9,
         ),
         # "mary.nambi (at) yahoo.com", "mary.nambi[at]yahoo[dot]com", "mary.nambi @ yahoo.com"
@@ -58,6 +79,50 @@ class FgdEmailRecognizer(PatternRecognizer):
     @classmethod
     def from_context(cls, ctx: RecognizerContext) -> FgdEmailRecognizer:
         return cls(ctx.language)
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        out: list[RecognizerResult] = list(
+            super().analyze(text, entities, nlp_artifacts, regex_flags) or []
+        )
+        for r in out:
+            if "@" not in text[r.start : r.end]:
+                r.start = spoken_local_part(text, r.start)
+        return out
+
+
+#: Words before a spoken address that are not part of its name: "my email is", "ni", "ye".
+EMAIL_CUES = frozenset(
+    {
+        *("is", "was", "my", "his", "her", "their", "our", "your", "email", "e-mail", "mail"),
+        *("address", "to", "at", "on", "me", "it", "send", "write", "contact", "call", "the"),
+        *("and", "or", "use", "uses", "ist", "lautet", "war", "meine", "seine", "ihre"),
+        *("adresse", "an", "die", "der", "mir", "schreib", "schreiben", "unter", "und", "oder"),
+        *("ni", "yangu", "yake", "yetu", "barua", "pepe", "kwa", "anwani", "tuma", "niandikie"),
+        *("mwandikie", "na", "au", "ye", "yange", "ya", "eri", "ku", "mpandiikira", "oba", "ne"),
+    }
+)
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w'-]*) $")
+
+
+def spoken_local_part(text: str, start: int) -> int:
+    """Where a spoken address starts when ASR split its name in two ("my email is grace nambi
+    at gmail dot com"): one word back, if a cue word ("is", "ni", "ye"), a colon or the start
+    of the text comes right before it; else ``start``."""
+    m = _WORD_BEFORE.search(text, 0, start)
+    if m is None or m.group(1).casefold() in EMAIL_CUES:
+        return start
+    begin = m.start(1)
+    before = _WORD_BEFORE.search(text, 0, begin)
+    rest = text[:begin].rstrip()
+    if (before is not None and before.group(1).casefold() in EMAIL_CUES) or rest[-1:] in ("", ":"):
+        return begin
+    return start
 
 
 #: Words that say the number after them is an identity, file or insurance number, not a

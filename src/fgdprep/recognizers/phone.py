@@ -24,7 +24,12 @@ COUNTRIES = ("UG", "TZ", "KE", "IN", "IL", "DE", "GB", "US")
 
 # an Aadhaar number: 12 digits in fours, never starting with 0 or 1 (phones here start with 0)
 AADHAAR = re.compile(r"^[2-9]\d{3} \d{4} \d{4}$")
-DIGIT_RUN = re.compile(r"(?<![\w+/])(?:\+|00)?\(?\d[\d ().\-]{6,20}\d(?![\w/])")
+# digits with spaces, dots, hyphens and brackets between; one slash after an area code
+# ("040 / 22 81 93 40", "0731/500 2010")
+DIGIT_RUN = re.compile(
+    r"(?<![\w+/])(?:\+|00)?\(?\d(?:[\d ().\-]{6,20}|[\d ().\-]{1,6} ?/ ?[\d ().\-]{3,16})\d"
+    r"(?![\w/])"
+)
 
 DIGIT_WORDS: dict[str, str] = {
     # English
@@ -39,6 +44,7 @@ DIGIT_WORDS: dict[str, str] = {
     "seven": "7",
     "eight": "8",
     "nine": "9",
+    "nought": "0",
     # German
     "null": "0",
     "eins": "1",
@@ -75,11 +81,19 @@ DIGIT_WORDS: dict[str, str] = {
     "mwenda": "9",
     "ziro": "0",
     "ziiro": "0",
+    "zzeero": "0",
     "sufuri": "0",
+    "omu": "1",
+    "kimu": "1",
     "biri": "2",
     "satu": "3",
     "nya": "4",
     "taano": "5",
+    "ttano": "5",
+    "mukaga": "6",
+    "musamvu": "7",
+    "munana": "8",
+    "mwennda": "9",
     # Hebrew (masculine and feminine forms)
     "אפס": "0",
     "אחת": "1",
@@ -296,6 +310,17 @@ def _german_pair(key: str) -> str | None:
     if "und" not in key:
         return None
     unit, _, tens = key.partition("und")
+    if unit == "ein":  # "einundachtzig"
+        unit = "eins"
     if unit in DIGIT_WORDS and tens in TENS and unit not in ("null", "zero"):
         return TENS[tens] + DIGIT_WORDS[unit]
     return None
+
+
+def number_words(surface: str) -> bool:
+    """Whether a span is only number words ("mukaaga", "musanvu"): inside a number read out,
+    such words are digits, not a near-miss of a roster name."""
+    keys = [t.key for t in tokens(surface)]
+    return bool(keys) and all(
+        k in DIGIT_WORDS or k in TENS or _german_pair(k) is not None for k in keys
+    )
