@@ -40,13 +40,10 @@ from longaudio import CACHE, _librivox
 from fgdprep.asr import load_model, resolve_model
 from fgdprep.audio import SAMPLE_RATE, Activity, merge_spans, read_mono, subtract_spans
 from fgdprep.model import FlagCode, Turn
-from fgdprep.stages.transcribe import (
-    WORD_REACH,
-    TranscribeOptions,
-    segment_to_turn,
-    transcribe_window,
-    whisper_kwargs,
-)
+from fgdprep.transcription.guard import WORD_REACH
+from fgdprep.transcription.options import TranscribeOptions, whisper_kwargs
+from fgdprep.transcription.segments import segment_to_turn
+from fgdprep.transcription.windows import transcribe_window
 
 REPO = Path(__file__).resolve().parents[1]
 AMI = REPO.parent / "shared" / "realdata" / "ami-train"

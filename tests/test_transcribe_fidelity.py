@@ -15,16 +15,12 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run, speak
+from fgdprep.audio import merge_spans, subtract_spans
 from fgdprep.config import parse_config
 from fgdprep.model import FlagCode, Transcript, Turn, Word
-from fgdprep.stages.transcribe import (
-    MIN_GAP_SECONDS,
-    absorb,
-    correct_names,
-    merge_spans,
-    subtract_spans,
-)
 from fgdprep.store import Study
+from fgdprep.transcription.guard import MIN_GAP_SECONDS, absorb
+from fgdprep.transcription.names import correct_names
 
 sys.path.insert(0, str(REPO / "bench"))
 from longaudio import _librivox

@@ -1,0 +1,76 @@
+"""Code-switching: each turn transcribed in the language it is spoken, never translated."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from fgdprep.asr import decode, detect_language
+from fgdprep.audio import SAMPLE_RATE, Activity, Samples
+from fgdprep.model import Flag, FlagCode, Turn
+from fgdprep.transcription.options import TranscribeOptions
+from fgdprep.transcription.segments import segment_to_turn
+
+#: A segment is re-decoded in another language when Whisper hears it with this probability.
+SWITCH_PROBABILITY = 0.6
+#: Segments shorter than this keep the session language (too short to tell).
+SWITCH_MIN_SECONDS = 1.5
+
+
+def switch_languages(
+    model: Any,
+    level: Samples,
+    offset: float,
+    turns: Sequence[Turn],
+    language: str,
+    options: TranscribeOptions,
+) -> list[Turn]:
+    """Each turn in the language it is spoken: a turn Whisper hears in another language is
+    transcribed again in that language (never translated), recorded and flagged, when Whisper
+    is surer of those words than of the first ones."""
+    out = []
+    for turn in turns:
+        lo = max(0, int((turn.start - offset - 0.1) * SAMPLE_RATE))
+        hi = min(len(level), int((turn.end - offset + 0.1) * SAMPLE_RATE))
+        same = replace(turn, language=language)
+        if not turn.words or (hi - lo) < SWITCH_MIN_SECONDS * SAMPLE_RATE:
+            out.append(same)
+            continue
+        spoken, p = detect_language(model, level[lo:hi])
+        if spoken == language or p < SWITCH_PROBABILITY:
+            out.append(same)
+            continue
+        chunk = level[lo:hi]
+        segments = decode(
+            model,
+            chunk,
+            None,
+            language=spoken,
+            task="transcribe",
+            beam_size=options.beam_size,
+            condition_on_previous_text=False,
+            word_timestamps=True,
+        )
+        activity = Activity.of(chunk)
+        again = [
+            replace(
+                t,
+                language=spoken,
+                flags=(*t.flags, Flag(FlagCode.OTHER_LANGUAGE, f"{spoken} p={p:.2f}")),
+            )
+            for s in segments
+            if s.text.strip() and (t := segment_to_turn(s, offset + lo / SAMPLE_RATE, activity))
+        ]
+        # Taken only when Whisper is surer of the words in the language it heard than of
+        # those it was made to produce in the session's language.
+        if again and _mean_p(again) > _mean_p([turn]):
+            out.extend(again)
+        else:
+            out.append(same)
+    return out
+
+
+def _mean_p(turns: Sequence[Turn]) -> float:
+    ps = [w.probability for t in turns for w in t.words]
+    return sum(ps) / len(ps) if ps else 0.0
