@@ -21,7 +21,7 @@ from fgdprep.audio import (
     normalise_level,
     subtract_spans,
 )
-from fgdprep.model import FlagCode, Turn
+from fgdprep.model import Flag, FlagCode, Turn
 from fgdprep.transcription.options import TranscribeOptions
 from fgdprep.transcription.segments import segment_to_turn
 
@@ -126,16 +126,18 @@ def absorb(turns: list[Turn], speech: Sequence[tuple[float, float]], offset: flo
     """Turns stretched over the short bits of speech next to them that hold no words.
 
     Whisper's words are shrunk to their sound, so a breath, a hesitation or a listener's
-    "mm" just before or after a turn lies outside every turn. Such a stretch (shorter than
-    :data:`MIN_GAP_SECONDS`, within :data:`ABSORB_SECONDS` of a turn) is part of that turn's
-    span: the moderator who plays the turn hears it. Longer ones were re-decoded or flagged.
+    "mm" just before or after a turn lies outside every turn. Such a stretch (within
+    :data:`ABSORB_SECONDS` of a turn) is part of that turn's span: the moderator who plays
+    the turn hears it. The guard left it: less than :data:`MIN_GAP_SECONDS` of it is farther
+    than :data:`WORD_REACH` from a word, so it is shorter than both together; longer ones were
+    re-decoded or flagged.
     """
     if not turns:
         return turns
     spans = [(t.start - offset, t.end - offset) for t in turns]
     out = list(turns)
     for a, b in subtract_spans(speech, spans):
-        if b - a >= MIN_GAP_SECONDS:
+        if b - a >= MIN_GAP_SECONDS + 2 * WORD_REACH:
             continue
         before = [i for i, t in enumerate(out) if a - ABSORB_SECONDS <= t.end - offset <= a + 1e-6]
         after = [i for i, t in enumerate(out) if b - 1e-6 <= t.start - offset <= b + ABSORB_SECONDS]
@@ -146,3 +148,48 @@ def absorb(turns: list[Turn], speech: Sequence[tuple[float, float]], offset: flo
             i = min(after, key=lambda k: out[k].start)
             out[i] = replace(out[i], start=round(min(out[i].start, offset + a), 3))
     return out
+
+
+def settle(
+    model: Any,
+    level: Samples,
+    gaps: Sequence[tuple[float, float]],
+    offset: float,
+    turns: Sequence[Turn],
+    language: str,
+    options: TranscribeOptions,
+) -> tuple[list[Turn], float]:
+    """``turns`` with each stretch of wordless speech in ``gaps`` re-decoded, or else a turn
+    flagged ``untranscribed_speech`` with its times; and the seconds recovered."""
+    out = list(turns)
+    recovered = 0.0
+    for gap in gaps:
+        found = redecode(model, level, gap, offset, language, options)
+        if found:
+            recovered += gap[1] - gap[0]
+            out.extend(found)
+            continue
+        out.append(
+            Turn(
+                start=round(offset + gap[0], 3),
+                end=round(offset + gap[1], 3),
+                text="",
+                flags=(Flag(FlagCode.UNTRANSCRIBED_SPEECH, f"{gap[1] - gap[0]:.1f} s"),),
+                language=language if options.code_switching else None,
+            )
+        )
+    return out, recovered
+
+
+def stray(
+    turns: Sequence[Turn], speech: Sequence[tuple[float, float]], offset: float
+) -> list[tuple[float, float]]:
+    """Speech outside every turn and farther than :data:`ABSORB_SECONDS` from each: what
+    :func:`absorb` cannot give to a turn."""
+    spans = [(t.start - offset, t.end - offset) for t in turns]
+    near = [(a - ABSORB_SECONDS, b + ABSORB_SECONDS) for a, b in spans]
+    return [
+        (a, b)
+        for a, b in subtract_spans(speech, spans)
+        if subtract_spans([(a, b)], near) == [(a, b)] and b - a > 0.01
+    ]
