@@ -57,7 +57,7 @@ def _covered(turns: Iterable[Turn], offset: float) -> list[tuple[float, float]]:
     return spans
 
 
-def _inside(turn: Turn, lo: float, hi: float) -> Turn | None:
+def words_within(turn: Turn, lo: float, hi: float) -> Turn | None:
     """The part of a re-decoded turn whose words lie in ``[lo, hi]`` (absolute seconds)."""
     words = tuple(w for w in turn.words if lo <= (w.start + w.end) / 2 <= hi)
     if not words:
@@ -111,7 +111,7 @@ def redecode(
             part
             for t in turns
             if not any(t.has_flag(c) for c in _UNRELIABLE)
-            and (part := _inside(t, offset + gap[0], offset + gap[1])) is not None
+            and (part := words_within(t, offset + gap[0], offset + gap[1])) is not None
         ]
         if kept:
             return kept

@@ -9,6 +9,7 @@ from typing import Any
 from fgdprep.asr import decode, detect_language
 from fgdprep.audio import SAMPLE_RATE, Activity, Samples
 from fgdprep.model import Flag, FlagCode, Turn
+from fgdprep.transcription.guard import words_within
 from fgdprep.transcription.options import TranscribeOptions
 from fgdprep.transcription.segments import segment_to_turn
 
@@ -21,6 +22,8 @@ SWITCH_PROBABILITY = 0.8
 #: them is at least this. On the development files, English speech decoded in English scores
 #: -0.14 to -0.42, German sentences decoded "in English" (a translation) -0.56 to -1.30.
 SWITCH_LOGPROB = -0.5
+#: A switched turn is decoded with this much audio either side; its words are those inside it.
+SWITCH_PAD = 0.5
 #: Segments shorter than this keep the session language (too short to tell).
 SWITCH_MIN_SECONDS = 1.5
 
@@ -48,7 +51,10 @@ def switch_languages(
         if spoken == language or p < SWITCH_PROBABILITY:
             out.append(same)
             continue
-        chunk = level[lo:hi]
+        # decoded with more room than the turn: Whisper cuts the last word of a chunk short
+        dlo = max(0, int((turn.start - offset - SWITCH_PAD) * SAMPLE_RATE))
+        dhi = min(len(level), int((turn.end - offset + SWITCH_PAD) * SAMPLE_RATE))
+        chunk = level[dlo:dhi]
         segments = decode(
             model,
             chunk,
@@ -67,7 +73,15 @@ def switch_languages(
                 flags=(*t.flags, Flag(FlagCode.OTHER_LANGUAGE, f"{spoken} p={p:.2f}")),
             )
             for s in segments
-            if s.text.strip() and (t := segment_to_turn(s, offset + lo / SAMPLE_RATE, activity))
+            if s.text.strip()
+            and (
+                t := words_within(
+                    segment_to_turn(s, offset + dlo / SAMPLE_RATE, activity),
+                    turn.start - 0.1,
+                    turn.end + 0.1,
+                )
+            )
+            is not None
         ]
         # Taken only when Whisper is surer of the words in the language it heard than of
         # those it was made to produce in the session's language, and sure of them: words
