@@ -38,7 +38,7 @@ WHISPER = textwrap.dedent(
     """
     import json, sys
     from fgdprep.asr import load_model, resolve_model
-    from fgdprep.stages.transcribe import TranscribeOptions, whisper_kwargs
+    from fgdprep.transcription.options import TranscribeOptions, whisper_kwargs
     options = TranscribeOptions(device="cpu", compute_type="int8")
     model = load_model(resolve_model(options.model), "cpu", "int8", 0)
     segments, _info = model.transcribe(sys.argv[1], **whisper_kwargs(options, "en", None))

@@ -28,7 +28,7 @@ PLAIN = textwrap.dedent(
     import json, resource, sys, time
     from faster_whisper import WhisperModel
     from fgdprep.asr import load_model, resolve_model
-    from fgdprep.stages.transcribe import TranscribeOptions, whisper_kwargs
+    from fgdprep.transcription.options import TranscribeOptions, whisper_kwargs
     t0 = time.perf_counter()
     options = TranscribeOptions(model=sys.argv[2], device="cpu", compute_type="int8")
     model = load_model(resolve_model(options.model), "cpu", "int8", 0)
