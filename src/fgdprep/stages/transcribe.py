@@ -13,7 +13,7 @@ from fgdprep import __version__
 from fgdprep.asr import SPEECH_THRESHOLD, ModelRef, whisper_languages
 from fgdprep.config import CONFIG_NAME, transcription_problem
 from fgdprep.errors import ConfigError, StageError
-from fgdprep.model import FlagCode, Provenance, Session, Stage, Transcript
+from fgdprep.model import Provenance, Session, Stage, Transcript
 from fgdprep.store import CheckpointDir, Study
 from fgdprep.transcription.options import TranscribeOptions, hotwords_for, whisper_kwargs
 from fgdprep.transcription.windows import WindowResult, coverage, coverage_line, transcribe
@@ -43,14 +43,6 @@ def check_language(session: Session, ref: ModelRef, multilingual: bool) -> None:
             f" {session.language!r}; use --model base (pip install 'fgdprep[multilingual]')"
             " or another multilingual model"
         )
-
-
-def untranscribed_note(transcript: Transcript) -> str:
-    """ ", 2 untranscribed (8 s)" for a transcript with turns flagged untranscribed_speech."""
-    turns = [t for t in transcript.turns if t.has_flag(FlagCode.UNTRANSCRIBED_SPEECH)]
-    if not turns:
-        return ""
-    return f", {len(turns)} untranscribed ({sum(t.end - t.start for t in turns):.0f} s)"
 
 
 def assemble(
