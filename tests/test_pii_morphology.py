@@ -69,6 +69,13 @@ def found(language: str, text: str) -> list[tuple[str, str]]:
         # a verb form after a kin word is no name
         ("mr", "शाळेत मुलगी जाते.", []),
         ("mr", "गावात भरपूर पाऊस पडला.", []),
+        # a frequent word in a place case after a kin word says where, not who ("शहर" ends
+        # listed names such as "पुणे शहर" and is still no name); the name after it is found
+        ("mr", "तानाजीचा मुलगा शहरात कामाला गेला.", [("तानाजी", "PERSON")]),
+        ("mr", "माझा मुलगा सुधीरला घेऊन गेला.", [("सुधीर", "PERSON")]),
+        # a kinship word with an honorific glued on is no name; the name after it is
+        ("mr", "माझ्या सासूबाई लक्ष्मीबाई आजारी होत्या.", [("लक्ष्मी", "PERSON")]),
+        ("mr", "सुनीताताईंनी मला सांगितलं.", [("सुनीता", "PERSON")]),
     ],
 )
 def test_morphology(language: str, text: str, expected: list[tuple[str, str]]) -> None:

@@ -20,6 +20,7 @@ licence in its header) and ``places_<code>.txt`` (GeoNames towns).
 
 from __future__ import annotations
 
+import collections
 import functools
 from dataclasses import dataclass
 from importlib import resources
@@ -190,6 +191,9 @@ class Lexicon:
     street_heads: frozenset[str] = frozenset()  # "Neue Straße", "Alter Weg": the last word
     street_endings_rare: tuple[str, ...] = ()  # "Jungfernstieg", not "Spielplatz": rare only
     given: frozenset[str] = frozenset()  # given names (German: no noun, unlike many surnames)
+    #: Frequent words that end several listed names and start none ("शहर" of "पुणे शहर",
+    #: city): a kind of place, no name on their own.
+    generic: frozenset[str] = frozenset()
 
 
 def _keys(items: Any) -> frozenset[str]:
@@ -273,6 +277,19 @@ def lexicon(language: str) -> Lexicon | None:
         street_heads=_keys(data.get("street_heads")),
         street_endings_rare=tuple(norm(str(x)) for x in data.get("street_endings_rare") or ()),
         given=_keys(data.get("given_names")),
+        generic=_generic(names, language),
+    )
+
+
+def _generic(names: PhraseIndex[str], language: str) -> frozenset[str]:
+    """Frequent words that end two or more of the lexicon's names and never start one ("शहर"
+    of "पुणे शहर", "Road" of "Kampala Road"): a kind of place, no name when alone."""
+    phrases = [keys for entries in names._by_first.values() for keys, _ in entries]
+    alone = {keys[0] for keys in phrases}
+    ends = collections.Counter(keys[-1] for keys in phrases if len(keys) > 1)
+    nearest = WORDFREQ_NEAREST.get(language, language)
+    return frozenset(
+        k for k, n in ends.items() if n >= 2 and k not in alone and _zipf(k, nearest) >= COMMON_ZIPF
     )
 
 
@@ -496,6 +513,8 @@ class CandidateRecognizer(EntityRecognizer):
                     continue
                 if cue == LOCATION and self._noun_after_preposition(w.key):
                     continue  # "aus Angst", "im Kurs": a German noun after a preposition
+                if cue == PERSON and self._common_in_case(w):
+                    continue  # "तानाजीचा मुलगा शहरात": a son in town, not a son named so
                 found[i] = (cue, CUE_SCORE, "cue")
 
         if self.lex.cased:
@@ -841,6 +860,19 @@ class CandidateRecognizer(EntityRecognizer):
                 return key[: -len(suf)]
         return key
 
+    def _common_in_case(self, w: _Word) -> bool:
+        """A frequent word with a case ending that names nobody (uncased scripts): "शहरात"
+        (in town) after a kinship word says where the relative is, not who."""
+        stem = self._bare(w.key)
+        hit = self.lex.names.resolve(w.key)
+        return (
+            stem != w.key
+            and (hit is None or hit[0] in self.lex.generic)
+            and (stem not in self.lex.names._vocab or stem in self.lex.generic)
+            and _zipf(stem, WORDFREQ_NEAREST.get(self.lex.language, self.lex.language))
+            >= COMMON_ZIPF
+        )
+
     def _in_place_case(self, w: _Word) -> bool:
         """A rare word with a locative, dative or ablative case ending ("शिरवळला")."""
         stem = self._bare(w.key)
@@ -861,6 +893,8 @@ class CandidateRecognizer(EntityRecognizer):
             at = w.key.find(honorific)
             if at >= 2:
                 stem = w.key[:at]
+                if (stem,) in self.lex.kin:
+                    return None  # "सासूबाई": a mother-in-law, respectfully, not a name
                 if len(honorific) >= 3 or stem in self.lex.names._vocab:
                     return PERSON
         return None
