@@ -227,12 +227,18 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
     def same(a: Detected, b: Detected) -> bool:
         return a.start == b.start and a.end == b.end
 
+    def within(inner: Detected, outer: Detected) -> bool:
+        return outer.start <= inner.start and inner.end <= outer.end
+
+    def inside(inner: Detected, outer: Detected) -> bool:  # within and shorter
+        return within(inner, outer) and not same(inner, outer)
+
     spoken = [d for d in found if d.recognizer == "phone" and d.how == "spoken"]
     out = []
     for d in found:
         if (
             d.recognizer != "phone"
-            and any(p.start <= d.start and d.end <= p.end for p in spoken)
+            and any(within(d, p) for p in spoken)
             and number_words(text[d.start : d.end])
         ):
             continue  # "mukaaga" (six) of a number read out is no near-miss of "Mukasa"
@@ -248,13 +254,7 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
             if other is None and d.entity_type == PERSON:
                 # "Jangwani" of "at Jangwani Secondary": the school's name, not a person
                 other = next(
-                    (
-                        c
-                        for c in known
-                        if c.start <= d.start
-                        and d.end <= c.end
-                        and c.entity_type in (FACILITY, LOCATION)
-                    ),
+                    (c for c in known if within(d, c) and c.entity_type in (FACILITY, LOCATION)),
                     None,
                 )
             if other is None and d.entity_type == PERSON and _after_place_cue(text, d, lex):
@@ -266,19 +266,11 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
             if other is not None:
                 d = dataclasses.replace(d, entity_type=other.entity_type)
         elif d.recognizer == "gazetteer" and any(
-            c.entity_type == FACILITY
-            and c.start <= d.start
-            and d.end <= c.end
-            and (c.start, c.end) != (d.start, d.end)
-            for c in known
+            c.entity_type == FACILITY and inside(d, c) for c in known
         ):
             continue  # "Asklepios" (listed) inside "Asklepios Klinik Harburg": the whole goes
         elif d.recognizer == "cues" and any(
-            c.entity_type == d.entity_type == FACILITY
-            and c.start <= d.start
-            and d.end <= c.end
-            and (c.start, c.end) != (d.start, d.end)
-            for c in cued
+            c.entity_type == d.entity_type == FACILITY and inside(d, c) for c in cued
         ):
             continue  # "Krankenhaus Alsterdorf" inside "Evangelischen Krankenhaus Alsterdorf"
         elif (
