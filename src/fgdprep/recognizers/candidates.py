@@ -287,9 +287,10 @@ def _generic(names: PhraseIndex[str], language: str) -> frozenset[str]:
     phrases = [keys for entries in names._by_first.values() for keys, _ in entries]
     alone = {keys[0] for keys in phrases}
     ends = collections.Counter(keys[-1] for keys in phrases if len(keys) > 1)
-    nearest = WORDFREQ_NEAREST.get(language, language)
     return frozenset(
-        k for k, n in ends.items() if n >= 2 and k not in alone and _zipf(k, nearest) >= COMMON_ZIPF
+        k
+        for k, n in ends.items()
+        if n >= 2 and k not in alone and _rough_zipf(k, language) >= COMMON_ZIPF
     )
 
 
@@ -301,6 +302,12 @@ def _zipf(word: str, language: str) -> float:
     import wordfreq
 
     return float(wordfreq.zipf_frequency(word, code))
+
+
+def _rough_zipf(word: str, language: str) -> float:
+    """:func:`_zipf` in the language's own list, else the nearest one (Marathi: Hindi), for
+    rough commonness only."""
+    return _zipf(word, WORDFREQ_NEAREST.get(language, language))
 
 
 @dataclass
@@ -848,7 +855,7 @@ class CandidateRecognizer(EntityRecognizer):
         stem = self._bare(key)
         return (
             any(stem.endswith(e) and len(stem) >= len(e) + 2 for e in self.lex.place_endings)
-            and _zipf(stem, WORDFREQ_NEAREST.get(self.lex.language, self.lex.language)) < WEAK_ZIPF
+            and _rough_zipf(stem, self.lex.language) < WEAK_ZIPF
         )
 
     def _bare(self, key: str) -> str:
@@ -869,8 +876,7 @@ class CandidateRecognizer(EntityRecognizer):
             stem != w.key
             and (hit is None or hit[0] in self.lex.generic)
             and (stem not in self.lex.names._vocab or stem in self.lex.generic)
-            and _zipf(stem, WORDFREQ_NEAREST.get(self.lex.language, self.lex.language))
-            >= COMMON_ZIPF
+            and _rough_zipf(stem, self.lex.language) >= COMMON_ZIPF
         )
 
     def _in_place_case(self, w: _Word) -> bool:
@@ -879,7 +885,7 @@ class CandidateRecognizer(EntityRecognizer):
         return (
             stem != w.key
             and w.key not in self.lex.stop
-            and _zipf(stem, WORDFREQ_NEAREST.get(self.lex.language, self.lex.language)) < WEAK_ZIPF
+            and _rough_zipf(stem, self.lex.language) < WEAK_ZIPF
         )
 
     def _honorific(self, words: list[_Word], i: int) -> str | None:
