@@ -25,7 +25,7 @@ _AT = (
 )
 _TLD = (
     r"com|kom|org|net|de|tz|ug|ke|in|il|uk|co|ac|go|or|info|edu|gov|at|ch|fr|nl|eu|io|me|biz"
-    r"|us|ca|au|za|ng|rw|gh|bi|cd|ss|et|kom|कॉम|इन|ऑर्ग|नेट|קום"
+    r"|us|ca|au|za|ng|rw|gh|bi|cd|ss|et|कॉम|इन|ऑर्ग|नेट|קום"
 )
 #: Mail providers: "<name> at gmail." is an address even where ASR dropped "dot com" (only
 #: names that are no common words, and only before the end of the clause).
