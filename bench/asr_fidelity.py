@@ -8,7 +8,8 @@ Per file and language: WER against the reference text (where there is one), seco
 reference speech more than 0.3 s from any word ("no words"), how much of that is inside a
 turn flagged untranscribed_speech ("flagged"), the rest ("silent"), the part of that inside
 no turn's span at all ("unrep": speech lost unseen; the rest lies inside a worded turn, a
-pause or hesitation the moderator hears when playing it), seconds of flagged turns that are
+pause or hesitation the moderator hears when playing it), the speech no worded turn spans
+("untr": untranscribed, whether flagged or not), seconds of flagged turns that are
 not reference speech ("noise": room noise sent to the moderator), the share of reference
 speech inside any turn's span ("in turns"), and roster/gazetteer names that appear in the
 output but were never said ("names+"). Systems: plain faster-whisper (same model, its own VAD,
@@ -36,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import ctranslate2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -309,6 +311,8 @@ class Score:
     no_words: float
     flagged: float
     in_turns: float
+    #: Speech with no word near it that no worded turn spans: untranscribed (flagged or not).
+    untranscribed: float
     #: Speech with no word near it that no turn (worded or flagged) spans: lost unseen.
     unreported: float
     #: Seconds of turns flagged untranscribed_speech that are not reference speech.
@@ -324,6 +328,7 @@ def score(item: Item, turns: Sequence[Turn], seconds: float, names: Sequence[str
     no_words = subtract_spans(item.speech, reach)
     flagged = [(t.start, t.end) for t in turns if t.has_flag(FlagCode.UNTRANSCRIBED_SPEECH)]
     spans = [(t.start, t.end) for t in turns]
+    worded = [(t.start, t.end) for t in turns if t.words]
     hyp_text = " ".join(t.text for t in turns)
     ref_text = (item.reference or "").lower()
     added = sum(
@@ -336,6 +341,7 @@ def score(item: Item, turns: Sequence[Turn], seconds: float, names: Sequence[str
         _length(no_words),
         _intersect(no_words, flagged),
         _intersect(item.speech, spans) / max(1e-9, _length(item.speech)),
+        _length(subtract_spans(no_words, worded)),
         _length(subtract_spans(no_words, spans)),
         _length(subtract_spans(flagged, item.speech)),
         added,
@@ -364,28 +370,36 @@ def main() -> None:
         fetch()
         return
     WORK.mkdir(parents=True, exist_ok=True)
-    models: dict[str, Any] = {}
     totals: dict[str, dict[str, list[float]]] = {}
+    #: Issue 9's per-file checks: (file, system) where untranscribed speech exceeds plain
+    #: faster-whisper's, WER exceeds it by more than 0.02, or speech goes unreported.
+    failures: list[str] = []
     print(
         f"{'file':<13}{'lang':<5}{'kind':<7}{'system':<15}{'WER':>7}{'speech':>8}"
-        f"{'no words':>9}{'flagged':>8}{'silent':>7}{'unrep':>6}{'noise':>6}{'in turns':>9}"
+        f"{'no words':>9}{'flagged':>8}{'silent':>7}{'untr':>6}{'unrep':>6}{'noise':>6}"
+        f"{'in turns':>9}"
         f"{'names+':>7}{'turns':>6}{'cpu s':>7}"
     )
     for item in items(args.held_out):
         if args.only and not re.search(args.only, item.name):
             continue
         model_name = "tiny.en" if item.language == "en" else "base"
-        if model_name not in models:
-            models[model_name] = load_model(resolve_model(model_name), "cpu", "int8", 0)
-        model = models[model_name]
+
+        def fresh(name: str = model_name) -> Any:
+            """A model seeded as the stage seeds each window: the temperature fallback samples
+            at random, and a run must not differ from the next by chance."""
+            ctranslate2.set_random_seed(1)
+            return load_model(resolve_model(name), "cpu", "int8", 0)
+
         audio = read_mono(item.audio)
         names = tuple(item.said) + ROSTER_UNSAID
         hotwords = " ".join(names)
         runs: list[tuple[str, list[Turn], float]] = []
         options = TranscribeOptions(model=model_name, device="cpu", compute_type="int8")
+        model = fresh()
         t0 = time.process_time()
-        runs.append(("faster-whisper", run_plain(model, audio, item.language, options), 0.0))
-        runs[-1] = (runs[-1][0], runs[-1][1], time.process_time() - t0)
+        plain = run_plain(model, audio, item.language, options)
+        runs.append(("faster-whisper", plain, time.process_time() - t0))
         for strategy in args.strategies.split(","):
             opts = TranscribeOptions(
                 model=model_name,
@@ -394,6 +408,7 @@ def main() -> None:
                 hotwords=strategy,
                 code_switching=args.code_switching,
             )
+            model = fresh()
             t0 = time.process_time()
             done = transcribe_window(
                 model, audio, 0.0, opts, item.language, hotwords, model_name == "base"
@@ -406,7 +421,8 @@ def main() -> None:
             print(
                 f"{item.name:<13}{item.language:<5}{item.kind:<7}{system:<15}{wer_s:>7}"
                 f"{speech:8.1f}{s.no_words:9.1f}{s.flagged:8.1f}{s.no_words - s.flagged:7.1f}"
-                f"{s.unreported:6.1f}{s.noise_flagged:6.1f}{100 * s.in_turns:8.1f}%"
+                f"{s.untranscribed:6.1f}{s.unreported:6.1f}{s.noise_flagged:6.1f}"
+                f"{100 * s.in_turns:8.1f}%"
                 f"{s.names_added:7d}{s.turns:6d}{s.seconds:7.1f}",
                 flush=True,
             )
@@ -423,6 +439,7 @@ def main() -> None:
                 t.setdefault(k, []).append(v)
             if s.wer is not None:
                 t.setdefault("wer", []).append(s.wer)
+            failures += _checks(item.name, system, s, score(item, runs[0][1], 0.0, names))
         if item.spans:
             _report_languages(item, runs)
     print()
@@ -438,6 +455,25 @@ def main() -> None:
             f" in turns {100 * sum(t['in_turns']) / sp:5.1f}%,"
             f" names never said {int(sum(t['names']))}{w}"
         )
+    print(
+        "per file, against plain faster-whisper (untranscribed <=, WER <= + 0.02, 0 s unreported): "
+        + ("; ".join(failures) if failures else "all hold")
+    )
+
+
+def _checks(name: str, system: str, ours: Score, plain: Score) -> list[str]:
+    if system == "faster-whisper":
+        return []
+    out = []
+    if ours.untranscribed > plain.untranscribed + 0.005:
+        out.append(
+            f"{name} {system} untranscribed {ours.untranscribed:.2f} > {plain.untranscribed:.2f} s"
+        )
+    if ours.wer is not None and plain.wer is not None and ours.wer > plain.wer + 0.02:
+        out.append(f"{name} {system} WER {ours.wer:.3f} > {plain.wer:.3f} + 0.02")
+    if ours.unreported > 0.005:
+        out.append(f"{name} {system} {ours.unreported:.2f} s unreported")
+    return out
 
 
 def _report_languages(item: Item, runs: Sequence[tuple[str, Sequence[Turn], float]]) -> None:

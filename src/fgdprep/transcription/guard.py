@@ -3,6 +3,9 @@
 Never a silent gap: every stretch of speech of :data:`MIN_GAP_SECONDS` or more without words
 is decoded again on its own (no prompt, no hotwords) and, if still empty, becomes a turn
 flagged ``untranscribed_speech``; shorter stretches next to a turn are absorbed into it.
+Where neither detector heard anything for :data:`PROBE_SECONDS` or more, Whisper itself is
+asked (:func:`unheard`), and turns are widened a little into the silence around them
+(:func:`pad_edges`) so that no onset is clipped.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from fgdprep.audio import (
 )
 from fgdprep.model import Flag, FlagCode, Turn
 from fgdprep.transcription.options import TranscribeOptions
-from fgdprep.transcription.segments import segment_to_turn
+from fgdprep.transcription.segments import HIGH_COMPRESSION, segment_to_turn
 
 #: A stretch of speech at least this long with no words is re-decoded, then flagged (the
 #: issue asked for 2 s; 1 s brings the AMI development snippets from 94.7 % to 98.5 % of
@@ -35,6 +38,15 @@ WORD_REACH = 0.3
 REDECODE_TEMPERATURES = ((0.0,), (0.2, 0.4, 0.6, 0.8, 1.0))
 #: The energy detector backing silero: this far above the window's noise floor.
 GUARD_SNR_DB = 20.0
+#: A stretch at least this long that no turn spans is put to Whisper itself: a voice too quiet
+#: for both detectors (far from the recorder, under a fan) is still heard by the model.
+PROBE_SECONDS = 2.0
+#: ... and taken for speech when Whisper's no-speech probability there is below this. On the
+#: AMI development snippets, 14 stretches of 1 s or more lay outside every turn (none held
+#: over 0.1 s of reference speech); 6 decoded to invented words, all at 0.40 or more.
+PROBE_NO_SPEECH = 0.35
+#: A heard stretch is flagged this far either side of the words Whisper put there.
+PROBE_MARGIN = 1.0
 
 
 def speech_spans(
@@ -150,6 +162,23 @@ def absorb(turns: list[Turn], speech: Sequence[tuple[float, float]], offset: flo
     return out
 
 
+def pad_edges(turns: Sequence[Turn], lo: float, hi: float) -> list[Turn]:
+    """``turns`` widened by up to :data:`WORD_REACH` either side into time
+    no other turn holds, within ``[lo, hi]``: a speech detector places onsets and trailing
+    sounds late and early by a few frames (faster-whisper pads its VAD chunks by 0.4 s for
+    that), and a turn played back must not clip the first or last sound."""
+    out = list(turns)
+    for i, t in enumerate(out):
+        others = [*out[:i], *turns[i + 1 :]]
+        before = max([lo, *(u.end for u in others if u.start < t.start)])
+        after = min([hi, *(u.start for u in others if u.end > t.end)])
+        start = max(before, t.start - WORD_REACH)
+        end = min(after, t.end + WORD_REACH)
+        if (start, end) != (t.start, t.end):
+            out[i] = replace(t, start=round(min(start, t.start), 3), end=round(max(end, t.end), 3))
+    return out
+
+
 def settle(
     model: Any,
     level: Samples,
@@ -179,6 +208,45 @@ def settle(
             )
         )
     return out, recovered
+
+
+def unheard(
+    model: Any,
+    level: Samples,
+    turns: Sequence[Turn],
+    offset: float,
+    language: str,
+) -> list[tuple[float, float]]:
+    """Parts of the stretches of :data:`PROBE_SECONDS` or more that no turn spans (give
+    ``turns`` as :func:`absorb` stretches them) where Whisper, asked on its own (level
+    normalised, no prompt, greedy), hears speech below :data:`PROBE_NO_SPEECH`, and not one
+    phrase over and over as it fills a long empty stretch: what both detectors missed or
+    took for a noise, to be re-decoded or flagged."""
+    duration = len(level) / SAMPLE_RATE
+    spans = [(t.start - offset, t.end - offset) for t in turns]
+    out: list[tuple[float, float]] = []
+    for a, b in subtract_spans([(0.0, duration)], spans):
+        if b - a < PROBE_SECONDS:
+            continue
+        chunk, _gain = normalise_level(level[int(a * SAMPLE_RATE) : int(b * SAMPLE_RATE)])
+        segments = decode(
+            model,
+            chunk,
+            None,
+            language=language,
+            beam_size=1,
+            condition_on_previous_text=False,
+            temperature=0.0,
+            word_timestamps=True,
+        )
+        out += [
+            (max(a, a + s.start - PROBE_MARGIN), min(b, a + s.end + PROBE_MARGIN))
+            for s in segments
+            if s.text.strip()
+            and s.no_speech_prob < PROBE_NO_SPEECH
+            and s.compression_ratio <= HIGH_COMPRESSION  # not a phrase repeated over noise
+        ]
+    return merge_spans(out)
 
 
 def stray(

@@ -43,9 +43,11 @@ from fgdprep.transcription.guard import (
     WORD_REACH,
     _covered,
     absorb,
+    pad_edges,
     settle,
     speech_spans,
     stray,
+    unheard,
 )
 from fgdprep.transcription.names import correct_names
 from fgdprep.transcription.options import TranscribeOptions, whisper_kwargs
@@ -100,7 +102,8 @@ def transcribe_window(
 ) -> WindowTurns:
     """One window: level normalised, speech detected, decoded, names corrected, and every
     stretch of speech of :data:`MIN_GAP_SECONDS` or more without words, and every shorter
-    one silero hears away from all turns, re-decoded or turned into a turn flagged
+    one silero hears away from all turns, and every longer stretch outside all turns where
+    Whisper itself hears speech, re-decoded or turned into a turn flagged
     ``untranscribed_speech``; the rest lies inside a turn's span. Never a silent gap."""
     level, _gain = normalise_level(audio)
     kwargs = whisper_kwargs(options, language, hotwords)
@@ -125,6 +128,10 @@ def transcribe_window(
     alone = [s for s in stray(turns, speech, offset) if subtract_spans([s], heard) != [s]]
     turns, more = settle(model, level, alone, offset, turns, language, options)
     recovered += more
+    # Long stretches no turn spans: Whisper itself is asked whether someone speaks there.
+    quiet = unheard(model, level, absorb(turns, speech, offset), offset, language)
+    turns, more = settle(model, level, quiet, offset, turns, language, options)
+    recovered += more
     if options.code_switching and multilingual:
         turns = switch_languages(model, level, offset, turns, language, options)
     if options.hotwords == "correct" and hotwords:
@@ -135,7 +142,7 @@ def transcribe_window(
         replace(t, flags=(Flag(FlagCode.UNTRANSCRIBED_SPEECH, f"{t.end - t.start:.1f} s"),))
         if t.has_flag(FlagCode.UNTRANSCRIBED_SPEECH)
         else t
-        for t in absorb(turns, speech, offset)
+        for t in pad_edges(absorb(turns, speech, offset), offset, offset + len(audio) / SAMPLE_RATE)
     ]
     # sums start at 0.0: an int 0 would be read back from a checkpoint as 0.0, and a resumed
     # run's transcript would differ from an uninterrupted one's
