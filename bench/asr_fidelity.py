@@ -3,6 +3,7 @@
     python bench/asr_fidelity.py --fetch     # once, online: LibriVox clips + transcripts
     python bench/asr_fidelity.py             # the development files
     python bench/asr_fidelity.py --held-out  # the held-out files (report only, never tune)
+    python bench/asr_fidelity.py --rooms     # simulated far-field rooms (dev; --held-out too)
 
 Per file and language: WER against the reference text (where there is one), seconds of
 reference speech more than 0.3 s from any word ("no words"), how much of that is inside a
@@ -10,7 +11,8 @@ turn flagged untranscribed_speech ("flagged"), the rest ("silent"), the part of 
 no turn's span at all ("unrep": speech lost unseen; the rest lies inside a worded turn, a
 pause or hesitation the moderator hears when playing it), the speech no worded turn spans
 ("untr": untranscribed, whether flagged or not), seconds of flagged turns that are
-not reference speech ("noise": room noise sent to the moderator), the share of reference
+not reference speech ("noise": room noise sent to the moderator), words more than 0.5 s from
+any reference speech ("w+": written into noise or silence), the share of reference
 speech inside any turn's span ("in turns"), and roster/gazetteer names that appear in the
 output but were never said ("names+"). Systems: plain faster-whisper (same model, its own VAD,
 no hotwords) and fgdprep's window transcription with each hotword strategy (prompt, correct,
@@ -22,6 +24,8 @@ transcripts), German and Kiswahili paragraphs read by espeak-ng (no real recordi
 transcripts in those languages were found in PyPI sdists: whisper-timestamped,
 SpeechRecognition and faster-whisper ship none), and code-switched files: a LibriVox clip
 followed by German. Every file is made in .bench/asr-fidelity/, never committed.
+With ``--rooms``: bench/roomsim.py's simulated focus groups instead (reference speech times;
+dev and held-out as there).
 """
 
 from __future__ import annotations
@@ -274,6 +278,26 @@ def _switched(held_out: bool) -> list[Item]:
     return out
 
 
+def _rooms(held_out: bool) -> list[Item]:
+    """bench/roomsim.py's simulated focus groups (real English voices around a table, one
+    far microphone; babble, fan and traffic at 20, 10 and 5 dB): reference speech times."""
+    import roomsim
+
+    return [
+        Item(
+            f.name,
+            "en",
+            f.audio,
+            None,
+            merge_spans((s.start, s.start + s.duration) for s in f.reference),
+            held_out,
+            "room",
+        )
+        for f in roomsim.build()
+        if f.held_out == held_out
+    ]
+
+
 def items(held_out: bool) -> list[Item]:
     return (
         _ami(held_out) + _librivox_items(held_out) + _espeak_items(held_out) + _switched(held_out)
@@ -317,6 +341,8 @@ class Score:
     unreported: float
     #: Seconds of turns flagged untranscribed_speech that are not reference speech.
     noise_flagged: float
+    #: Words more than 0.5 s from any reference speech: written into noise or silence.
+    words_in_noise: int
     names_added: int
     turns: int
     seconds: float
@@ -344,6 +370,11 @@ def score(item: Item, turns: Sequence[Turn], seconds: float, names: Sequence[str
         _length(subtract_spans(no_words, worded)),
         _length(subtract_spans(no_words, spans)),
         _length(subtract_spans(flagged, item.speech)),
+        sum(
+            1
+            for w in words
+            if not any(a - 0.5 <= (w.start + w.end) / 2 <= b + 0.5 for a, b in item.speech)
+        ),
         added,
         len(turns),
         seconds,
@@ -365,6 +396,9 @@ def main() -> None:
     parser.add_argument("--only", help="regex of file names")
     parser.add_argument("--strategies", default=",".join(STRATEGIES))
     parser.add_argument("--code-switching", action="store_true", help="fgdprep with it on")
+    parser.add_argument(
+        "--rooms", action="store_true", help="the simulated rooms of bench/roomsim.py instead"
+    )
     args = parser.parse_args()
     if args.fetch:
         fetch()
@@ -375,12 +409,12 @@ def main() -> None:
     #: faster-whisper's, WER exceeds it by more than 0.02, or speech goes unreported.
     failures: list[str] = []
     print(
-        f"{'file':<13}{'lang':<5}{'kind':<7}{'system':<15}{'WER':>7}{'speech':>8}"
-        f"{'no words':>9}{'flagged':>8}{'silent':>7}{'untr':>6}{'unrep':>6}{'noise':>6}"
+        f"{'file':<21}{'lang':<5}{'kind':<7}{'system':<15}{'WER':>7}{'speech':>8}"
+        f"{'no words':>9}{'flagged':>8}{'silent':>7}{'untr':>6}{'unrep':>6}{'noise':>6}{'w+':>4}"
         f"{'in turns':>9}"
         f"{'names+':>7}{'turns':>6}{'cpu s':>7}"
     )
-    for item in items(args.held_out):
+    for item in _rooms(args.held_out) if args.rooms else items(args.held_out):
         if args.only and not re.search(args.only, item.name):
             continue
         model_name = "tiny.en" if item.language == "en" else "base"
@@ -419,20 +453,23 @@ def main() -> None:
             s = score(item, turns, seconds, names)
             wer_s = f"{s.wer:.3f}" if s.wer is not None else "-"
             print(
-                f"{item.name:<13}{item.language:<5}{item.kind:<7}{system:<15}{wer_s:>7}"
+                f"{item.name:<21}{item.language:<5}{item.kind:<7}{system:<15}{wer_s:>7}"
                 f"{speech:8.1f}{s.no_words:9.1f}{s.flagged:8.1f}{s.no_words - s.flagged:7.1f}"
                 f"{s.untranscribed:6.1f}{s.unreported:6.1f}{s.noise_flagged:6.1f}"
+                f"{s.words_in_noise:4d}"
                 f"{100 * s.in_turns:8.1f}%"
                 f"{s.names_added:7d}{s.turns:6d}{s.seconds:7.1f}",
                 flush=True,
             )
-            t = totals.setdefault(f"{item.kind == 'real' and item.reference is None}|{system}", {})
+            group = "AMI" if item.kind == "real" and item.reference is None else item.kind
+            t = totals.setdefault(f"{group if group in ('AMI', 'room') else 'others'}|{system}", {})
             for k, v in (
                 ("speech", speech),
                 ("no_words", s.no_words),
                 ("flagged", s.flagged),
                 ("unreported", s.unreported),
                 ("noise", s.noise_flagged),
+                ("words_in_noise", s.words_in_noise),
                 ("in_turns", s.in_turns * speech),
                 ("names", s.names_added),
             ):
@@ -444,14 +481,14 @@ def main() -> None:
             _report_languages(item, runs)
     print()
     for key, t in totals.items():
-        ami, system = key.split("|")
-        what = "AMI" if ami == "True" else "others"
+        what, system = key.split("|")
         sp = sum(t["speech"])
         w = f" mean WER {np.mean(t['wer']):.3f}" if t.get("wer") else ""
         print(
             f"{what:<7}{system:<15} speech {sp:6.1f} s, no words {sum(t['no_words']):5.1f} s"
             f" (flagged {sum(t['flagged']):5.1f} s, in no turn {sum(t['unreported']):4.1f} s;"
-            f" flagged non-speech {sum(t['noise']):4.1f} s),"
+            f" flagged non-speech {sum(t['noise']):4.1f} s, words in non-speech"
+            f" {int(sum(t['words_in_noise']))}),"
             f" in turns {100 * sum(t['in_turns']) / sp:5.1f}%,"
             f" names never said {int(sum(t['names']))}{w}"
         )
@@ -484,7 +521,7 @@ def _report_languages(item: Item, runs: Sequence[tuple[str, Sequence[Turn], floa
             langs = {t.language or item.language for t in inside}
             flagged = sum(1 for t in inside if t.has_flag(FlagCode.OTHER_LANGUAGE))
             parts.append(f"{lang}: turns in {','.join(sorted(langs)) or '-'}, {flagged} flagged")
-        print(f"{'':<13}{'':<5}{'':<7}{system:<15} languages: " + "; ".join(parts))
+        print(f"{'':<21}{'':<5}{'':<7}{system:<15} languages: " + "; ".join(parts))
 
 
 if __name__ == "__main__":

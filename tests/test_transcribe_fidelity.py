@@ -7,6 +7,7 @@ recording with a transcript could be had.
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from fgdprep.audio import merge_spans, subtract_spans
 from fgdprep.config import parse_config
 from fgdprep.model import FlagCode, Transcript, Turn, Word
 from fgdprep.store import Study
-from fgdprep.transcription.guard import absorb, pad_edges, stray, unheard
+from fgdprep.transcription.guard import absorb, pad_edges, split_quietly, stray, unheard
 from fgdprep.transcription.names import correct_names
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -141,6 +142,61 @@ def test_pad_edges_widens_turns_into_time_no_other_turn_holds() -> None:
     # Overlapping turns (two voices at once) are not widened into each other.
     both = [Turn(1.0, 3.0, "a"), Turn(2.0, 4.0, "b")]
     assert [(t.start, t.end) for t in pad_edges(both, 0.0, 9.0)] == [(0.7, 3.0), (2.0, 4.3)]
+
+
+def test_split_quietly_cuts_long_stretches_where_it_is_quietest() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    level = (0.1 * rng.standard_normal(16000 * 30)).astype(np.float32)
+    level[int(9.0 * 16000) : int(9.2 * 16000)] *= 0.01  # a breath pause at 9.0-9.2 s
+    pieces = split_quietly(level, (0.0, 25.0))
+    assert pieces[0][0] == 0.0 and pieces[-1][1] == 25.0
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(pieces))
+    assert all(0 < b - a <= 10.0 for a, b in pieces), pieces
+    assert 9.0 <= pieces[0][1] <= 9.2, pieces  # the first cut falls in the pause
+    assert split_quietly(level, (3.0, 12.0)) == [(3.0, 12.0)]
+
+
+def _rooms_file(name: str) -> tuple[Path, list[tuple[float, float]]]:
+    import roomsim
+
+    sim = next((f for f in roomsim.build((int(name.split("-")[1]),)) if f.name == name), None)
+    if sim is None or not sim.audio.is_file():
+        pytest.fail("the simulated rooms are missing: run 'make testdata' (online) first")
+    return sim.audio, merge_spans((s.start, s.start + s.duration) for s in sim.reference)
+
+
+def test_long_stretch_under_babble_is_decoded_again_not_left_empty() -> None:
+    """A simulated focus group under babble at 10 dB (bench/roomsim.py, dev): the first pass
+    stops after one sentence of a 23-s stretch (36-59 s), and that stretch re-decoded whole
+    repeats one sentence, so it used to be one 23-s turn flagged untranscribed_speech.
+    Re-decoded in pieces of at most 10 s, the rest of a piece decoded again, and with the
+    speech around it, words come back in it; what stays without words is flagged in short
+    turns, and every second of reference speech lies inside a turn. (Plain faster-whisper
+    still has words for more of this file: bench/asr_fidelity.py --rooms.)"""
+    import ctranslate2
+
+    from fgdprep.asr import load_model, resolve_model
+    from fgdprep.audio import read_mono
+    from fgdprep.transcription.options import TranscribeOptions
+    from fgdprep.transcription.windows import transcribe_window
+
+    path, ref = _rooms_file("dev-0001-babble-10dB")
+    audio = read_mono(path)
+    ctranslate2.set_random_seed(1)  # as the stage seeds each window: the fallback samples
+    model = load_model(resolve_model("tiny.en"), "cpu", "int8", 0)
+    turns = transcribe_window(model, audio, 0.0, TranscribeOptions(), "en", None).turns
+
+    def seconds(spans: list[tuple[float, float]]) -> float:
+        return sum(b - a for a, b in spans)
+
+    stretch = subtract_spans(ref, [(0.0, 36.0), (59.0, 61.0)])
+    worded = [(t.start, t.end) for t in turns if t.words]
+    assert seconds(stretch) - seconds(subtract_spans(stretch, worded)) >= 5.0
+    assert seconds(subtract_spans(ref, [(t.start, t.end) for t in turns])) < 0.01
+    flagged = [t.end - t.start for t in turns if t.has_flag(FlagCode.UNTRANSCRIBED_SPEECH)]
+    assert flagged and max(flagged) <= 10.0 + 2 * 0.3, flagged  # a piece, padded
 
 
 @pytest.mark.skipif(not AMI.is_dir(), reason="shared/realdata/ami-train is not here")

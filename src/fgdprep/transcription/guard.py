@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
 from fgdprep.asr import GUARD_THRESHOLD, decode, silero_chunks
 from fgdprep.audio import (
     SAMPLE_RATE,
@@ -34,8 +36,11 @@ from fgdprep.transcription.segments import HIGH_COMPRESSION, segment_to_turn
 MIN_GAP_SECONDS = 1.0
 #: Words cover the speech this far either side of their own times.
 WORD_REACH = 0.3
-#: Temperatures of the re-decoding: greedy first, then Whisper's fallback ladder.
-REDECODE_TEMPERATURES = ((0.0,), (0.2, 0.4, 0.6, 0.8, 1.0))
+#: The re-decoding's tries: (temperatures, seconds of audio either side of the stretch).
+#: Greedy on the stretch alone first; then greedy with the speech around it, which keeps
+#: Whisper from repeating one sentence over a stretch that begins mid-utterance (simulated
+#: rooms under babble); then Whisper's temperature fallback ladder on the stretch alone.
+REDECODE_TRIES = (((0.0,), 0.0), ((0.0,), 2.5), ((0.2, 0.4, 0.6, 0.8, 1.0), 0.0))
 #: The energy detector backing silero: this far above the window's noise floor.
 GUARD_SNR_DB = 20.0
 #: A stretch at least this long that no turn spans is put to Whisper itself: a voice too quiet
@@ -85,9 +90,18 @@ def words_within(turn: Turn, lo: float, hi: float) -> Turn | None:
     )
 
 
-#: Re-decoded words are taken only when Whisper is confident of them: at high temperature
-#: it fills noise with its training subtitles ("Thank you for watching.").
-_UNRELIABLE = (FlagCode.POSSIBLE_HALLUCINATION, FlagCode.NO_SPEECH, FlagCode.LOW_CONFIDENCE)
+def _reliable(turn: Turn) -> bool:
+    """Re-decoded words are taken only when Whisper is confident of them (at high
+    temperature it fills noise with its training subtitles: "Thank you for watching."), or,
+    unsure of the words, sure that someone speaks (greedy, no-speech probability below
+    :data:`PROBE_NO_SPEECH`): a voice under babble or a fan, kept with its low_confidence flag
+    (as plain faster-whisper keeps it) rather than a whole stretch left without words."""
+    if turn.has_flag(FlagCode.POSSIBLE_HALLUCINATION) or turn.has_flag(FlagCode.NO_SPEECH):
+        return False
+    if not turn.has_flag(FlagCode.LOW_CONFIDENCE):
+        return True
+    stats = turn.asr
+    return stats is not None and stats.temperature == 0 and stats.no_speech_prob < PROBE_NO_SPEECH
 
 
 def redecode(
@@ -99,15 +113,15 @@ def redecode(
     options: TranscribeOptions,
 ) -> list[Turn]:
     """Words of a stretch of speech the first pass left empty: decoded on its own, its level
-    normalised, with no prompt and no hotwords, greedy and then with temperature fallback.
-    Words Whisper itself doubts (low confidence, hallucination, no speech) are not taken:
-    the stretch is then flagged for the moderator instead."""
-    lo = max(0, int((gap[0] - WORD_REACH) * SAMPLE_RATE))
-    hi = min(len(level), int((gap[1] + WORD_REACH) * SAMPLE_RATE))
-    chunk, _gain = normalise_level(level[lo:hi])
-    activity = Activity.of(chunk)
-    start = offset + lo / SAMPLE_RATE
-    for temperature in REDECODE_TEMPERATURES:
+    normalised, with no prompt and no hotwords, as :data:`REDECODE_TRIES` says. Words
+    Whisper itself doubts are not taken (:func:`_reliable`): the stretch is then flagged for
+    the moderator instead."""
+    for temperature, context in REDECODE_TRIES:
+        lo = max(0, int((gap[0] - WORD_REACH - context) * SAMPLE_RATE))
+        hi = min(len(level), int((gap[1] + WORD_REACH + context) * SAMPLE_RATE))
+        chunk, _gain = normalise_level(level[lo:hi])
+        activity = Activity.of(chunk)
+        start = offset + lo / SAMPLE_RATE
         segments = decode(
             model,
             chunk,
@@ -122,7 +136,7 @@ def redecode(
         kept = [
             part
             for t in turns
-            if not any(t.has_flag(c) for c in _UNRELIABLE)
+            if _reliable(t)
             and (part := words_within(t, offset + gap[0], offset + gap[1])) is not None
         ]
         if kept:
@@ -179,6 +193,32 @@ def pad_edges(turns: Sequence[Turn], lo: float, hi: float) -> list[Turn]:
     return out
 
 
+#: A stretch longer than this is re-decoded in pieces: over a long stretch of babble or noise
+#: Whisper repeats one sentence or stops after the first.
+REDECODE_SECONDS = 10.0
+
+
+def split_quietly(
+    level: Samples, gap: tuple[float, float], longest: float = REDECODE_SECONDS
+) -> list[tuple[float, float]]:
+    """``gap`` (seconds) cut into pieces of at most ``longest``, each cut at the quietest
+    50 ms within a second and a half of where an even cut would fall."""
+    a, b = gap
+    if b - a <= longest:
+        return [gap]
+    pieces = int(np.ceil((b - a) / longest))
+    at = a + (b - a) / pieces
+    frame = int(0.05 * SAMPLE_RATE)
+    lo = max(a + 1.0, at - 1.5)
+    hi = min(at + 1.5, a + longest)
+    x = level[int(lo * SAMPLE_RATE) : int(hi * SAMPLE_RATE)]
+    n = x.size // frame
+    if n:
+        energy = np.square(x[: n * frame].reshape(n, frame).astype(np.float64)).mean(axis=1)
+        at = lo + (int(np.argmin(energy)) + 0.5) * frame / SAMPLE_RATE
+    return [(a, at), *split_quietly(level, (at, b), longest)]
+
+
 def settle(
     model: Any,
     level: Samples,
@@ -192,11 +232,21 @@ def settle(
     flagged ``untranscribed_speech`` with its times; and the seconds recovered."""
     out = list(turns)
     recovered = 0.0
-    for gap in gaps:
+    todo = [piece for gap in gaps for piece in split_quietly(level, gap)]
+    while todo:
+        gap = todo.pop(0)
         found = redecode(model, level, gap, offset, language, options)
         if found:
-            recovered += gap[1] - gap[0]
+            # Whisper may end its window after the first sentence of a long stretch: the
+            # rest is decoded again on its own (each piece is shorter than the last).
+            rest = [
+                r
+                for r in subtract_spans([gap], _covered(found, offset))
+                if r[1] - r[0] >= MIN_GAP_SECONDS
+            ]
+            recovered += gap[1] - gap[0] - sum(b - a for a, b in rest)
             out.extend(found)
+            todo[:0] = rest
             continue
         out.append(
             Turn(
