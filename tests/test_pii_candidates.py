@@ -146,6 +146,38 @@ def test_spoken_ages(language: str, text: str, expected: list[str]) -> None:
             "EMAIL_ADDRESS",
             ["pooja at the rate gmail dot com"],
         ),
+        # a name ASR split into three words after a strong cue; a host spoken as two words;
+        # addresses dictated in Devanagari and Hebrew ("ॲट ... डॉट", "שטרודל ... נקודה")
+        (
+            "en",
+            "You can write to me, it is moses oketch 77 at yahoo dot com.",
+            "EMAIL_ADDRESS",
+            ["moses oketch 77 at yahoo dot com"],
+        ),
+        (
+            "lg",
+            "Mumpandiikire ku rose nankya at hope clinic dot org.",
+            "EMAIL_ADDRESS",
+            ["rose nankya at hope clinic dot org"],
+        ),
+        (
+            "sw",
+            "Anwani ni asha mussa kwenye yahoo nukta com.",
+            "EMAIL_ADDRESS",
+            ["asha mussa kwenye yahoo nukta com"],
+        ),
+        (
+            "mr",
+            "माझा ईमेल: सुधीर पवार ॲट जीमेल डॉट कॉम आहे.",
+            "EMAIL_ADDRESS",
+            ["सुधीर पवार ॲट जीमेल डॉट कॉम"],
+        ),
+        (
+            "he",
+            "המייל שלי: דני לוי שטרודל גימייל נקודה קום.",
+            "EMAIL_ADDRESS",
+            ["דני לוי שטרודל גימייל נקודה קום"],
+        ),
     ],
 )
 def test_numbers_and_addresses(language: str, text: str, entity: str, expected: list[str]) -> None:

@@ -76,6 +76,21 @@ def found(language: str, text: str) -> list[tuple[str, str]]:
         # a kinship word with an honorific glued on is no name; the name after it is
         ("mr", "माझ्या सासूबाई लक्ष्मीबाई आजारी होत्या.", [("लक्ष्मी", "PERSON")]),
         ("mr", "सुनीताताईंनी मला सांगितलं.", [("सुनीता", "PERSON")]),
+        # oblique stems before a case ending: सातारा -> साताऱ्याला is not it, but
+        # "कोल्हापूर" stays, "ठाणे" -> "ठाण्यात", "लोणावळा" -> "लोणावळ्याहून"
+        ("mr", "माझी मावशी ठाण्यात असते.", [("ठाण्या", "LOCATION")]),
+        ("mr", "आम्ही लोणावळ्याहून परत आलो.", [("लोणावळ्या", "LOCATION")]),
+        # a feminine place in the oblique ("पेठ" -> "पेठेत") keeps its whole name
+        ("mr", "आम्ही सदाशिव पेठेत असतो.", [("सदाशिव पेठे", "LOCATION")]),
+        # postpositions built on others: "-जवळच्या", "-पर्यंत"
+        ("mr", "ती सोलापूरजवळच्या गावात शिकली.", [("सोलापूर", "LOCATION")]),
+        # a world city in the script of the language, with a case ending or a prefix
+        ("mr", "माझी मुलगी लंडनमध्ये शिकते.", [("लंडन", "LOCATION")]),
+        ("he", "הבן שלי עבר לטורונטו לפני שנה.", [("טורונטו", "LOCATION")]),
+        # an honorific glued on ("-भाई") stays outside the name
+        ("mr", "रफीकभाईंनी मदत केली.", [("रफीक", "PERSON")]),
+        # a place-name ending ("-बाग", "-पुरा") on a word nobody listed
+        ("mr", "संध्याकाळी आम्ही हिराबागमध्ये फिरलो.", [("हिराबाग", "LOCATION")]),
     ],
 )
 def test_morphology(language: str, text: str, expected: list[tuple[str, str]]) -> None:

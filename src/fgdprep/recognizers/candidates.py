@@ -410,6 +410,9 @@ class CandidateRecognizer(EntityRecognizer):
             if hit is not None:
                 return start + hit[3], end - hit[4]
             return start, end
+        hit = self.lex.names.resolve(w.key)
+        if hit is not None and hit[1] == "inflected":
+            return start + hit[3], end - hit[4]  # "ठाण्यात": an oblique stem of ठाणे
         key = w.key
         for _ in range(2):
             for suf in (*self.lex.after_name, *SUFFIXES.get(self.lex.language, ())):
