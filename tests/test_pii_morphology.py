@@ -87,6 +87,18 @@ def found(language: str, text: str) -> list[tuple[str, str]]:
         # a world city in the script of the language, with a case ending or a prefix
         ("mr", "माझी मुलगी लंडनमध्ये शिकते.", [("लंडन", "LOCATION")]),
         ("he", "הבן שלי עבר לטורונטו לפני שנה.", [("טורונטו", "LOCATION")]),
+        # Hebrew: a kinship word or role with a prefix letter glued on ("לאחותי", "והמדריך")
+        ("he", "התקשרתי לאחותי דורינה אתמול.", [("דורינה", "PERSON")]),
+        ("he", "דיברתי עם השכנה והמדריך שמואליק הגיע.", [("שמואליק", "PERSON")]),
+        # ... but "my husband" is no name after a prefix, a frequent verb after a kin word
+        # is none either, nor a noun with the article, an acronym or a region
+        ("he", "בעלי לא הבין אותי.", []),
+        ("he", "אחותי מספרת לכולם.", []),
+        ("he", "השייח של המסגד עזר לנו.", []),
+        ("he", "קצינת הת״ש עזרה לי.", []),
+        ("he", "אחר כך עברנו לצפון.", []),
+        # a head word in the construct state: any word after it names the place
+        ("he", "הבן שלי לומד במכללת אחווה.", [("אחווה", "FACILITY")]),
         # an honorific glued on ("-भाई") stays outside the name
         ("mr", "रफीकभाईंनी मदत केली.", [("रफीक", "PERSON")]),
         # a place-name ending ("-बाग", "-पुरा") on a word nobody listed

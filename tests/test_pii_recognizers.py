@@ -343,3 +343,14 @@ def test_a_listed_facility_name_inside_a_longer_facility_gives_way() -> None:
     text = "Die Asklepios Klinik Nord ist groß."
     spans = [(text[d.start : d.end], d.recognizer) for d in engine.analyze(text)]
     assert ("Asklepios Klinik Nord", "gazetteer") in spans
+
+
+def test_hebrew_kinship_word_is_no_prefixed_roster_name() -> None:
+    """ "בעלי" (my husband) reads as "ב" + "עלי"; a participant called עלי is not meant."""
+    ctx = RecognizerContext(language="he", people=(Person("P04", "עלי נסאסרה", ()),))
+    engine = Analyzer(ctx, None)
+    text = "בעלי לא הגיע היום."
+    assert [d.person for d in engine.analyze(text) if d.recognizer == "roster"] == []
+    # the name itself, with a prefix letter, still is the participant
+    text = "דיברתי לפני כן ועלי הסכים."
+    assert [(text[d.start : d.end], d.person) for d in engine.analyze(text)] == [("עלי", "P04")]

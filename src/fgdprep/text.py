@@ -119,7 +119,6 @@ PREFIXES: dict[str, tuple[str, ...]] = {
         "ל",
         "מ",
         "ש",
-        "כ",
     ),
 }
 MIN_STEM = 3

@@ -150,6 +150,17 @@ PLACE_HEADS = frozenset(
 
 #: One-letter prefixes glued to a name (Hebrew ב ל מ ה ו ש כ).
 GLUED_PREFIXES = {"he": ("ב", "ל", "מ", "ה", "ו", "ש", "כ")}
+#: Prefixes glued to a kinship word or role ("לאחותי", "והיועץ", "שבעלי", "וכשאמא").
+KIN_PREFIXES = {"he": ("ב", "ל", "מ", "ו", "ש", "כש", "וב", "ול", "ומ", "וש", "שב", "של", "שמ")}
+#: A kinship word with a prefix glued on that is this frequent is another word ("מרכז",
+#: centre, is no "מ" + "רכז"; "בחברה", in society).
+KIN_WORD_ZIPF = 4.5
+#: Hebrew: a word nobody listed this frequent after a kinship word is a verb or noun
+#: ("אחותי לומדת", my sister studies; "הילדה מספרת"), not her name.
+CUED_WORD_ZIPF = 4.0
+#: Hebrew: the definite article on a word nobody listed marks a noun, not a name ("השייח של
+#: המסגד", "הרופאה המשפחתית"), unless the word without it is rarer than this.
+ARTICLE_ZIPF = 3.0
 
 
 @dataclass(frozen=True)
@@ -239,10 +250,18 @@ def lexicon(language: str) -> Lexicon | None:
         for keys, entity in [e for entries in names._by_first.values() for e in entries]:
             if len(keys) > 1 and len(keys[0]) < MIN_STEM:
                 names.add(" ".join((prefix + keys[0], *keys[1:])), entity)
+    kin = _phrases(data.get("kin"))
+    # a kinship word or role with a prefix letter glued on: "לאחותי", "והיועץ", "שבעלי"
+    kin |= {
+        (prefix + keys[0], *keys[1:])
+        for keys in kin
+        for prefix in KIN_PREFIXES.get(language, ())
+        if not keys[0].startswith(prefix) and _zipf(prefix + keys[0], language) < KIN_WORD_ZIPF
+    }
     return Lexicon(
         language=language,
         cased=bool(data.get("cased", True)),
-        kin=_phrases(data.get("kin")),
+        kin=frozenset(kin),
         between=_keys(data.get("between")),
         stop=_keys(data.get("stop")),
         place_cues=_phrases(data.get("place_cues")),
@@ -385,6 +404,10 @@ class CandidateRecognizer(EntityRecognizer):
         lowercase throughout, as ASR writes it), not a stop word or kin word, not a drug."""
         if len(w.key) < 2 or not w.text[:1].isalpha() or w.key in self.lex.stop:
             return False
+        if any(r in self.lex.not_names or r in self.lex.stop for r in self._unprefixed(w.key)):
+            return False  # "לדרום" (to the south), "כשאני": a listed word behind a prefix
+        if not self.lex.cased and ("״" in w.text or '"' in w.text):
+            return False  # "קצינת הת״ש", "מד״א": an acronym, no one's name
         if w.key in self.lex.between or (w.key,) in self.lex.kin or w.key in self.lex.not_names:
             return False
         if w.key in self.lex.facility_after or (w.key,) in self.lex.facility_before:
@@ -455,6 +478,8 @@ class CandidateRecognizer(EntityRecognizer):
             surface = norm(text[m.start : m.end])
             if surface in self.lex.not_names:
                 continue
+            if m.start > w.start and (w.key,) in self.lex.kin:
+                continue  # "בעלי" (my husband) is no "עלי" after a prefix letter
             common = " " not in surface and _zipf(surface, self.lex.language) >= COMMON_ZIPF
             # a place in a locative case ("מאשדוד", "सोलापूरहून") is a place, however frequent
             place_case = m.payload != PERSON and (
@@ -523,7 +548,7 @@ class CandidateRecognizer(EntityRecognizer):
                     continue
                 if cue == LOCATION and self._noun_after_preposition(w.key):
                     continue  # "aus Angst", "im Kurs": a German noun after a preposition
-                if cue == PERSON and self._common_in_case(w):
+                if cue == PERSON and (self._common_in_case(w) or self._prefixed_word(w)):
                     continue  # "तानाजीचा मुलगा शहरात": a son in town, not a son named so
                 found[i] = (cue, CUE_SCORE, "cue")
 
@@ -786,7 +811,9 @@ class CandidateRecognizer(EntityRecognizer):
             j -= 1
         # uncased: "בית הספר הזמין" is a school that invited, not a school's name
         if _ends_with(words, j, lex.facility_before) and (
-            lex.cased or _zipf(words[i].key, lex.language) < FACILITY_ZIPF
+            lex.cased
+            or _zipf(words[i].key, lex.language) < FACILITY_ZIPF
+            or self._construct(words[j - 1].key)
         ):
             return FACILITY
         if self._place_ending(words[i].key):
@@ -881,6 +908,34 @@ class CandidateRecognizer(EntityRecognizer):
             and (stem not in self.lex.names._vocab or stem in self.lex.generic)
             and _rough_zipf(stem, self.lex.language) >= COMMON_ZIPF
         )
+
+    def _construct(self, key: str) -> bool:
+        """Hebrew: a head word in the construct state ("מכללת", "באוניברסיטת"), which a name
+        must follow, however frequent the word ("מכללת ספיר"), unlike "בית הספר הזמין"."""
+        return self.lex.language == "he" and key.endswith("ת") and not key.startswith("ה")
+
+    def _unprefixed(self, key: str) -> list[str]:
+        """A word of a language with glued prefixes without each of them ("לדרום": "דרום")."""
+        return [
+            key[len(p) :]
+            for p in GLUED_PREFIXES.get(self.lex.language, ())
+            if key.startswith(p) and len(key) - len(p) >= 2
+        ]
+
+    def _prefixed_word(self, w: _Word) -> bool:
+        """Hebrew: a word nobody listed that is a word of the language behind a prefix letter:
+        the article ("המסגד", the mosque) or a preposition on a stop word ("לשלושה", to three)."""
+        if self.lex.language not in GLUED_PREFIXES or self.lex.names.resolve(w.key) is not None:
+            return False
+        for prefix in GLUED_PREFIXES[self.lex.language]:
+            rest = w.key[len(prefix) :]
+            if not w.key.startswith(prefix) or len(rest) < 2:
+                continue
+            if rest in self.lex.stop or (rest,) in self.lex.kin or rest in self.lex.not_names:
+                return True
+            if prefix == "ה" and _zipf(rest, self.lex.language) >= ARTICLE_ZIPF:
+                return True
+        return _zipf(w.key, self.lex.language) >= CUED_WORD_ZIPF
 
     def _in_place_case(self, w: _Word) -> bool:
         """A rare word with a locative, dative or ablative case ending ("शिरवळला")."""

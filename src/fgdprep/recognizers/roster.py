@@ -17,6 +17,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from fgdprep.entities import ROSTER_PERSON
 from fgdprep.model import Person
 from fgdprep.recognizers.base import RecognizerContext, result
+from fgdprep.recognizers.candidates import _zipf, lexicon
 from fgdprep.text import WORD_NAMES, PhraseIndex, Token, name_parts, phrase_keys, tokens
 
 NAME = "roster"
@@ -106,6 +107,8 @@ NOT_A_PERSON_BEFORE = frozenset(
         "kwa neema",
     }
 )
+#: A near-miss of a roster name in an uncased script this frequent is a word.
+FUZZY_WORD_ZIPF = 3.0
 NOT_A_PERSON_AFTER = frozenset({"of", "ya", "wa", "be", "not", "have", "you", "we", "they"})
 
 
@@ -125,6 +128,16 @@ class RosterRecognizer(EntityRecognizer):
                     self.index.add(key, person.code)
                 self.word_names.update(k for k in keys if k in WORD_NAMES)
         super().__init__(supported_entities=[ROSTER_PERSON], name=NAME, supported_language=language)
+
+    def _word_of_uncased_script(self, tok: Token, m: Any) -> bool:
+        """Hebrew: a kinship word read as a prefix letter and a name ("בעלי", my husband, is
+        no "ב" + "עלי"), or a frequent word near a name ("במיון", in the ER)."""
+        lex = lexicon(self.supported_language)
+        if lex is None or lex.cased:
+            return False
+        if m.start > tok.start and (tok.key,) in lex.kin:
+            return True
+        return m.how == "fuzzy" and _zipf(tok.key, lex.language) >= FUZZY_WORD_ZIPF
 
     @classmethod
     def from_context(cls, ctx: RecognizerContext) -> RosterRecognizer | None:
@@ -153,6 +166,8 @@ class RosterRecognizer(EntityRecognizer):
                     continue
                 score = min(score, verdict)
             elif m.how == "fuzzy" and _reads_as_word(toks, i, self.language_cased, text):
+                continue
+            if self._word_of_uncased_script(toks[i], m):
                 continue
             out.append(m)
         # "neema na imani", "mercy and hope": a word-name joined to a name is a name too
