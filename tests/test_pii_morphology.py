@@ -52,6 +52,9 @@ def found(language: str, text: str) -> list[tuple[str, str]]:
         ("mr", "आम्ही कोरेगाव पार्कमध्ये राहत होतो.", [("कोरेगाव पार्क", "LOCATION")]),
         # a rare word in a place case before a verb of living
         ("mr", "मी शिरवळला राहायचो.", [("शिरवळ", "LOCATION")]),
+        # ... or of going; a person's ("-कडे") or a title before it is no place
+        ("mr", "सुट्टीत आम्ही वडूजला जायचो.", [("वडूज", "LOCATION")]),
+        ("mr", "मी डॉक्टरांकडे गेले.", []),
         # ... a common one is no place
         ("mr", "मी घरात राहायचो.", []),
         # declined honorifics after a name

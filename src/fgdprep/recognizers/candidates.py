@@ -148,6 +148,8 @@ PLACE_HEADS = frozenset(
 )
 
 
+#: Marathi "-कडे" (to someone's): "गोखले सरांकडे जाते" goes to a person, not a place.
+TO_A_PERSON = ("कडे", "कडून")
 #: One-letter prefixes glued to a name (Hebrew ב ל מ ה ו ש כ).
 GLUED_PREFIXES = {"he": ("ב", "ל", "מ", "ה", "ו", "ש", "כ")}
 #: Prefixes glued to a kinship word or role ("לאחותי", "והיועץ", "שבעלי", "וכשאמא").
@@ -943,6 +945,9 @@ class CandidateRecognizer(EntityRecognizer):
         return (
             stem != w.key
             and w.key not in self.lex.stop
+            and not w.key.endswith(TO_A_PERSON)
+            and (stem,) not in self.lex.kin
+            and not self._is_honorific(w.key)
             and _rough_zipf(stem, self.lex.language) < WEAK_ZIPF
         )
 

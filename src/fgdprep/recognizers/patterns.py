@@ -227,6 +227,9 @@ MONTHS = (
     # Luganda
     "|gatonnya|mukutulansanja|mugulansigo|kafuumuulampawu|muzigo|ssebaaseka|kasambula"
     "|muwakanya|mutunda|mukulukusabitungotungo|museenene|ntenvu"
+    # ... and as Luganda speakers borrow them ("Okitobba", "Febwali")
+    "|janwali|febwali|maaki|apuli|maayi|juuni|julaayi|agusito|sebuttemba|okitobba|okitoba"
+    "|novemba|ddesemba"
     # Hebrew (Gregorian and Hebrew calendar), with the prefix letters ב/ל/ה before them
     "|[בלה]?(?:ינואר|פברואר|מרץ|מרס|אפריל|מאי|יוני|יולי|אוגוסט|ספטמבר|אוקטובר|נובמבר|דצמבר"
     "|תשרי|חשוון|חשון|כסלו|טבת|שבט|אדר|ניסן|אייר|סיוון|סיון|תמוז|אב|אלול)"
@@ -240,7 +243,14 @@ _END = r"(?![\w\u0590-\u05ff\u0900-\u097f])"
 _MONTH = rf"(?:{MONTHS}){_END}"
 # a day is digits of any script (\d also matches Devanagari digits: "१५ ऑगस्ट")
 _DAY = r"\d{1,2}(?:st|nd|rd|th|\.)?"
-_YEAR = rf"(?:,?\s+\d{{4}}{_END})?"
+# a year may carry a Marathi case ending ("२०२१ला"), left outside the date
+_YEAR = rf"(?:,?\s+\d{{4}}(?=(?:ला|मध्ये|च्या|पासून|पर्यंत|ात|त)?{_END}))?"
+#: English ordinals spoken out: "on the second of june", "twenty-first of March".
+_ORDINAL = (
+    r"(?:twenty[- ]|thirty[- ])?(?:first|second|third|fourth|fifth|sixth|seventh|eighth"
+    r"|ninth)|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth"
+    r"|eighteenth|nineteenth|twentieth|thirtieth"
+)
 _NUMERIC = rf"\d{{1,2}}[./]\d{{1,2}}[./](?:\d{{4}}|\d{{2}}){_END}|\d{{4}}-\d{{2}}-\d{{2}}{_END}"
 DATE_RE = re.compile(
     rf"(?<![\w\u0590-\u05ff\u0900-\u097f])(?:"
@@ -248,6 +258,7 @@ DATE_RE = re.compile(
     rf"tarehe\s+(?:{_NUMERIC}|\d{{1,2}}{_END}(?:\s+{_MONTH})?{_YEAR})"
     rf"|{_DAY}\s+(?:of\s+|ya\s+)?{_MONTH}{_YEAR}"
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?{_END}{_YEAR}"
+    rf"|(?:{_ORDINAL})\s+of\s+{_MONTH}{_YEAR}"
     rf"|{_NUMERIC})",
     re.IGNORECASE,
 )
