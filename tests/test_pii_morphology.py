@@ -116,12 +116,27 @@ def test_morphology(language: str, text: str, expected: list[tuple[str, str]]) -
     ("language", "text", "expected"),
     [
         # German: "Klinik am X", "Praxis an der X"; a named school compound, not a kind of one
-        ("de", "Ich war sechs Wochen in der Klinik am Eichert.", [("Eichert", "FACILITY")]),
+        # (the head word and its link words belong to the name: a hill, a square alone)
+        (
+            "de",
+            "Ich war sechs Wochen in der Klinik am Eichert.",
+            [("Klinik am Eichert", "FACILITY")],
+        ),
         (
             "de",
             "Meine Ärztin in der Praxis am Münsterplatz ist gut.",
-            [("Münsterplatz", "FACILITY")],
+            [("Praxis am Münsterplatz", "FACILITY")],
         ),
+        # a hyphenated school name is one facility, the given names in it no persons
+        (
+            "de",
+            "Sie geht aufs Carl-und-Gerhart-Hauptmann-Gymnasium.",
+            [("Carl-und-Gerhart-Hauptmann-Gymnasium", "FACILITY")],
+        ),
+        # a role word before ", Frau X" is no name; a compound of two words is a noun
+        ("de", "Die Stationsleiterin, Frau Obermaier, kam dazu.", [("Obermaier", "PERSON")]),
+        ("de", "Ich war beim Krisendienst, das hat geholfen.", []),
+        ("de", "Der Ansprechpartner vom Gesundheitsverein hat angerufen.", []),
         ("de", "Die Marienschule war gleich um die Ecke.", [("Marienschule", "FACILITY")]),
         ("de", "Die Grundschule war gleich um die Ecke.", []),
         ("de", "Ich war in der Klinik am Montag.", []),

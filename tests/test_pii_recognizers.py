@@ -354,3 +354,31 @@ def test_hebrew_kinship_word_is_no_prefixed_roster_name() -> None:
     # the name itself, with a prefix letter, still is the participant
     text = "דיברתי לפני כן ועלי הסכים."
     assert [(text[d.start : d.end], d.person) for d in engine.analyze(text)] == [("עלי", "P04")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # initials given as an alias count written in capitals only
+        ("Sag das ruhig dem HG, der kennt sich aus.", [("HG", "P01")]),
+        ("Das war ein hg-Kabel.", []),
+        # a doubled letter left out ("Moni" for "Monni"), a rare misspelling in ASR lowercase
+        ("Die Moni hat recht.", [("Moni", "P02")]),
+        ("ja die veronikka hat das gesagt", [("veronikka", "P02")]),
+        # a surname that is a noun after a preposition is the noun
+        ("Im Frühjahr und im Herbst geht es mir schlechter.", []),
+        ("Der Herbst hat das vorhin gesagt.", [("Herbst", "P01")]),
+        # a near-miss glued into a hyphenated compound is part of another name
+        ("Er ging aufs Herbert-Gymnasium.", []),
+    ],
+)
+def test_roster_german_forms(text: str, expected: list[tuple[str, str]]) -> None:
+    people = (
+        Person("P01", "Hans-Georg Herbst", ("HG",)),
+        Person("P02", "Veronika Lang", ("Monni",)),
+    )
+    engine = _CACHE.setdefault("de-roster", Analyzer(RecognizerContext("de", people=people), None))
+    spans = [
+        (text[d.start : d.end], d.person) for d in engine.analyze(text) if d.recognizer == "roster"
+    ]
+    assert spans == expected

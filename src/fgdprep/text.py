@@ -413,11 +413,11 @@ class PhraseIndex(Generic[P]):
         for v, pre, suf in variants(key, self.language):
             if v in self._vocab:
                 return v, "inflected", 0.95, pre, suf
-        if self.fuzzy_threshold is None or len(key) < 4:
+        if self.fuzzy_threshold is None or len(key) < 3:
             return None
         sound = self._sounds.get(phonetic(key))
-        if sound is not None:
-            return sound, "fuzzy", 0.95, 0, 0
+        if sound is not None and (len(key) >= 4 or len(sound) > len(key)):
+            return sound, "fuzzy", 0.95, 0, 0  # "Uli" for "Ulli": a letter doubled
         if len(key) < self.fuzzy_min_len:
             return None
         if key in self._memo:

@@ -65,6 +65,9 @@ COMMON_ZIPF = 4.3
 WEAK_ZIPF = 3.0
 #: "Jungfernstieg" (2.6) names a street, "Spielplatz" (3.5) and "Heimweg" are words.
 STREET_ZIPF = 3.0
+#: German compounds: both parts this long, the last this frequent ("verein", "stelle").
+COMPOUND_PART = 5
+COMPOUND_TAIL_ZIPF = 3.5
 #: German: a word this frequent after a place preposition is a noun ("im Kurs": 4.6), a rarer
 #: one a place ("nach Kempten": 3.6).
 NOUN_ZIPF = 4.0
@@ -394,6 +397,21 @@ class CandidateRecognizer(EntityRecognizer):
 
     # -- word tests ----------------------------------------------------------------------
 
+    def _compound_noun(self, key: str) -> bool:
+        """German: a compound of two words of the language ("Betreuungsverein",
+        "Beratungsstelle"), a noun however rare the whole; names of people rarely split so
+        ("Baumgärtner": "baum" is too short a head to count)."""
+        if not self.lex.nouns_capitalised:
+            return False
+        for cut in range(COMPOUND_PART, len(key) - COMPOUND_PART + 1):
+            head, tail = key[:cut], key[cut:]
+            if _zipf(tail, self.lex.language) < COMPOUND_TAIL_ZIPF:
+                continue
+            for part in (head, head[:-1] if head.endswith("s") else ""):
+                if len(part) >= COMPOUND_PART and _zipf(part, self.lex.language) >= WEAK_ZIPF:
+                    return True
+        return False
+
     def _common(self, key: str) -> bool:
         if key in self.lex.not_names:
             return True
@@ -529,6 +547,7 @@ class CandidateRecognizer(EntityRecognizer):
                 if (
                     self._sentence_initial(text, w)
                     or self._common(w.key)
+                    or self._compound_noun(w.key)
                     or (self.lex.facility_compounds and GENERIC_COMPOUND.match(w.text))
                 ):
                     continue  # "Hauptkirche", "Tagesklinik": a kind of place, no name
@@ -596,6 +615,11 @@ class CandidateRecognizer(EntityRecognizer):
                 # a capitalised head word next to the name belongs to it: "Klinikum Nord"
                 first, last = self._with_heads(words, first, last)
             start, end = words[first].start, words[last].end
+            while entity == FACILITY and self.lex.cased and text[start - 1 : start] == "-":
+                before = next((w for w in words if w.end == start - 1), None)
+                if before is None:
+                    break
+                start = before.start  # "Hans-und-Sophie-Scholl-Gymnasium": one name
             if not self.lex.cased:
                 while entity == FACILITY and first > 0 and self._known_name(words[first - 1]):
                     first -= 1  # "भारती विद्यापीठ रुग्णालय", "ओम साई क्लिनिक": a known name before
@@ -615,8 +639,11 @@ class CandidateRecognizer(EntityRecognizer):
             if end > start:
                 spans.append((start, end, entity, score, how))
             i = j + 1
+        facilities = [(s, t) for s, t, e, *_ in spans if e == FACILITY]
         return [
-            result(AS_CANDIDATE[e], s, t, score, NAME, how=how) for s, t, e, score, how in spans
+            result(AS_CANDIDATE[e], s, t, score, NAME, how=how)
+            for s, t, e, score, how in spans
+            if e != PERSON or not any(fs <= s and t <= ft for fs, ft in facilities)
         ]
 
     def _place_case(self, text: str, words: list[_Word], start: int, end: int) -> bool:
@@ -631,6 +658,18 @@ class CandidateRecognizer(EntityRecognizer):
         heads = self.lex.facility_after | {p[-1] for p in self.lex.facility_before}
         while first > 0 and words[first - 1].key in heads and words[first - 1].text[:1].isupper():
             first -= 1
+        # German "Praxis am Münsterplatz", "Klinik an der Blau": a square or a river, no
+        # facility's name without the head word and its link words
+        k = first
+        while k > 0 and words[k - 1].key in self.lex.facility_link:
+            k -= 1
+        if (
+            self.lex.nouns_capitalised
+            and 0 < k < first
+            and words[k - 1].key in heads
+            and words[k - 1].text[:1].isupper()
+        ):
+            first = k - 1
         while (
             last + 1 < len(words)
             and words[last + 1].key in heads
@@ -771,9 +810,25 @@ class CandidateRecognizer(EntityRecognizer):
         j = i + 1
         while j < min(len(words), i + 4) and words[j].key in self.lex.between:
             if (words[j].key,) in self.lex.kin:
-                return True
+                return not self._titles_next(words, j)
             j += 1
-        return j < len(words) and (words[j].key,) in self.lex.kin and words[j].key not in VERB_CUES
+        return (
+            j < len(words)
+            and (words[j].key,) in self.lex.kin
+            and words[j].key not in VERB_CUES
+            and not self._titles_next(words, j)
+        )
+
+    def _titles_next(self, words: list[_Word], j: int) -> bool:
+        """The kinship word or title at j names the capitalised word after it ("Die
+        Leiterin, Frau Hummel, ..."), not the word before the comma."""
+        nxt = words[j + 1] if j + 1 < len(words) else None
+        return (
+            self.lex.cased
+            and nxt is not None
+            and nxt.text[:1].isupper()
+            and _joinable_after(words[j], self._gaps.get(j + 1, ""))
+        )
 
     def _facility_head(self, key: str) -> bool:
         """A facility head word; in uncased scripts with any case ending ("हॉस्पिटलमध्ये")."""
