@@ -44,6 +44,12 @@ def candidates(language: str, text: str) -> list[tuple[str, str]]:
         ("sw", "Imani, mdogo wangu, ana kifafa.", [("Imani", "PERSON")]),
         ("lg", "Mutabani w'Olivia naye alwadde.", [("Olivia", "PERSON")]),
         ("lg", "Kojja wange Ssali abeera Entebbe.", [("Ssali", "PERSON"), ("Entebbe", "LOCATION")]),
+        # a known hospital after "role wa" is the hospital; "hapa" (here) before a place,
+        # not across a full stop; an adverb after a kin word is no name
+        ("sw", "Daktari wa Amana alinipa dawa.", [("Amana", "FACILITY")]),
+        ("sw", "Watu ni wengi hapa Kigamboni.", [("Kigamboni", "LOCATION")]),
+        ("sw", "Mimi niko hapa. Nimechoka sana.", []),
+        ("sw", "Shangazi yangu pia analalamika.", []),
         # an abbreviated title with its dot; a borrowed month after "mu" is no place
         ("lg", "Twagenda ne Muky. Namayanja mu katale.", [("Namayanja", "PERSON")]),
         ("lg", "Mu Agusito twalima nnyo.", []),

@@ -382,3 +382,9 @@ def test_roster_german_forms(text: str, expected: list[tuple[str, str]]) -> None
         (text[d.start : d.end], d.person) for d in engine.analyze(text) if d.recognizer == "roster"
     ]
     assert spans == expected
+
+
+def test_capitalised_name_is_no_class_prefix_on_a_roster_name() -> None:
+    """ "Mwajuma" is a name of its own, not "mwa" + Juma (P02); "juma" stays Juma."""
+    assert found("sw", "Nilimpigia Mwajuma jana.", "roster") == []
+    assert found("sw", "nilimpigia juma jana.", "roster") == [("juma", "P02")]

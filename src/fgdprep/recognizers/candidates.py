@@ -519,8 +519,16 @@ class CandidateRecognizer(EntityRecognizer):
                     common_names[i] = (m.start, m.end)
                 continue
             entity, how = m.payload, "lexicon"
-            if i > 0 and m.start == w.start and not place_case and self._after_kin(words, i):
-                entity, how = PERSON, "cue"  # "Dr. Kasozi", though Kasozi is also a town
+            if (
+                i > 0
+                and m.start == w.start
+                and not place_case
+                and self._after_kin(words, i)
+                and not (m.payload != PERSON and words[i - 1].key in self.lex.place_after_name)
+            ):
+                # "Dr. Kasozi", though Kasozi is also a town; but "Daktari wa Amana" is a
+                # doctor of the hospital
+                entity, how = PERSON, "cue"
             score = LEXICON_SCORE if entity == PERSON else CUE_SCORE
             spans.append((m.start, m.end, entity, score, how))
             for j, x in enumerate(words):
@@ -882,7 +890,11 @@ class CandidateRecognizer(EntityRecognizer):
             if nxt.startswith(lex.place_verb_stems or ("\0",)) and self._in_place_case(words[i]):
                 return LOCATION  # "शिरवळला राहायचो": a place case before a verb of living
             return None
-        if _ends_with(words, i, lex.place_cues) and words[i].key not in lex.not_after_place_cue:
+        if (
+            _ends_with(words, i, lex.place_cues)
+            and words[i].key not in lex.not_after_place_cue
+            and not self._gaps.get(i, "").strip()  # "Halima hapa. Nimekuja": a new sentence
+        ):
             return LOCATION
         if (
             i > 0

@@ -155,8 +155,11 @@ class RosterRecognizer(EntityRecognizer):
         return self.supported_language in WORDFREQ and _zipf(key, self.supported_language) < 1.5
 
     def _noun_not_name(self, text: str, toks: list[Token], i: int, m: Any) -> bool:
-        """German: a surname that is a frequent noun after a preposition ("im Winter", "zum
-        Fuchs"), or a near-miss glued by a hyphen into a compound ("Kepler-Gymnasium")."""
+        """A capitalised word read as a class prefix and a name ("Mwajuma"); German: a surname
+        that is a frequent noun after a preposition ("im Winter", "zum Fuchs"), or a near-miss
+        glued by a hyphen into a compound ("Kepler-Gymnasium")."""
+        if m.start > toks[i].start and toks[i].text[:1].isupper():
+            return True  # "Mwajuma" is a name of its own, no class prefix on "Juma"
         if not self.language_cased:
             return False
         if m.how == "fuzzy" and (
