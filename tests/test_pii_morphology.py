@@ -102,6 +102,10 @@ def found(language: str, text: str) -> list[tuple[str, str]]:
         ("he", "אחר כך עברנו לצפון.", []),
         # a head word in the construct state: any word after it names the place
         ("he", "הבן שלי לומד במכללת אחווה.", [("אחווה", "FACILITY")]),
+        # initials before a facility head word; a Latin name before a case ending apart
+        ("mr", "तो बी. जे. कॉलेजमध्ये शिकला.", [("बी. जे", "FACILITY")]),
+        ("mr", "आम्ही आता Baner ला राहतो.", [("Baner", "LOCATION")]),
+        ("mr", "मी private मध्ये जातो.", []),
         # an honorific glued on ("-भाई") stays outside the name
         ("mr", "रफीकभाईंनी मदत केली.", [("रफीक", "PERSON")]),
         # a place-name ending ("-बाग", "-पुरा") on a word nobody listed

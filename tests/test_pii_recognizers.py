@@ -388,3 +388,16 @@ def test_capitalised_name_is_no_class_prefix_on_a_roster_name() -> None:
     """ "Mwajuma" is a name of its own, not "mwa" + Juma (P02); "juma" stays Juma."""
     assert found("sw", "Nilimpigia Mwajuma jana.", "roster") == []
     assert found("sw", "nilimpigia juma jana.", "roster") == [("juma", "P02")]
+
+
+def test_gazetteer_near_miss_that_is_a_word_is_dropped() -> None:
+    """ "प्राथमिक" (primary) is a near-miss of the listed "प्रादेशिक" but a word the Marathi
+    cues know; the listed name itself is still found."""
+    ctx = RecognizerContext(language="mr", facilities=("प्रादेशिक मनोरुग्णालय",))
+    engine = Analyzer(ctx, None)
+    text = "मला प्राथमिक आरोग्य केंद्रात नेलं."
+    assert [d.recognizer for d in engine.analyze(text) if d.recognizer == "gazetteer"] == []
+    text = "मला प्रादेशिक मनोरुग्णालयात नेलं."
+    assert [d.entity_type for d in engine.analyze(text) if d.recognizer == "gazetteer"] == [
+        "FACILITY"
+    ]

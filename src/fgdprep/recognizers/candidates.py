@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -151,6 +152,8 @@ PLACE_HEADS = frozenset(
 )
 
 
+#: A capitalised word in Latin letters (a name written so inside Devanagari or Hebrew text).
+LATIN_NAME = re.compile(r"[A-Z][a-z]{2,}")
 #: Marathi "-कडे" (to someone's): "गोखले सरांकडे जाते" goes to a person, not a place.
 TO_A_PERSON = ("कडे", "कडून")
 #: One-letter prefixes glued to a name (Hebrew ב ל מ ה ו ש כ).
@@ -426,6 +429,8 @@ class CandidateRecognizer(EntityRecognizer):
             return False
         if any(r in self.lex.not_names or r in self.lex.stop for r in self._unprefixed(w.key)):
             return False  # "לדרום" (to the south), "כשאני": a listed word behind a prefix
+        if not self.lex.cased and w.key in self.lex.place_suffixes:
+            return False  # "Baner ला राहतो": a case ending written apart
         if not self.lex.cased and ("״" in w.text or '"' in w.text):
             return False  # "קצינת הת״ש", "מד״א": an acronym, no one's name
         if w.key in self.lex.between or (w.key,) in self.lex.kin or w.key in self.lex.not_names:
@@ -583,6 +588,8 @@ class CandidateRecognizer(EntityRecognizer):
 
         if self.lex.cased:
             self._facility_heads(words, found)
+        else:
+            spans.extend(self._initials_and_latin(words))
 
         # a known name that is also a frequent word is a name beside another person's name:
         # "אברהם אדרי" (given name + surname), "יעקב ושושנה", "प्रसाद आणि मेघना"
@@ -653,6 +660,28 @@ class CandidateRecognizer(EntityRecognizer):
             for s, t, e, score, how in spans
             if e != PERSON or not any(fs <= s and t <= ft for fs, ft in facilities)
         ]
+
+    def _initials_and_latin(self, words: list[_Word]) -> list[tuple[int, int, str, float, str]]:
+        """Uncased scripts: initials before a facility head word ("बी. जे. मेडिकल कॉलेज",
+        "के. ई. एम. हॉस्पिटल"), and a capitalised Latin word before a place case ending
+        written apart, as code-switched speech is transcribed ("Wakad ला", "Baner मध्ये")."""
+        out: list[tuple[int, int, str, float, str]] = []
+        for i, w in enumerate(words):
+            if i and self._facility_head(w.key):
+                j = i
+                while j > 0 and len(words[j - 1].key) <= 3 and self._gaps[j].startswith("."):
+                    j -= 1
+                if i - j >= 2:
+                    out.append((words[j].start, words[i - 1].end + 1, FACILITY, CUE_SCORE, "cue"))
+            nxt = words[i + 1].key if i + 1 < len(words) else ""
+            if (
+                nxt in self.lex.place_suffixes
+                and LATIN_NAME.fullmatch(w.text)
+                and _zipf(w.key, "en") < WEAK_ZIPF
+                and self._gaps.get(i + 1, "") == " "
+            ):
+                out.append((w.start, w.end, LOCATION, CUE_SCORE, "cue"))
+        return out
 
     def _place_case(self, text: str, words: list[_Word], start: int, end: int) -> bool:
         """Whether the name at start..end carries a prefix letter or case ending of place."""
