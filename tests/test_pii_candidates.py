@@ -91,6 +91,9 @@ def found(language: str, text: str, entity: str) -> list[str]:
         ("en", "i was born in 1990 so i am now thirty.", ["thirty"]),
         ("en", "I was forty-two when I lost my job.", ["forty-two"]),
         ("en", "I was two weeks in the ward.", []),
+        # the unit ending the clause says an age; followed by more it is a duration
+        ("en", "It started in school, I was 15 years.", ["15"]),
+        ("en", "I was 3 years in that hospital.", []),
         ("de", "Ich bin zweiundfünfzig und seit zehn Jahren krank.", ["zweiundfünfzig"]),
         ("de", "Ich bin vierzig Jahre alt und hab zwei Kinder.", ["vierzig"]),
         ("sw", "Nilikuwa na miaka ishirini na tano nilipougua.", ["ishirini na tano"]),

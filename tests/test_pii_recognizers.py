@@ -401,3 +401,14 @@ def test_gazetteer_near_miss_that_is_a_word_is_dropped() -> None:
     assert [d.entity_type for d in engine.analyze(text) if d.recognizer == "gazetteer"] == [
         "FACILITY"
     ]
+
+
+def test_word_name_after_talking_with() -> None:
+    """A roster name that is a word ("neema", grace) names the person after "agree/talk
+    with" (Kiswahili "nakubaliana na"), not after a plain "na" (and)."""
+    ctx = RecognizerContext(language="sw", people=(Person("P03", "Neema Mushi", ()),))
+    engine = Analyzer(ctx, None)
+    text = "mimi ninakubaliana na neema kuhusu dawa"
+    assert [(text[d.start : d.end], d.person) for d in engine.analyze(text)] == [("neema", "P03")]
+    text = "tunaishi kwa amani na neema ya mungu"
+    assert [d.person for d in engine.analyze(text) if d.recognizer == "roster"] == []

@@ -18,6 +18,8 @@ import yaml
 from fgdprep.text import Token, norm, phrase_keys, tokens
 
 MAX_AGE = 120
+#: Units of age that end a clause as an age ("I was 17 years.", "nilikuwa na miaka 20.").
+YEARS = frozenset({"years", "year", "yrs", "miaka", "myaka"})
 
 
 @dataclass(frozen=True)
@@ -133,9 +135,17 @@ def spoken_ages(text: str, language: str) -> list[tuple[int, int]]:
         after = toks[j + 1].key if j + 1 < len(toks) else ""
         cue = _ends_with(toks, i, cues.before)
         duration = cue and i - cue - 1 >= 0 and toks[i - cue - 1].key in cues.not_before
-        is_age = (cue and not duration and after not in cues.not_after) or _starts_with(
-            toks, j + 1, cues.after
+        # "I was 17 years." ends the clause on the unit: an age, unlike "I was 2 years in ..."
+        clause_end = after in YEARS and text[toks[j + 1].end : toks[j + 1].end + 1] in (
+            "",
+            ".",
+            ",",
+            ";",
+            "!",
         )
+        is_age = (
+            cue and not duration and (after not in cues.not_after or clause_end)
+        ) or _starts_with(toks, j + 1, cues.after)
         if is_age:
             out.append((toks[i].start, toks[j].end))
         i = j + 1

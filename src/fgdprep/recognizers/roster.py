@@ -116,6 +116,8 @@ NOT_A_PERSON_BEFORE = frozenset(
         "kwa neema",
     }
 )
+#: Kiswahili verb stems of agreeing and talking: "na" after them is "with" a person.
+TALK_WITH = ("kubalian", "ongea", "zungumz", "elewan", "patan", "bishan", "kutan")
 #: Initials given as an alias: two or three capitals.
 INITIALS = re.compile(r"[A-Z]{2,3}")
 #: German prepositions (with the article glued on) before a noun, never before a person.
@@ -344,7 +346,9 @@ def _word_name_context(text: str, toks: list[Token], i: int) -> float | None:
     if capital and not sentence_start:
         return 0.9
     thank_you = before == "you" and i > 1 and toks[i - 2].key in ("thank", "asante")
-    if before in ADDRESS_BEFORE or after in ADDRESS_AFTER or thank_you:
+    # Kiswahili "nakubaliana na tumaini": agreeing or talking *with* someone
+    with_someone = before == "na" and i > 1 and any(v in toks[i - 2].key for v in TALK_WITH)
+    if before in ADDRESS_BEFORE or after in ADDRESS_AFTER or thank_you or with_someone:
         return 0.7
     if _speaker_of(toks, i):
         return 0.7
