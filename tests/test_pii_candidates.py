@@ -94,6 +94,9 @@ def found(language: str, text: str, entity: str) -> list[str]:
         # the unit ending the clause says an age; followed by more it is a duration
         ("en", "It started in school, I was 15 years.", ["15"]),
         ("en", "I was 3 years in that hospital.", []),
+        # an age set off by commas after a self-introduction
+        ("de", "Ich bin die Monika, 61, und komme aus Ehingen.", ["61"]),
+        ("de", "Wir waren zu dritt, 2019, im Urlaub.", []),
         ("de", "Ich bin zweiundfünfzig und seit zehn Jahren krank.", ["zweiundfünfzig"]),
         ("de", "Ich bin vierzig Jahre alt und hab zwei Kinder.", ["vierzig"]),
         ("sw", "Nilikuwa na miaka ishirini na tano nilipougua.", ["ishirini na tano"]),
