@@ -100,6 +100,8 @@ def found(language: str, text: str) -> list[tuple[str, str]]:
         ("he", "השייח של המסגד עזר לנו.", []),
         ("he", "קצינת הת״ש עזרה לי.", []),
         ("he", "אחר כך עברנו לצפון.", []),
+        # a school numbered by a Hebrew letter after its head word
+        ("he", "למדתי בתיכון מקיף ד׳ בעיר.", [("מקיף ד׳", "FACILITY")]),
         # a head word in the construct state: any word after it names the place
         ("he", "הבן שלי לומד במכללת אחווה.", [("אחווה", "FACILITY")]),
         # initials before a facility head word; a Latin name before a case ending apart

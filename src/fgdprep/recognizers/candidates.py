@@ -152,6 +152,8 @@ PLACE_HEADS = frozenset(
 )
 
 
+#: A Hebrew letter used as a number ("ג׳", "ד'"): schools and neighbourhoods are so named.
+HEBREW_LETTER_NUMBER = re.compile(r"[\u05d0-\u05ea][׳']")
 #: A capitalised word in Latin letters (a name written so inside Devanagari or Hebrew text).
 LATIN_NAME = re.compile(r"[A-Z][a-z]{2,}")
 #: Marathi "-कडे" (to someone's): "गोखले सरांकडे जाते" goes to a person, not a place.
@@ -589,7 +591,7 @@ class CandidateRecognizer(EntityRecognizer):
         if self.lex.cased:
             self._facility_heads(words, found)
         else:
-            spans.extend(self._initials_and_latin(words))
+            spans.extend(self._initials_and_latin(text, words))
 
         # a known name that is also a frequent word is a name beside another person's name:
         # "אברהם אדרי" (given name + surname), "יעקב ושושנה", "प्रसाद आणि मेघना"
@@ -661,9 +663,12 @@ class CandidateRecognizer(EntityRecognizer):
             if e != PERSON or not any(fs <= s and t <= ft for fs, ft in facilities)
         ]
 
-    def _initials_and_latin(self, words: list[_Word]) -> list[tuple[int, int, str, float, str]]:
+    def _initials_and_latin(
+        self, text: str, words: list[_Word]
+    ) -> list[tuple[int, int, str, float, str]]:
         """Uncased scripts: initials before a facility head word ("बी. जे. मेडिकल कॉलेज",
-        "के. ई. एम. हॉस्पिटल"), and a capitalised Latin word before a place case ending
+        "के. ई. एम. हॉस्पिटल"), a name numbered by a Hebrew letter after a facility head
+        word ("בתיכון מקיף ג׳"), and a capitalised Latin word before a place case ending
         written apart, as code-switched speech is transcribed ("Wakad ला", "Baner मध्ये")."""
         out: list[tuple[int, int, str, float, str]] = []
         for i, w in enumerate(words):
@@ -674,6 +679,13 @@ class CandidateRecognizer(EntityRecognizer):
                 if i - j >= 2:
                     out.append((words[j].start, words[i - 1].end + 1, FACILITY, CUE_SCORE, "cue"))
             nxt = words[i + 1].key if i + 1 < len(words) else ""
+            if (
+                _ends_with(words, i, self.lex.facility_before)
+                and i + 1 < len(words)
+                and HEBREW_LETTER_NUMBER.fullmatch(text, words[i + 1].start, words[i + 1].end + 1)
+            ):
+                # "בתיכון מקיף ג׳": a school numbered by a letter, however frequent the word
+                out.append((w.start, words[i + 1].end + 1, FACILITY, CUE_SCORE, "cue"))
             if (
                 nxt in self.lex.place_suffixes
                 and LATIN_NAME.fullmatch(w.text)
