@@ -182,6 +182,12 @@ def test_spoken_ages(language: str, text: str, expected: list[str]) -> None:
             ["rose nankya at hope clinic dot org"],
         ),
         (
+            "lg",
+            "Email yange ye kato ssali ku gmail dot com.",
+            "EMAIL_ADDRESS",
+            ["kato ssali ku gmail dot com"],
+        ),
+        (
             "sw",
             "Anwani ni asha mussa kwenye yahoo nukta com.",
             "EMAIL_ADDRESS",

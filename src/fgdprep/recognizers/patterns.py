@@ -24,7 +24,7 @@ _JOIN = (
 )
 _AT = (
     r"(?:at the rate(?: of)?|at|ät|et|@|klammeraffe|ॲट द रेट|ॲट|ऍट|अ‍ॅट|एट|ऍट द रेट|एट द रेट|שטרודל"
-    r"|כרוכית|kwenye)"
+    r"|כרוכית|kwenye|ku)"
 )
 _TLD = (
     r"com|kom|org|net|de|tz|ug|ke|in|il|uk|co|ac|go|or|info|edu|gov|at|ch|fr|nl|eu|io|me|biz"
