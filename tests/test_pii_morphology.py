@@ -52,6 +52,9 @@ def found(language: str, text: str) -> list[tuple[str, str]]:
         ("mr", "आम्ही कोरेगाव पार्कमध्ये राहत होतो.", [("कोरेगाव पार्क", "LOCATION")]),
         # a rare word in a place case before a verb of living
         ("mr", "मी शिरवळला राहायचो.", [("शिरवळ", "LOCATION")]),
+        # ... or of going; a person's ("-कडे") or a title before it is no place
+        ("mr", "सुट्टीत आम्ही वडूजला जायचो.", [("वडूज", "LOCATION")]),
+        ("mr", "मी डॉक्टरांकडे गेले.", []),
         # ... a common one is no place
         ("mr", "मी घरात राहायचो.", []),
         # declined honorifics after a name
@@ -76,6 +79,39 @@ def found(language: str, text: str) -> list[tuple[str, str]]:
         # a kinship word with an honorific glued on is no name; the name after it is
         ("mr", "माझ्या सासूबाई लक्ष्मीबाई आजारी होत्या.", [("लक्ष्मी", "PERSON")]),
         ("mr", "सुनीताताईंनी मला सांगितलं.", [("सुनीता", "PERSON")]),
+        # oblique stems before a case ending: सातारा -> साताऱ्याला is not it, but
+        # "कोल्हापूर" stays, "ठाणे" -> "ठाण्यात", "लोणावळा" -> "लोणावळ्याहून"
+        ("mr", "माझी मावशी ठाण्यात असते.", [("ठाण्या", "LOCATION")]),
+        ("mr", "आम्ही लोणावळ्याहून परत आलो.", [("लोणावळ्या", "LOCATION")]),
+        # a feminine place in the oblique ("पेठ" -> "पेठेत") keeps its whole name
+        ("mr", "आम्ही सदाशिव पेठेत असतो.", [("सदाशिव पेठे", "LOCATION")]),
+        # postpositions built on others: "-जवळच्या", "-पर्यंत"
+        ("mr", "ती सोलापूरजवळच्या गावात शिकली.", [("सोलापूर", "LOCATION")]),
+        # a world city in the script of the language, with a case ending or a prefix
+        ("mr", "माझी मुलगी लंडनमध्ये शिकते.", [("लंडन", "LOCATION")]),
+        ("he", "הבן שלי עבר לטורונטו לפני שנה.", [("טורונטו", "LOCATION")]),
+        # Hebrew: a kinship word or role with a prefix letter glued on ("לאחותי", "והמדריך")
+        ("he", "התקשרתי לאחותי דורינה אתמול.", [("דורינה", "PERSON")]),
+        ("he", "דיברתי עם השכנה והמדריך שמואליק הגיע.", [("שמואליק", "PERSON")]),
+        # ... but "my husband" is no name after a prefix, a frequent verb after a kin word
+        # is none either, nor a noun with the article, an acronym or a region
+        ("he", "בעלי לא הבין אותי.", []),
+        ("he", "אחותי מספרת לכולם.", []),
+        ("he", "השייח של המסגד עזר לנו.", []),
+        ("he", "קצינת הת״ש עזרה לי.", []),
+        ("he", "אחר כך עברנו לצפון.", []),
+        # a school numbered by a Hebrew letter after its head word
+        ("he", "למדתי בתיכון מקיף ד׳ בעיר.", [("מקיף ד׳", "FACILITY")]),
+        # a head word in the construct state: any word after it names the place
+        ("he", "הבן שלי לומד במכללת אחווה.", [("אחווה", "FACILITY")]),
+        # initials before a facility head word; a Latin name before a case ending apart
+        ("mr", "तो बी. जे. कॉलेजमध्ये शिकला.", [("बी. जे", "FACILITY")]),
+        ("mr", "आम्ही आता Baner ला राहतो.", [("Baner", "LOCATION")]),
+        ("mr", "मी private मध्ये जातो.", []),
+        # an honorific glued on ("-भाई") stays outside the name
+        ("mr", "रफीकभाईंनी मदत केली.", [("रफीक", "PERSON")]),
+        # a place-name ending ("-बाग", "-पुरा") on a word nobody listed
+        ("mr", "संध्याकाळी आम्ही हिराबागमध्ये फिरलो.", [("हिराबाग", "LOCATION")]),
     ],
 )
 def test_morphology(language: str, text: str, expected: list[tuple[str, str]]) -> None:
@@ -86,12 +122,27 @@ def test_morphology(language: str, text: str, expected: list[tuple[str, str]]) -
     ("language", "text", "expected"),
     [
         # German: "Klinik am X", "Praxis an der X"; a named school compound, not a kind of one
-        ("de", "Ich war sechs Wochen in der Klinik am Eichert.", [("Eichert", "FACILITY")]),
+        # (the head word and its link words belong to the name: a hill, a square alone)
+        (
+            "de",
+            "Ich war sechs Wochen in der Klinik am Eichert.",
+            [("Klinik am Eichert", "FACILITY")],
+        ),
         (
             "de",
             "Meine Ärztin in der Praxis am Münsterplatz ist gut.",
-            [("Münsterplatz", "FACILITY")],
+            [("Praxis am Münsterplatz", "FACILITY")],
         ),
+        # a hyphenated school name is one facility, the given names in it no persons
+        (
+            "de",
+            "Sie geht aufs Carl-und-Gerhart-Hauptmann-Gymnasium.",
+            [("Carl-und-Gerhart-Hauptmann-Gymnasium", "FACILITY")],
+        ),
+        # a role word before ", Frau X" is no name; a compound of two words is a noun
+        ("de", "Die Stationsleiterin, Frau Obermaier, kam dazu.", [("Obermaier", "PERSON")]),
+        ("de", "Ich war beim Krisendienst, das hat geholfen.", []),
+        ("de", "Der Ansprechpartner vom Gesundheitsverein hat angerufen.", []),
         ("de", "Die Marienschule war gleich um die Ecke.", [("Marienschule", "FACILITY")]),
         ("de", "Die Grundschule war gleich um die Ecke.", []),
         ("de", "Ich war in der Klinik am Montag.", []),

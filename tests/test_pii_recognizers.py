@@ -343,3 +343,72 @@ def test_a_listed_facility_name_inside_a_longer_facility_gives_way() -> None:
     text = "Die Asklepios Klinik Nord ist groß."
     spans = [(text[d.start : d.end], d.recognizer) for d in engine.analyze(text)]
     assert ("Asklepios Klinik Nord", "gazetteer") in spans
+
+
+def test_hebrew_kinship_word_is_no_prefixed_roster_name() -> None:
+    """ "בעלי" (my husband) reads as "ב" + "עלי"; a participant called עלי is not meant."""
+    ctx = RecognizerContext(language="he", people=(Person("P04", "עלי נסאסרה", ()),))
+    engine = Analyzer(ctx, None)
+    text = "בעלי לא הגיע היום."
+    assert [d.person for d in engine.analyze(text) if d.recognizer == "roster"] == []
+    # the name itself, with a prefix letter, still is the participant
+    text = "דיברתי לפני כן ועלי הסכים."
+    assert [(text[d.start : d.end], d.person) for d in engine.analyze(text)] == [("עלי", "P04")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # initials given as an alias count written in capitals only
+        ("Sag das ruhig dem HG, der kennt sich aus.", [("HG", "P01")]),
+        ("Das war ein hg-Kabel.", []),
+        # a doubled letter left out ("Moni" for "Monni"), a rare misspelling in ASR lowercase
+        ("Die Moni hat recht.", [("Moni", "P02")]),
+        ("ja die veronikka hat das gesagt", [("veronikka", "P02")]),
+        # a surname that is a noun after a preposition is the noun
+        ("Im Frühjahr und im Herbst geht es mir schlechter.", []),
+        ("Der Herbst hat das vorhin gesagt.", [("Herbst", "P01")]),
+        # a near-miss glued into a hyphenated compound is part of another name
+        ("Er ging aufs Herbert-Gymnasium.", []),
+    ],
+)
+def test_roster_german_forms(text: str, expected: list[tuple[str, str]]) -> None:
+    people = (
+        Person("P01", "Hans-Georg Herbst", ("HG",)),
+        Person("P02", "Veronika Lang", ("Monni",)),
+    )
+    engine = _CACHE.setdefault("de-roster", Analyzer(RecognizerContext("de", people=people), None))
+    spans = [
+        (text[d.start : d.end], d.person) for d in engine.analyze(text) if d.recognizer == "roster"
+    ]
+    assert spans == expected
+
+
+def test_capitalised_name_is_no_class_prefix_on_a_roster_name() -> None:
+    """ "Mwajuma" is a name of its own, not "mwa" + Juma (P02); "juma" stays Juma."""
+    assert found("sw", "Nilimpigia Mwajuma jana.", "roster") == []
+    assert found("sw", "nilimpigia juma jana.", "roster") == [("juma", "P02")]
+
+
+def test_gazetteer_near_miss_that_is_a_word_is_dropped() -> None:
+    """ "प्राथमिक" (primary) is a near-miss of the listed "प्रादेशिक" but a word the Marathi
+    cues know; the listed name itself is still found."""
+    ctx = RecognizerContext(language="mr", facilities=("प्रादेशिक मनोरुग्णालय",))
+    engine = Analyzer(ctx, None)
+    text = "मला प्राथमिक आरोग्य केंद्रात नेलं."
+    assert [d.recognizer for d in engine.analyze(text) if d.recognizer == "gazetteer"] == []
+    text = "मला प्रादेशिक मनोरुग्णालयात नेलं."
+    assert [d.entity_type for d in engine.analyze(text) if d.recognizer == "gazetteer"] == [
+        "FACILITY"
+    ]
+
+
+def test_word_name_after_talking_with() -> None:
+    """A roster name that is a word ("neema", grace) names the person after "agree/talk
+    with" (Kiswahili "nakubaliana na"), not after a plain "na" (and)."""
+    ctx = RecognizerContext(language="sw", people=(Person("P03", "Neema Mushi", ()),))
+    engine = Analyzer(ctx, None)
+    text = "mimi ninakubaliana na neema kuhusu dawa"
+    assert [(text[d.start : d.end], d.person) for d in engine.analyze(text)] == [("neema", "P03")]
+    text = "tunaishi kwa amani na neema ya mungu"
+    assert [d.person for d in engine.analyze(text) if d.recognizer == "roster"] == []

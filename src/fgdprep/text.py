@@ -49,10 +49,19 @@ SUFFIXES: dict[str, tuple[str, ...]] = {
         # honorifics glued to a name, alone or before a case ending: "सुनीताताईंनी"
         *(
             h + c
-            for h in ("ताई", "दादा", "बाई", "भाऊ", "राव", "मावशी")
+            for h in ("ताई", "दादा", "बाई", "भाऊ", "राव", "मावशी", "भाई")
             for c in ("ंनी", "ंना", "ंचा", "ंची", "ंचे", "ंच्या", "ने", "ला", "ची", "चा", "चे", "")
         ),
         "च्याकडे",
+        # postpositions built on others: "बारामतीजवळच्या", "पुण्यापर्यंत", "गावावरून"
+        *(
+            p + c
+            for p in ("जवळ", "कड", "मधल", "वरल")
+            for c in ("च्या", "चा", "ची", "चे", "्या", "ा", "ी", "े")
+        ),
+        "च्याजवळ",
+        "पर्यंत",
+        "वरून",
         "ातून",
         "तून",
         "मधून",
@@ -110,10 +119,14 @@ PREFIXES: dict[str, tuple[str, ...]] = {
         "ל",
         "מ",
         "ש",
-        "כ",
     ),
 }
 MIN_STEM = 3
+#: Oblique stems a case ending is glued to, back to the name as written alone: Marathi
+#: "पुण्याला" (पुणे), "येरवड्यात" (येरवडा), "पेठेत" (पेठ). Only tried after an ending.
+OBLIQUE: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "mr": (("्या", ("ा", "े")), ("े", ("",))),
+}
 #: Luganda (and Lusoga) elided prefixes before a name: "ow'Okello", "wa'Nambi", "gw'Achieng".
 ELIDED_PREFIXES = ("ow'", "wa'", "w'", "gw'", "ab'", "ak'", "ek'", "og'", "ey'", "bw'", "lw'")
 
@@ -182,6 +195,16 @@ TITLE_WORDS = frozenset(
         "ssebo",
         "nnyabo",
         "jjajja",
+        "jajja",
+        "maama",
+        "taata",
+        "ssenga",
+        "kojja",
+        "mukyala",
+        "muky",
+        "omwami",
+        "nnaalongo",
+        "ssaalongo",
         "the",
         # Marathi honorifics and kinship words that follow a name ("वैशाली ताई")
         "ताई",
@@ -300,9 +323,15 @@ def variants(key: str, language: str) -> Iterator[tuple[str, int, int]]:
     else:
         suffixes = SUFFIXES.get(language, ()) + SUFFIXES["en"][:2]
         prefixes = PREFIXES.get(language, ())
+    oblique = OBLIQUE.get(language, ())
     for suf in suffixes:
         if key.endswith(suf) and len(key) - len(suf) >= MIN_STEM:
-            yield key[: -len(suf)], 0, len(suf)
+            stem = key[: -len(suf)]
+            yield stem, 0, len(suf)
+            for ending, bases in oblique:
+                if stem.endswith(ending) and len(stem) - len(ending) >= 2:
+                    for base in bases:
+                        yield stem[: -len(ending)] + base, 0, len(suf)
     for pre in ELIDED_PREFIXES:
         if key.startswith(pre) and len(key) - len(pre) >= MIN_STEM:
             yield key[len(pre) :], len(pre), 0
@@ -384,11 +413,11 @@ class PhraseIndex(Generic[P]):
         for v, pre, suf in variants(key, self.language):
             if v in self._vocab:
                 return v, "inflected", 0.95, pre, suf
-        if self.fuzzy_threshold is None or len(key) < 4:
+        if self.fuzzy_threshold is None or len(key) < 3:
             return None
         sound = self._sounds.get(phonetic(key))
-        if sound is not None:
-            return sound, "fuzzy", 0.95, 0, 0
+        if sound is not None and (len(key) >= 4 or len(sound) > len(key)):
+            return sound, "fuzzy", 0.95, 0, 0  # "Uli" for "Ulli": a letter doubled
         if len(key) < self.fuzzy_min_len:
             return None
         if key in self._memo:

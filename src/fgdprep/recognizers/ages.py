@@ -18,6 +18,10 @@ import yaml
 from fgdprep.text import Token, norm, phrase_keys, tokens
 
 MAX_AGE = 120
+#: Ages below this, set off by commas after a name, are more likely counts than ages.
+MIN_INTRODUCED_AGE = 15
+#: Units of age that end a clause as an age ("I was 17 years.", "nilikuwa na miaka 20.").
+YEARS = frozenset({"years", "year", "yrs", "miaka", "myaka"})
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,23 @@ def _starts_with(toks: list[Token], i: int, phrases: frozenset[tuple[str, ...]])
     return any(tuple(t.key for t in toks[i : i + n]) in phrases for n in (1, 2, 3))
 
 
+def _introduced(text: str, toks: list[Token], i: int, cues: AgeCues) -> bool:
+    """An adult's age in digits set off by commas after a self-introduction in the same
+    sentence: "Ich bin die Heike, 54, und ...", "I am Grace, 45, from Mbale"."""
+    key = toks[i].key
+    if not (key.isdigit() and MIN_INTRODUCED_AGE <= int(key) <= MAX_AGE):
+        return False
+    before = text[toks[i - 1].end : toks[i].start].strip() if i else ""
+    if before != "," or text[toks[i].end : toks[i].end + 1] != ",":
+        return False
+    for k in range(i - 1, max(i - 5, 0), -1):
+        if "." in text[toks[k].end : toks[i].start]:
+            return False
+        if _ends_with(toks, k, cues.before):
+            return True
+    return False
+
+
 def spoken_ages(text: str, language: str) -> list[tuple[int, int]]:
     """Character spans of ages in ``text`` (the number only)."""
     cues = age_cues(language)
@@ -133,8 +154,18 @@ def spoken_ages(text: str, language: str) -> list[tuple[int, int]]:
         after = toks[j + 1].key if j + 1 < len(toks) else ""
         cue = _ends_with(toks, i, cues.before)
         duration = cue and i - cue - 1 >= 0 and toks[i - cue - 1].key in cues.not_before
-        is_age = (cue and not duration and after not in cues.not_after) or _starts_with(
-            toks, j + 1, cues.after
+        # "I was 17 years." ends the clause on the unit: an age, unlike "I was 2 years in ..."
+        clause_end = after in YEARS and text[toks[j + 1].end : toks[j + 1].end + 1] in (
+            "",
+            ".",
+            ",",
+            ";",
+            "!",
+        )
+        is_age = (
+            (cue and not duration and (after not in cues.not_after or clause_end))
+            or _starts_with(toks, j + 1, cues.after)
+            or (i == j and _introduced(text, toks, i, cues))
         )
         if is_age:
             out.append((toks[i].start, toks[j].end))

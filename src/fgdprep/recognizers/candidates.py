@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -65,6 +66,9 @@ COMMON_ZIPF = 4.3
 WEAK_ZIPF = 3.0
 #: "Jungfernstieg" (2.6) names a street, "Spielplatz" (3.5) and "Heimweg" are words.
 STREET_ZIPF = 3.0
+#: German compounds: both parts this long, the last this frequent ("verein", "stelle").
+COMPOUND_PART = 5
+COMPOUND_TAIL_ZIPF = 3.5
 #: German: a word this frequent after a place preposition is a noun ("im Kurs": 4.6), a rarer
 #: one a place ("nach Kempten": 3.6).
 NOUN_ZIPF = 4.0
@@ -148,8 +152,25 @@ PLACE_HEADS = frozenset(
 )
 
 
+#: A Hebrew letter used as a number ("ג׳", "ד'"): schools and neighbourhoods are so named.
+HEBREW_LETTER_NUMBER = re.compile(r"[\u05d0-\u05ea][׳']")
+#: A capitalised word in Latin letters (a name written so inside Devanagari or Hebrew text).
+LATIN_NAME = re.compile(r"[A-Z][a-z]{2,}")
+#: Marathi "-कडे" (to someone's): "गोखले सरांकडे जाते" goes to a person, not a place.
+TO_A_PERSON = ("कडे", "कडून")
 #: One-letter prefixes glued to a name (Hebrew ב ל מ ה ו ש כ).
 GLUED_PREFIXES = {"he": ("ב", "ל", "מ", "ה", "ו", "ש", "כ")}
+#: Prefixes glued to a kinship word or role ("לאחותי", "והיועץ", "שבעלי", "וכשאמא").
+KIN_PREFIXES = {"he": ("ב", "ל", "מ", "ו", "ש", "כש", "וב", "ול", "ומ", "וש", "שב", "של", "שמ")}
+#: A kinship word with a prefix glued on that is this frequent is another word ("מרכז",
+#: centre, is no "מ" + "רכז"; "בחברה", in society).
+KIN_WORD_ZIPF = 4.5
+#: Hebrew: a word nobody listed this frequent after a kinship word is a verb or noun
+#: ("אחותי לומדת", my sister studies; "הילדה מספרת"), not her name.
+CUED_WORD_ZIPF = 4.0
+#: Hebrew: the definite article on a word nobody listed marks a noun, not a name ("השייח של
+#: המסגד", "הרופאה המשפחתית"), unless the word without it is rarer than this.
+ARTICLE_ZIPF = 3.0
 
 
 @dataclass(frozen=True)
@@ -239,10 +260,18 @@ def lexicon(language: str) -> Lexicon | None:
         for keys, entity in [e for entries in names._by_first.values() for e in entries]:
             if len(keys) > 1 and len(keys[0]) < MIN_STEM:
                 names.add(" ".join((prefix + keys[0], *keys[1:])), entity)
+    kin = _phrases(data.get("kin"))
+    # a kinship word or role with a prefix letter glued on: "לאחותי", "והיועץ", "שבעלי"
+    kin |= {
+        (prefix + keys[0], *keys[1:])
+        for keys in kin
+        for prefix in KIN_PREFIXES.get(language, ())
+        if not keys[0].startswith(prefix) and _zipf(prefix + keys[0], language) < KIN_WORD_ZIPF
+    }
     return Lexicon(
         language=language,
         cased=bool(data.get("cased", True)),
-        kin=_phrases(data.get("kin")),
+        kin=frozenset(kin),
         between=_keys(data.get("between")),
         stop=_keys(data.get("stop")),
         place_cues=_phrases(data.get("place_cues")),
@@ -373,6 +402,21 @@ class CandidateRecognizer(EntityRecognizer):
 
     # -- word tests ----------------------------------------------------------------------
 
+    def _compound_noun(self, key: str) -> bool:
+        """German: a compound of two words of the language ("Betreuungsverein",
+        "Beratungsstelle"), a noun however rare the whole; names of people rarely split so
+        ("Baumgärtner": "baum" is too short a head to count)."""
+        if not self.lex.nouns_capitalised:
+            return False
+        for cut in range(COMPOUND_PART, len(key) - COMPOUND_PART + 1):
+            head, tail = key[:cut], key[cut:]
+            if _zipf(tail, self.lex.language) < COMPOUND_TAIL_ZIPF:
+                continue
+            for part in (head, head[:-1] if head.endswith("s") else ""):
+                if len(part) >= COMPOUND_PART and _zipf(part, self.lex.language) >= WEAK_ZIPF:
+                    return True
+        return False
+
     def _common(self, key: str) -> bool:
         if key in self.lex.not_names:
             return True
@@ -385,6 +429,12 @@ class CandidateRecognizer(EntityRecognizer):
         lowercase throughout, as ASR writes it), not a stop word or kin word, not a drug."""
         if len(w.key) < 2 or not w.text[:1].isalpha() or w.key in self.lex.stop:
             return False
+        if any(r in self.lex.not_names or r in self.lex.stop for r in self._unprefixed(w.key)):
+            return False  # "לדרום" (to the south), "כשאני": a listed word behind a prefix
+        if not self.lex.cased and w.key in self.lex.place_suffixes:
+            return False  # "Baner ला राहतो": a case ending written apart
+        if not self.lex.cased and ("״" in w.text or '"' in w.text):
+            return False  # "קצינת הת״ש", "מד״א": an acronym, no one's name
         if w.key in self.lex.between or (w.key,) in self.lex.kin or w.key in self.lex.not_names:
             return False
         if w.key in self.lex.facility_after or (w.key,) in self.lex.facility_before:
@@ -410,6 +460,9 @@ class CandidateRecognizer(EntityRecognizer):
             if hit is not None:
                 return start + hit[3], end - hit[4]
             return start, end
+        hit = self.lex.names.resolve(w.key)
+        if hit is not None and hit[1] == "inflected":
+            return start + hit[3], end - hit[4]  # "ठाण्यात": an oblique stem of ठाणे
         key = w.key
         for _ in range(2):
             for suf in (*self.lex.after_name, *SUFFIXES.get(self.lex.language, ())):
@@ -452,6 +505,8 @@ class CandidateRecognizer(EntityRecognizer):
             surface = norm(text[m.start : m.end])
             if surface in self.lex.not_names:
                 continue
+            if m.start > w.start and (w.key,) in self.lex.kin:
+                continue  # "בעלי" (my husband) is no "עלי" after a prefix letter
             common = " " not in surface and _zipf(surface, self.lex.language) >= COMMON_ZIPF
             # a place in a locative case ("מאשדוד", "सोलापूरहून") is a place, however frequent
             place_case = m.payload != PERSON and (
@@ -471,8 +526,16 @@ class CandidateRecognizer(EntityRecognizer):
                     common_names[i] = (m.start, m.end)
                 continue
             entity, how = m.payload, "lexicon"
-            if i > 0 and m.start == w.start and not place_case and self._after_kin(words, i):
-                entity, how = PERSON, "cue"  # "Dr. Kasozi", though Kasozi is also a town
+            if (
+                i > 0
+                and m.start == w.start
+                and not place_case
+                and self._after_kin(words, i)
+                and not (m.payload != PERSON and words[i - 1].key in self.lex.place_after_name)
+            ):
+                # "Dr. Kasozi", though Kasozi is also a town; but "Daktari wa Amana" is a
+                # doctor of the hospital
+                entity, how = PERSON, "cue"
             score = LEXICON_SCORE if entity == PERSON else CUE_SCORE
             spans.append((m.start, m.end, entity, score, how))
             for j, x in enumerate(words):
@@ -499,6 +562,7 @@ class CandidateRecognizer(EntityRecognizer):
                 if (
                     self._sentence_initial(text, w)
                     or self._common(w.key)
+                    or self._compound_noun(w.key)
                     or (self.lex.facility_compounds and GENERIC_COMPOUND.match(w.text))
                 ):
                     continue  # "Hauptkirche", "Tagesklinik": a kind of place, no name
@@ -520,12 +584,14 @@ class CandidateRecognizer(EntityRecognizer):
                     continue
                 if cue == LOCATION and self._noun_after_preposition(w.key):
                     continue  # "aus Angst", "im Kurs": a German noun after a preposition
-                if cue == PERSON and self._common_in_case(w):
+                if cue == PERSON and (self._common_in_case(w) or self._prefixed_word(w)):
                     continue  # "तानाजीचा मुलगा शहरात": a son in town, not a son named so
                 found[i] = (cue, CUE_SCORE, "cue")
 
         if self.lex.cased:
             self._facility_heads(words, found)
+        else:
+            spans.extend(self._initials_and_latin(text, words))
 
         # a known name that is also a frequent word is a name beside another person's name:
         # "אברהם אדרי" (given name + surname), "יעקב ושושנה", "प्रसाद आणि मेघना"
@@ -566,6 +632,11 @@ class CandidateRecognizer(EntityRecognizer):
                 # a capitalised head word next to the name belongs to it: "Klinikum Nord"
                 first, last = self._with_heads(words, first, last)
             start, end = words[first].start, words[last].end
+            while entity == FACILITY and self.lex.cased and text[start - 1 : start] == "-":
+                before = next((w for w in words if w.end == start - 1), None)
+                if before is None:
+                    break
+                start = before.start  # "Hans-und-Sophie-Scholl-Gymnasium": one name
             if not self.lex.cased:
                 while entity == FACILITY and first > 0 and self._known_name(words[first - 1]):
                     first -= 1  # "भारती विद्यापीठ रुग्णालय", "ओम साई क्लिनिक": a known name before
@@ -585,9 +656,44 @@ class CandidateRecognizer(EntityRecognizer):
             if end > start:
                 spans.append((start, end, entity, score, how))
             i = j + 1
+        facilities = [(s, t) for s, t, e, *_ in spans if e == FACILITY]
         return [
-            result(AS_CANDIDATE[e], s, t, score, NAME, how=how) for s, t, e, score, how in spans
+            result(AS_CANDIDATE[e], s, t, score, NAME, how=how)
+            for s, t, e, score, how in spans
+            if e != PERSON or not any(fs <= s and t <= ft for fs, ft in facilities)
         ]
+
+    def _initials_and_latin(
+        self, text: str, words: list[_Word]
+    ) -> list[tuple[int, int, str, float, str]]:
+        """Uncased scripts: initials before a facility head word ("बी. जे. मेडिकल कॉलेज",
+        "के. ई. एम. हॉस्पिटल"), a name numbered by a Hebrew letter after a facility head
+        word ("בתיכון מקיף ג׳"), and a capitalised Latin word before a place case ending
+        written apart, as code-switched speech is transcribed ("Wakad ला", "Baner मध्ये")."""
+        out: list[tuple[int, int, str, float, str]] = []
+        for i, w in enumerate(words):
+            if i and self._facility_head(w.key):
+                j = i
+                while j > 0 and len(words[j - 1].key) <= 3 and self._gaps[j].startswith("."):
+                    j -= 1
+                if i - j >= 2:
+                    out.append((words[j].start, words[i - 1].end + 1, FACILITY, CUE_SCORE, "cue"))
+            nxt = words[i + 1].key if i + 1 < len(words) else ""
+            if (
+                _ends_with(words, i, self.lex.facility_before)
+                and i + 1 < len(words)
+                and HEBREW_LETTER_NUMBER.fullmatch(text, words[i + 1].start, words[i + 1].end + 1)
+            ):
+                # "בתיכון מקיף ג׳": a school numbered by a letter, however frequent the word
+                out.append((w.start, words[i + 1].end + 1, FACILITY, CUE_SCORE, "cue"))
+            if (
+                nxt in self.lex.place_suffixes
+                and LATIN_NAME.fullmatch(w.text)
+                and _zipf(w.key, "en") < WEAK_ZIPF
+                and self._gaps.get(i + 1, "") == " "
+            ):
+                out.append((w.start, w.end, LOCATION, CUE_SCORE, "cue"))
+        return out
 
     def _place_case(self, text: str, words: list[_Word], start: int, end: int) -> bool:
         """Whether the name at start..end carries a prefix letter or case ending of place."""
@@ -601,6 +707,18 @@ class CandidateRecognizer(EntityRecognizer):
         heads = self.lex.facility_after | {p[-1] for p in self.lex.facility_before}
         while first > 0 and words[first - 1].key in heads and words[first - 1].text[:1].isupper():
             first -= 1
+        # German "Praxis am Münsterplatz", "Klinik an der Blau": a square or a river, no
+        # facility's name without the head word and its link words
+        k = first
+        while k > 0 and words[k - 1].key in self.lex.facility_link:
+            k -= 1
+        if (
+            self.lex.nouns_capitalised
+            and 0 < k < first
+            and words[k - 1].key in heads
+            and words[k - 1].text[:1].isupper()
+        ):
+            first = k - 1
         while (
             last + 1 < len(words)
             and words[last + 1].key in heads
@@ -741,9 +859,25 @@ class CandidateRecognizer(EntityRecognizer):
         j = i + 1
         while j < min(len(words), i + 4) and words[j].key in self.lex.between:
             if (words[j].key,) in self.lex.kin:
-                return True
+                return not self._titles_next(words, j)
             j += 1
-        return j < len(words) and (words[j].key,) in self.lex.kin and words[j].key not in VERB_CUES
+        return (
+            j < len(words)
+            and (words[j].key,) in self.lex.kin
+            and words[j].key not in VERB_CUES
+            and not self._titles_next(words, j)
+        )
+
+    def _titles_next(self, words: list[_Word], j: int) -> bool:
+        """The kinship word or title at j names the capitalised word after it ("Die
+        Leiterin, Frau Hummel, ..."), not the word before the comma."""
+        nxt = words[j + 1] if j + 1 < len(words) else None
+        return (
+            self.lex.cased
+            and nxt is not None
+            and nxt.text[:1].isupper()
+            and _joinable_after(words[j], self._gaps.get(j + 1, ""))
+        )
 
     def _facility_head(self, key: str) -> bool:
         """A facility head word; in uncased scripts with any case ending ("हॉस्पिटलमध्ये")."""
@@ -783,7 +917,9 @@ class CandidateRecognizer(EntityRecognizer):
             j -= 1
         # uncased: "בית הספר הזמין" is a school that invited, not a school's name
         if _ends_with(words, j, lex.facility_before) and (
-            lex.cased or _zipf(words[i].key, lex.language) < FACILITY_ZIPF
+            lex.cased
+            or _zipf(words[i].key, lex.language) < FACILITY_ZIPF
+            or self._construct(words[j - 1].key)
         ):
             return FACILITY
         if self._place_ending(words[i].key):
@@ -795,7 +931,11 @@ class CandidateRecognizer(EntityRecognizer):
             if nxt.startswith(lex.place_verb_stems or ("\0",)) and self._in_place_case(words[i]):
                 return LOCATION  # "शिरवळला राहायचो": a place case before a verb of living
             return None
-        if _ends_with(words, i, lex.place_cues) and words[i].key not in lex.not_after_place_cue:
+        if (
+            _ends_with(words, i, lex.place_cues)
+            and words[i].key not in lex.not_after_place_cue
+            and not self._gaps.get(i, "").strip()  # "Halima hapa. Nimekuja": a new sentence
+        ):
             return LOCATION
         if (
             i > 0
@@ -879,12 +1019,43 @@ class CandidateRecognizer(EntityRecognizer):
             and _rough_zipf(stem, self.lex.language) >= COMMON_ZIPF
         )
 
+    def _construct(self, key: str) -> bool:
+        """Hebrew: a head word in the construct state ("מכללת", "באוניברסיטת"), which a name
+        must follow, however frequent the word ("מכללת ספיר"), unlike "בית הספר הזמין"."""
+        return self.lex.language == "he" and key.endswith("ת") and not key.startswith("ה")
+
+    def _unprefixed(self, key: str) -> list[str]:
+        """A word of a language with glued prefixes without each of them ("לדרום": "דרום")."""
+        return [
+            key[len(p) :]
+            for p in GLUED_PREFIXES.get(self.lex.language, ())
+            if key.startswith(p) and len(key) - len(p) >= 2
+        ]
+
+    def _prefixed_word(self, w: _Word) -> bool:
+        """Hebrew: a word nobody listed that is a word of the language behind a prefix letter:
+        the article ("המסגד", the mosque) or a preposition on a stop word ("לשלושה", to three)."""
+        if self.lex.language not in GLUED_PREFIXES or self.lex.names.resolve(w.key) is not None:
+            return False
+        for prefix in GLUED_PREFIXES[self.lex.language]:
+            rest = w.key[len(prefix) :]
+            if not w.key.startswith(prefix) or len(rest) < 2:
+                continue
+            if rest in self.lex.stop or (rest,) in self.lex.kin or rest in self.lex.not_names:
+                return True
+            if prefix == "ה" and _zipf(rest, self.lex.language) >= ARTICLE_ZIPF:
+                return True
+        return _zipf(w.key, self.lex.language) >= CUED_WORD_ZIPF
+
     def _in_place_case(self, w: _Word) -> bool:
         """A rare word with a locative, dative or ablative case ending ("शिरवळला")."""
         stem = self._bare(w.key)
         return (
             stem != w.key
             and w.key not in self.lex.stop
+            and not w.key.endswith(TO_A_PERSON)
+            and (stem,) not in self.lex.kin
+            and not self._is_honorific(w.key)
             and _rough_zipf(stem, self.lex.language) < WEAK_ZIPF
         )
 

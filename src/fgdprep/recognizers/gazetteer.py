@@ -11,7 +11,8 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from fgdprep.entities import FACILITY, LOCATION, WARD
 from fgdprep.recognizers.base import RecognizerContext, result
-from fgdprep.text import PhraseIndex, phrase_keys, tokens
+from fgdprep.recognizers.candidates import COMMON_ZIPF, _rough_zipf, lexicon
+from fgdprep.text import PhraseIndex, norm, phrase_keys, tokens
 
 NAME = "gazetteer"
 
@@ -98,6 +99,16 @@ class GazetteerRecognizer(EntityRecognizer):
             supported_entities=[LOCATION, FACILITY, WARD], name=NAME, supported_language=language
         )
 
+    def _word_near_miss(self, key: str) -> bool:
+        """A near-miss of a listed name that is a word the language's cues know ("प्राथमिक",
+        primary, is no "प्रादेशिक"), or a frequent word of an uncased script."""
+        lex = lexicon(self.supported_language)
+        if lex is None:
+            return False
+        if key in lex.facility_qualifiers or key in lex.stop or key in lex.not_names:
+            return True
+        return not lex.cased and _rough_zipf(key, lex.language) >= COMMON_ZIPF
+
     @classmethod
     def from_context(cls, ctx: RecognizerContext) -> GazetteerRecognizer | None:
         if not (ctx.places or ctx.facilities or ctx.wards):
@@ -115,6 +126,8 @@ class GazetteerRecognizer(EntityRecognizer):
         ends = {t.end: i for i, t in enumerate(toks)}
         out = []
         for m in self.index.find(text, toks):
+            if m.how == "fuzzy" and self._word_near_miss(norm(text[m.start : m.end])):
+                continue
             score = {"exact": 0.95, "inflected": 0.9}.get(m.how, 0.6)
             entity, start, end = m.payload, m.start, m.end
             first, last = at.get(m.start), ends.get(m.end)

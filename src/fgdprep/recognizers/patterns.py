@@ -12,6 +12,9 @@ from fgdprep.entities import AGE, DATE, EMAIL, ID_NUMBER
 from fgdprep.recognizers.ages import spoken_ages
 from fgdprep.recognizers.base import RecognizerContext, result
 
+#: A letter of a word in any study script: Python's ``\w`` leaves out Devanagari vowel signs
+#: ("जीमेल" would break into pieces) and Hebrew points.
+_W = r"[\w\u0900-\u097f\u0591-\u05c7]"
 # "dot" and "at" as ASR writes them in the study languages (Devanagari and Hebrew included)
 _DOT = r"(?:dot|doti|punkt|nukta|point|kitone|akatonnyeze|डॉट|डोट|נקודה)"
 # words between parts of the name of an address: "juma underscore hassan"
@@ -21,11 +24,11 @@ _JOIN = (
 )
 _AT = (
     r"(?:at the rate(?: of)?|at|ät|et|@|klammeraffe|ॲट द रेट|ॲट|ऍट|अ‍ॅट|एट|ऍट द रेट|एट द रेट|שטרודל"
-    r"|כרוכית)"
+    r"|כרוכית|kwenye|ku)"
 )
 _TLD = (
     r"com|kom|org|net|de|tz|ug|ke|in|il|uk|co|ac|go|or|info|edu|gov|at|ch|fr|nl|eu|io|me|biz"
-    r"|us|ca|au|za|ng|rw|gh|bi|cd|ss|et|कॉम|इन|ऑर्ग|नेट|קום"
+    r"|us|ca|au|za|ng|rw|gh|bi|cd|ss|et|कॉम|इन|ऑर्ग|नेट|को|קום|קו|איל|נט|אורג"
 )
 #: Mail providers: "<name> at gmail." is an address even where ASR dropped "dot com" (only
 #: names that are no common words, and only before the end of the clause).
@@ -39,10 +42,11 @@ class FgdEmailRecognizer(PatternRecognizer):
 
     PATTERNS = (
         Pattern("written", r"\b[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}\b", 0.95),
+        # the host may be spoken as two words ("at heart sounds dot org")
         Pattern(
             "spoken",
-            rf"(?<![\w@.-])[\w.-]*\w(?: {_JOIN} [\w]+)* (?:{_AT}) [\w-]+"
-            rf"(?:{_DOTS}(?:{_TLD}))+(?![\w\u0900-\u097f])",
+            rf"(?<![\w@.-])[\w.\u0900-\u097f-]*{_W}(?: {_JOIN} {_W}+)* (?:{_AT})"
+            rf" {_W}[\w\u0900-\u097f-]*(?: {_W}+)?(?:{_DOTS}(?:{_TLD}))+(?![\w\u0900-\u097f])",
             0.9,
         ),
         # "nambi@gmail dot com", "nambi @ gmail . com": written and spoken parts mixed
@@ -105,24 +109,46 @@ EMAIL_CUES = frozenset(
         *("adresse", "an", "die", "der", "mir", "schreib", "schreiben", "unter", "und", "oder"),
         *("ni", "yangu", "yake", "yetu", "barua", "pepe", "kwa", "anwani", "tuma", "niandikie"),
         *("mwandikie", "na", "au", "ye", "yange", "ya", "eri", "ku", "mpandiikira", "oba", "ne"),
+        *("mumpandiikire", "ndi", "ni", "mu", "email", "imeyili"),
+        *("ईमेल", "मेल", "आयडी", "माझा", "माझी", "आहे", "पत्ता", "वर", "ला"),
+        *("מייל", "המייל", "אימייל", "שלי", "שלו", "שלה", "כתובת", "זה", "הוא", "היא", "אל"),
     }
 )
-_WORD_BEFORE = re.compile(r"([^\W\d_][\w'-]*) $")
+#: Cue words that also run on into ordinary words ("the long letter grace at gmail"): they
+#: start a spoken address of one word only.
+WEAK_EMAIL_CUES = frozenset(
+    {
+        *("the", "to", "at", "on", "and", "or", "me", "it", "send", "write", "use", "uses"),
+        *("an", "die", "der", "und", "oder", "na", "au", "kwa", "ku", "ne", "oba", "eri", "ya"),
+        *("mu", "वर", "ला", "אל"),
+    }
+)
+_WORD_BEFORE = re.compile(r"((?:[^\W\d_]|\d)[\w\u0900-\u097f\u0591-\u05c7'-]*) $")
+#: How many words a spoken address's name may have (ASR splits "atimhope85" into three).
+MAX_LOCAL_WORDS = 3
 
 
 def spoken_local_part(text: str, start: int) -> int:
-    """Where a spoken address starts when ASR split its name in two ("my email is grace nambi
-    at gmail dot com"): one word back, if a cue word ("is", "ni", "ye"), a colon or the start
-    of the text comes right before it; else ``start``."""
-    m = _WORD_BEFORE.search(text, 0, start)
-    if m is None or m.group(1).casefold() in EMAIL_CUES:
-        return start
-    begin = m.start(1)
-    before = _WORD_BEFORE.search(text, 0, begin)
-    rest = text[:begin].rstrip()
-    if (before is not None and before.group(1).casefold() in EMAIL_CUES) or rest[-1:] in ("", ":"):
-        return begin
-    return start
+    """Where a spoken address starts when ASR split its name into words ("my email is grace
+    nambi at gmail dot com"): one word back if a cue word ("is", "ni", "ye"), a colon or the
+    start of the text comes right before it, up to :data:`MAX_LOCAL_WORDS` back where a
+    strong cue does ("it is atim hope 85 at ..."; not "the long letter grace at ...");
+    else ``start``."""
+    begin = found = start
+    for step in range(MAX_LOCAL_WORDS - 1):
+        m = _WORD_BEFORE.search(text, 0, begin)
+        if m is None or m.group(1).casefold() in EMAIL_CUES:
+            break
+        begin = m.start(1)
+        before = _WORD_BEFORE.search(text, 0, begin)
+        cue = "" if before is None else before.group(1).casefold()
+        rest = text[:begin].rstrip()
+        if (cue in EMAIL_CUES and (step == 0 or cue not in WEAK_EMAIL_CUES)) or rest[-1:] in (
+            "",
+            ":",
+        ):
+            found = begin
+    return found
 
 
 #: Words that say the number after them is an identity, file or insurance number, not a
@@ -201,6 +227,9 @@ MONTHS = (
     # Luganda
     "|gatonnya|mukutulansanja|mugulansigo|kafuumuulampawu|muzigo|ssebaaseka|kasambula"
     "|muwakanya|mutunda|mukulukusabitungotungo|museenene|ntenvu"
+    # ... and as Luganda speakers borrow them ("Okitobba", "Febwali")
+    "|janwali|febwali|maaki|apuli|maayi|juuni|julaayi|agusito|sebuttemba|okitobba|okitoba"
+    "|novemba|ddesemba"
     # Hebrew (Gregorian and Hebrew calendar), with the prefix letters ב/ל/ה before them
     "|[בלה]?(?:ינואר|פברואר|מרץ|מרס|אפריל|מאי|יוני|יולי|אוגוסט|ספטמבר|אוקטובר|נובמבר|דצמבר"
     "|תשרי|חשוון|חשון|כסלו|טבת|שבט|אדר|ניסן|אייר|סיוון|סיון|תמוז|אב|אלול)"
@@ -214,7 +243,14 @@ _END = r"(?![\w\u0590-\u05ff\u0900-\u097f])"
 _MONTH = rf"(?:{MONTHS}){_END}"
 # a day is digits of any script (\d also matches Devanagari digits: "१५ ऑगस्ट")
 _DAY = r"\d{1,2}(?:st|nd|rd|th|\.)?"
-_YEAR = rf"(?:,?\s+\d{{4}}{_END})?"
+# a year may carry a Marathi case ending ("२०२१ला"), left outside the date
+_YEAR = rf"(?:,?\s+\d{{4}}(?=(?:ला|मध्ये|च्या|पासून|पर्यंत|ात|त)?{_END}))?"
+#: English ordinals spoken out: "on the second of june", "twenty-first of March".
+_ORDINAL = (
+    r"(?:twenty[- ]|thirty[- ])?(?:first|second|third|fourth|fifth|sixth|seventh|eighth"
+    r"|ninth)|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth"
+    r"|eighteenth|nineteenth|twentieth|thirtieth"
+)
 _NUMERIC = rf"\d{{1,2}}[./]\d{{1,2}}[./](?:\d{{4}}|\d{{2}}){_END}|\d{{4}}-\d{{2}}-\d{{2}}{_END}"
 DATE_RE = re.compile(
     rf"(?<![\w\u0590-\u05ff\u0900-\u097f])(?:"
@@ -222,6 +258,7 @@ DATE_RE = re.compile(
     rf"tarehe\s+(?:{_NUMERIC}|\d{{1,2}}{_END}(?:\s+{_MONTH})?{_YEAR})"
     rf"|{_DAY}\s+(?:of\s+|ya\s+)?{_MONTH}{_YEAR}"
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?{_END}{_YEAR}"
+    rf"|(?:{_ORDINAL})\s+of\s+{_MONTH}{_YEAR}"
     rf"|{_NUMERIC})",
     re.IGNORECASE,
 )

@@ -9,6 +9,7 @@ meant ("thank you, grace", "asante imani,", "i agree with hope"), and never afte
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
@@ -17,7 +18,16 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from fgdprep.entities import ROSTER_PERSON
 from fgdprep.model import Person
 from fgdprep.recognizers.base import RecognizerContext, result
-from fgdprep.text import WORD_NAMES, PhraseIndex, Token, name_parts, phrase_keys, tokens
+from fgdprep.recognizers.candidates import NOUN_ZIPF, WORDFREQ, _zipf, lexicon
+from fgdprep.text import (
+    WORD_NAMES,
+    Match,
+    PhraseIndex,
+    Token,
+    name_parts,
+    phrase_keys,
+    tokens,
+)
 
 NAME = "roster"
 
@@ -106,6 +116,16 @@ NOT_A_PERSON_BEFORE = frozenset(
         "kwa neema",
     }
 )
+#: Kiswahili verb stems of agreeing and talking: "na" after them is "with" a person.
+TALK_WITH = ("kubalian", "ongea", "zungumz", "elewan", "patan", "bishan", "kutan")
+#: Initials given as an alias: two or three capitals.
+INITIALS = re.compile(r"[A-Z]{2,3}")
+#: German prepositions (with the article glued on) before a noun, never before a person.
+NOUN_BEFORE = frozenset(
+    {"im", "am", "vom", "zum", "zur", "beim", "ins", "seit", "bis", "über", "letzten", "jeden"}
+)
+#: A near-miss of a roster name in an uncased script this frequent is a word.
+FUZZY_WORD_ZIPF = 3.0
 NOT_A_PERSON_AFTER = frozenset({"of", "ya", "wa", "be", "not", "have", "you", "we", "they"})
 
 
@@ -117,6 +137,7 @@ class RosterRecognizer(EntityRecognizer):
         self.language_cased = language in CASED_NOUN_LANGUAGES
         self.index: PhraseIndex[str] = PhraseIndex(language, fuzzy_threshold)
         self.word_names: set[str] = set()
+        self.initials: set[tuple[str, str]] = set()
         for person in people:
             for phrase in (person.name, *person.aliases):
                 self.index.add(phrase, person.code)
@@ -124,7 +145,45 @@ class RosterRecognizer(EntityRecognizer):
                 for key in name_parts(phrase):
                     self.index.add(key, person.code)
                 self.word_names.update(k for k in keys if k in WORD_NAMES)
+            # initials as an alias ("KD", "DJ"): found only written so, in capitals
+            self.initials.update(
+                (a, person.code) for a in person.aliases if INITIALS.fullmatch(a.strip())
+            )
         super().__init__(supported_entities=[ROSTER_PERSON], name=NAME, supported_language=language)
+
+    def _rare(self, key: str) -> bool:
+        """A word the language's frequency list does not know: a misspelt name ("svetlanna"),
+        not a word ("schneller")."""
+        return self.supported_language in WORDFREQ and _zipf(key, self.supported_language) < 1.5
+
+    def _noun_not_name(self, text: str, toks: list[Token], i: int, m: Any) -> bool:
+        """A capitalised word read as a class prefix and a name ("Mwajuma"); German: a surname
+        that is a frequent noun after a preposition ("im Winter", "zum Fuchs"), or a near-miss
+        glued by a hyphen into a compound ("Kepler-Gymnasium")."""
+        if m.start > toks[i].start and toks[i].text[:1].isupper():
+            return True  # "Mwajuma" is a name of its own, no class prefix on "Juma"
+        if not self.language_cased:
+            return False
+        if m.how == "fuzzy" and (
+            text[m.end : m.end + 1] == "-" or text[m.start - 1 : m.start] == "-"
+        ):
+            return True
+        return (
+            m.end - m.start == len(toks[i].text)
+            and i > 0
+            and toks[i - 1].key in NOUN_BEFORE
+            and _zipf(toks[i].key, self.supported_language) >= NOUN_ZIPF
+        )
+
+    def _word_of_uncased_script(self, tok: Token, m: Any) -> bool:
+        """Hebrew: a kinship word read as a prefix letter and a name ("בעלי", my husband, is
+        no "ב" + "עלי"), or a frequent word near a name ("במיון", in the ER)."""
+        lex = lexicon(self.supported_language)
+        if lex is None or lex.cased:
+            return False
+        if m.start > tok.start and (tok.key,) in lex.kin:
+            return True
+        return m.how == "fuzzy" and _zipf(tok.key, lex.language) >= FUZZY_WORD_ZIPF
 
     @classmethod
     def from_context(cls, ctx: RecognizerContext) -> RosterRecognizer | None:
@@ -142,7 +201,13 @@ class RosterRecognizer(EntityRecognizer):
         pos = {c: i for i, t in enumerate(toks) for c in range(t.start, t.end)}
         out = []
         doubtful = []
-        for m in self.index.find(text, toks):
+        found = self.index.find(text, toks)
+        taken_chars = {c for m in found for c in range(m.start, m.end)}
+        for alias, code in sorted(self.initials):
+            for hit in re.finditer(rf"(?<!\w){re.escape(alias.strip())}(?!\w)", text):
+                if hit.start() not in taken_chars:
+                    found.append(Match(hit.start(), hit.end(), code, "exact", 1.0))
+        for m in sorted(found, key=lambda m: m.start):
             i = pos[m.start]
             span_keys = [t.key for t in toks if t.start < m.end and t.end > m.start]
             score = {"exact": 0.95, "inflected": 0.9}.get(m.how, 0.6)
@@ -152,7 +217,13 @@ class RosterRecognizer(EntityRecognizer):
                     doubtful.append((m, i))
                     continue
                 score = min(score, verdict)
-            elif m.how == "fuzzy" and _reads_as_word(toks, i, self.language_cased, text):
+            elif (
+                m.how == "fuzzy"
+                and _reads_as_word(toks, i, self.language_cased, text)
+                and not self._rare(toks[i].key)
+            ):
+                continue
+            if self._word_of_uncased_script(toks[i], m) or self._noun_not_name(text, toks, i, m):
                 continue
             out.append(m)
         # "neema na imani", "mercy and hope": a word-name joined to a name is a name too
@@ -275,7 +346,9 @@ def _word_name_context(text: str, toks: list[Token], i: int) -> float | None:
     if capital and not sentence_start:
         return 0.9
     thank_you = before == "you" and i > 1 and toks[i - 2].key in ("thank", "asante")
-    if before in ADDRESS_BEFORE or after in ADDRESS_AFTER or thank_you:
+    # Kiswahili "nakubaliana na tumaini": agreeing or talking *with* someone
+    with_someone = before == "na" and i > 1 and any(v in toks[i - 2].key for v in TALK_WITH)
+    if before in ADDRESS_BEFORE or after in ADDRESS_AFTER or thank_you or with_someone:
         return 0.7
     if _speaker_of(toks, i):
         return 0.7
