@@ -577,6 +577,7 @@ class SenkoDiarizer(Diarizer):
             diarizer._set_torch_num_threads()
         self.stopping()
         regions = speech_regions(probs, duration)
+        self._regions = tuple(regions)
         if not regions:
             return []
         wins = windows(regions)
@@ -595,6 +596,11 @@ class SenkoDiarizer(Diarizer):
 
     def overlaps(self) -> tuple[SpeakerSegment, ...]:
         return getattr(self, "_overlaps", ())
+
+    def regions(self) -> tuple[tuple[float, float], ...]:
+        """The speech regions (seconds) the last :meth:`diarize` found, before any speaker
+        was assigned (for benches that ask where speech was lost)."""
+        return getattr(self, "_regions", ())
 
     def provenance(self) -> Mapping[str, Any]:
         from importlib.metadata import version
