@@ -134,10 +134,39 @@ def raw_senko(case: Case) -> list[SpeakerSegment]:
     return [SpeakerSegment(a, b, c) for a, b, c in rows if b > a]
 
 
-def ours(case: Case, count: SpeakerCount) -> list[SpeakerSegment]:
+def senko_vad(case: Case) -> list[tuple[float, float]]:
+    """raw senko's speech regions (silero at its 0.55 threshold, as ``Diarizer._perform_vad``),
+    cached as :func:`raw_senko`."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(case.audio.read_bytes()).hexdigest()[:12]
+    cache = CACHE / "raw-senko" / f"{case.name}-{digest}-{version('senko')}-vad.json"
+    if not cache.is_file():
+        senko = import_senko()
+        diarizer = without_native_fbank(senko.Diarizer)(
+            device="cpu", vad="silero", warmup=False, quiet=True
+        )
+        regions = diarizer._perform_vad(read_mono(case.audio))
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(regions))
+    return [(a, b) for a, b in json.loads(cache.read_text())]
+
+
+def ours(
+    case: Case, count: SpeakerCount
+) -> tuple[list[SpeakerSegment], tuple[tuple[float, float], ...]]:
+    """fgdprep's speaker segments and the speech regions they were found in."""
     audio = AudioInfo(case.audio.name, "", 0.0, 1, 16000, "", "")
     diarizer = make_diarizer("senko", DiarizeOptions(count=count, device="cpu"))
-    return list(diarizer.diarize(case.audio, audio))
+    segments = list(diarizer.diarize(case.audio, audio))
+    return segments, getattr(diarizer, "regions", tuple)()
+
+
+def missed_speech(case: Case, speech: Sequence[tuple[float, float]]) -> float:
+    """The share of the reference speech (speaker-weighted, as DER's missed speech) outside
+    ``speech``, whoever it is given to: what speech detection alone loses."""
+    as_one = [SpeakerSegment(a, b, "speech") for a, b in speech if b > a]
+    return der_parts(case.reference, as_one, region=case.region).missed
 
 
 @dataclass
@@ -173,15 +202,23 @@ class Tally:
 SYSTEMS = ("raw senko", "fgdprep, count given", "fgdprep, no count")
 
 
-def run(cases: Sequence[Case], verbose: bool) -> dict[str, dict[str, Tally]]:
+def run(cases: Sequence[Case], verbose: bool, speech: bool) -> dict[str, dict[str, Tally]]:
     table: dict[str, dict[str, Tally]] = {}
     for case in cases:
         truth = len({s.label for s in case.reference})
+        given, regions = ours(case, SpeakerCount(truth, truth))
         hyps = {
             SYSTEMS[0]: raw_senko(case),
-            SYSTEMS[1]: ours(case, SpeakerCount(truth, truth)),
-            SYSTEMS[2]: ours(case, SpeakerCount()),
+            SYSTEMS[1]: given,
+            SYSTEMS[2]: ours(case, SpeakerCount())[0],
         }
+        if speech:  # where speech is lost: detection alone, raw senko's and ours
+            print(
+                f"    {case.name:<24} missed by speech detection alone:"
+                f" senko's VAD {missed_speech(case, senko_vad(case)):5.1%},"
+                f" fgdprep's regions {missed_speech(case, regions):5.1%}",
+                flush=True,
+            )
         row = table.setdefault(case.condition, {s: Tally() for s in SYSTEMS})
         line = [f"    {case.name:<24} {truth}"]
         for system, hyp in hyps.items():
@@ -199,6 +236,11 @@ def main() -> None:
     parser.add_argument("--sets", default="sample,pyannote,ami,dev,held")
     parser.add_argument("--ami", type=Path, default=AMI, help="the AMI snippets' folder")
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per file")
+    parser.add_argument(
+        "--speech",
+        action="store_true",
+        help="per file, the speech missed by speech detection alone (senko's VAD, ours)",
+    )
     args = parser.parse_args()
     SETS["ami"] = lambda: ami(args.ami)
     SETS["ami-dev"] = lambda: ami(args.ami, "dev")
@@ -216,7 +258,7 @@ def main() -> None:
             print(f"| (no AMI snippets in {args.ami}) |")
             continue
         cases = list(SETS[name]())
-        table = run(cases, args.verbose)
+        table = run(cases, args.verbose, args.speech)
         for condition, row in table.items():
             truths = [
                 len({s.label for s in c.reference}) for c in cases if c.condition == condition
