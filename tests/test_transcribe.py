@@ -187,3 +187,29 @@ def test_flags_use_codes_not_text(english: Path) -> None:
         for flag in turn.flags:
             assert flag.code in set(FlagCode)
             assert not set(flag.detail.split()) & set(turn.text.split())
+
+
+def test_checkpoints_of_other_transcription_code_are_not_reused(tmp_path: Path) -> None:
+    """A run interrupted under one fgdprep and resumed after an update must not join windows
+    decoded by different code: the checkpoints' fingerprint holds a digest of the transcription
+    code (and of faster-whisper's and CTranslate2's versions), which changes with any of it
+    and with nothing else."""
+    import shutil
+
+    from fgdprep.transcription import windows
+
+    def copy(name: str) -> Path:
+        out = tmp_path / name
+        shutil.copytree(windows.PACKAGE, out, ignore=shutil.ignore_patterns("__pycache__"))
+        return out
+
+    assert windows.code_digest(copy("same")) == windows.code_digest()
+    tuned = copy("tuned")
+    guard = tuned / "transcription" / "guard.py"
+    text = guard.read_text(encoding="utf-8")
+    assert "MIN_GAP_SECONDS = 1.0" in text
+    guard.write_text(text.replace("MIN_GAP_SECONDS = 1.0", "MIN_GAP_SECONDS = 2.0"), "utf-8")
+    assert windows.code_digest(tuned) != windows.code_digest()
+    other = copy("other")
+    (other / "cli" / "__init__.py").write_text("# another command's code", encoding="utf-8")
+    assert windows.code_digest(other) == windows.code_digest()

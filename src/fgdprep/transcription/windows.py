@@ -16,6 +16,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
+from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -157,10 +158,32 @@ def transcribe_window(
     )
 
 
+#: The code a window's words come from: this package and the modules it decodes and
+#: detects speech with.
+CODE = ("transcription/*.py", "asr.py", "audio.py")
+PACKAGE = Path(__file__).resolve().parents[1]
+
+
+@cache
+def code_digest(root: Path = PACKAGE) -> str:
+    """A digest of the transcription code under ``root`` (fgdprep's package folder) and of the
+    versions of faster-whisper and CTranslate2: windows checkpointed by an older fgdprep or
+    decoder are not mixed into a newer one's transcript when an interrupted run resumes."""
+    from importlib.metadata import version
+
+    h = hashlib.sha256()
+    for path in sorted(p for pattern in CODE for p in root.glob(pattern)):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    for package in ("faster-whisper", "ctranslate2"):
+        h.update(f"{package}=={version(package)}".encode())
+    return h.hexdigest()[:16]
+
+
 def fingerprint(
     audio_sha256: str, ref: ModelRef, options: TranscribeOptions, kwargs: dict[str, Any]
 ) -> str:
-    """Identifies a run: a checkpoint made with other audio, model or options is not reused."""
+    """Identifies a run: a checkpoint made with other audio, model, options or code is not
+    reused."""
     model_bin = ref.path / "model.bin"
     key = {
         "audio": audio_sha256,
@@ -168,6 +191,7 @@ def fingerprint(
         "model_size": model_bin.stat().st_size if model_bin.exists() else None,
         "options": asdict(options) | {"device": None, "cpu_threads": None},
         "kwargs": kwargs,
+        "code": code_digest(),
     }
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
 
