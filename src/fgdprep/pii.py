@@ -270,9 +270,18 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
         ):
             continue  # "Asklepios" (listed) inside "Asklepios Klinik Harburg": the whole goes
         elif d.recognizer == "cues" and any(
-            c.entity_type == d.entity_type == FACILITY and inside(d, c) for c in cued
+            (c.entity_type == d.entity_type == FACILITY and inside(d, c))
+            or (
+                d.entity_type == PERSON
+                and d.how == "c"  # "called X": the clinic or village the word before names
+                and c.entity_type in (FACILITY, LOCATION)
+                and within(d, c)
+            )
+            for c in cued
         ):
-            continue  # "Krankenhaus Alsterdorf" inside "Evangelischen Krankenhaus Alsterdorf"
+            # "Krankenhaus Alsterdorf" inside "Evangelischen Krankenhaus Alsterdorf"; "called
+            # Sanjeevani" of "a clinic called Sanjeevani Clinic" is no person
+            continue
         elif (
             d.recognizer == "roster"
             and d.how == "fuzzy"

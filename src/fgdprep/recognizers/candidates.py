@@ -122,7 +122,10 @@ DRUG_ENDINGS = (
 #: Cue words that are verbs ("called", "heißt"): after a comma they name what follows, not
 #: the word before.
 VERB_CUES = frozenset(
-    {"called", "named", "heißt", "hieß", "namens", "genannt", "anaitwa", "ayitibwa"}
+    {
+        *("called", "named", "heißt", "hieß", "namens", "genannt", "anaitwa", "ayitibwa"),
+        *("kinaitwa", "inaitwa", "kiitwacho", "kiitwa", "ekiyitibwa", "eriyitibwa"),
+    }
 )
 
 
@@ -156,6 +159,19 @@ PLACE_HEADS = frozenset(
 HEBREW_LETTER_NUMBER = re.compile(r"[\u05d0-\u05ea][׳']")
 #: A capitalised word in Latin letters (a name written so inside Devanagari or Hebrew text).
 LATIN_NAME = re.compile(r"[A-Z][a-z]{2,}")
+#: A facility's initials in Latin or Devanagari-free capitals: "KEM", "YCM", "BKH".
+ACRONYM = re.compile(r"[A-Z]{2,6}")
+#: Initials of diseases, treatments, departments and kinds of facility, before a head word
+#: or a case ending: no facility's name ("HIV clinic", "ART clinic", "OPD मध्ये", "PHC").
+NOT_FACILITY_ACRONYMS = frozenset(
+    {
+        *("HIV", "AIDS", "TB", "ART", "ARV", "ARVS", "OPD", "IPD", "ICU", "NICU", "CCU", "HDU"),
+        *("ECT", "MCH", "RCH", "CTC", "ANC", "PMTCT", "NCD", "ENT", "STD", "STI", "HC", "PHC"),
+        *("CHC", "GP", "ER", "AE", "MRI", "CT", "ECG", "EEG", "OT", "PT", "IV", "VCT", "PHQ"),
+        *("ADHD", "PTSD", "OCD", "COVID", "NGO", "CBO", "FGD", "SMS", "ID", "NHS", "NHIF"),
+        *("DOT", "DOTS", "MDR", "HCIV", "HCIII", "HCII", "II", "III", "IV", "OK", "TV", "PIA"),
+    }
+)
 #: Marathi "-कडे" (to someone's): "गोखले सरांकडे जाते" goes to a person, not a place.
 TO_A_PERSON = ("कडे", "कडून")
 #: One-letter prefixes glued to a name (Hebrew ב ל מ ה ו ש כ).
@@ -212,6 +228,9 @@ class Lexicon:
     street_heads: frozenset[str] = frozenset()  # "Neue Straße", "Alter Weg": the last word
     street_endings_rare: tuple[str, ...] = ()  # "Jungfernstieg", not "Spielplatz": rare only
     given: frozenset[str] = frozenset()  # given names (German: no noun, unlike many surnames)
+    surnames: frozenset[str] = frozenset()
+    #: "with", "at (someone's)": a listed place right after them is a person ("עם יפעת")
+    companions: frozenset[str] = frozenset()
     #: Frequent words that end several listed names and start none ("शहर" of "पुणे शहर",
     #: city): a kind of place, no name on their own.
     generic: frozenset[str] = frozenset()
@@ -268,6 +287,20 @@ def lexicon(language: str) -> Lexicon | None:
         for prefix in KIN_PREFIXES.get(language, ())
         if not keys[0].startswith(prefix) and _zipf(prefix + keys[0], language) < KIN_WORD_ZIPF
     }
+    facility_before = _phrases(data.get("facility_before"))
+    if language in GLUED_PREFIXES:
+        # a facility's head word with the article on its second word and a prefix letter on
+        # its first: "בית הכנסת", "לבית הכנסת", "ובבי״ח", "מהמרכז הרפואי" from "בית כנסת"
+        facility_before |= {
+            (keys[0], "ה" + keys[1])
+            for keys in facility_before
+            if len(keys) == 2 and not keys[1].startswith("ה")
+        }
+        facility_before |= {
+            (prefix + keys[0], *keys[1:])
+            for keys in facility_before
+            for prefix in (*KIN_PREFIXES.get(language, ()), "מה", "וה", "שה")
+        }
     return Lexicon(
         language=language,
         cased=bool(data.get("cased", True)),
@@ -278,7 +311,7 @@ def lexicon(language: str) -> Lexicon | None:
         place_cue_after=language == "mr",
         not_after_place_cue=_keys(data.get("not_after_place_cue")),
         facility_after=_keys(data.get("facility_after")),
-        facility_before=_phrases(data.get("facility_before")),
+        facility_before=frozenset(facility_before),
         facility_link=_keys(data.get("facility_link")),
         not_names=_keys(data.get("not_names")),
         after_name=tuple(
@@ -306,6 +339,8 @@ def lexicon(language: str) -> Lexicon | None:
         street_heads=_keys(data.get("street_heads")),
         street_endings_rare=tuple(norm(str(x)) for x in data.get("street_endings_rare") or ()),
         given=_keys(data.get("given_names")),
+        surnames=_keys(data.get("surnames")),
+        companions=_keys(data.get("companions")),
         generic=_generic(names, language),
     )
 
@@ -429,8 +464,14 @@ class CandidateRecognizer(EntityRecognizer):
         lowercase throughout, as ASR writes it), not a stop word or kin word, not a drug."""
         if len(w.key) < 2 or not w.text[:1].isalpha() or w.key in self.lex.stop:
             return False
-        if any(r in self.lex.not_names or r in self.lex.stop for r in self._unprefixed(w.key)):
-            return False  # "לדרום" (to the south), "כשאני": a listed word behind a prefix
+        if any(
+            r in self.lex.not_names
+            or r in self.lex.stop
+            or (r,) in self.lex.facility_before
+            or r.startswith(self.lex.facility_stems or ("\0",))
+            for r in self._unprefixed(w.key)
+        ):
+            return False  # "לדרום" (to the south), "כשאני", "למרפאה" (to the clinic)
         if not self.lex.cased and w.key in self.lex.place_suffixes:
             return False  # "Baner ला राहतो": a case ending written apart
         if not self.lex.cased and ("״" in w.text or '"' in w.text):
@@ -530,12 +571,15 @@ class CandidateRecognizer(EntityRecognizer):
                 i > 0
                 and m.start == w.start
                 and not place_case
-                and self._after_kin(words, i)
+                and (self._after_kin(words, i) or words[i - 1].key in self.lex.companions)
                 and not (m.payload != PERSON and words[i - 1].key in self.lex.place_after_name)
             ):
                 # "Dr. Kasozi", though Kasozi is also a town; but "Daktari wa Amana" is a
                 # doctor of the hospital
                 entity, how = PERSON, "cue"
+            thing = self._named_thing(words, i) if m.start == w.start else None
+            if thing is not None:
+                entity, how = thing, "cue"  # "zahanati inaitwa Tumaini": the clinic's name
             score = LEXICON_SCORE if entity == PERSON else CUE_SCORE
             spans.append((m.start, m.end, entity, score, how))
             for j, x in enumerate(words):
@@ -592,11 +636,15 @@ class CandidateRecognizer(EntityRecognizer):
             self._facility_heads(words, found)
         else:
             spans.extend(self._initials_and_latin(text, words))
+        spans.extend(self._acronyms(words))
 
         # a known name that is also a frequent word is a name beside another person's name:
         # "אברהם אדרי" (given name + surname), "יעקב ושושנה", "प्रसाद आणि मेघना"
+        # (never one beside the other: "קובי עבד איתי" is Kobi who worked with me)
+        persons = dict(found)
         for i, (start, end) in sorted(common_names.items()):
-            if i not in found and self._beside_person(words, found, i):
+            glued_and = start > words[i].start and words[i].key.startswith("ו")
+            if i not in found and self._beside_person(words, persons, i, glued_and):
                 found[i] = (PERSON, LEXICON_SCORE, "lexicon")
                 spans.append((start, end, PERSON, LEXICON_SCORE, "lexicon"))
 
@@ -695,6 +743,24 @@ class CandidateRecognizer(EntityRecognizer):
                 out.append((w.start, w.end, LOCATION, CUE_SCORE, "cue"))
         return out
 
+    def _acronyms(self, words: list[_Word]) -> list[tuple[int, int, str, float, str]]:
+        """A facility named by its initials before its head word ("KEM hospital", "YCM
+        हॉस्पिटल", "MMH Klinik") or after one ("BKH Kaufbeuren" is found by the name after
+        it), or before a case ending written apart ("YCM मध्ये"); not the initials of a
+        disease, a treatment or a department ("HIV clinic", "OPD मध्ये")."""
+        out: list[tuple[int, int, str, float, str]] = []
+        for i, w in enumerate(words[:-1]):
+            if not ACRONYM.fullmatch(w.text) or w.text.upper() in NOT_FACILITY_ACRONYMS:
+                continue
+            nxt = words[i + 1]
+            if not _joinable(self._gaps.get(i + 1, "")):
+                continue
+            if self._facility_head(nxt.key) or (
+                not self.lex.cased and nxt.key in self.lex.place_suffixes
+            ):
+                out.append((w.start, w.end, FACILITY, CUE_SCORE, "cue"))
+        return out
+
     def _place_case(self, text: str, words: list[_Word], start: int, end: int) -> bool:
         """Whether the name at start..end carries a prefix letter or case ending of place."""
         first = _word_start(words, start)
@@ -753,7 +819,9 @@ class CandidateRecognizer(EntityRecognizer):
         """German: a frequent noun after "in/aus/bei" is no place ("aus Angst", "im Kurs");
         towns as frequent are in the lexicon, rarer ones ("nach Kempten") stay places."""
         return self.lex.nouns_capitalised and (
-            key.endswith(self.lex.noun_endings) or _zipf(key, self.lex.language) >= NOUN_ZIPF
+            key.endswith(self.lex.noun_endings)
+            or _zipf(key, self.lex.language) >= NOUN_ZIPF
+            or self._compound_noun(key)  # "im Wartezimmer", "in der Tagesstätte"
         )
 
     def _given_after_kin(self, words: list[_Word], i: int) -> bool:
@@ -845,11 +913,26 @@ class CandidateRecognizer(EntityRecognizer):
     def _cued(self, words: list[_Word], i: int) -> str | None:
         """PERSON after a kinship word or title, LOCATION after a place cue, FACILITY next to
         a facility head word."""
+        named = self._named_thing(words, i)
+        if named is not None:
+            return named
         if self._after_kin(words, i) or self._apposition(words, i) or self._weak_cue(words, i):
             return PERSON
         if self.lex.cased and self._kin_after(words, i):
             return PERSON
         return self._place_or_person(words, i)
+
+    def _named_thing(self, words: list[_Word], i: int) -> str | None:
+        """ "a clinic called Sanjeevani", "ein Dorf namens Asch", "kijiji kinaitwa X": after
+        a verb of naming, what the word before it names (a facility, a place), not a person."""
+        if i < 2 or words[i - 1].key not in VERB_CUES:
+            return None
+        head = words[i - 2].key
+        if self._facility_head(head) or (head,) in self.lex.facility_before:
+            return FACILITY
+        if head in PLACE_HEADS or (head,) in self.lex.place_cues:
+            return LOCATION
+        return None
 
     def _kin_after(self, words: list[_Word], i: int) -> bool:
         """A name set off by a comma before a kinship word or title that says who it is:
@@ -952,11 +1035,19 @@ class CandidateRecognizer(EntityRecognizer):
         return None
 
     def _beside_person(
-        self, words: list[_Word], found: dict[int, tuple[str, float, str]], i: int
+        self,
+        words: list[_Word],
+        found: dict[int, tuple[str, float, str]],
+        i: int,
+        glued_and: bool = False,
     ) -> bool:
-        """Whether word i stands next to a found person, or is joined to one by "and"."""
+        """Whether word i stands next to a found person, or is joined to one by "and". Right
+        after a person only a surname counts ("אברהם אדרי"; "קובי עבד", Kobi worked, is a
+        verb), or a name with "and" glued on ("יעקב ושושנה")."""
         for j, between in ((i - 1, ()), (i + 1, ()), (i - 2, (i - 1,)), (i + 2, (i + 1,))):
             if not 0 <= j < len(words) or found.get(j, ("",))[0] != PERSON:
+                continue
+            if j == i - 1 and not glued_and and words[i].key not in self.lex.surnames:
                 continue
             if all(words[k].key in self.lex.conjunctions for k in between):
                 if not between and self._gaps.get(max(i, j), " ").strip():

@@ -27,6 +27,8 @@ _AT = (
     r"|כרוכית|kwenye|ku)"
 )
 _TLD = (
+    # spelt out letter by letter as ASR writes it: "dot c o m", "dot o r g"
+    r"c o m|o r g|n e t|c o|"
     r"com|kom|org|net|de|tz|ug|ke|in|il|uk|co|ac|go|or|info|edu|gov|at|ch|fr|nl|eu|io|me|biz"
     r"|us|ca|au|za|ng|rw|gh|bi|cd|ss|et|कॉम|इन|ऑर्ग|नेट|को|קום|קו|איל|נט|אורג"
 )
@@ -42,6 +44,8 @@ class FgdEmailRecognizer(PatternRecognizer):
 
     PATTERNS = (
         Pattern("written", r"\b[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}\b", 0.95),
+        # a comma typed for the last dot: "grace@gmail,com"
+        Pattern("comma", rf"\b[\w.%+-]+@[\w-]+(?:\.[\w-]+)*,(?:{_TLD})\b", 0.9),
         # the host may be spoken as two words ("at heart sounds dot org")
         Pattern(
             "spoken",
@@ -103,7 +107,21 @@ class FgdEmailRecognizer(PatternRecognizer):
 #: Words before a spoken address that are not part of its name: "my email is", "ni", "ye".
 EMAIL_CUES = frozenset(
     {
-        *("is", "was", "my", "his", "her", "their", "our", "your", "email", "e-mail", "mail"),
+        *(
+            "is",
+            "was",
+            "its",
+            "it's",
+            "my",
+            "his",
+            "her",
+            "their",
+            "our",
+            "your",
+            "email",
+            "e-mail",
+            "mail",
+        ),
         *("address", "to", "at", "on", "me", "it", "send", "write", "contact", "call", "the"),
         *("and", "or", "use", "uses", "ist", "lautet", "war", "meine", "seine", "ihre"),
         *("adresse", "an", "die", "der", "mir", "schreib", "schreiben", "unter", "und", "oder"),
