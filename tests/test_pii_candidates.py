@@ -104,6 +104,7 @@ def found(language: str, text: str, entity: str) -> list[str]:
         ("lg", "Ndi wa myaka amakumi ana.", ["amakumi ana"]),
         ("he", "הבן שלי בן תשע.", ["תשע"]),
         ("he", "כשהייתי בן 30 התחתנתי.", ["30"]),
+        ("he", "אנחנו גרים פה שלושים שנה.", []),  # thirty years: how long, not an age
         ("mr", "मी पस्तीस वर्षांचा आहे.", ["पस्तीस"]),
     ],
 )
@@ -116,6 +117,9 @@ def test_spoken_ages(language: str, text: str, expected: list[str]) -> None:
     [
         ("lg", "Baantwala e Butabika nga 2 Kasambula.", "DATE_TIME", ["2 Kasambula"]),
         ("he", "ב-5 ביוני השתחררתי.", "DATE_TIME", ["5 ביוני"]),
+        # a prefix letter glued to the day's digits
+        ("he", "השתחררתי ב14 באפריל 2019.", "DATE_TIME", ["14 באפריל 2019"]),
+        ("he", "התור נקבע ל8.11.2022 בבוקר.", "DATE_TIME", ["8.11.2022"]),
         ("mr", "१५ ऑगस्टला मी ॲडमिट झाले.", "DATE_TIME", ["१५ ऑगस्टला"]),
         # a year with a Marathi case ending (left outside), months as Luganda borrows them,
         # English ordinals spoken out
@@ -302,6 +306,26 @@ def test_candidates_cased_scripts(
         ("mr", "मी OPD मध्ये थांबले.", []),
         # after a verb of naming, what the word before it names: a clinic, a village
         ("sw", "Kuna zahanati inaitwa Tumaini kule.", [("Tumaini", "FACILITY")]),
+        # a word taken for a name by its shape, set off by a comma after a place: a part of it
+        (
+            "de",
+            "Ich komme aus Bergedorf, Nettelnburg, ganz am Rand.",
+            [("Bergedorf", "LOCATION"), ("Nettelnburg", "LOCATION")],
+        ),
+        (
+            "sw",
+            "Nilizaliwa Tabora, Kaliua, kisha tukahamia.",
+            [("Tabora", "LOCATION"), ("Kaliua", "LOCATION")],
+        ),
+        (
+            "sw",
+            "Tulienda Arusha, Neema alikuwa pale.",
+            [("Arusha", "LOCATION"), ("Neema", "PERSON")],
+        ),
+        # peoples and faiths with their noun-class prefixes, months by number: no names
+        ("lg", "Nze Omusoga, naye bba wange Mukiga.", []),
+        ("lg", "Mu mwezi gw'Ogwokuna nnali bubi.", []),
+        ("sw", "Jirani yetu ni Mchaga, sisi ni Wasukuma.", []),
     ],
 )
 def test_candidates_generalised_forms(

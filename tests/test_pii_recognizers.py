@@ -279,6 +279,12 @@ def test_number_words_of_a_spoken_phone_are_no_roster_near_miss() -> None:
         ("write to the office at hope-uganda dot o r g", ["office at hope-uganda dot o r g"]),
         ("okwir.b@gmail,com is the one", ["okwir.b@gmail,com"]),
         ("its akot at hotmail dot com", ["akot at hotmail dot com"]),
+        # numbers read out inside the name
+        (
+            "my email is tom dot okot eighty one at gmail dot com",
+            ["tom dot okot eighty one at gmail dot com"],
+        ),
+        ("we met at one at church", []),
         ("the cost of it is, at most, com...", []),
     ],
 )

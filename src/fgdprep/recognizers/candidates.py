@@ -648,6 +648,17 @@ class CandidateRecognizer(EntityRecognizer):
                 found[i] = (PERSON, LEXICON_SCORE, "lexicon")
                 spans.append((start, end, PERSON, LEXICON_SCORE, "lexicon"))
 
+        # "aus Billstedt, Mümmelmannsberg", "Mwanza, Igoma": a word taken for a name by its
+        # shape alone, set off by a comma right after a place, names a part of that place
+        for i in sorted(found):
+            if (
+                found[i][0] == PERSON
+                and found[i][2] == "shape"
+                and self._gaps.get(i, "").strip() == ","
+                and found.get(i - 1, ("",))[0] == LOCATION
+            ):
+                found[i] = (LOCATION, CUE_SCORE, "cue")
+
         # runs of candidate words (cased scripts) become one name
         i = 0
         order = sorted(found)

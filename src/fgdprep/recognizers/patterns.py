@@ -35,6 +35,17 @@ _TLD = (
 #: Mail providers: "<name> at gmail." is an address even where ASR dropped "dot com" (only
 #: names that are no common words, and only before the end of the clause).
 _MAILHOST = r"g-?mail|googlemail|yahoo|ymail|hotmail|icloud|proton-?mail|gmx|rediffmail"
+#: Numbers read out inside an address's name ("pinky dot bhosale ninety nine at ...",
+#: "imani kisanga mia moja at ..."): digits and the number words of the Latin-script languages.
+_NUMBER_WORD = (
+    r"(?:\d+|zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
+    r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty"
+    r"|seventy|eighty|ninety|hundred|double|triple|null|eins|zwei|drei|vier|fünf|sechs|sieben"
+    r"|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|vierzig|fünfzig|sechzig|siebzig|achtzig"
+    r"|neunzig|hundert|sifuri|moja|mbili|tatu|nne|tano|sita|saba|nane|tisa|kumi|ishirini"
+    r"|thelathini|arobaini|hamsini|sitini|sabini|themanini|tisini|mia|elfu|emu|bbiri|ssatu"
+    r"|nnya|ttaano|mukaaga|musanvu|munaana|mwenda|kkumi)(?!\w)"
+)
 # a dot as ASR writes it between host and domain: " dot ", ".", " . "
 _DOTS = rf"(?: {_DOT} | ?\. ?)"
 
@@ -49,7 +60,7 @@ class FgdEmailRecognizer(PatternRecognizer):
         # the host may be spoken as two words ("at heart sounds dot org")
         Pattern(
             "spoken",
-            rf"(?<![\w@.-])[\w.\u0900-\u097f-]*{_W}(?: {_JOIN} {_W}+)* (?:{_AT})"
+            rf"(?<![\w@.-])[\w.\u0900-\u097f-]*{_W}(?: {_JOIN} {_W}+| {_NUMBER_WORD})* (?:{_AT})"
             rf" {_W}[\w\u0900-\u097f-]*(?: {_W}+)?(?:{_DOTS}(?:{_TLD}))+(?![\w\u0900-\u097f])",
             0.9,
         ),
@@ -271,7 +282,8 @@ _ORDINAL = (
 )
 _NUMERIC = rf"\d{{1,2}}[./]\d{{1,2}}[./](?:\d{{4}}|\d{{2}}){_END}|\d{{4}}-\d{{2}}-\d{{2}}{_END}"
 DATE_RE = re.compile(
-    rf"(?<![\w\u0590-\u05ff\u0900-\u097f])(?:"
+    # a Hebrew prefix letter may be glued to the day's digits ("ב12 במרץ", "וב3.5.2021")
+    rf"(?:(?<![\w\u0590-\u05ff\u0900-\u097f])|(?<=\b[בלמו])|(?<=\bו[בלמ]))(?:"
     # Kiswahili "tarehe 27 Novemba 2026", "tarehe 27/11/2026": the cue word and the date
     rf"tarehe\s+(?:{_NUMERIC}|\d{{1,2}}{_END}(?:\s+{_MONTH})?{_YEAR})"
     rf"|{_DAY}\s+(?:of\s+|ya\s+)?{_MONTH}{_YEAR}"
