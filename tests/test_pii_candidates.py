@@ -326,6 +326,22 @@ def test_candidates_cased_scripts(
         ("lg", "Nze Omusoga, naye bba wange Mukiga.", []),
         ("lg", "Mu mwezi gw'Ogwokuna nnali bubi.", []),
         ("sw", "Jirani yetu ni Mchaga, sisi ni Wasukuma.", []),
+        # German: a name in the genitive before a kinship word, a common noun's is no name
+        ("de", "Jannas Mutter kam auch.", [("Jannas", "PERSON")]),
+        ("de", "Eines Tages Mutter geworden, alles anders.", []),
+        # a listed person's name right before a facility head word names the facility
+        ("mr", "माझी प्रसूती जोशी हॉस्पिटलमध्ये झाली.", [("जोशी हॉस्पिटल", "FACILITY")]),
+        # Marathi stop words with a clitic glued on are no names after a kin word
+        ("mr", "माझे दीर त्यांनाही विचारतात.", []),
+        # Hebrew: the article on a role ("המפקד"); a prefix letter on a name judged on the
+        # whole word ("בגיל", at the age, is frequent; "לרבקה" is not); no article on a name
+        ("he", "המפקד שלי, אלון, אמר לי לנוח.", [("אלון", "PERSON")]),
+        ("he", "לרבקה אין סבלנות.", [("רבקה", "PERSON")]),
+        ("he", "בגיל שלושים התחלתי טיפול.", []),
+        ("he", "הרופא העביר אותי למחלקה.", []),
+        ("he", "גרה בעומר עשר שנים.", [("עומר", "LOCATION")]),
+        ("he", "אמרתי שלום סיגל ונכנסתי.", [("סיגל", "PERSON")]),
+        ("he", "העבירו אותי לבית החולים הפסיכיאטרי.", []),
     ],
 )
 def test_candidates_generalised_forms(

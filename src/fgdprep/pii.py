@@ -234,6 +234,7 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
         return within(inner, outer) and not same(inner, outer)
 
     spoken = [d for d in found if d.recognizer == "phone" and d.how == "spoken"]
+    rostered = [d for d in found if d.recognizer == "roster" and d.entity_type == PERSON]
     out = []
     for d in found:
         if (
@@ -265,6 +266,12 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
                 )
             if other is not None:
                 d = dataclasses.replace(d, entity_type=other.entity_type)
+        elif (
+            d.recognizer == CANDIDATES
+            and d.entity_type == PERSON
+            and any(same(d, r) for r in rostered)
+        ):
+            continue  # a participant the roster already names: the certain finding stays
         elif d.recognizer == "gazetteer" and any(
             c.entity_type == FACILITY and inside(d, c) for c in known
         ):

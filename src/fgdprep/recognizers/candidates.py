@@ -229,6 +229,10 @@ class Lexicon:
     street_endings_rare: tuple[str, ...] = ()  # "Jungfernstieg", not "Spielplatz": rare only
     given: frozenset[str] = frozenset()  # given names (German: no noun, unlike many surnames)
     surnames: frozenset[str] = frozenset()
+    #: Clitics glued to any word ("-ही", "-च"): a stop word with one is a stop word.
+    clitics: tuple[str, ...] = ()
+    #: One-word places and facilities of the lexicon (a given name may be a town too: "עומר").
+    place_names: frozenset[str] = frozenset()
     #: "with", "at (someone's)": a listed place right after them is a person ("עם יפעת")
     companions: frozenset[str] = frozenset()
     #: Frequent words that end several listed names and start none ("शहर" of "पुणे शहर",
@@ -280,6 +284,9 @@ def lexicon(language: str) -> Lexicon | None:
             if len(keys) > 1 and len(keys[0]) < MIN_STEM:
                 names.add(" ".join((prefix + keys[0], *keys[1:])), entity)
     kin = _phrases(data.get("kin"))
+    if language in GLUED_PREFIXES:
+        # the article on a role or kinship word: "המפקד שלי", "הגיסה", "המורה"
+        kin |= {("ה" + keys[0], *keys[1:]) for keys in kin if not keys[0].startswith("ה")}
     # a kinship word or role with a prefix letter glued on: "לאחותי", "והיועץ", "שבעלי"
     kin |= {
         (prefix + keys[0], *keys[1:])
@@ -340,6 +347,14 @@ def lexicon(language: str) -> Lexicon | None:
         street_endings_rare=tuple(norm(str(x)) for x in data.get("street_endings_rare") or ()),
         given=_keys(data.get("given_names")),
         surnames=_keys(data.get("surnames")),
+        clitics=tuple(norm(str(x)) for x in data.get("clitics") or ()),
+        place_names=frozenset(
+            keys[0]
+            for keys in map(
+                phrase_keys, (*(data.get("places") or ()), *(data.get("facilities") or ()))
+            )
+            if len(keys) == 1
+        ),
         companions=_keys(data.get("companions")),
         generic=_generic(names, language),
     )
@@ -464,6 +479,8 @@ class CandidateRecognizer(EntityRecognizer):
         lowercase throughout, as ASR writes it), not a stop word or kin word, not a drug."""
         if len(w.key) < 2 or not w.text[:1].isalpha() or w.key in self.lex.stop:
             return False
+        if any(w.key.endswith(c) and w.key[: -len(c)] in self.lex.stop for c in self.lex.clitics):
+            return False  # "त्यांनाही", "तेव्हाच": a stop word with a clitic glued on
         if any(
             r in self.lex.not_names
             or r in self.lex.stop
@@ -549,10 +566,31 @@ class CandidateRecognizer(EntityRecognizer):
             if m.start > w.start and (w.key,) in self.lex.kin:
                 continue  # "בעלי" (my husband) is no "עלי" after a prefix letter
             common = " " not in surface and _zipf(surface, self.lex.language) >= COMMON_ZIPF
+            glued = norm(text[w.start : m.start]) if m.start > w.start else ""
+            if (
+                glued
+                and self.lex.language in GLUED_PREFIXES
+                and " " not in surface
+                and surface not in self.lex.place_names  # "גרה בעומר": the town Omer
+            ):
+                if m.payload == PERSON and "ה" in glued:
+                    continue  # "העביר" (he moved) is no "the Abir": no article on a name
+                # a prefix letter on a name: how frequent the whole word is says whether it
+                # is one ("בגיל", at the age) or a name ("לרבקה", "כשמאיר", "ואבי")
+                common = _zipf(w.key, self.lex.language) >= COMMON_ZIPF
             # a place in a locative case ("מאשדוד", "सोलापूरहून") is a place, however frequent
-            place_case = m.payload != PERSON and (
-                self._place_case(text, words, m.start, m.end)
-                or (m.payload == FACILITY and _ends_with(words, i, self.lex.facility_before))
+            place_case = (
+                m.payload != PERSON
+                and (
+                    self._place_case(text, words, m.start, m.end)
+                    or (  # "בתל שבע", "מתל אביב": listed with the letter on a short first word
+                        " " in surface
+                        and len(w.key) <= MIN_STEM
+                        and w.key[:1] in self.lex.place_prefixes
+                        and m.start == w.start
+                    )
+                    or (m.payload == FACILITY and _ends_with(words, i, self.lex.facility_before))
+                )
             )
             # German capitalises nouns: a surname that is a noun ("Sommer") needs a cue
             noun = (
@@ -577,6 +615,14 @@ class CandidateRecognizer(EntityRecognizer):
                 # "Dr. Kasozi", though Kasozi is also a town; but "Daktari wa Amana" is a
                 # doctor of the hospital
                 entity, how = PERSON, "cue"
+            last = next((k for k in range(i, len(words)) if words[k].end >= m.end), i)
+            if (
+                entity == PERSON
+                and last + 1 < len(words)
+                and self._facility_head(words[last + 1].key)
+                and _joinable(self._gaps.get(last + 1, ""))
+            ):
+                entity, how = FACILITY, "cue"  # "Joshi Hospital", "सोनवणे हॉस्पिटलमध्ये"
             thing = self._named_thing(words, i) if m.start == w.start else None
             if thing is not None:
                 entity, how = thing, "cue"  # "zahanati inaitwa Tumaini": the clinic's name
@@ -628,6 +674,13 @@ class CandidateRecognizer(EntityRecognizer):
                     continue
                 if cue == LOCATION and self._noun_after_preposition(w.key):
                     continue  # "aus Angst", "im Kurs": a German noun after a preposition
+                if (
+                    cue in (FACILITY, LOCATION)
+                    and w.key.startswith("ה")
+                    and self.lex.language in GLUED_PREFIXES
+                    and self._prefixed_word(w)
+                ):
+                    continue  # "בית החולים הפסיכיאטרי": an adjective with the article
                 if cue == PERSON and (self._common_in_case(w) or self._prefixed_word(w)):
                     continue  # "तानाजीचा मुलगा शहरात": a son in town, not a son named so
                 found[i] = (cue, CUE_SCORE, "cue")
@@ -647,6 +700,12 @@ class CandidateRecognizer(EntityRecognizer):
             if i not in found and self._beside_person(words, persons, i, glued_and):
                 found[i] = (PERSON, LEXICON_SCORE, "lexicon")
                 spans.append((start, end, PERSON, LEXICON_SCORE, "lexicon"))
+
+        # German "Dieters Mutter", "Lenas Freund": a name in the genitive before a kin word
+        if self.lex.nouns_capitalised:
+            for i in range(len(words) - 1):
+                if i not in found and self._genitive_before_kin(words, i):
+                    found[i] = (PERSON, CUE_SCORE, "cue")
 
         # "aus Billstedt, Mümmelmannsberg", "Mwanza, Igoma": a word taken for a name by its
         # shape alone, set off by a comma right after a place, names a part of that place
@@ -933,6 +992,24 @@ class CandidateRecognizer(EntityRecognizer):
             return PERSON
         return self._place_or_person(words, i)
 
+    def _genitive_before_kin(self, words: list[_Word], i: int) -> bool:
+        """German: "Dieters Mutter", "Lenas Freund" (even starting a sentence): a capitalised
+        word ending in -s, no frequent word without it, right before a kinship word or role."""
+        w, nxt = words[i], words[i + 1]
+        return (
+            w.text[:1].isupper()
+            and w.key.endswith("s")
+            and len(w.key) >= 4
+            and (nxt.key,) in self.lex.kin
+            and nxt.key not in VERB_CUES
+            and nxt.text[:1].isupper()
+            and _joinable(self._gaps.get(i + 1, ""))
+            and w.key not in self.lex.between
+            and w.key not in self.lex.not_names
+            and _zipf(w.key, self.lex.language) < NOUN_ZIPF
+            and (w.key[:-1] in self.lex.given or _zipf(w.key[:-1], self.lex.language) < NOUN_ZIPF)
+        )
+
     def _named_thing(self, words: list[_Word], i: int) -> str | None:
         """ "a clinic called Sanjeevani", "ein Dorf namens Asch", "kijiji kinaitwa X": after
         a verb of naming, what the word before it names (a facility, a place), not a person."""
@@ -1060,6 +1137,8 @@ class CandidateRecognizer(EntityRecognizer):
                 continue
             if j == i - 1 and not glued_and and words[i].key not in self.lex.surnames:
                 continue
+            if j == i + 1 and words[j].key in self.lex.given - self.lex.surnames:
+                continue  # "שלום סיגל" (hello Sigal): a given name is no surname
             if all(words[k].key in self.lex.conjunctions for k in between):
                 if not between and self._gaps.get(max(i, j), " ").strip():
                     continue  # "שלום, אבי": a comma between is no full name
@@ -1137,8 +1216,11 @@ class CandidateRecognizer(EntityRecognizer):
     def _prefixed_word(self, w: _Word) -> bool:
         """Hebrew: a word nobody listed that is a word of the language behind a prefix letter:
         the article ("המסגד", the mosque) or a preposition on a stop word ("לשלושה", to three)."""
-        if self.lex.language not in GLUED_PREFIXES or self.lex.names.resolve(w.key) is not None:
+        if self.lex.language not in GLUED_PREFIXES:
             return False
+        hit = self.lex.names.resolve(w.key)
+        if hit is not None:
+            return "ה" in w.key[: hit[3]]  # "העביר": the article on a listed name, a verb
         for prefix in GLUED_PREFIXES[self.lex.language]:
             rest = w.key[len(prefix) :]
             if not w.key.startswith(prefix) or len(rest) < 2:
