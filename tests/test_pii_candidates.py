@@ -342,6 +342,13 @@ def test_candidates_cased_scripts(
         ("he", "גרה בעומר עשר שנים.", [("עומר", "LOCATION")]),
         ("he", "אמרתי שלום סיגל ונכנסתי.", [("סיגל", "PERSON")]),
         ("he", "העבירו אותי לבית החולים הפסיכיאטרי.", []),
+        # "X is her name", an honorific after a name (Indian and East African English)
+        ("en", "The new nurse, Wanjiru is her name, was kind.", [("Wanjiru", "PERSON")]),
+        ("en", "Kulkarni madam told us to wait.", [("Kulkarni", "PERSON")]),
+        ("en", "Thank you madam, and good morning.", []),
+        ("sw", "Karibu. Zawadi ni jina langu.", [("Zawadi", "PERSON")]),
+        # English at the Pune site: Pune's hospitals and neighbourhoods in Latin letters
+        ("en", "We went straight to KEM after that.", [("KEM", "FACILITY")]),
     ],
 )
 def test_candidates_generalised_forms(

@@ -233,6 +233,8 @@ class Lexicon:
     clitics: tuple[str, ...] = ()
     #: One-word places and facilities of the lexicon (a given name may be a town too: "עומר").
     place_names: frozenset[str] = frozenset()
+    #: Phrases after a name that say it is one: "is her name", "ni jina langu".
+    name_after: frozenset[tuple[str, ...]] = frozenset()
     #: "with", "at (someone's)": a listed place right after them is a person ("עם יפעת")
     companions: frozenset[str] = frozenset()
     #: Frequent words that end several listed names and start none ("शहर" of "पुणे शहर",
@@ -348,6 +350,7 @@ def lexicon(language: str) -> Lexicon | None:
         given=_keys(data.get("given_names")),
         surnames=_keys(data.get("surnames")),
         clitics=tuple(norm(str(x)) for x in data.get("clitics") or ()),
+        name_after=_phrases(data.get("name_after")),
         place_names=frozenset(
             keys[0]
             for keys in map(
@@ -426,7 +429,9 @@ def _ends_with(words: list[_Word], i: int, phrases: frozenset[tuple[str, ...]]) 
 def _starts_with(words: list[_Word], i: int, phrases: frozenset[tuple[str, ...]]) -> bool:
     """Whether the words from index ``i`` on start with one of ``phrases``."""
     return any(
-        tuple(w.key for w in words[i : i + n]) in phrases for n in (1, 2, 3) if i + n <= len(words)
+        tuple(w.key for w in words[i : i + n]) in phrases
+        for n in (1, 2, 3, 4)
+        if i + n <= len(words)
     )
 
 
@@ -988,9 +993,30 @@ class CandidateRecognizer(EntityRecognizer):
             return named
         if self._after_kin(words, i) or self._apposition(words, i) or self._weak_cue(words, i):
             return PERSON
-        if self.lex.cased and self._kin_after(words, i):
+        if self.lex.cased and (
+            self._kin_after(words, i) or self._name_before(words, i) or self._titled(words, i)
+        ):
             return PERSON
         return self._place_or_person(words, i)
+
+    def _name_before(self, words: list[_Word], i: int) -> bool:
+        """ "Sunanda is her name", "Subira ni jina langu": the word before a phrase that says
+        it is a name (any case: a name that is also a word counts here)."""
+        return _starts_with(words, i + 1, self.lex.name_after) and not self._gaps.get(
+            i + 1, " "
+        ).strip(" ,")
+
+    def _titled(self, words: list[_Word], i: int) -> bool:
+        """A capitalised word right before an honorific that follows names ("Gokhale madam",
+        "Farooq bhai", "Salunkhe tai"), not a frequent word ("Thank you madam")."""
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        return (
+            nxt is not None
+            and nxt.key in self.lex.after_name
+            and words[i].text[:1].isupper()
+            and _joinable(self._gaps.get(i + 1, ""))
+            and not self._common(words[i].key)
+        )
 
     def _genitive_before_kin(self, words: list[_Word], i: int) -> bool:
         """German: "Dieters Mutter", "Lenas Freund" (even starting a sentence): a capitalised
@@ -1250,6 +1276,8 @@ class CandidateRecognizer(EntityRecognizer):
         nxt = words[i + 1].key if i + 1 < len(words) else ""
         if self._is_honorific(nxt) and w.key not in self.lex.stop:
             return PERSON
+        if self.lex.cased:
+            return None  # glued honorifics are Marathi's ("सुनीताताई"), not English's
         for honorific in self.lex.after_name:
             at = w.key.find(honorific)
             if at >= 2:
