@@ -349,6 +349,17 @@ def test_candidates_cased_scripts(
         ("sw", "Karibu. Zawadi ni jina langu.", [("Zawadi", "PERSON")]),
         # English at the Pune site: Pune's hospitals and neighbourhoods in Latin letters
         ("en", "We went straight to KEM after that.", [("KEM", "FACILITY")]),
+        # a place head word after a known name or town belongs to the place
+        ("mr", "मी शिवाजी रोडवर भाजी विकते.", [("शिवाजी रोड", "LOCATION")]),
+        ("lg", "Yakola ku Jinja Road.", [("Jinja Road", "LOCATION")]),
+        # a clitic after a place's case ending; a kinship word that is also a town is kin
+        ("mr", "माझी आत्या नाशिकमध्येच असते.", [("नाशिक", "LOCATION")]),
+        # a listed place in lower case right after a place cue (ASR), not elsewhere
+        ("lg", "Nnali ku nsambya wiiki bbiri.", [("nsambya", "LOCATION")]),
+        ("sw", "Tulikaa tabata miaka mitano.", [("tabata", "LOCATION")]),
+        # Luganda: a mosque "gwa/gw'e" its name; "near" before a place
+        ("lg", "Tusaala mu muzikiti gwa Ssekabaka.", [("Ssekabaka", "FACILITY")]),
+        ("lg", "Mbeera okumpi ne Kigowa.", [("Kigowa", "LOCATION")]),
     ],
 )
 def test_candidates_generalised_forms(

@@ -21,6 +21,7 @@ licence in its header) and ``places_<code>.txt`` (GeoNames towns).
 from __future__ import annotations
 
 import collections
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -523,9 +524,16 @@ class CandidateRecognizer(EntityRecognizer):
             if hit is not None:
                 return start + hit[3], end - hit[4]
             return start, end
+        for c in self.lex.clitics:  # "नाशिकमध्येच": a clitic after the case ending
+            if w.key.endswith(c) and self.lex.names.resolve(w.key[: -len(c)]) is not None:
+                w = _Word(w.start, w.end - len(c), w.text[: -len(c)], w.key[: -len(c)])
+                end = w.end
+                break
         hit = self.lex.names.resolve(w.key)
         if hit is not None and hit[1] == "inflected":
             return start + hit[3], end - hit[4]  # "ठाण्यात": an oblique stem of ठाणे
+        if self._bare(w.key) in self.lex.place_heads:
+            return start, start + len(self._bare(w.key))  # "रोडवर": the head, not "वर"
         key = w.key
         for _ in range(2):
             for suf in (*self.lex.after_name, *SUFFIXES.get(self.lex.language, ())):
@@ -558,16 +566,20 @@ class CandidateRecognizer(EntityRecognizer):
 
         # lexicon names, places and facilities (prefixes and endings tolerated)
         by_start = {w.start: i for i, w in enumerate(words)}
-        for m in self.lex.names.find(text, _as_tokens(words)):
+        for m in self.lex.names.find(text, self._unclitic(words)):
             i = by_start.get(_word_start(words, m.start), -1)
             if i < 0:
                 continue
             w = words[i]
-            if self.lex.cased and not (w.text[:1].isupper() or lower_text):
-                continue
+            if (
+                self.lex.cased
+                and not (w.text[:1].isupper() or lower_text)
+                and not (m.payload != PERSON and self._after_place_cue(words, i))
+            ):
+                continue  # lower case only after a place cue: "ku nsambya", "in kawempe"
             surface = norm(text[m.start : m.end])
-            if surface in self.lex.not_names:
-                continue
+            if surface in self.lex.not_names or (surface,) in self.lex.kin:
+                continue  # "सून" (daughter-in-law) is a kinship word before it is a town
             if m.start > w.start and (w.key,) in self.lex.kin:
                 continue  # "בעלי" (my husband) is no "עלי" after a prefix letter
             common = " " not in surface and _zipf(surface, self.lex.language) >= COMMON_ZIPF
@@ -628,6 +640,19 @@ class CandidateRecognizer(EntityRecognizer):
                 and _joinable(self._gaps.get(last + 1, ""))
             ):
                 entity, how = FACILITY, "cue"  # "Joshi Hospital", "सोनवणे हॉस्पिटलमध्ये"
+            if entity == PERSON and last + 1 < len(words) and self._place_head(words[last + 1]):
+                entity, how = LOCATION, "cue"  # "लक्ष्मी रोडवर": a road named after someone
+            if (
+                entity == LOCATION
+                and last + 1 < len(words)
+                and (self._place_head(words[last + 1]) or words[last + 1].key in PLACE_HEADS)
+                and (not self.lex.cased or words[last + 1].text[:1].isupper())
+                and _joinable(self._gaps.get(last + 1, ""))
+            ):
+                # "Kampala Road", "लक्ष्मी रोडवर": the place head word is part of the name
+                head = words[last + 1]
+                end_head = head.end if self.lex.cased else head.start + len(self._bare(head.key))
+                m = dataclasses.replace(m, end=end_head)
             thing = self._named_thing(words, i) if m.start == w.start else None
             if thing is not None:
                 entity, how = thing, "cue"  # "zahanati inaitwa Tumaini": the clinic's name
@@ -840,9 +865,14 @@ class CandidateRecognizer(EntityRecognizer):
         """Whether the name at start..end carries a prefix letter or case ending of place."""
         first = _word_start(words, start)
         last = next((w.end for w in words if w.start < end <= w.end), end)
+        ending = norm(text[end:last])
+        for c in self.lex.clitics:  # "येरवड्यातच": a case ending and a clitic after it
+            if ending.endswith(c) and len(ending) > len(c):
+                ending = ending[: -len(c)]
+                break
         return (
             first >= 0 and start > first and norm(text[first:start]) in self.lex.place_prefixes
-        ) or (end < last and norm(text[end:last]) in self.lex.place_suffixes)
+        ) or (end < last and ending in self.lex.place_suffixes)
 
     def _with_heads(self, words: list[_Word], first: int, last: int) -> tuple[int, int]:
         heads = self.lex.facility_after | {p[-1] for p in self.lex.facility_before}
@@ -1017,6 +1047,29 @@ class CandidateRecognizer(EntityRecognizer):
             and _joinable(self._gaps.get(i + 1, ""))
             and not self._common(words[i].key)
         )
+
+    def _after_place_cue(self, words: list[_Word], i: int) -> bool:
+        """Whether a place cue of the language ("ku", "mu", "in", "from") ends right before
+        word i, with nothing but a space between."""
+        return _ends_with(words, i, self.lex.place_cues) and self._gaps.get(i, "") == " "
+
+    def _unclitic(self, words: list[_Word]) -> list[Token]:
+        """Tokens for the lexicon, an emphatic clitic cut off a word the lexicon knows only
+        without it ("येरवड्यातच": in Yerawada itself)."""
+        out = _as_tokens(words)
+        if not self.lex.clitics:
+            return out
+        for n, t in enumerate(out):
+            for c in self.lex.clitics:
+                if (
+                    t.key.endswith(c)
+                    and len(t.key) - len(c) >= MIN_STEM
+                    and self.lex.names.resolve(t.key) is None
+                    and self.lex.names.resolve(t.key[: -len(c)]) is not None
+                ):
+                    out[n] = Token(t.start, t.end - len(c), t.text[: -len(c)], t.key[: -len(c)])
+                    break
+        return out
 
     def _genitive_before_kin(self, words: list[_Word], i: int) -> bool:
         """German: "Dieters Mutter", "Lenas Freund" (even starting a sentence): a capitalised

@@ -208,6 +208,8 @@ class FgdIdNumberRecognizer(PatternRecognizer):
 
     PATTERNS = (
         Pattern("ug_nin", r"\b(?:CM|CF)[A-Z0-9]{12}\b", 0.9),
+        # read or typed in groups: "CM 8801 2103 K7PA"
+        Pattern("ug_nin_spaced", r"\b(?:CM|CF)(?: ?[A-Z0-9]){12}\b", 0.85),
         Pattern("aadhaar", r"\b[2-9]\d{3} \d{4} \d{4}\b", 0.85),
         Pattern("coded", r"\b[A-Z]{1,4}[-/]?\d{5,}[A-Z]{0,3}\b", 0.85),
         Pattern("file", r"\b[A-Z]{1,4}(?:[-/]\d{2,}){2,3}\b", 0.85),
