@@ -360,6 +360,21 @@ def test_candidates_cased_scripts(
         # Luganda: a mosque "gwa/gw'e" its name; "near" before a place
         ("lg", "Tusaala mu muzikiti gwa Ssekabaka.", [("Ssekabaka", "FACILITY")]),
         ("lg", "Mbeera okumpi ne Kigowa.", [("Kigowa", "LOCATION")]),
+        # German: a bare acronym after a preposition is an institution; insurers and
+        # authorities are not; "AK" and "Stiftung" as facility head words
+        ("de", "Ich war drei Wochen im UKE.", [("UKE", "FACILITY")]),
+        ("de", "Sie studiert an der HAW.", [("HAW", "FACILITY")]),
+        ("de", "Ich hab bei der AOK und beim BAMF angerufen.", []),
+        # Hebrew: a listed facility in its defective spelling; a school by its letter
+        ("he", "אושפזתי באיכלוב שבוע.", [("איכלוב", "FACILITY")]),
+        ("he", "הבן סיים את מקיף ד׳ בשנה שעברה.", [("מקיף ד׳", "FACILITY")]),
+        # Marathi: a facility named by two rare words before its head word
+        (
+            "mr",
+            "नंतर सिल्व्हर ओक रुग्णालयात दाखल केलं.",
+            [("सिल्व्हर ओक", "FACILITY")],
+        ),
+        ("mr", "मी काल ससून हॉस्पिटलमध्ये गेले.", [("ससून", "FACILITY")]),
     ],
 )
 def test_candidates_generalised_forms(

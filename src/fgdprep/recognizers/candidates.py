@@ -171,6 +171,10 @@ NOT_FACILITY_ACRONYMS = frozenset(
         *("CHC", "GP", "ER", "AE", "MRI", "CT", "ECG", "EEG", "OT", "PT", "IV", "VCT", "PHQ"),
         *("ADHD", "PTSD", "OCD", "COVID", "NGO", "CBO", "FGD", "SMS", "ID", "NHS", "NHIF"),
         *("DOT", "DOTS", "MDR", "HCIV", "HCIII", "HCII", "II", "III", "IV", "OK", "TV", "PIA"),
+        # German authorities, insurers, parties, clubs, trains, tests, rooms: no facility
+        *("BAMF", "ADAC", "ICE", "WG", "DRV", "MDK", "KV", "BA", "EU", "USA", "DDR", "BRD"),
+        *("HSV", "FC", "SPD", "CDU", "CSU", "AFD", "FDP", "PC", "LKW", "PKW", "WC", "OP"),
+        *("EKG", "MRT", "ABM", "BTHG", "SGB", "GDB", "EM", "ALG", "HARTZ", "BU", "AU", "BEM"),
     }
 )
 #: Marathi "-कडे" (to someone's): "गोखले सरांकडे जाते" goes to a person, not a place.
@@ -234,6 +238,8 @@ class Lexicon:
     clitics: tuple[str, ...] = ()
     #: One-word places and facilities of the lexicon (a given name may be a town too: "עומר").
     place_names: frozenset[str] = frozenset()
+    #: Words before a bare acronym that make it an institution ("im UKE", "an der HAW").
+    acronym_cues: frozenset[tuple[str, ...]] = frozenset()
     #: Phrases after a name that say it is one: "is her name", "ni jina langu".
     name_after: frozenset[tuple[str, ...]] = frozenset()
     #: "with", "at (someone's)": a listed place right after them is a person ("עם יפעת")
@@ -268,6 +274,14 @@ def lexicon(language: str) -> Lexicon | None:
     ):
         for item in data.get(key) or ():
             names.add(str(item), entity)
+    # Hebrew is written with or without the vowel letters ו and י ("סרוקה" for "סורוקה"):
+    # a facility or place of the lexicon is found in its defective spelling too
+    if language == "he":
+        for key, entity in (("places", LOCATION), ("facilities", FACILITY)):
+            for item in data.get(key) or ():
+                for variant in _defective(str(item)):
+                    if _zipf(variant, language) < COMMON_ZIPF:
+                        names.add(variant, entity)
     # English spoken at a Kampala or Dar es Salaam site names the same neighbourhoods
     for other in data.get("places_of") or ():
         other_data = yaml.safe_load(
@@ -352,6 +366,7 @@ def lexicon(language: str) -> Lexicon | None:
         surnames=_keys(data.get("surnames")),
         clitics=tuple(norm(str(x)) for x in data.get("clitics") or ()),
         name_after=_phrases(data.get("name_after")),
+        acronym_cues=_phrases(data.get("acronym_cues")),
         place_names=frozenset(
             keys[0]
             for keys in map(
@@ -362,6 +377,20 @@ def lexicon(language: str) -> Lexicon | None:
         companions=_keys(data.get("companions")),
         generic=_generic(names, language),
     )
+
+
+def _defective(name: str) -> set[str]:
+    """Hebrew spellings of a name without a vowel letter ו or י inside a word of four letters
+    or more ("סורוקה" -> "סרוקה"; "איכילוב" -> "איכלוב"): one letter dropped at a time."""
+    out: set[str] = set()
+    words = name.split()
+    for n, word in enumerate(words):
+        if len(word) < 4:
+            continue
+        for k in range(1, len(word) - 1):
+            if word[k] in "וי" and word[k - 1] not in "וי" and word[k + 1] not in "וי":
+                out.add(" ".join((*words[:n], word[:k] + word[k + 1 :], *words[n + 1 :])))
+    return out
 
 
 def _generic(names: PhraseIndex[str], language: str) -> frozenset[str]:
@@ -788,6 +817,8 @@ class CandidateRecognizer(EntityRecognizer):
             if not self.lex.cased:
                 while entity == FACILITY and first > 0 and self._known_name(words[first - 1]):
                     first -= 1  # "भारती विद्यापीठ रुग्णालय", "ओम साई क्लिनिक": a known name before
+                if entity == FACILITY and first > 0 and self._plain_rare(words, first - 1):
+                    first -= 1  # "सिल्व्हर ज्युबिली रुग्णालयात": a name of two rare words
                 start, _ = self._stem(words[first])
                 _, end = self._stem(words[last])
                 if (
@@ -834,6 +865,13 @@ class CandidateRecognizer(EntityRecognizer):
             ):
                 # "בתיכון מקיף ג׳": a school numbered by a letter, however frequent the word
                 out.append((w.start, words[i + 1].end + 1, FACILITY, CUE_SCORE, "cue"))
+            elif (
+                i > 0
+                and (words[i - 1].key,) in self.lex.facility_before
+                and HEBREW_LETTER_NUMBER.fullmatch(text, w.start, w.end + 1)
+            ):
+                # "את מקיף א׳": the head word and its letter are the school's whole name
+                out.append((words[i - 1].start, w.end + 1, FACILITY, CUE_SCORE, "cue"))
             if (
                 nxt in self.lex.place_suffixes
                 and LATIN_NAME.fullmatch(w.text)
@@ -849,8 +887,16 @@ class CandidateRecognizer(EntityRecognizer):
         it), or before a case ending written apart ("YCM मध्ये"); not the initials of a
         disease, a treatment or a department ("HIV clinic", "OPD मध्ये")."""
         out: list[tuple[int, int, str, float, str]] = []
-        for i, w in enumerate(words[:-1]):
+        for i, w in enumerate(words):
             if not ACRONYM.fullmatch(w.text) or w.text.upper() in NOT_FACILITY_ACRONYMS:
+                continue
+            if w.key in self.lex.not_names or w.key in self.lex.stop:
+                continue  # "AOK", "TK": insurers and authorities, no facility
+            if len(w.text) >= 3 and _ends_with(words, i, self.lex.acronym_cues):
+                # German "im UKE", "an der HAW", "ins AK": an institution by its initials
+                out.append((w.start, w.end, FACILITY, CUE_SCORE, "cue"))
+                continue
+            if i + 1 == len(words):
                 continue
             nxt = words[i + 1]
             if not _joinable(self._gaps.get(i + 1, "")):
@@ -1046,6 +1092,22 @@ class CandidateRecognizer(EntityRecognizer):
             and words[i].text[:1].isupper()
             and _joinable(self._gaps.get(i + 1, ""))
             and not self._common(words[i].key)
+        )
+
+    def _plain_rare(self, words: list[_Word], i: int) -> bool:
+        """Uncased scripts: a rare word without a case ending that is no stop, kinship, cue or
+        qualifier word, joined by a space to the next: the first word of a two-word name."""
+        w = words[i]
+        return (
+            self.lex.language not in GLUED_PREFIXES  # Hebrew: a verb before "ב" + a name
+            and self._gaps.get(i + 1, "") == " "
+            and self._name_shaped(w, False)
+            and not self._verb_shaped(w)
+            and self._bare(w.key) == w.key
+            and w.key not in self.lex.after_name
+            and not self._is_honorific(w.key)
+            and not self._facility_head(w.key)
+            and _rough_zipf(w.key, self.lex.language) < WEAK_ZIPF
         )
 
     def _after_place_cue(self, words: list[_Word], i: int) -> bool:
