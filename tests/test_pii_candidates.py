@@ -375,6 +375,15 @@ def test_candidates_cased_scripts(
             [("सिल्व्हर ओक", "FACILITY")],
         ),
         ("mr", "मी काल ससून हॉस्पिटलमध्ये गेले.", [("ससून", "FACILITY")]),
+        # a name set off by a comma before a facility head word with the article: the facility
+        ("he", "היא לומדת בספיר, המכללה בדרום.", [("ספיר", "FACILITY")]),
+        # Hebrew streets and avenues
+        ("he", "גרנו ברחוב ביאליק שנים.", [("ביאליק", "LOCATION")]),
+        # Kiswahili: "pale kwa X" (at X's), praying and coming to a place; pronouns after a
+        # title and a full stop are no names
+        ("sw", "Nakaa pale kwa Mtogole.", [("Mtogole", "LOCATION")]),
+        ("sw", "Tunasali Kanisa Kuu kila wiki.", [("Kanisa Kuu", "FACILITY")]),
+        ("sw", "Asante Mama. Mimi ni mgeni hapa.", []),
     ],
 )
 def test_candidates_generalised_forms(

@@ -662,13 +662,8 @@ class CandidateRecognizer(EntityRecognizer):
                 # doctor of the hospital
                 entity, how = PERSON, "cue"
             last = next((k for k in range(i, len(words)) if words[k].end >= m.end), i)
-            if (
-                entity == PERSON
-                and last + 1 < len(words)
-                and self._facility_head(words[last + 1].key)
-                and _joinable(self._gaps.get(last + 1, ""))
-            ):
-                entity, how = FACILITY, "cue"  # "Joshi Hospital", "सोनवणे हॉस्पिटलमध्ये"
+            if entity == PERSON and last + 1 < len(words) and self._head_next(words, last):
+                entity, how = FACILITY, "cue"  # "Joshi Hospital", "בספיר, המכללה בשדרות"
             if entity == PERSON and last + 1 < len(words) and self._place_head(words[last + 1]):
                 entity, how = LOCATION, "cue"  # "लक्ष्मी रोडवर": a road named after someone
             if (
@@ -1093,6 +1088,19 @@ class CandidateRecognizer(EntityRecognizer):
             and _joinable(self._gaps.get(i + 1, ""))
             and not self._common(words[i].key)
         )
+
+    def _head_next(self, words: list[_Word], last: int) -> bool:
+        """A facility head word right after word ``last`` ("Joshi Hospital", "सोनवणे
+        हॉस्पिटलमध्ये"), or after a comma with its article ("בספיר, המכללה בשדרות": Sapir,
+        the college)."""
+        nxt = words[last + 1]
+        gap = self._gaps.get(last + 1, "")
+        if _joinable(gap):
+            return self._facility_head(nxt.key)
+        if gap.strip() != "," or self.lex.language not in GLUED_PREFIXES:
+            return False
+        bare = nxt.key[1:] if nxt.key.startswith("ה") else ""
+        return bool(bare) and ((bare,) in self.lex.facility_before or self._facility_head(bare))
 
     def _plain_rare(self, words: list[_Word], i: int) -> bool:
         """Uncased scripts: a rare word without a case ending that is no stop, kinship, cue or
