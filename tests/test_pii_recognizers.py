@@ -424,3 +424,19 @@ def test_word_name_after_talking_with() -> None:
     assert [(text[d.start : d.end], d.person) for d in engine.analyze(text)] == [("neema", "P03")]
     text = "tunaishi kwa amani na neema ya mungu"
     assert [d.person for d in engine.analyze(text) if d.recognizer == "roster"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a two-letter Hebrew name where the speaker says who they are or is spoken to
+        ("אני טל. קודם כל תודה.", ["טל"]),
+        ("תודה טל, זה עזר לי.", ["טל"]),
+        # the word (dew) is no one
+        ("בבוקר יש טל על הדשא.", []),
+    ],
+)
+def test_hebrew_two_letter_roster_names(text: str, expected: list[str]) -> None:
+    ctx = RecognizerContext(language="he", people=(Person("P07", "טל אדרי", ()),))
+    engine = Analyzer(ctx, None)
+    assert [text[d.start : d.end] for d in engine.analyze(text) if d.person == "P07"] == expected

@@ -72,8 +72,11 @@ ADDRESS_BEFORE = frozenset(
         "webale",
         "hi",
         "hello",
+        *("תודה", "שלום", "היי", "धन्यवाद", "नमस्कार"),
     }
 )
+#: "I am" before a name that is also a word, the clause ending after it: a self-introduction.
+SELF_INTRODUCTION = frozenset({"אני", "nze", "मी", "am", "i'm", "im"})
 ADDRESS_AFTER = frozenset(
     {
         "said",
@@ -138,6 +141,9 @@ class RosterRecognizer(EntityRecognizer):
         self.index: PhraseIndex[str] = PhraseIndex(language, fuzzy_threshold)
         self.word_names: set[str] = set()
         self.initials: set[tuple[str, str]] = set()
+        self.short_names: set[tuple[str, str]] = set()
+        lex = lexicon(language)
+        uncased = lex is not None and not lex.cased
         for person in people:
             for phrase in (person.name, *person.aliases):
                 self.index.add(phrase, person.code)
@@ -145,6 +151,11 @@ class RosterRecognizer(EntityRecognizer):
                 for key in name_parts(phrase):
                     self.index.add(key, person.code)
                 self.word_names.update(k for k in keys if k in WORD_NAMES)
+                # two-letter names of an uncased script ("טל", "חן", "גל"): the index leaves
+                # them out (too many words are that short); found only where said to a person
+                if uncased:
+                    self.short_names.update((k, person.code) for k in keys if len(k) == 2)
+                    self.word_names.update(k for k in keys if len(k) == 2)
             # initials as an alias ("KD", "DJ"): found only written so, in capitals
             self.initials.update(
                 (a, person.code) for a in person.aliases if INITIALS.fullmatch(a.strip())
@@ -207,6 +218,13 @@ class RosterRecognizer(EntityRecognizer):
             for hit in re.finditer(rf"(?<!\w){re.escape(alias.strip())}(?!\w)", text):
                 if hit.start() not in taken_chars:
                     found.append(Match(hit.start(), hit.end(), code, "exact", 1.0))
+        if self.short_names:
+            short = dict(self.short_names)
+            for i, t in enumerate(toks):
+                if t.key in short and t.start not in taken_chars:
+                    verdict = _word_name_context(text, toks, i)
+                    if verdict is not None:
+                        found.append(Match(t.start, t.end, short[t.key], "exact", verdict))
         for m in sorted(found, key=lambda m: m.start):
             i = pos[m.start]
             span_keys = [t.key for t in toks if t.start < m.end and t.end > m.start]
@@ -358,4 +376,6 @@ def _word_name_context(text: str, toks: list[Token], i: int) -> float | None:
         return 0.7
     if tail[:1] in ("?",):
         return 0.7
+    if before in SELF_INTRODUCTION and tail[:1] in (".", ","):
+        return 0.7  # "אני טל.", "Nze Ssanyu,", "I'm Hope.": a speaker saying who they are
     return None
