@@ -99,6 +99,9 @@ def found(language: str, text: str, entity: str) -> list[str]:
         ("de", "Wir waren zu dritt, 2019, im Urlaub.", []),
         ("de", "Ich bin zweiundfünfzig und seit zehn Jahren krank.", ["zweiundfünfzig"]),
         ("de", "Ich bin vierzig Jahre alt und hab zwei Kinder.", ["vierzig"]),
+        # the verb before the subject
+        ("de", "Damals war ich 23.", ["23"]),
+        ("de", "Da war ich 23 Tage dort.", []),
         ("sw", "Nilikuwa na miaka ishirini na tano nilipougua.", ["ishirini na tano"]),
         ("sw", "Nilikaa huko kwa miaka mitano.", []),
         ("lg", "Ndi wa myaka amakumi ana.", ["amakumi ana"]),
@@ -117,6 +120,12 @@ def test_spoken_ages(language: str, text: str, expected: list[str]) -> None:
     [
         ("lg", "Baantwala e Butabika nga 2 Kasambula.", "DATE_TIME", ["2 Kasambula"]),
         ("he", "ב-5 ביוני השתחררתי.", "DATE_TIME", ["5 ביוני"]),
+        # German day and month without a year after "am/vom/bis"; a price is no date
+        ("de", "Entlassen wurde ich am 2.10., kurz vor dem Feiertag.", "DATE_TIME", ["2.10"]),
+        ("de", "Das kostet 2.10 Euro.", "DATE_TIME", []),
+        # a German health insurance number; the digits of a code are no phone number
+        ("de", "Meine Nummer ist K 284 771 093.", "ID_NUMBER", ["K 284 771 093"]),
+        ("en", "My UHID is SGH-2019-0047731, keep it.", "PHONE_NUMBER", []),
         # a prefix letter glued to the day's digits
         ("he", "השתחררתי ב14 באפריל 2019.", "DATE_TIME", ["14 באפריל 2019"]),
         ("he", "התור נקבע ל8.11.2022 בבוקר.", "DATE_TIME", ["8.11.2022"]),
@@ -384,6 +393,13 @@ def test_candidates_cased_scripts(
         ("sw", "Nakaa pale kwa Mtogole.", [("Mtogole", "LOCATION")]),
         ("sw", "Tunasali Kanisa Kuu kila wiki.", [("Kanisa Kuu", "FACILITY")]),
         ("sw", "Asante Mama. Mimi ni mgeni hapa.", []),
+        # a street named after a person: the street, the person's name inside it no person
+        (
+            "de",
+            "Ich hab einen Termin in der Max-Brauer-Allee morgen.",
+            [("Max-Brauer-Allee", "LOCATION")],
+        ),
+        ("sw", "Tunaishi karibu na Nyerere Road.", [("Nyerere Road", "LOCATION")]),
     ],
 )
 def test_candidates_generalised_forms(

@@ -797,6 +797,21 @@ class CandidateRecognizer(EntityRecognizer):
                 if other_score > score:
                     score, how = other_score, other_how
             last = order[j]
+            if (
+                self.lex.cased
+                and entity != FACILITY
+                and last + 1 < len(words)
+                and last + 1 not in found
+                and (
+                    words[last + 1].key in self.lex.street_heads
+                    or words[last + 1].key in PLACE_HEADS
+                )
+                and words[last + 1].text[:1].isupper()
+                and _joinable(self._gaps.get(last + 1, ""))
+            ):
+                # "Kurt-Schumacher-Allee", "Senapati Bapat Road": a street named after someone
+                last += 1
+                entity = LOCATION
             if last > first and words[last].key in PLACE_HEADS and entity == PERSON:
                 entity = LOCATION
             entity = self._facility(words, first, last, entity)
@@ -830,11 +845,16 @@ class CandidateRecognizer(EntityRecognizer):
             if end > start:
                 spans.append((start, end, entity, score, how))
             i = j + 1
-        facilities = [(s, t) for s, t, e, *_ in spans if e == FACILITY]
+        # a person inside a facility or a place ("Kurt" of "Kurt-Schumacher-Allee") is its name
+        places = [(s, t, e) for s, t, e, *_ in spans if e != PERSON]
         return [
             result(AS_CANDIDATE[e], s, t, score, NAME, how=how)
             for s, t, e, score, how in spans
-            if e != PERSON or not any(fs <= s and t <= ft for fs, ft in facilities)
+            if e != PERSON
+            or not any(
+                fs <= s and t <= ft and (fe == FACILITY or (fs, ft) != (s, t))
+                for fs, ft, fe in places
+            )
         ]
 
     def _initials_and_latin(

@@ -188,6 +188,7 @@ ID_CUE = re.compile(
     r"|Patientennummer|Aktenzeichen|endagamuntu|ndagamuntu|\bPAN\b|Aadhaa?r|aadhar"
     r"|\w*(?:versicherungs|kassen|fall|akten|kunden|renten|steuer|sozialversicherungs)nummer"
     r"|\bfaili|\bbima\b|NHIF|\bkadi\b|mgonjwa|\bkaadi\b|\bNIN\b|केस\s*पेपर|कार्ड"
+    r"|UHID|\bMRN\b|\bIPD\s+(?:no|number)|\bOPD\s+(?:no|number)|Fallnummer"
     r"|תעודת\s+(?:ה)?זהות|ת\.ז\.?|ת״ז|ת\"ז|מספר\s+(?:ה)?זהות|זהות|आधार|पॅन|ओळखपत्र)"
     r"(?:[\s:,.\-]+(?:card|number|no|nr|nummer|namba|ya|yangu|yake|ni|ist|lautet|is|was|my|of"
     r"|kadi|कार्ड|नंबर|क्रमांक|मधील|चा|शी|שלי|שלו|שלה|מספר|זה|היא|הוא|ennamba|yange|ye"
@@ -215,6 +216,8 @@ class FgdIdNumberRecognizer(PatternRecognizer):
         Pattern("file", r"\b[A-Z]{1,4}(?:[-/]\d{2,}){2,3}\b", 0.85),
         Pattern("digits", r"(?<![\d+])\d{6,8}(?!\d)", 0.85),
         Pattern("slashed", r"\b\d{2,6}/\d{2,6}/\d{2,6}\b(?!\s*\d)", 0.6),
+        # German health insurance number: a letter and nine digits, read in groups
+        Pattern("de_kvnr", r"\b[A-Z] ?\d{3} ?\d{3} ?\d{3}\b", 0.85),
     )
 
     def __init__(self, language: str) -> None:
@@ -291,7 +294,10 @@ DATE_RE = re.compile(
     rf"|{_DAY}\s+(?:of\s+|ya\s+)?{_MONTH}{_YEAR}"
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?{_END}{_YEAR}"
     rf"|(?:{_ORDINAL})\s+of\s+{_MONTH}{_YEAR}"
-    rf"|{_NUMERIC})",
+    rf"|{_NUMERIC}"
+    # German day and month without a year after "am/vom/bis/zum/ab/seit": "am 2.10."
+    r"|(?:(?<=\bam )|(?<=\bvom )|(?<=\bbis )|(?<=\bzum )|(?<=\bab )|(?<=\bseit ))"
+    rf"\d{{1,2}}\.\d{{1,2}}\.(?![\d\w]))",
     re.IGNORECASE,
 )
 
