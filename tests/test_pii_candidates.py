@@ -400,6 +400,10 @@ def test_candidates_cased_scripts(
             [("Max-Brauer-Allee", "LOCATION")],
         ),
         ("sw", "Tunaishi karibu na Nyerere Road.", [("Nyerere Road", "LOCATION")]),
+        # Hebrew "at/with" before a frequent surname: a person
+        ("he", "אצל כהן הרגשתי שמקשיבים לי.", [("כהן", "PERSON")]),
+        # Marathi: a known name in the genitive before a facility owns it, names no facility
+        ("mr", "ओंकारच्या शाळेत मी गेले.", [("ओंकार", "PERSON")]),
     ],
 )
 def test_candidates_generalised_forms(

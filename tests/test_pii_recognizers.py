@@ -440,3 +440,12 @@ def test_hebrew_two_letter_roster_names(text: str, expected: list[str]) -> None:
     ctx = RecognizerContext(language="he", people=(Person("P07", "טל אדרי", ()),))
     engine = Analyzer(ctx, None)
     assert [text[d.start : d.end] for d in engine.analyze(text) if d.person == "P07"] == expected
+
+
+def test_roster_name_before_a_road_word_names_the_road() -> None:
+    ctx = RecognizerContext(language="mr", people=(Person("P02", "लक्ष्मी पवार", ()),))
+    engine = Analyzer(ctx, None)
+    text = "मी लक्ष्मी रोडवर काम करायचे."
+    assert [d.person for d in engine.analyze(text) if d.recognizer == "roster"] == []
+    text = "मी लक्ष्मी. मी इथे राहते."
+    assert [d.person for d in engine.analyze(text) if d.recognizer == "roster"] == ["P02"]

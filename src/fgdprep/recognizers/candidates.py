@@ -177,6 +177,8 @@ NOT_FACILITY_ACRONYMS = frozenset(
         *("EKG", "MRT", "ABM", "BTHG", "SGB", "GDB", "EM", "ALG", "HARTZ", "BU", "AU", "BEM"),
     }
 )
+#: Marathi genitive endings: a known name so declined before a facility is its owner.
+GENITIVES = ("च्या", "चा", "ची", "चे")
 #: Marathi "-कडे" (to someone's): "गोखले सरांकडे जाते" goes to a person, not a place.
 TO_A_PERSON = ("कडे", "कडून")
 #: One-letter prefixes glued to a name (Hebrew ב ל מ ה ו ש כ).
@@ -662,7 +664,12 @@ class CandidateRecognizer(EntityRecognizer):
                 # doctor of the hospital
                 entity, how = PERSON, "cue"
             last = next((k for k in range(i, len(words)) if words[k].end >= m.end), i)
-            if entity == PERSON and last + 1 < len(words) and self._head_next(words, last):
+            if (
+                entity == PERSON
+                and last + 1 < len(words)
+                and self._head_next(words, last)
+                and not self._owner(words[last])
+            ):
                 entity, how = FACILITY, "cue"  # "Joshi Hospital", "בספיר, המכללה בשדרות"
             if entity == PERSON and last + 1 < len(words) and self._place_head(words[last + 1]):
                 entity, how = LOCATION, "cue"  # "लक्ष्मी रोडवर": a road named after someone
@@ -964,6 +971,8 @@ class CandidateRecognizer(EntityRecognizer):
         before an apposition ("Imani, mdogo wangu"), or capitalised inside a sentence."""
         if self._after_kin(words, i):
             return True
+        if i > 0 and words[i - 1].key in self.lex.companions:
+            return True  # "אצל שפירא" (at Shapira's), "עם רבקה": a frequent surname or name
         nxt = words[i + 1] if i + 1 < len(words) else None
         apposition = nxt is not None and text[words[i].end : nxt.start].strip() == ","
         if (
@@ -1244,6 +1253,8 @@ class CandidateRecognizer(EntityRecognizer):
         k = i + 1
         while k < len(words) and words[k].key in lex.facility_qualifiers:
             k += 1  # "स्नेहदीप व्यसनमुक्ती केंद्रात", "Helios Fachklinik"
+        if not lex.cased and self._owner(words[i]):
+            return PERSON  # "ओंकारच्या शाळेत": Omkar's school, not a school called Omkar
         if k < len(words) and self._facility_head(words[k].key):
             # a capitalised verb starting a sentence before a lower-case head word is no name:
             # "Nilipelekwa hospitali ya ..." (I was taken to hospital ...)
@@ -1435,8 +1446,13 @@ class CandidateRecognizer(EntityRecognizer):
         if entity == FACILITY:
             return entity
         if last + 1 < len(words) and self._facility_head(words[last + 1].key):
-            return FACILITY
+            return PERSON if self._owner(words[last]) else FACILITY
         return entity
+
+    def _owner(self, w: _Word) -> bool:
+        """Marathi: a known name in the genitive ("ओंकारच्या"), the owner of what follows."""
+        genitive = next((g for g in GENITIVES if w.key.endswith(g)), "")
+        return bool(genitive) and w.key[: -len(genitive)] in self.lex.given | self.lex.surnames
 
     def _is_honorific(self, key: str) -> bool:
         """An honorific, alone or declined: "सर", "सरांकडे", "आजींनी", "मॅडमनी"."""

@@ -18,7 +18,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from fgdprep.entities import ROSTER_PERSON
 from fgdprep.model import Person
 from fgdprep.recognizers.base import RecognizerContext, result
-from fgdprep.recognizers.candidates import NOUN_ZIPF, WORDFREQ, _zipf, lexicon
+from fgdprep.recognizers.candidates import NOUN_ZIPF, PLACE_HEADS, WORDFREQ, _zipf, lexicon
 from fgdprep.text import (
     WORD_NAMES,
     Match,
@@ -186,6 +186,21 @@ class RosterRecognizer(EntityRecognizer):
             and _zipf(toks[i].key, self.supported_language) >= NOUN_ZIPF
         )
 
+    def _names_a_street(self, text: str, toks: list[Token], m: Any) -> bool:
+        """A roster name right before a road or street word names the road ("लक्ष्मी रोडवर",
+        "Nelson Mandela Road"), not the participant."""
+        lex = lexicon(self.supported_language)
+        nxt = next((t for t in toks if t.start > m.end), None)
+        if lex is None or nxt is None or text[m.end : nxt.start] not in (" ", "-"):
+            return False
+        heads = lex.place_heads | lex.street_heads | PLACE_HEADS
+        if lex.cased:
+            return nxt.text[:1].isupper() and nxt.key in heads
+        return any(
+            nxt.key.startswith(h) and (nxt.key == h or nxt.key[len(h) :] in lex.place_suffixes)
+            for h in lex.place_heads
+        )
+
     def _word_of_uncased_script(self, tok: Token, m: Any) -> bool:
         """Hebrew: a kinship word read as a prefix letter and a name ("בעלי", my husband, is
         no "ב" + "עלי"), or a frequent word near a name ("במיון", in the ER)."""
@@ -242,6 +257,8 @@ class RosterRecognizer(EntityRecognizer):
             ):
                 continue
             if self._word_of_uncased_script(toks[i], m) or self._noun_not_name(text, toks, i, m):
+                continue
+            if self._names_a_street(text, toks, m):
                 continue
             out.append(m)
         # "neema na imani", "mercy and hope": a word-name joined to a name is a name too
