@@ -449,3 +449,13 @@ def test_roster_name_before_a_road_word_names_the_road() -> None:
     assert [d.person for d in engine.analyze(text) if d.recognizer == "roster"] == []
     text = "मी लक्ष्मी. मी इथे राहते."
     assert [d.person for d in engine.analyze(text) if d.recognizer == "roster"] == ["P02"]
+
+
+def test_hebrew_frequent_word_is_no_prefixed_roster_name() -> None:
+    """ "בגיל" (at the age) reads as "ב" + "גיל"; the participant גיל is not meant there."""
+    ctx = RecognizerContext(language="he", people=(Person("P05", "גיל מזרחי", ()),))
+    engine = Analyzer(ctx, None)
+    text = "בגיל עשרים התחיל אצלי הכול."
+    assert [d.person for d in engine.analyze(text) if d.recognizer == "roster"] == []
+    text = "דיברתי אתמול עם גיל."
+    assert [d.person for d in engine.analyze(text) if d.recognizer == "roster"] == ["P05"]

@@ -18,7 +18,14 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from fgdprep.entities import ROSTER_PERSON
 from fgdprep.model import Person
 from fgdprep.recognizers.base import RecognizerContext, result
-from fgdprep.recognizers.candidates import NOUN_ZIPF, PLACE_HEADS, WORDFREQ, _zipf, lexicon
+from fgdprep.recognizers.candidates import (
+    COMMON_ZIPF,
+    NOUN_ZIPF,
+    PLACE_HEADS,
+    WORDFREQ,
+    _zipf,
+    lexicon,
+)
 from fgdprep.text import (
     WORD_NAMES,
     Match,
@@ -209,6 +216,8 @@ class RosterRecognizer(EntityRecognizer):
             return False
         if m.start > tok.start and (tok.key,) in lex.kin:
             return True
+        if m.start > tok.start and _zipf(tok.key, lex.language) >= COMMON_ZIPF:
+            return True  # "בגיל" (at the age) is a word, not "ב" + the participant גיל
         return m.how == "fuzzy" and _zipf(tok.key, lex.language) >= FUZZY_WORD_ZIPF
 
     @classmethod
