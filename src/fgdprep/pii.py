@@ -234,6 +234,7 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
         return within(inner, outer) and not same(inner, outer)
 
     spoken = [d for d in found if d.recognizer == "phone" and d.how == "spoken"]
+    rostered = [d for d in found if d.recognizer == "roster" and d.entity_type == PERSON]
     out = []
     for d in found:
         if (
@@ -265,14 +266,29 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
                 )
             if other is not None:
                 d = dataclasses.replace(d, entity_type=other.entity_type)
+        elif (
+            d.recognizer == CANDIDATES
+            and d.entity_type == PERSON
+            and any(same(d, r) for r in rostered)
+        ):
+            continue  # a participant the roster already names: the certain finding stays
         elif d.recognizer == "gazetteer" and any(
             c.entity_type == FACILITY and inside(d, c) for c in known
         ):
             continue  # "Asklepios" (listed) inside "Asklepios Klinik Harburg": the whole goes
         elif d.recognizer == "cues" and any(
-            c.entity_type == d.entity_type == FACILITY and inside(d, c) for c in cued
+            (c.entity_type == d.entity_type == FACILITY and inside(d, c))
+            or (
+                d.entity_type == PERSON
+                and d.how == "c"  # "called X": the clinic or village the word before names
+                and c.entity_type in (FACILITY, LOCATION)
+                and within(d, c)
+            )
+            for c in cued
         ):
-            continue  # "Krankenhaus Alsterdorf" inside "Evangelischen Krankenhaus Alsterdorf"
+            # "Krankenhaus Alsterdorf" inside "Evangelischen Krankenhaus Alsterdorf"; "called
+            # Sanjeevani" of "a clinic called Sanjeevani Clinic" is no person
+            continue
         elif (
             d.recognizer == "roster"
             and d.how == "fuzzy"

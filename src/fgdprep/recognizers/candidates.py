@@ -21,6 +21,7 @@ licence in its header) and ``places_<code>.txt`` (GeoNames towns).
 from __future__ import annotations
 
 import collections
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -122,7 +123,10 @@ DRUG_ENDINGS = (
 #: Cue words that are verbs ("called", "heißt"): after a comma they name what follows, not
 #: the word before.
 VERB_CUES = frozenset(
-    {"called", "named", "heißt", "hieß", "namens", "genannt", "anaitwa", "ayitibwa"}
+    {
+        *("called", "named", "heißt", "hieß", "namens", "genannt", "anaitwa", "ayitibwa"),
+        *("kinaitwa", "inaitwa", "kiitwacho", "kiitwa", "ekiyitibwa", "eriyitibwa"),
+    }
 )
 
 
@@ -156,6 +160,25 @@ PLACE_HEADS = frozenset(
 HEBREW_LETTER_NUMBER = re.compile(r"[\u05d0-\u05ea][׳']")
 #: A capitalised word in Latin letters (a name written so inside Devanagari or Hebrew text).
 LATIN_NAME = re.compile(r"[A-Z][a-z]{2,}")
+#: A facility's initials in Latin or Devanagari-free capitals: "KEM", "YCM", "BKH".
+ACRONYM = re.compile(r"[A-Z]{2,6}")
+#: Initials of diseases, treatments, departments and kinds of facility, before a head word
+#: or a case ending: no facility's name ("HIV clinic", "ART clinic", "OPD मध्ये", "PHC").
+NOT_FACILITY_ACRONYMS = frozenset(
+    {
+        *("HIV", "AIDS", "TB", "ART", "ARV", "ARVS", "OPD", "IPD", "ICU", "NICU", "CCU", "HDU"),
+        *("ECT", "MCH", "RCH", "CTC", "ANC", "PMTCT", "NCD", "ENT", "STD", "STI", "HC", "PHC"),
+        *("CHC", "GP", "ER", "AE", "MRI", "CT", "ECG", "EEG", "OT", "PT", "IV", "VCT", "PHQ"),
+        *("ADHD", "PTSD", "OCD", "COVID", "NGO", "CBO", "FGD", "SMS", "ID", "NHS", "NHIF"),
+        *("DOT", "DOTS", "MDR", "HCIV", "HCIII", "HCII", "II", "III", "IV", "OK", "TV", "PIA"),
+        # German authorities, insurers, parties, clubs, trains, tests, rooms: no facility
+        *("BAMF", "ADAC", "ICE", "WG", "DRV", "MDK", "KV", "BA", "EU", "USA", "DDR", "BRD"),
+        *("HSV", "FC", "SPD", "CDU", "CSU", "AFD", "FDP", "PC", "LKW", "PKW", "WC", "OP"),
+        *("EKG", "MRT", "ABM", "BTHG", "SGB", "GDB", "EM", "ALG", "HARTZ", "BU", "AU", "BEM"),
+    }
+)
+#: Marathi genitive endings: a known name so declined before a facility is its owner.
+GENITIVES = ("च्या", "चा", "ची", "चे")
 #: Marathi "-कडे" (to someone's): "गोखले सरांकडे जाते" goes to a person, not a place.
 TO_A_PERSON = ("कडे", "कडून")
 #: One-letter prefixes glued to a name (Hebrew ב ל מ ה ו ש כ).
@@ -212,6 +235,17 @@ class Lexicon:
     street_heads: frozenset[str] = frozenset()  # "Neue Straße", "Alter Weg": the last word
     street_endings_rare: tuple[str, ...] = ()  # "Jungfernstieg", not "Spielplatz": rare only
     given: frozenset[str] = frozenset()  # given names (German: no noun, unlike many surnames)
+    surnames: frozenset[str] = frozenset()
+    #: Clitics glued to any word ("-ही", "-च"): a stop word with one is a stop word.
+    clitics: tuple[str, ...] = ()
+    #: One-word places and facilities of the lexicon (a given name may be a town too: "עומר").
+    place_names: frozenset[str] = frozenset()
+    #: Words before a bare acronym that make it an institution ("im UKE", "an der HAW").
+    acronym_cues: frozenset[tuple[str, ...]] = frozenset()
+    #: Phrases after a name that say it is one: "is her name", "ni jina langu".
+    name_after: frozenset[tuple[str, ...]] = frozenset()
+    #: "with", "at (someone's)": a listed place right after them is a person ("עם יפעת")
+    companions: frozenset[str] = frozenset()
     #: Frequent words that end several listed names and start none ("शहर" of "पुणे शहर",
     #: city): a kind of place, no name on their own.
     generic: frozenset[str] = frozenset()
@@ -242,6 +276,14 @@ def lexicon(language: str) -> Lexicon | None:
     ):
         for item in data.get(key) or ():
             names.add(str(item), entity)
+    # Hebrew is written with or without the vowel letters ו and י ("סרוקה" for "סורוקה"):
+    # a facility or place of the lexicon is found in its defective spelling too
+    if language == "he":
+        for key, entity in (("places", LOCATION), ("facilities", FACILITY)):
+            for item in data.get(key) or ():
+                for variant in _defective(str(item)):
+                    if _zipf(variant, language) < COMMON_ZIPF:
+                        names.add(variant, entity)
     # English spoken at a Kampala or Dar es Salaam site names the same neighbourhoods
     for other in data.get("places_of") or ():
         other_data = yaml.safe_load(
@@ -261,6 +303,9 @@ def lexicon(language: str) -> Lexicon | None:
             if len(keys) > 1 and len(keys[0]) < MIN_STEM:
                 names.add(" ".join((prefix + keys[0], *keys[1:])), entity)
     kin = _phrases(data.get("kin"))
+    if language in GLUED_PREFIXES:
+        # the article on a role or kinship word: "המפקד שלי", "הגיסה", "המורה"
+        kin |= {("ה" + keys[0], *keys[1:]) for keys in kin if not keys[0].startswith("ה")}
     # a kinship word or role with a prefix letter glued on: "לאחותי", "והיועץ", "שבעלי"
     kin |= {
         (prefix + keys[0], *keys[1:])
@@ -268,6 +313,20 @@ def lexicon(language: str) -> Lexicon | None:
         for prefix in KIN_PREFIXES.get(language, ())
         if not keys[0].startswith(prefix) and _zipf(prefix + keys[0], language) < KIN_WORD_ZIPF
     }
+    facility_before = _phrases(data.get("facility_before"))
+    if language in GLUED_PREFIXES:
+        # a facility's head word with the article on its second word and a prefix letter on
+        # its first: "בית הכנסת", "לבית הכנסת", "ובבי״ח", "מהמרכז הרפואי" from "בית כנסת"
+        facility_before |= {
+            (keys[0], "ה" + keys[1])
+            for keys in facility_before
+            if len(keys) == 2 and not keys[1].startswith("ה")
+        }
+        facility_before |= {
+            (prefix + keys[0], *keys[1:])
+            for keys in facility_before
+            for prefix in (*KIN_PREFIXES.get(language, ()), "מה", "וה", "שה")
+        }
     return Lexicon(
         language=language,
         cased=bool(data.get("cased", True)),
@@ -278,7 +337,7 @@ def lexicon(language: str) -> Lexicon | None:
         place_cue_after=language == "mr",
         not_after_place_cue=_keys(data.get("not_after_place_cue")),
         facility_after=_keys(data.get("facility_after")),
-        facility_before=_phrases(data.get("facility_before")),
+        facility_before=frozenset(facility_before),
         facility_link=_keys(data.get("facility_link")),
         not_names=_keys(data.get("not_names")),
         after_name=tuple(
@@ -306,8 +365,34 @@ def lexicon(language: str) -> Lexicon | None:
         street_heads=_keys(data.get("street_heads")),
         street_endings_rare=tuple(norm(str(x)) for x in data.get("street_endings_rare") or ()),
         given=_keys(data.get("given_names")),
+        surnames=_keys(data.get("surnames")),
+        clitics=tuple(norm(str(x)) for x in data.get("clitics") or ()),
+        name_after=_phrases(data.get("name_after")),
+        acronym_cues=_phrases(data.get("acronym_cues")),
+        place_names=frozenset(
+            keys[0]
+            for keys in map(
+                phrase_keys, (*(data.get("places") or ()), *(data.get("facilities") or ()))
+            )
+            if len(keys) == 1
+        ),
+        companions=_keys(data.get("companions")),
         generic=_generic(names, language),
     )
+
+
+def _defective(name: str) -> set[str]:
+    """Hebrew spellings of a name without a vowel letter ו or י inside a word of four letters
+    or more ("סורוקה" -> "סרוקה"; "איכילוב" -> "איכלוב"): one letter dropped at a time."""
+    out: set[str] = set()
+    words = name.split()
+    for n, word in enumerate(words):
+        if len(word) < 4:
+            continue
+        for k in range(1, len(word) - 1):
+            if word[k] in "וי" and word[k - 1] not in "וי" and word[k + 1] not in "וי":
+                out.add(" ".join((*words[:n], word[:k] + word[k + 1 :], *words[n + 1 :])))
+    return out
 
 
 def _generic(names: PhraseIndex[str], language: str) -> frozenset[str]:
@@ -376,7 +461,9 @@ def _ends_with(words: list[_Word], i: int, phrases: frozenset[tuple[str, ...]]) 
 def _starts_with(words: list[_Word], i: int, phrases: frozenset[tuple[str, ...]]) -> bool:
     """Whether the words from index ``i`` on start with one of ``phrases``."""
     return any(
-        tuple(w.key for w in words[i : i + n]) in phrases for n in (1, 2, 3) if i + n <= len(words)
+        tuple(w.key for w in words[i : i + n]) in phrases
+        for n in (1, 2, 3, 4)
+        if i + n <= len(words)
     )
 
 
@@ -429,8 +516,16 @@ class CandidateRecognizer(EntityRecognizer):
         lowercase throughout, as ASR writes it), not a stop word or kin word, not a drug."""
         if len(w.key) < 2 or not w.text[:1].isalpha() or w.key in self.lex.stop:
             return False
-        if any(r in self.lex.not_names or r in self.lex.stop for r in self._unprefixed(w.key)):
-            return False  # "לדרום" (to the south), "כשאני": a listed word behind a prefix
+        if any(w.key.endswith(c) and w.key[: -len(c)] in self.lex.stop for c in self.lex.clitics):
+            return False  # "त्यांनाही", "तेव्हाच": a stop word with a clitic glued on
+        if any(
+            r in self.lex.not_names
+            or r in self.lex.stop
+            or (r,) in self.lex.facility_before
+            or r.startswith(self.lex.facility_stems or ("\0",))
+            for r in self._unprefixed(w.key)
+        ):
+            return False  # "לדרום" (to the south), "כשאני", "למרפאה" (to the clinic)
         if not self.lex.cased and w.key in self.lex.place_suffixes:
             return False  # "Baner ला राहतो": a case ending written apart
         if not self.lex.cased and ("״" in w.text or '"' in w.text):
@@ -460,9 +555,16 @@ class CandidateRecognizer(EntityRecognizer):
             if hit is not None:
                 return start + hit[3], end - hit[4]
             return start, end
+        for c in self.lex.clitics:  # "नाशिकमध्येच": a clitic after the case ending
+            if w.key.endswith(c) and self.lex.names.resolve(w.key[: -len(c)]) is not None:
+                w = _Word(w.start, w.end - len(c), w.text[: -len(c)], w.key[: -len(c)])
+                end = w.end
+                break
         hit = self.lex.names.resolve(w.key)
         if hit is not None and hit[1] == "inflected":
             return start + hit[3], end - hit[4]  # "ठाण्यात": an oblique stem of ठाणे
+        if self._bare(w.key) in self.lex.place_heads:
+            return start, start + len(self._bare(w.key))  # "रोडवर": the head, not "वर"
         key = w.key
         for _ in range(2):
             for suf in (*self.lex.after_name, *SUFFIXES.get(self.lex.language, ())):
@@ -495,23 +597,48 @@ class CandidateRecognizer(EntityRecognizer):
 
         # lexicon names, places and facilities (prefixes and endings tolerated)
         by_start = {w.start: i for i, w in enumerate(words)}
-        for m in self.lex.names.find(text, _as_tokens(words)):
+        for m in self.lex.names.find(text, self._unclitic(words)):
             i = by_start.get(_word_start(words, m.start), -1)
             if i < 0:
                 continue
             w = words[i]
-            if self.lex.cased and not (w.text[:1].isupper() or lower_text):
-                continue
+            if (
+                self.lex.cased
+                and not (w.text[:1].isupper() or lower_text)
+                and not (m.payload != PERSON and self._after_place_cue(words, i))
+            ):
+                continue  # lower case only after a place cue: "ku nsambya", "in kawempe"
             surface = norm(text[m.start : m.end])
-            if surface in self.lex.not_names:
-                continue
+            if surface in self.lex.not_names or (surface,) in self.lex.kin:
+                continue  # "सून" (daughter-in-law) is a kinship word before it is a town
             if m.start > w.start and (w.key,) in self.lex.kin:
                 continue  # "בעלי" (my husband) is no "עלי" after a prefix letter
             common = " " not in surface and _zipf(surface, self.lex.language) >= COMMON_ZIPF
+            glued = norm(text[w.start : m.start]) if m.start > w.start else ""
+            if (
+                glued
+                and self.lex.language in GLUED_PREFIXES
+                and " " not in surface
+                and surface not in self.lex.place_names  # "גרה בעומר": the town Omer
+            ):
+                if m.payload == PERSON and "ה" in glued:
+                    continue  # "העביר" (he moved) is no "the Abir": no article on a name
+                # a prefix letter on a name: how frequent the whole word is says whether it
+                # is one ("בגיל", at the age) or a name ("לרבקה", "כשמאיר", "ואבי")
+                common = _zipf(w.key, self.lex.language) >= COMMON_ZIPF
             # a place in a locative case ("מאשדוד", "सोलापूरहून") is a place, however frequent
-            place_case = m.payload != PERSON and (
-                self._place_case(text, words, m.start, m.end)
-                or (m.payload == FACILITY and _ends_with(words, i, self.lex.facility_before))
+            place_case = (
+                m.payload != PERSON
+                and (
+                    self._place_case(text, words, m.start, m.end)
+                    or (  # "בתל שבע", "מתל אביב": listed with the letter on a short first word
+                        " " in surface
+                        and len(w.key) <= MIN_STEM
+                        and w.key[:1] in self.lex.place_prefixes
+                        and m.start == w.start
+                    )
+                    or (m.payload == FACILITY and _ends_with(words, i, self.lex.facility_before))
+                )
             )
             # German capitalises nouns: a surname that is a noun ("Sommer") needs a cue
             noun = (
@@ -530,12 +657,36 @@ class CandidateRecognizer(EntityRecognizer):
                 i > 0
                 and m.start == w.start
                 and not place_case
-                and self._after_kin(words, i)
+                and (self._after_kin(words, i) or words[i - 1].key in self.lex.companions)
                 and not (m.payload != PERSON and words[i - 1].key in self.lex.place_after_name)
             ):
                 # "Dr. Kasozi", though Kasozi is also a town; but "Daktari wa Amana" is a
                 # doctor of the hospital
                 entity, how = PERSON, "cue"
+            last = next((k for k in range(i, len(words)) if words[k].end >= m.end), i)
+            if (
+                entity == PERSON
+                and last + 1 < len(words)
+                and self._head_next(words, last)
+                and not self._owner(words[last])
+            ):
+                entity, how = FACILITY, "cue"  # "Joshi Hospital", "בספיר, המכללה בשדרות"
+            if entity == PERSON and last + 1 < len(words) and self._place_head(words[last + 1]):
+                entity, how = LOCATION, "cue"  # "लक्ष्मी रोडवर": a road named after someone
+            if (
+                entity == LOCATION
+                and last + 1 < len(words)
+                and (self._place_head(words[last + 1]) or words[last + 1].key in PLACE_HEADS)
+                and (not self.lex.cased or words[last + 1].text[:1].isupper())
+                and _joinable(self._gaps.get(last + 1, ""))
+            ):
+                # "Kampala Road", "लक्ष्मी रोडवर": the place head word is part of the name
+                head = words[last + 1]
+                end_head = head.end if self.lex.cased else head.start + len(self._bare(head.key))
+                m = dataclasses.replace(m, end=end_head)
+            thing = self._named_thing(words, i) if m.start == w.start else None
+            if thing is not None:
+                entity, how = thing, "cue"  # "zahanati inaitwa Tumaini": the clinic's name
             score = LEXICON_SCORE if entity == PERSON else CUE_SCORE
             spans.append((m.start, m.end, entity, score, how))
             for j, x in enumerate(words):
@@ -584,6 +735,13 @@ class CandidateRecognizer(EntityRecognizer):
                     continue
                 if cue == LOCATION and self._noun_after_preposition(w.key):
                     continue  # "aus Angst", "im Kurs": a German noun after a preposition
+                if (
+                    cue in (FACILITY, LOCATION)
+                    and w.key.startswith("ה")
+                    and self.lex.language in GLUED_PREFIXES
+                    and self._prefixed_word(w)
+                ):
+                    continue  # "בית החולים הפסיכיאטרי": an adjective with the article
                 if cue == PERSON and (self._common_in_case(w) or self._prefixed_word(w)):
                     continue  # "तानाजीचा मुलगा शहरात": a son in town, not a son named so
                 found[i] = (cue, CUE_SCORE, "cue")
@@ -592,13 +750,34 @@ class CandidateRecognizer(EntityRecognizer):
             self._facility_heads(words, found)
         else:
             spans.extend(self._initials_and_latin(text, words))
+        spans.extend(self._acronyms(words))
 
         # a known name that is also a frequent word is a name beside another person's name:
         # "אברהם אדרי" (given name + surname), "יעקב ושושנה", "प्रसाद आणि मेघना"
+        # (never one beside the other: "קובי עבד איתי" is Kobi who worked with me)
+        persons = dict(found)
         for i, (start, end) in sorted(common_names.items()):
-            if i not in found and self._beside_person(words, found, i):
+            glued_and = start > words[i].start and words[i].key.startswith("ו")
+            if i not in found and self._beside_person(words, persons, i, glued_and):
                 found[i] = (PERSON, LEXICON_SCORE, "lexicon")
                 spans.append((start, end, PERSON, LEXICON_SCORE, "lexicon"))
+
+        # German "Dieters Mutter", "Lenas Freund": a name in the genitive before a kin word
+        if self.lex.nouns_capitalised:
+            for i in range(len(words) - 1):
+                if i not in found and self._genitive_before_kin(words, i):
+                    found[i] = (PERSON, CUE_SCORE, "cue")
+
+        # "aus Billstedt, Mümmelmannsberg", "Mwanza, Igoma": a word taken for a name by its
+        # shape alone, set off by a comma right after a place, names a part of that place
+        for i in sorted(found):
+            if (
+                found[i][0] == PERSON
+                and found[i][2] == "shape"
+                and self._gaps.get(i, "").strip() == ","
+                and found.get(i - 1, ("",))[0] == LOCATION
+            ):
+                found[i] = (LOCATION, CUE_SCORE, "cue")
 
         # runs of candidate words (cased scripts) become one name
         i = 0
@@ -625,6 +804,21 @@ class CandidateRecognizer(EntityRecognizer):
                 if other_score > score:
                     score, how = other_score, other_how
             last = order[j]
+            if (
+                self.lex.cased
+                and entity != FACILITY
+                and last + 1 < len(words)
+                and last + 1 not in found
+                and (
+                    words[last + 1].key in self.lex.street_heads
+                    or words[last + 1].key in PLACE_HEADS
+                )
+                and words[last + 1].text[:1].isupper()
+                and _joinable(self._gaps.get(last + 1, ""))
+            ):
+                # "Kurt-Schumacher-Allee", "Senapati Bapat Road": a street named after someone
+                last += 1
+                entity = LOCATION
             if last > first and words[last].key in PLACE_HEADS and entity == PERSON:
                 entity = LOCATION
             entity = self._facility(words, first, last, entity)
@@ -640,6 +834,8 @@ class CandidateRecognizer(EntityRecognizer):
             if not self.lex.cased:
                 while entity == FACILITY and first > 0 and self._known_name(words[first - 1]):
                     first -= 1  # "भारती विद्यापीठ रुग्णालय", "ओम साई क्लिनिक": a known name before
+                if entity == FACILITY and first > 0 and self._plain_rare(words, first - 1):
+                    first -= 1  # "सिल्व्हर ज्युबिली रुग्णालयात": a name of two rare words
                 start, _ = self._stem(words[first])
                 _, end = self._stem(words[last])
                 if (
@@ -656,11 +852,16 @@ class CandidateRecognizer(EntityRecognizer):
             if end > start:
                 spans.append((start, end, entity, score, how))
             i = j + 1
-        facilities = [(s, t) for s, t, e, *_ in spans if e == FACILITY]
+        # a person inside a facility or a place ("Kurt" of "Kurt-Schumacher-Allee") is its name
+        places = [(s, t, e) for s, t, e, *_ in spans if e != PERSON]
         return [
             result(AS_CANDIDATE[e], s, t, score, NAME, how=how)
             for s, t, e, score, how in spans
-            if e != PERSON or not any(fs <= s and t <= ft for fs, ft in facilities)
+            if e != PERSON
+            or not any(
+                fs <= s and t <= ft and (fe == FACILITY or (fs, ft) != (s, t))
+                for fs, ft, fe in places
+            )
         ]
 
     def _initials_and_latin(
@@ -686,6 +887,13 @@ class CandidateRecognizer(EntityRecognizer):
             ):
                 # "בתיכון מקיף ג׳": a school numbered by a letter, however frequent the word
                 out.append((w.start, words[i + 1].end + 1, FACILITY, CUE_SCORE, "cue"))
+            elif (
+                i > 0
+                and (words[i - 1].key,) in self.lex.facility_before
+                and HEBREW_LETTER_NUMBER.fullmatch(text, w.start, w.end + 1)
+            ):
+                # "את מקיף א׳": the head word and its letter are the school's whole name
+                out.append((words[i - 1].start, w.end + 1, FACILITY, CUE_SCORE, "cue"))
             if (
                 nxt in self.lex.place_suffixes
                 and LATIN_NAME.fullmatch(w.text)
@@ -695,13 +903,44 @@ class CandidateRecognizer(EntityRecognizer):
                 out.append((w.start, w.end, LOCATION, CUE_SCORE, "cue"))
         return out
 
+    def _acronyms(self, words: list[_Word]) -> list[tuple[int, int, str, float, str]]:
+        """A facility named by its initials before its head word ("KEM hospital", "YCM
+        हॉस्पिटल", "MMH Klinik") or after one ("BKH Kaufbeuren" is found by the name after
+        it), or before a case ending written apart ("YCM मध्ये"); not the initials of a
+        disease, a treatment or a department ("HIV clinic", "OPD मध्ये")."""
+        out: list[tuple[int, int, str, float, str]] = []
+        for i, w in enumerate(words):
+            if not ACRONYM.fullmatch(w.text) or w.text.upper() in NOT_FACILITY_ACRONYMS:
+                continue
+            if w.key in self.lex.not_names or w.key in self.lex.stop:
+                continue  # "AOK", "TK": insurers and authorities, no facility
+            if len(w.text) >= 3 and _ends_with(words, i, self.lex.acronym_cues):
+                # German "im UKE", "an der HAW", "ins AK": an institution by its initials
+                out.append((w.start, w.end, FACILITY, CUE_SCORE, "cue"))
+                continue
+            if i + 1 == len(words):
+                continue
+            nxt = words[i + 1]
+            if not _joinable(self._gaps.get(i + 1, "")):
+                continue
+            if self._facility_head(nxt.key) or (
+                not self.lex.cased and nxt.key in self.lex.place_suffixes
+            ):
+                out.append((w.start, w.end, FACILITY, CUE_SCORE, "cue"))
+        return out
+
     def _place_case(self, text: str, words: list[_Word], start: int, end: int) -> bool:
         """Whether the name at start..end carries a prefix letter or case ending of place."""
         first = _word_start(words, start)
         last = next((w.end for w in words if w.start < end <= w.end), end)
+        ending = norm(text[end:last])
+        for c in self.lex.clitics:  # "येरवड्यातच": a case ending and a clitic after it
+            if ending.endswith(c) and len(ending) > len(c):
+                ending = ending[: -len(c)]
+                break
         return (
             first >= 0 and start > first and norm(text[first:start]) in self.lex.place_prefixes
-        ) or (end < last and norm(text[end:last]) in self.lex.place_suffixes)
+        ) or (end < last and ending in self.lex.place_suffixes)
 
     def _with_heads(self, words: list[_Word], first: int, last: int) -> tuple[int, int]:
         heads = self.lex.facility_after | {p[-1] for p in self.lex.facility_before}
@@ -732,6 +971,8 @@ class CandidateRecognizer(EntityRecognizer):
         before an apposition ("Imani, mdogo wangu"), or capitalised inside a sentence."""
         if self._after_kin(words, i):
             return True
+        if i > 0 and words[i - 1].key in self.lex.companions:
+            return True  # "אצל שפירא" (at Shapira's), "עם רבקה": a frequent surname or name
         nxt = words[i + 1] if i + 1 < len(words) else None
         apposition = nxt is not None and text[words[i].end : nxt.start].strip() == ","
         if (
@@ -753,7 +994,9 @@ class CandidateRecognizer(EntityRecognizer):
         """German: a frequent noun after "in/aus/bei" is no place ("aus Angst", "im Kurs");
         towns as frequent are in the lexicon, rarer ones ("nach Kempten") stay places."""
         return self.lex.nouns_capitalised and (
-            key.endswith(self.lex.noun_endings) or _zipf(key, self.lex.language) >= NOUN_ZIPF
+            key.endswith(self.lex.noun_endings)
+            or _zipf(key, self.lex.language) >= NOUN_ZIPF
+            or self._compound_noun(key)  # "im Wartezimmer", "in der Tagesstätte"
         )
 
     def _given_after_kin(self, words: list[_Word], i: int) -> bool:
@@ -845,11 +1088,117 @@ class CandidateRecognizer(EntityRecognizer):
     def _cued(self, words: list[_Word], i: int) -> str | None:
         """PERSON after a kinship word or title, LOCATION after a place cue, FACILITY next to
         a facility head word."""
+        named = self._named_thing(words, i)
+        if named is not None:
+            return named
         if self._after_kin(words, i) or self._apposition(words, i) or self._weak_cue(words, i):
             return PERSON
-        if self.lex.cased and self._kin_after(words, i):
+        if self.lex.cased and (
+            self._kin_after(words, i) or self._name_before(words, i) or self._titled(words, i)
+        ):
             return PERSON
         return self._place_or_person(words, i)
+
+    def _name_before(self, words: list[_Word], i: int) -> bool:
+        """ "Sunanda is her name", "Subira ni jina langu": the word before a phrase that says
+        it is a name (any case: a name that is also a word counts here)."""
+        return _starts_with(words, i + 1, self.lex.name_after) and not self._gaps.get(
+            i + 1, " "
+        ).strip(" ,")
+
+    def _titled(self, words: list[_Word], i: int) -> bool:
+        """A capitalised word right before an honorific that follows names ("Gokhale madam",
+        "Farooq bhai", "Salunkhe tai"), not a frequent word ("Thank you madam")."""
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        return (
+            nxt is not None
+            and nxt.key in self.lex.after_name
+            and words[i].text[:1].isupper()
+            and _joinable(self._gaps.get(i + 1, ""))
+            and not self._common(words[i].key)
+        )
+
+    def _head_next(self, words: list[_Word], last: int) -> bool:
+        """A facility head word right after word ``last`` ("Joshi Hospital", "सोनवणे
+        हॉस्पिटलमध्ये"), or after a comma with its article ("בספיר, המכללה בשדרות": Sapir,
+        the college)."""
+        nxt = words[last + 1]
+        gap = self._gaps.get(last + 1, "")
+        if _joinable(gap):
+            return self._facility_head(nxt.key)
+        if gap.strip() != "," or self.lex.language not in GLUED_PREFIXES:
+            return False
+        bare = nxt.key[1:] if nxt.key.startswith("ה") else ""
+        return bool(bare) and ((bare,) in self.lex.facility_before or self._facility_head(bare))
+
+    def _plain_rare(self, words: list[_Word], i: int) -> bool:
+        """Uncased scripts: a rare word without a case ending that is no stop, kinship, cue or
+        qualifier word, joined by a space to the next: the first word of a two-word name."""
+        w = words[i]
+        return (
+            self.lex.language not in GLUED_PREFIXES  # Hebrew: a verb before "ב" + a name
+            and self._gaps.get(i + 1, "") == " "
+            and self._name_shaped(w, False)
+            and not self._verb_shaped(w)
+            and self._bare(w.key) == w.key
+            and w.key not in self.lex.after_name
+            and not self._is_honorific(w.key)
+            and not self._facility_head(w.key)
+            and _rough_zipf(w.key, self.lex.language) < WEAK_ZIPF
+        )
+
+    def _after_place_cue(self, words: list[_Word], i: int) -> bool:
+        """Whether a place cue of the language ("ku", "mu", "in", "from") ends right before
+        word i, with nothing but a space between."""
+        return _ends_with(words, i, self.lex.place_cues) and self._gaps.get(i, "") == " "
+
+    def _unclitic(self, words: list[_Word]) -> list[Token]:
+        """Tokens for the lexicon, an emphatic clitic cut off a word the lexicon knows only
+        without it ("येरवड्यातच": in Yerawada itself)."""
+        out = _as_tokens(words)
+        if not self.lex.clitics:
+            return out
+        for n, t in enumerate(out):
+            for c in self.lex.clitics:
+                if (
+                    t.key.endswith(c)
+                    and len(t.key) - len(c) >= MIN_STEM
+                    and self.lex.names.resolve(t.key) is None
+                    and self.lex.names.resolve(t.key[: -len(c)]) is not None
+                ):
+                    out[n] = Token(t.start, t.end - len(c), t.text[: -len(c)], t.key[: -len(c)])
+                    break
+        return out
+
+    def _genitive_before_kin(self, words: list[_Word], i: int) -> bool:
+        """German: "Dieters Mutter", "Lenas Freund" (even starting a sentence): a capitalised
+        word ending in -s, no frequent word without it, right before a kinship word or role."""
+        w, nxt = words[i], words[i + 1]
+        return (
+            w.text[:1].isupper()
+            and w.key.endswith("s")
+            and len(w.key) >= 4
+            and (nxt.key,) in self.lex.kin
+            and nxt.key not in VERB_CUES
+            and nxt.text[:1].isupper()
+            and _joinable(self._gaps.get(i + 1, ""))
+            and w.key not in self.lex.between
+            and w.key not in self.lex.not_names
+            and _zipf(w.key, self.lex.language) < NOUN_ZIPF
+            and (w.key[:-1] in self.lex.given or _zipf(w.key[:-1], self.lex.language) < NOUN_ZIPF)
+        )
+
+    def _named_thing(self, words: list[_Word], i: int) -> str | None:
+        """ "a clinic called Sanjeevani", "ein Dorf namens Asch", "kijiji kinaitwa X": after
+        a verb of naming, what the word before it names (a facility, a place), not a person."""
+        if i < 2 or words[i - 1].key not in VERB_CUES:
+            return None
+        head = words[i - 2].key
+        if self._facility_head(head) or (head,) in self.lex.facility_before:
+            return FACILITY
+        if head in PLACE_HEADS or (head,) in self.lex.place_cues:
+            return LOCATION
+        return None
 
     def _kin_after(self, words: list[_Word], i: int) -> bool:
         """A name set off by a comma before a kinship word or title that says who it is:
@@ -904,6 +1253,8 @@ class CandidateRecognizer(EntityRecognizer):
         k = i + 1
         while k < len(words) and words[k].key in lex.facility_qualifiers:
             k += 1  # "स्नेहदीप व्यसनमुक्ती केंद्रात", "Helios Fachklinik"
+        if not lex.cased and self._owner(words[i]):
+            return PERSON  # "ओंकारच्या शाळेत": Omkar's school, not a school called Omkar
         if k < len(words) and self._facility_head(words[k].key):
             # a capitalised verb starting a sentence before a lower-case head word is no name:
             # "Nilipelekwa hospitali ya ..." (I was taken to hospital ...)
@@ -952,12 +1303,22 @@ class CandidateRecognizer(EntityRecognizer):
         return None
 
     def _beside_person(
-        self, words: list[_Word], found: dict[int, tuple[str, float, str]], i: int
+        self,
+        words: list[_Word],
+        found: dict[int, tuple[str, float, str]],
+        i: int,
+        glued_and: bool = False,
     ) -> bool:
-        """Whether word i stands next to a found person, or is joined to one by "and"."""
+        """Whether word i stands next to a found person, or is joined to one by "and". Right
+        after a person only a surname counts ("אברהם אדרי"; "קובי עבד", Kobi worked, is a
+        verb), or a name with "and" glued on ("יעקב ושושנה")."""
         for j, between in ((i - 1, ()), (i + 1, ()), (i - 2, (i - 1,)), (i + 2, (i + 1,))):
             if not 0 <= j < len(words) or found.get(j, ("",))[0] != PERSON:
                 continue
+            if j == i - 1 and not glued_and and words[i].key not in self.lex.surnames:
+                continue
+            if j == i + 1 and words[j].key in self.lex.given - self.lex.surnames:
+                continue  # "שלום סיגל" (hello Sigal): a given name is no surname
             if all(words[k].key in self.lex.conjunctions for k in between):
                 if not between and self._gaps.get(max(i, j), " ").strip():
                     continue  # "שלום, אבי": a comma between is no full name
@@ -1035,8 +1396,11 @@ class CandidateRecognizer(EntityRecognizer):
     def _prefixed_word(self, w: _Word) -> bool:
         """Hebrew: a word nobody listed that is a word of the language behind a prefix letter:
         the article ("המסגד", the mosque) or a preposition on a stop word ("לשלושה", to three)."""
-        if self.lex.language not in GLUED_PREFIXES or self.lex.names.resolve(w.key) is not None:
+        if self.lex.language not in GLUED_PREFIXES:
             return False
+        hit = self.lex.names.resolve(w.key)
+        if hit is not None:
+            return "ה" in w.key[: hit[3]]  # "העביר": the article on a listed name, a verb
         for prefix in GLUED_PREFIXES[self.lex.language]:
             rest = w.key[len(prefix) :]
             if not w.key.startswith(prefix) or len(rest) < 2:
@@ -1066,6 +1430,8 @@ class CandidateRecognizer(EntityRecognizer):
         nxt = words[i + 1].key if i + 1 < len(words) else ""
         if self._is_honorific(nxt) and w.key not in self.lex.stop:
             return PERSON
+        if self.lex.cased:
+            return None  # glued honorifics are Marathi's ("सुनीताताई"), not English's
         for honorific in self.lex.after_name:
             at = w.key.find(honorific)
             if at >= 2:
@@ -1080,8 +1446,13 @@ class CandidateRecognizer(EntityRecognizer):
         if entity == FACILITY:
             return entity
         if last + 1 < len(words) and self._facility_head(words[last + 1].key):
-            return FACILITY
+            return PERSON if self._owner(words[last]) else FACILITY
         return entity
+
+    def _owner(self, w: _Word) -> bool:
+        """Marathi: a known name in the genitive ("ओंकारच्या"), the owner of what follows."""
+        genitive = next((g for g in GENITIVES if w.key.endswith(g)), "")
+        return bool(genitive) and w.key[: -len(genitive)] in self.lex.given | self.lex.surnames
 
     def _is_honorific(self, key: str) -> bool:
         """An honorific, alone or declined: "सर", "सरांकडे", "आजींनी", "मॅडमनी"."""

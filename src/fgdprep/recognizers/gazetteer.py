@@ -105,7 +105,12 @@ class GazetteerRecognizer(EntityRecognizer):
         lex = lexicon(self.supported_language)
         if lex is None:
             return False
-        if key in lex.facility_qualifiers or key in lex.stop or key in lex.not_names:
+        if (
+            key in lex.facility_qualifiers
+            or key in lex.stop
+            or key in lex.not_names
+            or (key,) in lex.kin  # "सून" (daughter-in-law) is no near-miss of "ससून"
+        ):
             return True
         return not lex.cased and _rough_zipf(key, lex.language) >= COMMON_ZIPF
 

@@ -27,12 +27,25 @@ _AT = (
     r"|כרוכית|kwenye|ku)"
 )
 _TLD = (
+    # spelt out letter by letter as ASR writes it: "dot c o m", "dot o r g"
+    r"c o m|o r g|n e t|c o|"
     r"com|kom|org|net|de|tz|ug|ke|in|il|uk|co|ac|go|or|info|edu|gov|at|ch|fr|nl|eu|io|me|biz"
     r"|us|ca|au|za|ng|rw|gh|bi|cd|ss|et|कॉम|इन|ऑर्ग|नेट|को|קום|קו|איל|נט|אורג"
 )
 #: Mail providers: "<name> at gmail." is an address even where ASR dropped "dot com" (only
 #: names that are no common words, and only before the end of the clause).
 _MAILHOST = r"g-?mail|googlemail|yahoo|ymail|hotmail|icloud|proton-?mail|gmx|rediffmail"
+#: Numbers read out inside an address's name ("pinky dot bhosale ninety nine at ...",
+#: "imani kisanga mia moja at ..."): digits and the number words of the Latin-script languages.
+_NUMBER_WORD = (
+    r"(?:\d+|zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
+    r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty"
+    r"|seventy|eighty|ninety|hundred|double|triple|null|eins|zwei|drei|vier|fünf|sechs|sieben"
+    r"|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|vierzig|fünfzig|sechzig|siebzig|achtzig"
+    r"|neunzig|hundert|sifuri|moja|mbili|tatu|nne|tano|sita|saba|nane|tisa|kumi|ishirini"
+    r"|thelathini|arobaini|hamsini|sitini|sabini|themanini|tisini|mia|elfu|emu|bbiri|ssatu"
+    r"|nnya|ttaano|mukaaga|musanvu|munaana|mwenda|kkumi)(?!\w)"
+)
 # a dot as ASR writes it between host and domain: " dot ", ".", " . "
 _DOTS = rf"(?: {_DOT} | ?\. ?)"
 
@@ -42,10 +55,12 @@ class FgdEmailRecognizer(PatternRecognizer):
 
     PATTERNS = (
         Pattern("written", r"\b[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}\b", 0.95),
+        # a comma typed for the last dot: "grace@gmail,com"
+        Pattern("comma", rf"\b[\w.%+-]+@[\w-]+(?:\.[\w-]+)*,(?:{_TLD})\b", 0.9),
         # the host may be spoken as two words ("at heart sounds dot org")
         Pattern(
             "spoken",
-            rf"(?<![\w@.-])[\w.\u0900-\u097f-]*{_W}(?: {_JOIN} {_W}+)* (?:{_AT})"
+            rf"(?<![\w@.-])[\w.\u0900-\u097f-]*{_W}(?: {_JOIN} {_W}+| {_NUMBER_WORD})* (?:{_AT})"
             rf" {_W}[\w\u0900-\u097f-]*(?: {_W}+)?(?:{_DOTS}(?:{_TLD}))+(?![\w\u0900-\u097f])",
             0.9,
         ),
@@ -103,7 +118,21 @@ class FgdEmailRecognizer(PatternRecognizer):
 #: Words before a spoken address that are not part of its name: "my email is", "ni", "ye".
 EMAIL_CUES = frozenset(
     {
-        *("is", "was", "my", "his", "her", "their", "our", "your", "email", "e-mail", "mail"),
+        *(
+            "is",
+            "was",
+            "its",
+            "it's",
+            "my",
+            "his",
+            "her",
+            "their",
+            "our",
+            "your",
+            "email",
+            "e-mail",
+            "mail",
+        ),
         *("address", "to", "at", "on", "me", "it", "send", "write", "contact", "call", "the"),
         *("and", "or", "use", "uses", "ist", "lautet", "war", "meine", "seine", "ihre"),
         *("adresse", "an", "die", "der", "mir", "schreib", "schreiben", "unter", "und", "oder"),
@@ -159,6 +188,7 @@ ID_CUE = re.compile(
     r"|Patientennummer|Aktenzeichen|endagamuntu|ndagamuntu|\bPAN\b|Aadhaa?r|aadhar"
     r"|\w*(?:versicherungs|kassen|fall|akten|kunden|renten|steuer|sozialversicherungs)nummer"
     r"|\bfaili|\bbima\b|NHIF|\bkadi\b|mgonjwa|\bkaadi\b|\bNIN\b|केस\s*पेपर|कार्ड"
+    r"|UHID|\bMRN\b|\bIPD\s+(?:no|number)|\bOPD\s+(?:no|number)|Fallnummer"
     r"|תעודת\s+(?:ה)?זהות|ת\.ז\.?|ת״ז|ת\"ז|מספר\s+(?:ה)?זהות|זהות|आधार|पॅन|ओळखपत्र)"
     r"(?:[\s:,.\-]+(?:card|number|no|nr|nummer|namba|ya|yangu|yake|ni|ist|lautet|is|was|my|of"
     r"|kadi|कार्ड|नंबर|क्रमांक|मधील|चा|शी|שלי|שלו|שלה|מספר|זה|היא|הוא|ennamba|yange|ye"
@@ -179,11 +209,15 @@ class FgdIdNumberRecognizer(PatternRecognizer):
 
     PATTERNS = (
         Pattern("ug_nin", r"\b(?:CM|CF)[A-Z0-9]{12}\b", 0.9),
+        # read or typed in groups: "CM 8801 2103 K7PA"
+        Pattern("ug_nin_spaced", r"\b(?:CM|CF)(?: ?[A-Z0-9]){12}\b", 0.85),
         Pattern("aadhaar", r"\b[2-9]\d{3} \d{4} \d{4}\b", 0.85),
         Pattern("coded", r"\b[A-Z]{1,4}[-/]?\d{5,}[A-Z]{0,3}\b", 0.85),
         Pattern("file", r"\b[A-Z]{1,4}(?:[-/]\d{2,}){2,3}\b", 0.85),
         Pattern("digits", r"(?<![\d+])\d{6,8}(?!\d)", 0.85),
         Pattern("slashed", r"\b\d{2,6}/\d{2,6}/\d{2,6}\b(?!\s*\d)", 0.6),
+        # German health insurance number: a letter and nine digits, read in groups
+        Pattern("de_kvnr", r"\b[A-Z] ?\d{3} ?\d{3} ?\d{3}\b", 0.85),
     )
 
     def __init__(self, language: str) -> None:
@@ -253,13 +287,17 @@ _ORDINAL = (
 )
 _NUMERIC = rf"\d{{1,2}}[./]\d{{1,2}}[./](?:\d{{4}}|\d{{2}}){_END}|\d{{4}}-\d{{2}}-\d{{2}}{_END}"
 DATE_RE = re.compile(
-    rf"(?<![\w\u0590-\u05ff\u0900-\u097f])(?:"
+    # a Hebrew prefix letter may be glued to the day's digits ("ב12 במרץ", "וב3.5.2021")
+    rf"(?:(?<![\w\u0590-\u05ff\u0900-\u097f])|(?<=\b[בלמו])|(?<=\bו[בלמ]))(?:"
     # Kiswahili "tarehe 27 Novemba 2026", "tarehe 27/11/2026": the cue word and the date
     rf"tarehe\s+(?:{_NUMERIC}|\d{{1,2}}{_END}(?:\s+{_MONTH})?{_YEAR})"
     rf"|{_DAY}\s+(?:of\s+|ya\s+)?{_MONTH}{_YEAR}"
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?{_END}{_YEAR}"
     rf"|(?:{_ORDINAL})\s+of\s+{_MONTH}{_YEAR}"
-    rf"|{_NUMERIC})",
+    rf"|{_NUMERIC}"
+    # German day and month without a year after "am/vom/bis/zum/ab/seit": "am 2.10."
+    r"|(?:(?<=\bam )|(?<=\bvom )|(?<=\bbis )|(?<=\bzum )|(?<=\bab )|(?<=\bseit ))"
+    rf"\d{{1,2}}\.\d{{1,2}}\.(?![\d\w]))",
     re.IGNORECASE,
 )
 

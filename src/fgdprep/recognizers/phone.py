@@ -218,6 +218,8 @@ class FgdPhoneRecognizer(EntityRecognizer):
             raw = m.group()
             if AADHAAR.match(raw) or id_cue_before(text, m.start()):
                 continue  # an identity number, not a phone number
+            if re.search(r"[A-Za-z][-/]$", text[max(0, m.start() - 2) : m.start()]):
+                continue  # the digits of a code ("SGH-2019-0047731"), not a phone number
             digits = re.sub(r"\D", "", raw)
             if not 9 <= len(digits) <= 15:
                 continue

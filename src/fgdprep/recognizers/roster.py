@@ -18,7 +18,14 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from fgdprep.entities import ROSTER_PERSON
 from fgdprep.model import Person
 from fgdprep.recognizers.base import RecognizerContext, result
-from fgdprep.recognizers.candidates import NOUN_ZIPF, WORDFREQ, _zipf, lexicon
+from fgdprep.recognizers.candidates import (
+    COMMON_ZIPF,
+    NOUN_ZIPF,
+    PLACE_HEADS,
+    WORDFREQ,
+    _zipf,
+    lexicon,
+)
 from fgdprep.text import (
     WORD_NAMES,
     Match,
@@ -72,8 +79,11 @@ ADDRESS_BEFORE = frozenset(
         "webale",
         "hi",
         "hello",
+        *("תודה", "שלום", "היי", "धन्यवाद", "नमस्कार"),
     }
 )
+#: "I am" before a name that is also a word, the clause ending after it: a self-introduction.
+SELF_INTRODUCTION = frozenset({"אני", "nze", "मी", "am", "i'm", "im"})
 ADDRESS_AFTER = frozenset(
     {
         "said",
@@ -138,6 +148,9 @@ class RosterRecognizer(EntityRecognizer):
         self.index: PhraseIndex[str] = PhraseIndex(language, fuzzy_threshold)
         self.word_names: set[str] = set()
         self.initials: set[tuple[str, str]] = set()
+        self.short_names: set[tuple[str, str]] = set()
+        lex = lexicon(language)
+        uncased = lex is not None and not lex.cased
         for person in people:
             for phrase in (person.name, *person.aliases):
                 self.index.add(phrase, person.code)
@@ -145,6 +158,11 @@ class RosterRecognizer(EntityRecognizer):
                 for key in name_parts(phrase):
                     self.index.add(key, person.code)
                 self.word_names.update(k for k in keys if k in WORD_NAMES)
+                # two-letter names of an uncased script ("טל", "חן", "גל"): the index leaves
+                # them out (too many words are that short); found only where said to a person
+                if uncased:
+                    self.short_names.update((k, person.code) for k in keys if len(k) == 2)
+                    self.word_names.update(k for k in keys if len(k) == 2)
             # initials as an alias ("KD", "DJ"): found only written so, in capitals
             self.initials.update(
                 (a, person.code) for a in person.aliases if INITIALS.fullmatch(a.strip())
@@ -175,6 +193,21 @@ class RosterRecognizer(EntityRecognizer):
             and _zipf(toks[i].key, self.supported_language) >= NOUN_ZIPF
         )
 
+    def _names_a_street(self, text: str, toks: list[Token], m: Any) -> bool:
+        """A roster name right before a road or street word names the road ("लक्ष्मी रोडवर",
+        "Nelson Mandela Road"), not the participant."""
+        lex = lexicon(self.supported_language)
+        nxt = next((t for t in toks if t.start > m.end), None)
+        if lex is None or nxt is None or text[m.end : nxt.start] not in (" ", "-"):
+            return False
+        heads = lex.place_heads | lex.street_heads | PLACE_HEADS
+        if lex.cased:
+            return nxt.text[:1].isupper() and nxt.key in heads
+        return any(
+            nxt.key.startswith(h) and (nxt.key == h or nxt.key[len(h) :] in lex.place_suffixes)
+            for h in lex.place_heads
+        )
+
     def _word_of_uncased_script(self, tok: Token, m: Any) -> bool:
         """Hebrew: a kinship word read as a prefix letter and a name ("בעלי", my husband, is
         no "ב" + "עלי"), or a frequent word near a name ("במיון", in the ER)."""
@@ -183,6 +216,8 @@ class RosterRecognizer(EntityRecognizer):
             return False
         if m.start > tok.start and (tok.key,) in lex.kin:
             return True
+        if m.start > tok.start and _zipf(tok.key, lex.language) >= COMMON_ZIPF:
+            return True  # "בגיל" (at the age) is a word, not "ב" + the participant גיל
         return m.how == "fuzzy" and _zipf(tok.key, lex.language) >= FUZZY_WORD_ZIPF
 
     @classmethod
@@ -207,6 +242,13 @@ class RosterRecognizer(EntityRecognizer):
             for hit in re.finditer(rf"(?<!\w){re.escape(alias.strip())}(?!\w)", text):
                 if hit.start() not in taken_chars:
                     found.append(Match(hit.start(), hit.end(), code, "exact", 1.0))
+        if self.short_names:
+            short = dict(self.short_names)
+            for i, t in enumerate(toks):
+                if t.key in short and t.start not in taken_chars:
+                    verdict = _word_name_context(text, toks, i)
+                    if verdict is not None:
+                        found.append(Match(t.start, t.end, short[t.key], "exact", verdict))
         for m in sorted(found, key=lambda m: m.start):
             i = pos[m.start]
             span_keys = [t.key for t in toks if t.start < m.end and t.end > m.start]
@@ -224,6 +266,8 @@ class RosterRecognizer(EntityRecognizer):
             ):
                 continue
             if self._word_of_uncased_script(toks[i], m) or self._noun_not_name(text, toks, i, m):
+                continue
+            if self._names_a_street(text, toks, m):
                 continue
             out.append(m)
         # "neema na imani", "mercy and hope": a word-name joined to a name is a name too
@@ -358,4 +402,6 @@ def _word_name_context(text: str, toks: list[Token], i: int) -> float | None:
         return 0.7
     if tail[:1] in ("?",):
         return 0.7
+    if before in SELF_INTRODUCTION and tail[:1] in (".", ","):
+        return 0.7  # "אני טל.", "Nze Ssanyu,", "I'm Hope.": a speaker saying who they are
     return None
