@@ -190,12 +190,14 @@ def _short(pair: tuple[int, int] | None) -> str:
 
 
 def _set_of(doc: Document, by_set: bool) -> str:
-    """The split of a document; with ``by_set`` each later dev set apart ("dev2", "dev3":
-    the figure a set had before anyone tuned on it stays comparable)."""
+    """The split of a document; with ``by_set`` each later set apart ("dev2", "dev3",
+    "held2": the figure a dev set had before anyone tuned on it stays comparable, and a later
+    held-out set is seen beside the first)."""
     split = doc.split or "all"
-    if by_set and split == "dev":
+    if by_set and split in ("dev", "heldout"):
         tail = doc.name.split("/")[0].rsplit("-", 1)[-1]
-        if tail.startswith("dev") and tail[3:].isdigit():
+        stem = split[:4]
+        if tail.startswith(stem) and tail[len(stem) :].isdigit():
             return tail
     return split
 
@@ -273,7 +275,7 @@ def report(results: dict[tuple[str, str, str], tuple[Row, Row]], markdown: bool)
     lines = []
     order = {"old": 0, "independent": 1}
     lang_order = {lang: n for n, lang in enumerate(LANGUAGES)}
-    split_order = {"all": 0, "dev": 1, "dev2": 2, "dev3": 3, "heldout": 9}
+    split_order = {"all": 0, "dev": 1, "dev2": 2, "dev3": 3, "heldout": 9, "held2": 10}
     for key in sorted(
         results, key=lambda k: (order[k[0]], lang_order.get(k[1], 9), split_order[k[2]])
     ):
@@ -520,7 +522,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--sets",
         action="store_true",
-        help="Report each dev set apart (dev, dev2, dev3) instead of one dev row.",
+        help="Each set apart (dev, dev2, dev3; heldout, held2), not one row per split.",
     )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT / "src"))
