@@ -25,6 +25,7 @@ from fgdprep.diarize.cluster import (
     SMOOTH_REACH,
     bic_clustering,
     merge_single_turns,
+    recentre,
     smooth_in_time,
     turns_of,
     unit,
@@ -152,3 +153,14 @@ def test_a_voice_heard_in_two_turns_is_kept() -> None:
     once = np.array([0, 0, 0, 0, 1, 1], dtype=np.int64)
     assert set(merge_single_turns(x, once, 1).tolist()) == {0}
     assert (merge_single_turns(x, once, 2) == once).all()  # never below the bound
+
+
+def test_recentring_moves_a_window_to_its_nearest_voice_never_below_the_bound() -> None:
+    rng = np.random.default_rng(7)
+    a, b = rng.standard_normal(8), rng.standard_normal(8)
+    x = np.stack([a + 0.05 * rng.standard_normal(8) for _ in range(5)] + [b] * 4).astype(np.float32)
+    labels = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1], dtype=np.int64)  # one of a's windows in b
+    assert recentre(x, labels).tolist() == [0] * 5 + [1] * 4
+    lone = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1], dtype=np.int64)
+    assert (recentre(x, lone) == lone).all()  # nothing to move
+    assert len(set(recentre(x[:5], np.array([0, 0, 0, 0, 1]), lo=2).tolist())) == 2
