@@ -3,6 +3,7 @@
     python bench/roomsim.py --fetch          # once, online: voices, pyannote's sample, rooms
     python bench/diarization.py              # every set below
     python bench/diarization.py --sets held,pyannote,sample
+    python bench/diarization.py --sets sample,ami-dev,dev --replay   # tuning: seconds, not minutes
 
 Sets:
 
@@ -38,6 +39,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from fgdprep.audio import Samples, read_mono
 from fgdprep.diarize import DiarizeOptions, SpeakerCount, make_diarizer
@@ -151,6 +154,91 @@ def senko_vad(case: Case) -> list[tuple[float, float]]:
     return [(a, b) for a, b in regions]
 
 
+REPLAY = CACHE / "diar-replay"
+
+
+class Replay:
+    """``--replay``: silero's speech probabilities and the CAM++ embeddings of each window,
+    kept per recording (its samples' sha256 and senko's version) under .bench/diar-replay/,
+    so that tuning what comes after them (regions, windows, clustering, turns, pause filling)
+    re-runs the sets in seconds; windows not yet embedded are computed and added. Valid while
+    the models and ``diarize/fbank.py`` are unchanged; an embedding replayed may differ from
+    a fresh one in the last digits (senko pads each batch to its longest window)."""
+
+    def __init__(self) -> None:
+        from fgdprep.diarize import senko_backend
+
+        self.backend = senko_backend
+        self.compute_probabilities = senko_backend.speech_probabilities
+        self.compute_embeddings = senko_backend.embeddings
+        self.wrap = senko_backend.without_native_fbank
+        self.made: dict[str, Any] = {}
+
+    def _file(self, samples: Any) -> Path:
+        from importlib.metadata import version
+
+        digest = hashlib.sha256(np.ascontiguousarray(samples).tobytes()).hexdigest()[:16]
+        return REPLAY / f"{digest}-{version('senko')}.npz"
+
+    def _load(self, path: Path) -> dict[str, Any]:
+        if not path.is_file():
+            return {}
+        with np.load(path) as z:
+            return {k: z[k] for k in z.files}
+
+    def speech_probabilities(self, model: Any, samples: Any, *rest: Any) -> Any:
+        path = self._file(samples)
+        found = self._load(path)
+        if "probs" not in found:
+            found["probs"] = self.compute_probabilities(model, samples, *rest)
+            found.setdefault("keys", np.zeros((0, 2), dtype=np.int64))
+            found.setdefault("emb", np.zeros((0, 0), dtype=np.float32))
+            REPLAY.mkdir(parents=True, exist_ok=True)
+            np.savez(path, **found)
+        return found["probs"]
+
+    def embeddings(self, diarizer: Any, samples: Any, wins: Sequence[Any], *rest: Any) -> Any:
+        path = self._file(samples)
+        found = self._load(path)
+        keys = [tuple(k) for k in found.get("keys", np.zeros((0, 2))).tolist()]
+        emb = found.get("emb", np.zeros((0, 0), dtype=np.float32))
+        index = {k: i for i, k in enumerate(keys)}
+        wanted = [(round(a * 1000), round(b * 1000)) for a, b in wins]
+        missing = sorted({k for k in wanted if k not in index})
+        if missing:
+            new = self.compute_embeddings(
+                diarizer, samples, [(a / 1000, b / 1000) for a, b in missing]
+            )
+            for k in missing:
+                index[k] = len(keys)
+                keys.append(k)
+            emb = np.concatenate([emb, new]) if emb.size else new
+            found.update(keys=np.asarray(keys, dtype=np.int64), emb=emb)
+            REPLAY.mkdir(parents=True, exist_ok=True)
+            np.savez(path, **found)
+        if not wanted:
+            return emb[:0]
+        return emb[[index[k] for k in wanted]]
+
+    def without_native_fbank(self, cls: Any) -> Callable[..., Any]:
+        """senko's ``Diarizer`` built once per set of options and shared by every file
+        (loading its models took most of a replayed run)."""
+        make = self.wrap(cls)
+
+        def build(**options: Any) -> Any:
+            key = repr(sorted(options.items()))
+            if key not in self.made:
+                self.made[key] = make(**options)
+            return self.made[key]
+
+        return build
+
+    def install(self) -> None:
+        self.backend.speech_probabilities = self.speech_probabilities
+        self.backend.embeddings = self.embeddings
+        self.backend.without_native_fbank = self.without_native_fbank
+
+
 def ours(
     case: Case, count: SpeakerCount
 ) -> tuple[list[SpeakerSegment], tuple[tuple[float, float], ...]]:
@@ -240,7 +328,14 @@ def main() -> None:
         action="store_true",
         help="per file, the speech missed by speech detection alone (senko's VAD, ours)",
     )
+    parser.add_argument(
+        "--replay",
+        action="store_true",
+        help="reuse each file's silero probabilities and CAM++ embeddings (.bench/diar-replay)",
+    )
     args = parser.parse_args()
+    if args.replay:
+        Replay().install()
     SETS["ami"] = lambda: ami(args.ami)
     SETS["ami-dev"] = lambda: ami(args.ami, "dev")
     SETS["ami-held"] = lambda: ami(args.ami, "held")
