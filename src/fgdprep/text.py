@@ -44,15 +44,22 @@ SUFFIXES: dict[str, tuple[str, ...]] = {
     "de": ("'s", "’s", "s", "es", "n"),
     "sw": ("ni",),
     "lg": (),
-    "he": (),
+    # diminutives and "my" glued to a given name: "נועהל'ה", "נועל׳ה", "אביטלי"
+    "he": ("ל'ה", "ל׳ה", "'לה", "׳לה", "לה", "קה", "י"),
     "mr": (
         # honorifics glued to a name, alone or before a case ending: "सुनीताताईंनी"
         *(
             h + c
-            for h in ("ताई", "दादा", "बाई", "भाऊ", "राव", "मावशी", "भाई")
+            for h in ("ताई", "दादा", "बाई", "भाऊ", "राव", "मावशी", "भाई", "साहेब")
             for c in ("ंनी", "ंना", "ंचा", "ंची", "ंचे", "ंच्या", "ने", "ला", "ची", "चा", "चे", "")
         ),
         "च्याकडे",
+        # the plural of respect: "पाटलांनी", "देशमुखांचा", "कुलकर्णींनी"
+        *(
+            n + c
+            for n in ("ां", "ं")
+            for c in ("नी", "ना", "चा", "ची", "चे", "च्या", "कडे", "साठी", "शी", "कडून")
+        ),
         # postpositions built on others: "बारामतीजवळच्या", "पुण्यापर्यंत", "गावावरून"
         *(
             p + c
@@ -125,8 +132,15 @@ MIN_STEM = 3
 #: Oblique stems a case ending is glued to, back to the name as written alone: Marathi
 #: "पुण्याला" (पुणे), "येरवड्यात" (येरवडा), "पेठेत" (पेठ). Only tried after an ending.
 OBLIQUE: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
-    "mr": (("्या", ("ा", "े")), ("े", ("",))),
+    "mr": (("्या", ("ा", "े")), ("े", ("",)), ("ल", ("ील",))),
+    # a name ending in ה drops it before a diminutive: "נועל'ה" (נועה)
+    "he": (("", ("ה",)),),
 }
+#: Marathi: the plural of respect (anusvara before a case ending) sits on a name ending in a
+#: consonant or a long vowel ("पाटलांनी", "कुलकर्णींनी"); after "ा" it is the plural of a
+#: noun ("वर्षांची", of years).
+NASAL_PLURAL = "ं"
+NASAL_NOT_AFTER = "ा"
 #: Luganda (and Lusoga) elided prefixes before a name: "ow'Okello", "wa'Nambi", "gw'Achieng".
 ELIDED_PREFIXES = ("ow'", "wa'", "w'", "gw'", "ab'", "ak'", "ek'", "og'", "ey'", "bw'", "lw'")
 
@@ -327,11 +341,13 @@ def variants(key: str, language: str) -> Iterator[tuple[str, int, int]]:
     for suf in suffixes:
         if key.endswith(suf) and len(key) - len(suf) >= MIN_STEM:
             stem = key[: -len(suf)]
+            if suf.startswith(NASAL_PLURAL) and stem.endswith(NASAL_NOT_AFTER):
+                continue  # "वर्षांची" (of years) is no plural of respect of "वर्षा"
             yield stem, 0, len(suf)
             for ending, bases in oblique:
                 if stem.endswith(ending) and len(stem) - len(ending) >= 2:
                     for base in bases:
-                        yield stem[: -len(ending)] + base, 0, len(suf)
+                        yield stem[: len(stem) - len(ending)] + base, 0, len(suf)
     for pre in ELIDED_PREFIXES:
         if key.startswith(pre) and len(key) - len(pre) >= MIN_STEM:
             yield key[len(pre) :], len(pre), 0
@@ -345,13 +361,20 @@ def variants(key: str, language: str) -> Iterator[tuple[str, int, int]]:
 
 
 _PHONETIC = (("ph", "f"), ("ch", "k"), ("ck", "k"), ("th", "t"), ("sch", "sh"), ("c", "k"))
+#: Devanagari long and short vowel signs spelt either way ("सुनिता", "सुनीता"), nukta dropped.
+_DEVANAGARI_SOUNDS = str.maketrans({"ी": "ि", "ू": "ु", "ई": "इ", "ऊ": "उ", "\u093c": None})
+#: Hebrew vowel letters (matres lectionis) inside a word, spelt or left out: "חדאד", "חדד".
+_HEBREW_MATRES = re.compile(r"(?<=[\u05d0-\u05ea])[אוי](?=[\u05d0-\u05ea])")
 
 
 def phonetic(key: str) -> str:
-    """A rough sound key for ASR misspellings: ch/k/c, ph/f, doubled letters."""
+    """A rough sound key for ASR misspellings: ch/k/c, ph/f, doubled letters, Devanagari
+    vowel length, Hebrew vowel letters inside the word."""
     out = key
     for a, b in _PHONETIC:
         out = out.replace(a, b)
+    if not out.isascii():
+        out = _HEBREW_MATRES.sub("", out.translate(_DEVANAGARI_SOUNDS))
     return re.sub(r"(.)\1+", r"\1", out)
 
 
@@ -410,9 +433,15 @@ class PhraseIndex(Generic[P]):
         suffix lengths outside the name)."""
         if key in self._vocab:
             return key, "exact", 1.0, 0, 0
-        for v, pre, suf in variants(key, self.language):
+        forms = list(variants(key, self.language))
+        for v, pre, suf in forms:
             if v in self._vocab:
                 return v, "inflected", 0.95, pre, suf
+        if self.fuzzy_threshold is not None and not key.isascii():
+            for v, pre, suf in forms:  # "सुनिताने": an ending on a name spelt another way
+                sound = self._sounds.get(phonetic(v))
+                if sound is not None and len(v) >= 4:
+                    return sound, "fuzzy", 0.95, pre, suf
         if self.fuzzy_threshold is None or len(key) < 3:
             return None
         sound = self._sounds.get(phonetic(key))

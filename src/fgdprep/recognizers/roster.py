@@ -136,6 +136,9 @@ NOUN_BEFORE = frozenset(
 )
 #: A near-miss of a roster name in an uncased script this frequent is a word.
 FUZZY_WORD_ZIPF = 3.0
+#: A roster name with an ending glued on ("my", a diminutive) in a word the frequency list
+#: knows at all is that word.
+SUFFIXED_WORD_ZIPF = 2.0
 NOT_A_PERSON_AFTER = frozenset({"of", "ya", "wa", "be", "not", "have", "you", "we", "they"})
 
 
@@ -210,7 +213,8 @@ class RosterRecognizer(EntityRecognizer):
 
     def _word_of_uncased_script(self, tok: Token, m: Any) -> bool:
         """Hebrew: a kinship word read as a prefix letter and a name ("בעלי", my husband, is
-        no "ב" + "עלי"), or a frequent word near a name ("במיון", in the ER)."""
+        no "ב" + "עלי"), a frequent word near a name ("במיון", in the ER), or a known word
+        that is a name with an ending ("ולידי")."""
         lex = lexicon(self.supported_language)
         if lex is None or lex.cased:
             return False
@@ -218,6 +222,8 @@ class RosterRecognizer(EntityRecognizer):
             return True
         if m.start > tok.start and _zipf(tok.key, lex.language) >= COMMON_ZIPF:
             return True  # "בגיל" (at the age) is a word, not "ב" + the participant גיל
+        if m.end < tok.end and _zipf(tok.key, lex.language) >= SUFFIXED_WORD_ZIPF:
+            return True  # "ולידי" (next to me) is a word, not the participant וליד + "my"
         return m.how == "fuzzy" and _zipf(tok.key, lex.language) >= FUZZY_WORD_ZIPF
 
     @classmethod
