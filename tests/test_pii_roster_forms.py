@@ -1,7 +1,8 @@
 """The forms a participant's roster name takes in a transcript, per language and class,
 through the real Presidio analyzer with an invented roster: prefix letters and diminutives
 (Hebrew), case endings, honorifics, the plural of respect and vowel-length spellings
-(Marathi), and the everyday words these rules must leave alone."""
+(Marathi), Latin spellings of Devanagari names in code-switched speech, and the everyday
+words these rules must leave alone."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ ROSTERS = {
         Person("P1", "सुनीता पाटील"),
         Person("P2", "राजेश कुलकर्णी", ("राजू",)),
         Person("P3", "वर्षा देशमुख"),
+        Person("P4", "गणेश मोरे"),
+        Person("P5", "विठ्ठल पवार"),
     ),
     "sw": (
         Person("P1", "Rehema Achieng"),
@@ -62,6 +65,11 @@ def roster(language: str, text: str) -> list[tuple[str, str]]:
         # short and long vowel signs spelt either way, with an ending
         ("mr", "सुनिताने सांगितले.", [("सुनिता", "P1")]),
         ("mr", "सुनीताकडे विचारा.", [("सुनीता", "P1")]),
+        # Latin spellings of Devanagari roster names in code-switched speech
+        ("mr", "Sunita tai म्हणाल्या की group छान आहे.", [("Sunita", "P1")]),
+        ("mr", "rajesh bhau आले होते.", [("rajesh", "P2")]),
+        ("mr", "Kulkarni sir बोलले.", [("Kulkarni", "P2")]),
+        ("mr", "Pawar काका आले.", [("Pawar", "P5")]),
     ],
 )
 def test_roster_name_forms(language: str, text: str, expected: list[tuple[str, str]]) -> None:
@@ -74,6 +82,8 @@ def test_roster_name_forms(language: str, text: str, expected: list[tuple[str, s
         # "of years" is no plural of respect of the participant वर्षा
         ("mr", "माझी मुलगी बारा वर्षांची आहे."),
         ("mr", "मी पस्तीस वर्षांचा आहे."),
+        # the Latin spelling of मोरे is the English "more"
+        ("mr", "मला more time हवा होता."),
         # "next to me" is no וליד + "my"
         ("he", "ולידי ישבה אישה מבוגרת."),
     ],

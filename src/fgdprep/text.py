@@ -654,3 +654,109 @@ def age_band(value: str) -> str:
         return "under 18"
     low = years // 10 * 10
     return f"{low}-{low + 9}"
+
+
+#: Devanagari to the Latin spelling Marathi speakers use in code-switched text ("Sunita",
+#: "Rajesh", "Kulkarni"): consonants with their inherent "a", vowel signs, a final "a" dropped.
+_DEVA_CONSONANTS = dict(
+    zip(
+        "कखगघङचछजझञटठडढणतथदधनपफबभमयरलळवशषसह",
+        [
+            "k",
+            "kh",
+            "g",
+            "gh",
+            "n",
+            "ch",
+            "chh",
+            "j",
+            "jh",
+            "n",
+            "t",
+            "th",
+            "d",
+            "dh",
+            "n",
+            "t",
+            "th",
+            "d",
+            "dh",
+            "n",
+            "p",
+            "ph",
+            "b",
+            "bh",
+            "m",
+            "y",
+            "r",
+            "l",
+            "l",
+            "v",
+            "sh",
+            "sh",
+            "s",
+            "h",
+        ],
+        strict=True,
+    )
+)
+_DEVA_VOWELS = dict(
+    zip(
+        "अआइईउऊएऐओऔऋािीुूेैोौृंँः",
+        [
+            "a",
+            "a",
+            "i",
+            "i",
+            "u",
+            "u",
+            "e",
+            "ai",
+            "o",
+            "au",
+            "ru",
+            "a",
+            "i",
+            "i",
+            "u",
+            "u",
+            "e",
+            "ai",
+            "o",
+            "au",
+            "ru",
+            "n",
+            "n",
+            "h",
+        ],
+        strict=True,
+    )
+)
+_VIRAMA = "\u094d"
+
+
+def latin(phrase: str) -> str:
+    """A Devanagari name as it is commonly written in Latin letters ("सुनीता पाटील" ->
+    "sunita patil", "राजेश कुलकर्णी" -> "rajesh kulkarni"): a final inherent "a" is dropped,
+    and so is a medial one between a vowel-consonant and a consonant-vowel; other characters
+    are kept."""
+    units: list[list[str]] = []  # [letters, kind]: kind "c" consonant, "a" its inherent a, "v"
+    chars = [c for c in phrase if c != "\u093c"]  # nukta
+    for i, c in enumerate(chars):
+        nxt = chars[i + 1] if i + 1 < len(chars) else ""
+        if c in _DEVA_CONSONANTS:
+            units.append([_DEVA_CONSONANTS[c], "c"])
+            word_end = not ("\u0900" <= nxt <= "\u097f") or nxt in "ंँः"
+            if nxt != _VIRAMA and nxt not in _DEVA_VOWELS and not word_end:
+                units.append(["a", "a"])
+        elif c in _DEVA_VOWELS:
+            units.append([_DEVA_VOWELS[c], "v"])
+        elif c != _VIRAMA:
+            units.append([c, "o"])
+    kinds = "".join(u[1] for u in units)
+    for k in range(2, len(units) - 2):
+        between = kinds[k - 2] in "va" and kinds[k + 1] == "c" and kinds[k + 2] in "va"
+        if kinds[k] == "a" and kinds[k - 1] == "c" and between:
+            units[k][0] = ""
+            kinds = kinds[:k] + "x" + kinds[k + 1 :]
+    return re.sub(r"n(?=[pbm])", "m", "".join(u[0] for u in units))

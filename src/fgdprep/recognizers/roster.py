@@ -31,7 +31,9 @@ from fgdprep.text import (
     Match,
     PhraseIndex,
     Token,
+    latin,
     name_parts,
+    norm,
     phrase_keys,
     tokens,
 )
@@ -160,6 +162,8 @@ class RosterRecognizer(EntityRecognizer):
                 keys = phrase_keys(phrase)
                 for key in name_parts(phrase):
                     self.index.add(key, person.code)
+                for form in _latin_forms(phrase):  # "Sunita tai" in code-switched Marathi
+                    self.index.add(form, person.code)
                 self.word_names.update(k for k in keys if k in WORD_NAMES)
                 # two-letter names of an uncased script ("טל", "חן", "גל"): the index leaves
                 # them out (too many words are that short); found only where said to a person
@@ -300,6 +304,22 @@ class RosterRecognizer(EntityRecognizer):
 #: Languages that capitalise every noun: a name in lowercase there is a word.
 CASED_NOUN_LANGUAGES = frozenset({"de"})
 COORDINATION = frozenset({"and", "na", "und", "ne", "&"})
+
+
+#: A Latin spelling of a Devanagari name part this frequent in English is the English word
+#: ("more" for मोरे).
+LATIN_WORD_ZIPF = 3.0
+
+
+def _latin_forms(phrase: str) -> list[str]:
+    """Latin spellings of a Devanagari name and of its parts, with "v" also as "w" ("Pawar"),
+    the parts that are English words left out."""
+    if not any("\u0900" <= c <= "\u097f" for c in phrase):
+        return []
+    full = latin(phrase)
+    forms = [full, *name_parts(full)]
+    forms += [f.replace("v", "w") for f in forms if "v" in f]
+    return [f for f in forms if " " in f.strip() or _zipf(norm(f), "en") < LATIN_WORD_ZIPF]
 
 
 def _reads_as_word(toks: list[Token], i: int, cased: bool, text: str) -> bool:
