@@ -1,7 +1,8 @@
 """The forms a participant's roster name takes in a transcript, per language and class,
 through the real Presidio analyzer with an invented roster: prefix letters and diminutives
 (Hebrew), case endings, honorifics, the plural of respect and vowel-length spellings
-(Marathi), Latin spellings of Devanagari names in code-switched speech, and the everyday
+(Marathi), verbs with a person object, l/r and doubled letters (Kiswahili, Luganda),
+Latin spellings of Devanagari names in code-switched speech, and the everyday
 words these rules must leave alone."""
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ ROSTERS = {
     "sw": (
         Person("P1", "Rehema Achieng"),
         Person("P2", "Juma Otieno", ("Mzee Juma",)),
+    ),
+    "lg": (
+        Person("P1", "Nakato Florence"),
+        Person("P2", "Ssekandi Robert", ("Robbie",)),
     ),
 }
 _CACHE: dict[str, Analyzer] = {}
@@ -65,6 +70,17 @@ def roster(language: str, text: str) -> list[tuple[str, str]]:
         # short and long vowel signs spelt either way, with an ending
         ("mr", "सुनिताने सांगितले.", [("सुनिता", "P1")]),
         ("mr", "सुनीताकडे विचारा.", [("सुनीता", "P1")]),
+        # Kiswahili: a name that is a word ("rehema", mercy) after a verb of telling, asking
+        # or calling with the person glued on; l/r swapped, a letter doubled, after "kwa"
+        ("sw", "nilimwambia rehema kwamba tutaonana.", [("rehema", "P1")]),
+        ("sw", "nikampigia juma jana usiku.", [("juma", "P2")]),
+        ("sw", "lehema alisema hapana.", [("lehema", "P1")]),
+        ("sw", "Otienno alisema hivyo.", [("Otienno", "P2")]),
+        ("sw", "Nilienda kwa Achieng jana.", [("Achieng", "P1")]),
+        # Luganda: the first consonant written doubled or not ("Nnakato", "Sekandi")
+        ("lg", "Nnakato yagamba nti kirungi.", [("Nnakato", "P1")]),
+        ("lg", "Sekandi yagamba nti kirungi.", [("Sekandi", "P2")]),
+        ("lg", "Nagenda ne Nnyabo Nakato.", [("Nakato", "P1")]),
         # Latin spellings of Devanagari roster names in code-switched speech
         ("mr", "Sunita tai म्हणाल्या की group छान आहे.", [("Sunita", "P1")]),
         ("mr", "rajesh bhau आले होते.", [("rajesh", "P2")]),
@@ -84,6 +100,8 @@ def test_roster_name_forms(language: str, text: str, expected: list[tuple[str, s
         ("mr", "मी पस्तीस वर्षांचा आहे."),
         # the Latin spelling of मोरे is the English "more"
         ("mr", "मला more time हवा होता."),
+        # "mercy" after a verb that takes no person stays the word
+        ("sw", "tunaomba rehema ya Mungu."),
         # "next to me" is no וליד + "my"
         ("he", "ולידי ישבה אישה מבוגרת."),
     ],

@@ -433,6 +433,8 @@ class PhraseIndex(Generic[P]):
         suffix lengths outside the name)."""
         if key in self._vocab:
             return key, "exact", 1.0, 0, 0
+        if len(key) >= 5 and key[0] == key[1] and key[1:] in self._vocab:
+            return key[1:], "inflected", 0.95, 0, 0  # "Nnakato", "Ssekandi": one spelling
         forms = list(variants(key, self.language))
         for v, pre, suf in forms:
             if v in self._vocab:

@@ -130,6 +130,9 @@ NOT_A_PERSON_BEFORE = frozenset(
 )
 #: Kiswahili verb stems of agreeing and talking: "na" after them is "with" a person.
 TALK_WITH = ("kubalian", "ongea", "zungumz", "elewan", "patan", "bishan", "kutan")
+#: Kiswahili verbs with a person object glued on ("nilimwambia", "alimuuliza", "nikampigia"):
+#: a word-name after them is the person told, asked or called.
+TOLD = ("mwambi", "muuliz", "mwuliz", "mpigi", "mshukur")
 #: Initials given as an alias: two or three capitals.
 INITIALS = re.compile(r"[A-Z]{2,3}")
 #: German prepositions (with the article glued on) before a noun, never before a person.
@@ -418,6 +421,7 @@ def _word_name_context(text: str, toks: list[Token], i: int) -> float | None:
     thank_you = before == "you" and i > 1 and toks[i - 2].key in ("thank", "asante")
     # Kiswahili "nakubaliana na tumaini": agreeing or talking *with* someone
     with_someone = before == "na" and i > 1 and any(v in toks[i - 2].key for v in TALK_WITH)
+    with_someone = with_someone or any(v in before for v in TOLD)
     if before in ADDRESS_BEFORE or after in ADDRESS_AFTER or thank_you or with_someone:
         return 0.7
     if _speaker_of(toks, i):
