@@ -45,13 +45,17 @@ SUFFIXES: dict[str, tuple[str, ...]] = {
     "sw": ("ni",),
     "lg": (),
     # diminutives and "my" glued to a given name: "נועהל'ה", "נועל׳ה", "אביטלי"
-    "he": ("ל'ה", "ל׳ה", "'לה", "׳לה", "לה", "קה", "י"),
+    "he": ("ל'ה", "'לה", "לה", "קה", "וש", "י"),
     "mr": (
         # honorifics glued to a name, alone or before a case ending: "सुनीताताईंनी"
         *(
             h + c
-            for h in ("ताई", "दादा", "बाई", "भाऊ", "राव", "मावशी", "भाई", "साहेब")
-            for c in ("ंनी", "ंना", "ंचा", "ंची", "ंचे", "ंच्या", "ने", "ला", "ची", "चा", "चे", "")
+            for h in ("ताई", "दादा", "बाई", "भाऊ", "राव", "मावशी", "भाई", "साहेब", "वहिनी")
+            for c in (
+                *("ंनी", "ंना", "ंचा", "ंची", "ंचे", "ंच्या"),
+                *("ांनी", "ांना", "ांचा", "ांची", "ांचे", "ांच्या"),
+                *("ने", "ला", "ची", "चा", "चे", ""),
+            )
         ),
         "च्याकडे",
         # the plural of respect: "पाटलांनी", "देशमुखांचा", "कुलकर्णींनी"
@@ -149,15 +153,15 @@ INVISIBLE = re.compile(
     "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
     "\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff]"
 )
-#: Cyrillic and Greek letters that look like Latin ones.
+#: Cyrillic and Greek letters that look like Latin ones; the Hebrew maqaf as a hyphen.
 LOOKALIKES = str.maketrans(
-    "АВЕКМНОРСТХУІЈЅԁаеорсухіјѕԛԝΑΒΕΖΗΙΚΜΝΟΡΤΥΧοιν",
-    "ABEKMHOPCTXYIJSdaeopcyxijsqwABEZHIKMNOPTYXoiv",
+    "АВЕКМНОРСТХУІЈЅԁаеорсухіјѕԛԝΑΒΕΖΗΙΚΜΝΟΡΤΥΧοιν\u05be",
+    "ABEKMHOPCTXYIJSdaeopcyxijsqwABEZHIKMNOPTYXoiv-",
 )
 _NEEDS_FOLD = re.compile(
     "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
     "\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff\u0370-\u03ff"
-    "\u0400-\u052f]"
+    "\u0400-\u052f\u05be]"
 )
 
 #: Titles and kinship words that are part of aliases ("Mama Grace") but never a name alone.
@@ -298,7 +302,8 @@ def fold(text: str) -> tuple[str, list[int] | None]:
 def norm(text: str) -> str:
     """Case- and apostrophe-insensitive form of a token or phrase (folded, NFC, casefolded)."""
     folded = fold(text)[0]
-    return unicodedata.normalize("NFC", folded).casefold().replace("’", "'")
+    key = unicodedata.normalize("NFC", folded).casefold().replace("’", "'")
+    return key.replace("׳", "'").replace("״", '"')  # Hebrew geresh and gershayim
 
 
 @dataclass(frozen=True)
@@ -374,7 +379,7 @@ def phonetic(key: str) -> str:
     for a, b in _PHONETIC:
         out = out.replace(a, b)
     if not out.isascii():
-        out = _HEBREW_MATRES.sub("", out.translate(_DEVANAGARI_SOUNDS))
+        out = _HEBREW_MATRES.sub("", out.translate(_DEVANAGARI_SOUNDS)).replace("'", "")
     return re.sub(r"(.)\1+", r"\1", out)
 
 
@@ -568,7 +573,7 @@ def _written_as_name(word: str) -> bool:
 
 
 def _joinable(gap: str) -> bool:
-    return len(gap) <= 3 and all(c in " -'’.\u00a0" for c in gap)
+    return len(gap) <= 3 and all(c in " -'’.\u00a0\u05be" for c in gap)
 
 
 #: Two-letter words of the study languages that are never indexed as a given name alone.
