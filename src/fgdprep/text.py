@@ -44,15 +44,26 @@ SUFFIXES: dict[str, tuple[str, ...]] = {
     "de": ("'s", "’s", "s", "es", "n"),
     "sw": ("ni",),
     "lg": (),
-    "he": (),
+    # diminutives and "my" glued to a given name: "נועהל'ה", "נועל׳ה", "אביטלי"
+    "he": ("ל'ה", "'לה", "לה", "קה", "וש", "י"),
     "mr": (
         # honorifics glued to a name, alone or before a case ending: "सुनीताताईंनी"
         *(
             h + c
-            for h in ("ताई", "दादा", "बाई", "भाऊ", "राव", "मावशी", "भाई")
-            for c in ("ंनी", "ंना", "ंचा", "ंची", "ंचे", "ंच्या", "ने", "ला", "ची", "चा", "चे", "")
+            for h in ("ताई", "दादा", "बाई", "भाऊ", "राव", "मावशी", "भाई", "साहेब", "वहिनी")
+            for c in (
+                *("ंनी", "ंना", "ंचा", "ंची", "ंचे", "ंच्या"),
+                *("ांनी", "ांना", "ांचा", "ांची", "ांचे", "ांच्या"),
+                *("ने", "ला", "ची", "चा", "चे", ""),
+            )
         ),
         "च्याकडे",
+        # the plural of respect: "पाटलांनी", "देशमुखांचा", "कुलकर्णींनी"
+        *(
+            n + c
+            for n in ("ां", "ं")
+            for c in ("नी", "ना", "चा", "ची", "चे", "च्या", "कडे", "साठी", "शी", "कडून")
+        ),
         # postpositions built on others: "बारामतीजवळच्या", "पुण्यापर्यंत", "गावावरून"
         *(
             p + c
@@ -125,8 +136,15 @@ MIN_STEM = 3
 #: Oblique stems a case ending is glued to, back to the name as written alone: Marathi
 #: "पुण्याला" (पुणे), "येरवड्यात" (येरवडा), "पेठेत" (पेठ). Only tried after an ending.
 OBLIQUE: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
-    "mr": (("्या", ("ा", "े")), ("े", ("",))),
+    "mr": (("्या", ("ा", "े")), ("े", ("",)), ("ल", ("ील",))),
+    # a name ending in ה drops it before a diminutive: "נועל'ה" (נועה)
+    "he": (("", ("ה",)),),
 }
+#: Marathi: the plural of respect (anusvara before a case ending) sits on a name ending in a
+#: consonant or a long vowel ("पाटलांनी", "कुलकर्णींनी"); after "ा" it is the plural of a
+#: noun ("वर्षांची", of years).
+NASAL_PLURAL = "ं"
+NASAL_NOT_AFTER = "ा"
 #: Luganda (and Lusoga) elided prefixes before a name: "ow'Okello", "wa'Nambi", "gw'Achieng".
 ELIDED_PREFIXES = ("ow'", "wa'", "w'", "gw'", "ab'", "ak'", "ek'", "og'", "ey'", "bw'", "lw'")
 
@@ -135,15 +153,15 @@ INVISIBLE = re.compile(
     "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
     "\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff]"
 )
-#: Cyrillic and Greek letters that look like Latin ones.
+#: Cyrillic and Greek letters that look like Latin ones; the Hebrew maqaf as a hyphen.
 LOOKALIKES = str.maketrans(
-    "АВЕКМНОРСТХУІЈЅԁаеорсухіјѕԛԝΑΒΕΖΗΙΚΜΝΟΡΤΥΧοιν",
-    "ABEKMHOPCTXYIJSdaeopcyxijsqwABEZHIKMNOPTYXoiv",
+    "АВЕКМНОРСТХУІЈЅԁаеорсухіјѕԛԝΑΒΕΖΗΙΚΜΝΟΡΤΥΧοιν\u05be",
+    "ABEKMHOPCTXYIJSdaeopcyxijsqwABEZHIKMNOPTYXoiv-",
 )
 _NEEDS_FOLD = re.compile(
     "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
     "\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff\u0370-\u03ff"
-    "\u0400-\u052f]"
+    "\u0400-\u052f\u05be]"
 )
 
 #: Titles and kinship words that are part of aliases ("Mama Grace") but never a name alone.
@@ -284,7 +302,8 @@ def fold(text: str) -> tuple[str, list[int] | None]:
 def norm(text: str) -> str:
     """Case- and apostrophe-insensitive form of a token or phrase (folded, NFC, casefolded)."""
     folded = fold(text)[0]
-    return unicodedata.normalize("NFC", folded).casefold().replace("’", "'")
+    key = unicodedata.normalize("NFC", folded).casefold().replace("’", "'")
+    return key.replace("׳", "'").replace("״", '"')  # Hebrew geresh and gershayim
 
 
 @dataclass(frozen=True)
@@ -327,11 +346,13 @@ def variants(key: str, language: str) -> Iterator[tuple[str, int, int]]:
     for suf in suffixes:
         if key.endswith(suf) and len(key) - len(suf) >= MIN_STEM:
             stem = key[: -len(suf)]
+            if suf.startswith(NASAL_PLURAL) and stem.endswith(NASAL_NOT_AFTER):
+                continue  # "वर्षांची" (of years) is no plural of respect of "वर्षा"
             yield stem, 0, len(suf)
             for ending, bases in oblique:
                 if stem.endswith(ending) and len(stem) - len(ending) >= 2:
                     for base in bases:
-                        yield stem[: -len(ending)] + base, 0, len(suf)
+                        yield stem[: len(stem) - len(ending)] + base, 0, len(suf)
     for pre in ELIDED_PREFIXES:
         if key.startswith(pre) and len(key) - len(pre) >= MIN_STEM:
             yield key[len(pre) :], len(pre), 0
@@ -345,13 +366,20 @@ def variants(key: str, language: str) -> Iterator[tuple[str, int, int]]:
 
 
 _PHONETIC = (("ph", "f"), ("ch", "k"), ("ck", "k"), ("th", "t"), ("sch", "sh"), ("c", "k"))
+#: Devanagari long and short vowel signs spelt either way ("सुनिता", "सुनीता"), nukta dropped.
+_DEVANAGARI_SOUNDS = str.maketrans({"ी": "ि", "ू": "ु", "ई": "इ", "ऊ": "उ", "\u093c": None})
+#: Hebrew vowel letters (matres lectionis) inside a word, spelt or left out: "חדאד", "חדד".
+_HEBREW_MATRES = re.compile(r"(?<=[\u05d0-\u05ea])[אוי](?=[\u05d0-\u05ea])")
 
 
 def phonetic(key: str) -> str:
-    """A rough sound key for ASR misspellings: ch/k/c, ph/f, doubled letters."""
+    """A rough sound key for ASR misspellings: ch/k/c, ph/f, doubled letters, Devanagari
+    vowel length, Hebrew vowel letters inside the word."""
     out = key
     for a, b in _PHONETIC:
         out = out.replace(a, b)
+    if not out.isascii():
+        out = _HEBREW_MATRES.sub("", out.translate(_DEVANAGARI_SOUNDS)).replace("'", "")
     return re.sub(r"(.)\1+", r"\1", out)
 
 
@@ -410,9 +438,17 @@ class PhraseIndex(Generic[P]):
         suffix lengths outside the name)."""
         if key in self._vocab:
             return key, "exact", 1.0, 0, 0
-        for v, pre, suf in variants(key, self.language):
+        if len(key) >= 5 and key[0] == key[1] and key[1:] in self._vocab:
+            return key[1:], "inflected", 0.95, 0, 0  # "Nnakato", "Ssekandi": one spelling
+        forms = list(variants(key, self.language))
+        for v, pre, suf in forms:
             if v in self._vocab:
                 return v, "inflected", 0.95, pre, suf
+        if self.fuzzy_threshold is not None and not key.isascii():
+            for v, pre, suf in forms:  # "सुनिताने": an ending on a name spelt another way
+                sound = self._sounds.get(phonetic(v))
+                if sound is not None and len(v) >= 4:
+                    return sound, "fuzzy", 0.95, pre, suf
         if self.fuzzy_threshold is None or len(key) < 3:
             return None
         sound = self._sounds.get(phonetic(key))
@@ -537,7 +573,7 @@ def _written_as_name(word: str) -> bool:
 
 
 def _joinable(gap: str) -> bool:
-    return len(gap) <= 3 and all(c in " -'’.\u00a0" for c in gap)
+    return len(gap) <= 3 and all(c in " -'’.\u00a0\u05be" for c in gap)
 
 
 #: Two-letter words of the study languages that are never indexed as a given name alone.
@@ -625,3 +661,52 @@ def age_band(value: str) -> str:
         return "under 18"
     low = years // 10 * 10
     return f"{low}-{low + 9}"
+
+
+#: Devanagari to the Latin spelling Marathi speakers use in code-switched text ("Sunita",
+#: "Rajesh", "Kulkarni"): consonants with their inherent "a", vowel signs, a final "a" dropped.
+_DEVA_CONSONANTS = dict(
+    zip(
+        "कखगघङचछजझञटठडढणतथदधनपफबभमयरलळवशषसह",
+        re.findall(
+            r"\S+",
+            "k kh g gh n ch chh j jh n t th d dh n t th d dh n p ph b bh m y r l l v sh sh s h",
+        ),
+        strict=True,
+    )
+)
+_DEVA_VOWELS = dict(
+    zip(
+        "अआइईउऊएऐओऔऋािीुूेैोौृंँः",
+        re.findall(r"\S+", "a a i i u u e ai o au ru a i i u u e ai o au ru n n h"),
+        strict=True,
+    )
+)
+_VIRAMA = "\u094d"
+
+
+def latin(phrase: str) -> str:
+    """A Devanagari name as it is commonly written in Latin letters ("सुनीता पाटील" ->
+    "sunita patil", "राजेश कुलकर्णी" -> "rajesh kulkarni"): a final inherent "a" is dropped,
+    and so is a medial one between a vowel-consonant and a consonant-vowel; other characters
+    are kept."""
+    units: list[list[str]] = []  # [letters, kind]: kind "c" consonant, "a" its inherent a, "v"
+    chars = [c for c in phrase if c != "\u093c"]  # nukta
+    for i, c in enumerate(chars):
+        nxt = chars[i + 1] if i + 1 < len(chars) else ""
+        if c in _DEVA_CONSONANTS:
+            units.append([_DEVA_CONSONANTS[c], "c"])
+            word_end = not ("\u0900" <= nxt <= "\u097f") or nxt in "ंँः"
+            if nxt != _VIRAMA and nxt not in _DEVA_VOWELS and not word_end:
+                units.append(["a", "a"])
+        elif c in _DEVA_VOWELS:
+            units.append([_DEVA_VOWELS[c], "v"])
+        elif c != _VIRAMA:
+            units.append([c, "o"])
+    kinds = "".join(u[1] for u in units)
+    for k in range(2, len(units) - 2):
+        between = kinds[k - 2] in "va" and kinds[k + 1] == "c" and kinds[k + 2] in "va"
+        if kinds[k] == "a" and kinds[k - 1] == "c" and between:
+            units[k][0] = ""
+            kinds = kinds[:k] + "x" + kinds[k + 1 :]
+    return re.sub(r"n(?=[pbm])", "m", "".join(u[0] for u in units))

@@ -31,7 +31,9 @@ from fgdprep.text import (
     Match,
     PhraseIndex,
     Token,
+    latin,
     name_parts,
+    norm,
     phrase_keys,
     tokens,
 )
@@ -128,6 +130,9 @@ NOT_A_PERSON_BEFORE = frozenset(
 )
 #: Kiswahili verb stems of agreeing and talking: "na" after them is "with" a person.
 TALK_WITH = ("kubalian", "ongea", "zungumz", "elewan", "patan", "bishan", "kutan")
+#: Kiswahili verbs with a person object glued on ("nilimwambia", "alimuuliza", "nikampigia"):
+#: a word-name after them is the person told, asked or called.
+TOLD = ("mwambi", "muuliz", "mwuliz", "mpigi", "mshukur")
 #: Initials given as an alias: two or three capitals.
 INITIALS = re.compile(r"[A-Z]{2,3}")
 #: German prepositions (with the article glued on) before a noun, never before a person.
@@ -136,6 +141,9 @@ NOUN_BEFORE = frozenset(
 )
 #: A near-miss of a roster name in an uncased script this frequent is a word.
 FUZZY_WORD_ZIPF = 3.0
+#: A roster name with an ending glued on ("my", a diminutive) in a word the frequency list
+#: knows at all is that word.
+SUFFIXED_WORD_ZIPF = 2.0
 NOT_A_PERSON_AFTER = frozenset({"of", "ya", "wa", "be", "not", "have", "you", "we", "they"})
 
 
@@ -157,6 +165,8 @@ class RosterRecognizer(EntityRecognizer):
                 keys = phrase_keys(phrase)
                 for key in name_parts(phrase):
                     self.index.add(key, person.code)
+                for form in _latin_forms(phrase):  # "Sunita tai" in code-switched Marathi
+                    self.index.add(form, person.code)
                 self.word_names.update(k for k in keys if k in WORD_NAMES)
                 # two-letter names of an uncased script ("טל", "חן", "גל"): the index leaves
                 # them out (too many words are that short); found only where said to a person
@@ -210,7 +220,8 @@ class RosterRecognizer(EntityRecognizer):
 
     def _word_of_uncased_script(self, tok: Token, m: Any) -> bool:
         """Hebrew: a kinship word read as a prefix letter and a name ("בעלי", my husband, is
-        no "ב" + "עלי"), or a frequent word near a name ("במיון", in the ER)."""
+        no "ב" + "עלי"), a frequent word near a name ("במיון", in the ER), or a known word
+        that is a name with an ending ("ולידי")."""
         lex = lexicon(self.supported_language)
         if lex is None or lex.cased:
             return False
@@ -218,6 +229,8 @@ class RosterRecognizer(EntityRecognizer):
             return True
         if m.start > tok.start and _zipf(tok.key, lex.language) >= COMMON_ZIPF:
             return True  # "בגיל" (at the age) is a word, not "ב" + the participant גיל
+        if m.end < tok.end and _zipf(tok.key, lex.language) >= SUFFIXED_WORD_ZIPF:
+            return True  # "ולידי" (next to me) is a word, not the participant וליד + "my"
         return m.how == "fuzzy" and _zipf(tok.key, lex.language) >= FUZZY_WORD_ZIPF
 
     @classmethod
@@ -294,6 +307,22 @@ class RosterRecognizer(EntityRecognizer):
 #: Languages that capitalise every noun: a name in lowercase there is a word.
 CASED_NOUN_LANGUAGES = frozenset({"de"})
 COORDINATION = frozenset({"and", "na", "und", "ne", "&"})
+
+
+#: A Latin spelling of a Devanagari name part this frequent in English is the English word
+#: ("more" for मोरे).
+LATIN_WORD_ZIPF = 3.0
+
+
+def _latin_forms(phrase: str) -> list[str]:
+    """Latin spellings of a Devanagari name and of its parts, with "v" also as "w" ("Pawar"),
+    the parts that are English words left out."""
+    if not any("\u0900" <= c <= "\u097f" for c in phrase):
+        return []
+    full = latin(phrase)
+    forms = [full, *name_parts(full)]
+    forms += [f.replace("v", "w") for f in forms if "v" in f]
+    return [f for f in forms if " " in f.strip() or _zipf(norm(f), "en") < LATIN_WORD_ZIPF]
 
 
 def _reads_as_word(toks: list[Token], i: int, cased: bool, text: str) -> bool:
@@ -392,6 +421,7 @@ def _word_name_context(text: str, toks: list[Token], i: int) -> float | None:
     thank_you = before == "you" and i > 1 and toks[i - 2].key in ("thank", "asante")
     # Kiswahili "nakubaliana na tumaini": agreeing or talking *with* someone
     with_someone = before == "na" and i > 1 and any(v in toks[i - 2].key for v in TALK_WITH)
+    with_someone = with_someone or any(v in before for v in TOLD)
     if before in ADDRESS_BEFORE or after in ADDRESS_AFTER or thank_you or with_someone:
         return 0.7
     if _speaker_of(toks, i):

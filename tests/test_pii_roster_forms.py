@@ -1,0 +1,117 @@
+"""The forms a participant's roster name takes in a transcript, per language and class,
+through the real Presidio analyzer with an invented roster: prefix letters and diminutives
+(Hebrew), case endings, honorifics, the plural of respect and vowel-length spellings
+(Marathi), verbs with a person object, l/r and doubled letters (Kiswahili, Luganda),
+Latin spellings of Devanagari names in code-switched speech, and the everyday
+words these rules must leave alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from fgdprep.model import Person
+from fgdprep.pii import Analyzer
+from fgdprep.recognizers import RecognizerContext
+
+ROSTERS = {
+    "he": (
+        Person("P1", "נועה ברקוביץ", ("נועי",)),
+        Person("P2", "יוסף חדד", ("יוסי",)),
+        Person("P3", "אביטל מזרחי"),
+        Person("P4", "וליד עזאם"),
+        Person("P5", "ג'ני סויסה"),
+    ),
+    "mr": (
+        Person("P1", "सुनीता पाटील"),
+        Person("P2", "राजेश कुलकर्णी", ("राजू",)),
+        Person("P3", "वर्षा देशमुख"),
+        Person("P4", "गणेश मोरे"),
+        Person("P5", "विठ्ठल पवार"),
+    ),
+    "sw": (
+        Person("P1", "Rehema Achieng"),
+        Person("P2", "Juma Otieno", ("Mzee Juma",)),
+    ),
+    "lg": (
+        Person("P1", "Nakato Florence"),
+        Person("P2", "Ssekandi Robert", ("Robbie",)),
+    ),
+}
+_CACHE: dict[str, Analyzer] = {}
+
+
+def roster(language: str, text: str) -> list[tuple[str, str]]:
+    if language not in _CACHE:
+        ctx = RecognizerContext(language=language, people=ROSTERS[language])
+        _CACHE[language] = Analyzer(ctx, None)
+    return [
+        (text[d.start : d.end], d.person or "")
+        for d in _CACHE[language].analyze(text)
+        if d.recognizer == "roster"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # Hebrew prefix letters, alone and stacked
+        ("he", "וכשנועה הגיעה כולם שמחו.", [("נועה", "P1")]),
+        ("he", "שלנועה יש שלושה ילדים.", [("נועה", "P1")]),
+        ("he", "כמו שאביטל אמרה קודם.", [("אביטל", "P3")]),
+        # diminutives and "my" glued on, with or without geresh; a final ה dropped before it
+        ("he", "ראיתי את נועהל'ה אתמול.", [("נועה", "P1")]),
+        ("he", "נועל׳ה צודקת לגמרי.", [("נוע", "P1")]),
+        ("he", "יוסי'לה אמר משהו חשוב.", [("יוסי", "P2")]),
+        ("he", "ואביטלי צודקת.", [("אביטל", "P3")]),
+        ("he", "אביטלוש צודקת.", [("אביטל", "P3")]),
+        # the Hebrew geresh for the apostrophe of the roster; a maqaf joining a full name
+        ("he", "וג׳ני אמרה שזה קשה.", [("ג׳ני", "P5")]),
+        ("he", "נועה־ברקוביץ אמרה שזה קשה.", [("נועה־ברקוביץ", "P1")]),
+        # Marathi: the plural of respect on surnames, an oblique stem ("पाटल" for "पाटील")
+        ("mr", "पाटलांनी सांगितले.", [("पाटल", "P1")]),
+        ("mr", "कुलकर्णींनी मदत केली.", [("कुलकर्णी", "P2")]),
+        ("mr", "देशमुखांचा मुलगा आला.", [("देशमुख", "P3")]),
+        ("mr", "पाटीलसाहेब आले होते.", [("पाटील", "P1")]),
+        ("mr", "सुनीतावहिनींनी मदत केली.", [("सुनीता", "P1")]),
+        ("mr", "राजेशरावांनी सांगितले.", [("राजेश", "P2")]),
+        # short and long vowel signs spelt either way, with an ending
+        ("mr", "सुनिताने सांगितले.", [("सुनिता", "P1")]),
+        ("mr", "सुनीताकडे विचारा.", [("सुनीता", "P1")]),
+        # Kiswahili: a name that is a word ("rehema", mercy) after a verb of telling, asking
+        # or calling with the person glued on; l/r swapped, a letter doubled, after "kwa"
+        ("sw", "nilimwambia rehema kwamba tutaonana.", [("rehema", "P1")]),
+        ("sw", "nikampigia juma jana usiku.", [("juma", "P2")]),
+        ("sw", "lehema alisema hapana.", [("lehema", "P1")]),
+        ("sw", "Otienno alisema hivyo.", [("Otienno", "P2")]),
+        ("sw", "Nilienda kwa Achieng jana.", [("Achieng", "P1")]),
+        # Luganda: the first consonant written doubled or not ("Nnakato", "Sekandi")
+        ("lg", "Nnakato yagamba nti kirungi.", [("Nnakato", "P1")]),
+        ("lg", "Sekandi yagamba nti kirungi.", [("Sekandi", "P2")]),
+        ("lg", "Nagenda ne Nnyabo Nakato.", [("Nakato", "P1")]),
+        # Latin spellings of Devanagari roster names in code-switched speech
+        ("mr", "Sunita tai म्हणाल्या की group छान आहे.", [("Sunita", "P1")]),
+        ("mr", "rajesh bhau आले होते.", [("rajesh", "P2")]),
+        ("mr", "Kulkarni sir बोलले.", [("Kulkarni", "P2")]),
+        ("mr", "Pawar काका आले.", [("Pawar", "P5")]),
+    ],
+)
+def test_roster_name_forms(language: str, text: str, expected: list[tuple[str, str]]) -> None:
+    assert roster(language, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # "of years" is no plural of respect of the participant वर्षा
+        ("mr", "माझी मुलगी बारा वर्षांची आहे."),
+        ("mr", "मी पस्तीस वर्षांचा आहे."),
+        # the Latin spelling of मोरे is the English "more"
+        ("mr", "मला more time हवा होता."),
+        # "mercy" after a verb that takes no person stays the word
+        ("sw", "tunaomba rehema ya Mungu."),
+        # "next to me" is no וליד + "my"
+        ("he", "ולידי ישבה אישה מבוגרת."),
+    ],
+)
+def test_words_like_roster_names(language: str, text: str) -> None:
+    assert roster(language, text) == []
