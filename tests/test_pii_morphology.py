@@ -31,6 +31,8 @@ def found(language: str, text: str) -> list[tuple[str, str]]:
         ("he", "נסענו לאילת בחופש.", [("אילת", "LOCATION")]),
         # ... and a place in a place case after a kin word stays a place ("mother came from")
         ("mr", "आई सोलापूरहून आली.", [("सोलापूर", "LOCATION")]),
+        # the spoken neuter genitive "-चं": "my in-laws are of Kolhapur"
+        ("mr", "माझं सासर कोल्हापूरचं आहे.", [("कोल्हापूर", "LOCATION")]),
         # a common given name beside a surname or joined by "and" to a name is a name
         ("he", "אברהם אדרי מהמושב שלנו נפטר.", [("אברהם", "PERSON"), ("אדרי", "PERSON")]),
         ("he", "יעקב ושושנה מהשכונה עזרו.", [("יעקב", "PERSON"), ("שושנה", "PERSON")]),

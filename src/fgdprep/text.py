@@ -94,6 +94,7 @@ SUFFIXES: dict[str, tuple[str, ...]] = {
         "चा",
         "ची",
         "चे",
+        "चं",  # the spoken neuter genitive ("साताऱ्याचं", of Satara)
         "ना",
         "नी",
         "शी",
