@@ -555,11 +555,10 @@ class CandidateRecognizer(EntityRecognizer):
             if hit is not None:
                 return start + hit[3], end - hit[4]
             return start, end
-        for c in self.lex.clitics:  # "नाशिकमध्येच": a clitic after the case ending
-            if w.key.endswith(c) and self.lex.names.resolve(w.key[: -len(c)]) is not None:
-                w = _Word(w.start, w.end - len(c), w.text[: -len(c)], w.key[: -len(c)])
-                end = w.end
-                break
+        cut = self._clitic_cut(w.key)  # "नाशिकमध्येच": a clitic after the case ending
+        if cut:
+            w = _Word(w.start, w.end - cut, w.text[:-cut], w.key[:-cut])
+            end = w.end
         hit = self.lex.names.resolve(w.key)
         if hit is not None and hit[1] == "inflected":
             return start + hit[3], end - hit[4]  # "ठाण्यात": an oblique stem of ठाणे
@@ -1158,17 +1157,23 @@ class CandidateRecognizer(EntityRecognizer):
         out = _as_tokens(words)
         if not self.lex.clitics:
             return out
-        for n, t in enumerate(out):
-            for c in self.lex.clitics:
-                if (
-                    t.key.endswith(c)
-                    and len(t.key) - len(c) >= MIN_STEM
-                    and self.lex.names.resolve(t.key) is None
-                    and self.lex.names.resolve(t.key[: -len(c)]) is not None
-                ):
-                    out[n] = Token(t.start, t.end - len(c), t.text[: -len(c)], t.key[: -len(c)])
-                    break
-        return out
+        return [
+            Token(t.start, t.end - cut, t.text[:-cut], t.key[:-cut])
+            if (cut := self._clitic_cut(t.key))
+            else t
+            for t in out
+        ]
+
+    def _clitic_cut(self, key: str) -> int:
+        """The length of an emphatic clitic ("-च", "-ही") glued to a word the lexicon knows
+        only without it; 0 where there is none."""
+        if not self.lex.clitics or self.lex.names.resolve(key) is not None:
+            return 0
+        for c in self.lex.clitics:
+            rest = key[: -len(c)]
+            if key.endswith(c) and len(rest) >= MIN_STEM and self.lex.names.resolve(rest):
+                return len(c)
+        return 0
 
     def _genitive_before_kin(self, words: list[_Word], i: int) -> bool:
         """German: "Dieters Mutter", "Lenas Freund" (even starting a sentence): a capitalised
