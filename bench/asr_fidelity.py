@@ -409,7 +409,7 @@ def main() -> None:
     #: faster-whisper's, WER exceeds it by more than 0.02, or speech goes unreported.
     failures: list[str] = []
     print(
-        f"{'file':<21}{'lang':<5}{'kind':<7}{'system':<15}{'WER':>7}{'speech':>8}"
+        f"{'file':<23}{'lang':<5}{'kind':<7}{'system':<15}{'WER':>7}{'speech':>8}"
         f"{'no words':>9}{'flagged':>8}{'silent':>7}{'untr':>6}{'unrep':>6}{'noise':>6}{'w+':>4}"
         f"{'in turns':>9}"
         f"{'names+':>7}{'turns':>6}{'cpu s':>7}"
@@ -453,7 +453,7 @@ def main() -> None:
             s = score(item, turns, seconds, names)
             wer_s = f"{s.wer:.3f}" if s.wer is not None else "-"
             print(
-                f"{item.name:<21}{item.language:<5}{item.kind:<7}{system:<15}{wer_s:>7}"
+                f"{item.name:<23}{item.language:<5}{item.kind:<7}{system:<15}{wer_s:>7}"
                 f"{speech:8.1f}{s.no_words:9.1f}{s.flagged:8.1f}{s.no_words - s.flagged:7.1f}"
                 f"{s.untranscribed:6.1f}{s.unreported:6.1f}{s.noise_flagged:6.1f}"
                 f"{s.words_in_noise:4d}"
@@ -521,7 +521,7 @@ def _report_languages(item: Item, runs: Sequence[tuple[str, Sequence[Turn], floa
             langs = {t.language or item.language for t in inside}
             flagged = sum(1 for t in inside if t.has_flag(FlagCode.OTHER_LANGUAGE))
             parts.append(f"{lang}: turns in {','.join(sorted(langs)) or '-'}, {flagged} flagged")
-        print(f"{'':<21}{'':<5}{'':<7}{system:<15} languages: " + "; ".join(parts))
+        print(f"{'':<23}{'':<5}{'':<7}{system:<15} languages: " + "; ".join(parts))
 
 
 if __name__ == "__main__":
