@@ -32,14 +32,22 @@ def der_parts(
     hypothesis: Sequence[SpeakerSegment],
     step: float = 0.01,
     region: tuple[float, float] | None = None,
+    collar: float = 0.0,
 ) -> DerParts:
-    """Frame-level diarization error, no collar, overlapping speech counted per speaker,
-    with the best one-to-one mapping of hypothesis labels to reference labels (as NIST
-    md-eval and pyannote.metrics). ``region``: score only ``[start, end)`` (an RTTM's UEM)."""
+    """Frame-level diarization error, overlapping speech counted per speaker, with the best
+    one-to-one mapping of hypothesis labels to reference labels (as NIST md-eval and
+    pyannote.metrics). ``region``: score only ``[start, end)`` (an RTTM's UEM). ``collar``:
+    seconds either side of each reference segment's start and end left unscored (md-eval's
+    ``-c``, often 0.25; the default 0 scores every frame)."""
     from scipy.optimize import linear_sum_assignment
 
     end = max(s.end for s in [*reference, *hypothesis])
     n = int(end / step) + 2
+    unscored = np.zeros(n, dtype=bool)
+    if collar > 0:
+        for seg in reference:
+            for t in (seg.start, seg.end):
+                unscored[max(0, round((t - collar) / step)) : round((t + collar) / step)] = True
 
     def grid(segs: Sequence[SpeakerSegment]) -> npt.NDArray[np.bool_]:
         labels = sorted({s.label for s in segs})
@@ -49,6 +57,7 @@ def der_parts(
         if region is not None:
             g[:, : round(region[0] / step)] = False
             g[:, round(region[1] / step) :] = False
+        g[:, unscored] = False
         return g
 
     ref, hyp = grid(reference), grid(hypothesis)
