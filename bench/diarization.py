@@ -4,6 +4,7 @@
     python bench/diarization.py              # every set below
     python bench/diarization.py --sets held,pyannote,sample
     python bench/diarization.py --sets sample,ami-dev,dev --replay   # tuning: seconds, not minutes
+    python bench/diarization.py --sets ami-dev,dev --replay --where  # where FA and missed lie
 
 Sets:
 
@@ -44,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from fgdprep.audio import Samples, read_mono
 from fgdprep.diarize import DiarizeOptions, SpeakerCount, make_diarizer
@@ -259,6 +261,60 @@ def missed_speech(case: Case, speech: Sequence[tuple[float, float]]) -> float:
     return der_parts(case.reference, as_one, region=case.region).missed
 
 
+#: Where false alarm and missed speech lie (``--where``), each a share of the reference speech.
+PLACES = (
+    "FA lead",
+    "FA tail",
+    "FA pause",
+    "FA alone",
+    "FA extra voice",
+    "missed unfound",
+    "missed overlap",
+)
+
+
+def where(case: Case, hyp: Sequence[SpeakerSegment], step: float = 0.01) -> npt.NDArray[np.float64]:
+    """Seconds of false alarm and missed speech by where they lie (:data:`PLACES`), counted
+    per speaker as DER counts them but without the label mapping: false alarm with no
+    reference speech in the frame lies before the first reference speech of a stretch of
+    speech found (lead), after its last (tail), in a pause of the reference inside it
+    (pause), or in a stretch with none (alone); more voices found than spoke is "extra
+    voice". Missed speech lies where nothing was found (unfound) or where more people spoke
+    than were found (overlap)."""
+    n = int(max(s.end for s in [*case.reference, *hyp]) / step) + 2
+
+    def count(segs: Sequence[SpeakerSegment]) -> npt.NDArray[np.int64]:
+        c = np.zeros(n, dtype=np.int64)
+        for label in {s.label for s in segs}:
+            one = np.zeros(n, dtype=bool)
+            for s in segs:
+                if s.label == label:
+                    one[round(s.start / step) : round(s.end / step)] = True
+            c += one
+        if case.region is not None:
+            c[: round(case.region[0] / step)] = 0
+            c[round(case.region[1] / step) :] = 0
+        return c
+
+    ref, found = count(case.reference), count(hyp)
+    out = np.zeros(len(PLACES))
+    extra = np.maximum(found - ref, 0)
+    out[4] = extra[ref > 0].sum()
+    edges = np.flatnonzero(np.diff(np.r_[0, (found > 0).astype(int), 0]))
+    for a, b in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+        spoken = np.flatnonzero(ref[a:b] > 0)
+        silent = (ref[a:b] == 0) * extra[a:b]
+        if spoken.size == 0:
+            out[3] += silent.sum()
+            continue
+        out[0] += silent[: spoken[0]].sum()
+        out[1] += silent[spoken[-1] + 1 :].sum()
+        out[2] += silent[spoken[0] : spoken[-1]].sum()
+    missed = np.maximum(ref - found, 0)
+    out[5], out[6] = missed[found == 0].sum(), missed[found > 0].sum()
+    return out * step
+
+
 @dataclass
 class Tally:
     missed: float = 0.0
@@ -297,9 +353,14 @@ COLLAR = 0.25
 
 
 def run(
-    cases: Sequence[Case], verbose: bool, speech: bool
+    cases: Sequence[Case],
+    verbose: bool,
+    speech: bool,
+    places: dict[str, npt.NDArray[np.float64]] | None = None,
 ) -> tuple[dict[str, dict[str, Tally]], dict[str, dict[str, Tally]]]:
-    """Per condition and system: the tallies without a collar, and with :data:`COLLAR`."""
+    """Per condition and system: the tallies without a collar, and with :data:`COLLAR`;
+    ``places``, where given, sums :func:`where` per system (the last entry: the reference
+    speech in seconds)."""
     table: dict[str, dict[str, Tally]] = {}
     collared: dict[str, dict[str, Tally]] = {}
     for case in cases:
@@ -328,6 +389,9 @@ def run(
                 der_parts(case.reference, hyp, region=case.region, collar=COLLAR), found, truth
             )
             line.append(f"{parts.der:6.1%} (missed {parts.missed:5.1%}, {found} found)")
+            if places is not None:
+                add = np.r_[where(case, hyp), parts.speech]
+                places[system] = places.get(system, np.zeros(add.size)) + add
         if verbose:
             print("  ".join(line), flush=True)
     return table, collared
@@ -360,6 +424,11 @@ def main() -> None:
         help="per file, the speech missed by speech detection alone (senko's VAD, ours)",
     )
     parser.add_argument(
+        "--where",
+        action="store_true",
+        help="per set, where false alarm and missed speech lie (edges, pauses, overlap)",
+    )
+    parser.add_argument(
         "--replay",
         action="store_true",
         help="reuse each file's silero probabilities and CAM++ embeddings (.bench/diar-replay)",
@@ -388,7 +457,13 @@ def main() -> None:
             print(f"| (no AMI snippets in {args.ami}) |")
             continue
         cases = list(SETS[name]())
-        table, collared = run(cases, args.verbose, args.speech)
+        places: dict[str, npt.NDArray[np.float64]] = {}
+        table, collared = run(cases, args.verbose, args.speech, places if args.where else None)
+        for system, sums in places.items():
+            shares = ", ".join(
+                f"{p} {v / sums[-1]:.1%}" for p, v in zip(PLACES, sums, strict=False)
+            )
+            print(f"    where, {name}, {system}: {shares}")
         for condition, row in table.items():
             truths = [
                 len({s.label for s in c.reference}) for c in cases if c.condition == condition
