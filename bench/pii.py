@@ -275,9 +275,10 @@ def report(results: dict[tuple[str, str, str], tuple[Row, Row]], markdown: bool)
     lines = []
     order = {"old": 0, "independent": 1}
     lang_order = {lang: n for n, lang in enumerate(LANGUAGES)}
-    split_order = {"all": 0, "dev": 1, "dev2": 2, "dev3": 3, "heldout": 9, "held2": 10}
+    split_order = {"all": 0, "dev": 1, "dev2": 2, "dev3": 3, "dev4": 4, "heldout": 9}
+    split_order |= {"held2": 10, "held3": 11}
     for key in sorted(
-        results, key=lambda k: (order[k[0]], lang_order.get(k[1], 9), split_order[k[2]])
+        results, key=lambda k: (order[k[0]], lang_order.get(k[1], 9), split_order.get(k[2], 99))
     ):
         corpus, language, split = key
         for engine, row in zip(("ours", "vanilla"), results[key], strict=True):

@@ -115,3 +115,67 @@ def test_roster_name_forms(language: str, text: str, expected: list[tuple[str, s
 )
 def test_words_like_roster_names(language: str, text: str) -> None:
     assert roster(language, text) == []
+
+
+NICK_ROSTERS = {
+    "sw": (Person("P1", "Halima Mussa"), Person("P2", "Fredrick Mollel")),
+    "he": (Person("P1", "יוסף חדד"), Person("P2", "שמואל כהן")),
+    "mr": (Person("P1", "दत्ता जाधव"), Person("P2", "सचिन पाटील")),
+    "de": (Person("P1", "Gabriele Hofmann"), Person("P2", "Stefanie Wolf")),
+    "en": (Person("P1", "Robert Okello"), Person("P2", "William Kato"), Person("P3", "Augustine")),
+}
+_NICK_CACHE: dict[str, Analyzer] = {}
+
+
+def nicknamed(language: str, text: str) -> list[tuple[str, str]]:
+    if language not in _NICK_CACHE:
+        ctx = RecognizerContext(language=language, people=NICK_ROSTERS[language])
+        _NICK_CACHE[language] = Analyzer(ctx, None)
+    return [
+        (text[d.start : d.end], d.person or "")
+        for d in _NICK_CACHE[language].analyze(text)
+        if d.recognizer == "roster"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # the start of a name alone (cased scripts), capitalised inside a sentence
+        ("sw", "Nilimwambia Hali kwamba tutaonana.", [("Hali", "P1")]),
+        # the start with a diminutive ending, doubled letters single ("Steffi", "Robbie")
+        ("sw", "Kwa hiyo Fredy alisema hapana.", [("Fredy", "P2")]),
+        ("de", "Die Gabi hat gesagt, es geht.", [("Gabi", "P1")]),
+        ("de", "Ich war mit Steffi dort.", [("Steffi", "P2")]),
+        ("en", "I told Robbie about it.", [("Robbie", "P1")]),
+        # Hebrew: a diminutive, behind a prefix letter; a listed given name that is frequent
+        ("he", "יוסיק אמר שזה קשה.", [("יוסיק", "P1")]),
+        ("he", "ליוסיק יש שלושה ילדים.", [("יוסיק", "P1")]),
+        ("he", "דיברתי עם שמוליק אתמול.", [("שמוליק", "P2")]),
+        # Marathi: "सच्या" for सचिन
+        ("mr", "सच्या आला होता.", [("सच्या", "P2")]),
+    ],
+)
+def test_roster_pet_forms(language: str, text: str, expected: list[tuple[str, str]]) -> None:
+    assert nicknamed(language, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # "hali" (condition) opening a sentence or in lower case is the word
+        ("sw", "Hali ilikuwa mbaya sana."),
+        ("sw", "hali yangu ni nzuri."),
+        # frequent English words and months stay words: "Will", "August"
+        ("en", "Then Will said no."),
+        ("en", "We will see in August."),
+        # German nouns that start like a roster name ("Wolf" of Wolf is the surname itself,
+        # not a pet form; "Gabel", a fork, is a frequent noun)
+        ("de", "Im Winter ist es schlimm."),
+        ("de", "Ich brauche eine Gabel."),
+        # Marathi: a frequent word after a roster name's start ("सकाळी", in the morning)
+        ("mr", "मी सकाळी आलो."),
+    ],
+)
+def test_words_like_pet_forms(language: str, text: str) -> None:
+    assert nicknamed(language, text) == []

@@ -249,6 +249,28 @@ class Lexicon:
     #: Frequent words that end several listed names and start none ("शहर" of "पुणे शहर",
     #: city): a kind of place, no name on their own.
     generic: frozenset[str] = frozenset()
+    #: Endings of pet forms made from the start of a given name ("Gabi", "יוסיק", "दत्तू").
+    diminutives: tuple[str, ...] = ()
+
+    def bare(self, key: str) -> str:
+        """A word without the case ending of a place (uncased scripts)."""
+        if self.cased:
+            return key
+        for suf in sorted(self.place_suffixes, key=len, reverse=True):
+            if key.endswith(suf) and len(key) - len(suf) >= 2:
+                return key[: -len(suf)]
+        return key
+
+    def place_head_after(self, text: str, key: str, gap: str) -> bool:
+        """Whether a word (``text``, its ``key``) right after a name, ``gap`` between, is a
+        road or place word that makes the name a place's: "Kampala Road",
+        "Kurt-Schumacher-Allee", "लक्ष्मी रोडवर" (with any case ending in uncased scripts)."""
+        if gap not in (" ", "-", "\u00a0"):
+            return False
+        if self.cased:
+            heads = self.place_heads | self.street_heads | PLACE_HEADS
+            return text[:1].isupper() and key in heads
+        return key in self.place_heads or self.bare(key) in self.place_heads
 
 
 def _keys(items: Any) -> frozenset[str]:
@@ -282,7 +304,7 @@ def lexicon(language: str) -> Lexicon | None:
         for key, entity in (("places", LOCATION), ("facilities", FACILITY)):
             for item in data.get(key) or ():
                 for variant in _defective(str(item)):
-                    if _zipf(variant, language) < COMMON_ZIPF:
+                    if zipf(variant, language) < COMMON_ZIPF:
                         names.add(variant, entity)
     # English spoken at a Kampala or Dar es Salaam site names the same neighbourhoods
     for other in data.get("places_of") or ():
@@ -311,7 +333,7 @@ def lexicon(language: str) -> Lexicon | None:
         (prefix + keys[0], *keys[1:])
         for keys in kin
         for prefix in KIN_PREFIXES.get(language, ())
-        if not keys[0].startswith(prefix) and _zipf(prefix + keys[0], language) < KIN_WORD_ZIPF
+        if not keys[0].startswith(prefix) and zipf(prefix + keys[0], language) < KIN_WORD_ZIPF
     }
     facility_before = _phrases(data.get("facility_before"))
     if language in GLUED_PREFIXES:
@@ -378,6 +400,7 @@ def lexicon(language: str) -> Lexicon | None:
         ),
         companions=_keys(data.get("companions")),
         generic=_generic(names, language),
+        diminutives=tuple(norm(str(x)) for x in data.get("diminutives") or ()),
     )
 
 
@@ -404,12 +427,12 @@ def _generic(names: PhraseIndex[str], language: str) -> frozenset[str]:
     return frozenset(
         k
         for k, n in ends.items()
-        if n >= 2 and k not in alone and _rough_zipf(k, language) >= COMMON_ZIPF
+        if n >= 2 and k not in alone and rough_zipf(k, language) >= COMMON_ZIPF
     )
 
 
 @functools.cache
-def _zipf(word: str, language: str) -> float:
+def zipf(word: str, language: str) -> float:
     code = WORDFREQ.get(language)
     if code is None:
         return 0.0
@@ -418,10 +441,10 @@ def _zipf(word: str, language: str) -> float:
     return float(wordfreq.zipf_frequency(word, code))
 
 
-def _rough_zipf(word: str, language: str) -> float:
-    """:func:`_zipf` in the language's own list, else the nearest one (Marathi: Hindi), for
+def rough_zipf(word: str, language: str) -> float:
+    """:func:`zipf` in the language's own list, else the nearest one (Marathi: Hindi), for
     rough commonness only."""
-    return _zipf(word, WORDFREQ_NEAREST.get(language, language))
+    return zipf(word, WORDFREQ_NEAREST.get(language, language))
 
 
 @dataclass
@@ -497,10 +520,10 @@ class CandidateRecognizer(EntityRecognizer):
             return False
         for cut in range(COMPOUND_PART, len(key) - COMPOUND_PART + 1):
             head, tail = key[:cut], key[cut:]
-            if _zipf(tail, self.lex.language) < COMPOUND_TAIL_ZIPF:
+            if zipf(tail, self.lex.language) < COMPOUND_TAIL_ZIPF:
                 continue
             for part in (head, head[:-1] if head.endswith("s") else ""):
-                if len(part) >= COMPOUND_PART and _zipf(part, self.lex.language) >= WEAK_ZIPF:
+                if len(part) >= COMPOUND_PART and zipf(part, self.lex.language) >= WEAK_ZIPF:
                     return True
         return False
 
@@ -509,7 +532,7 @@ class CandidateRecognizer(EntityRecognizer):
             return True
         if key.endswith(self.lex.noun_endings) and key not in self.lex.names._vocab:
             return True
-        return bool(self.lex.rare_zipf) and _zipf(key, self.lex.language) >= self.lex.rare_zipf
+        return bool(self.lex.rare_zipf) and zipf(key, self.lex.language) >= self.lex.rare_zipf
 
     def _name_shaped(self, w: _Word, lower_text: bool) -> bool:
         """A word that may be a name: capitalised in a cased script (any word in text that is
@@ -612,7 +635,7 @@ class CandidateRecognizer(EntityRecognizer):
                 continue  # "सून" (daughter-in-law) is a kinship word before it is a town
             if m.start > w.start and (w.key,) in self.lex.kin:
                 continue  # "בעלי" (my husband) is no "עלי" after a prefix letter
-            common = " " not in surface and _zipf(surface, self.lex.language) >= COMMON_ZIPF
+            common = " " not in surface and zipf(surface, self.lex.language) >= COMMON_ZIPF
             glued = norm(text[w.start : m.start]) if m.start > w.start else ""
             if (
                 glued
@@ -624,7 +647,7 @@ class CandidateRecognizer(EntityRecognizer):
                     continue  # "העביר" (he moved) is no "the Abir": no article on a name
                 # a prefix letter on a name: how frequent the whole word is says whether it
                 # is one ("בגיל", at the age) or a name ("לרבקה", "כשמאיר", "ואבי")
-                common = _zipf(w.key, self.lex.language) >= COMMON_ZIPF
+                common = zipf(w.key, self.lex.language) >= COMMON_ZIPF
             # a place in a locative case ("מאשדוד", "सोलापूरहून") is a place, however frequent
             place_case = (
                 m.payload != PERSON
@@ -675,9 +698,7 @@ class CandidateRecognizer(EntityRecognizer):
             if (
                 entity == LOCATION
                 and last + 1 < len(words)
-                and (self._place_head(words[last + 1]) or words[last + 1].key in PLACE_HEADS)
-                and (not self.lex.cased or words[last + 1].text[:1].isupper())
-                and _joinable(self._gaps.get(last + 1, ""))
+                and self._place_head_after(words, last + 1)
             ):
                 # "Kampala Road", "लक्ष्मी रोडवर": the place head word is part of the name
                 head = words[last + 1]
@@ -727,7 +748,7 @@ class CandidateRecognizer(EntityRecognizer):
                     and not w.text[:1].isupper()
                     and not (  # "bei der sabrina, meiner schwester": a name, though frequent
                         self._kin_after(words, i)
-                        and _zipf(w.key, self.lex.language) < NOUN_ZIPF
+                        and zipf(w.key, self.lex.language) < NOUN_ZIPF
                         and w.key not in self.lex.not_names
                     )
                 ):
@@ -808,12 +829,7 @@ class CandidateRecognizer(EntityRecognizer):
                 and entity != FACILITY
                 and last + 1 < len(words)
                 and last + 1 not in found
-                and (
-                    words[last + 1].key in self.lex.street_heads
-                    or words[last + 1].key in PLACE_HEADS
-                )
-                and words[last + 1].text[:1].isupper()
-                and _joinable(self._gaps.get(last + 1, ""))
+                and self._place_head_after(words, last + 1)
             ):
                 # "Kurt-Schumacher-Allee", "Senapati Bapat Road": a street named after someone
                 last += 1
@@ -896,7 +912,7 @@ class CandidateRecognizer(EntityRecognizer):
             if (
                 nxt in self.lex.place_suffixes
                 and LATIN_NAME.fullmatch(w.text)
-                and _zipf(w.key, "en") < WEAK_ZIPF
+                and zipf(w.key, "en") < WEAK_ZIPF
                 and self._gaps.get(i + 1, "") == " "
             ):
                 out.append((w.start, w.end, LOCATION, CUE_SCORE, "cue"))
@@ -994,7 +1010,7 @@ class CandidateRecognizer(EntityRecognizer):
         towns as frequent are in the lexicon, rarer ones ("nach Kempten") stay places."""
         return self.lex.nouns_capitalised and (
             key.endswith(self.lex.noun_endings)
-            or _zipf(key, self.lex.language) >= NOUN_ZIPF
+            or zipf(key, self.lex.language) >= NOUN_ZIPF
             or self._compound_noun(key)  # "im Wartezimmer", "in der Tagesstätte"
         )
 
@@ -1050,7 +1066,7 @@ class CandidateRecognizer(EntityRecognizer):
             any(
                 w.key.endswith(e) and len(w.key) >= len(e) + 3 for e in self.lex.street_endings_rare
             )
-            and _zipf(w.key, self.lex.language) < STREET_ZIPF
+            and zipf(w.key, self.lex.language) < STREET_ZIPF
         ):
             return 1
         nxt = words[i + 1] if i + 1 < len(words) else None
@@ -1143,7 +1159,7 @@ class CandidateRecognizer(EntityRecognizer):
             and w.key not in self.lex.after_name
             and not self._is_honorific(w.key)
             and not self._facility_head(w.key)
-            and _rough_zipf(w.key, self.lex.language) < WEAK_ZIPF
+            and rough_zipf(w.key, self.lex.language) < WEAK_ZIPF
         )
 
     def _after_place_cue(self, words: list[_Word], i: int) -> bool:
@@ -1189,8 +1205,8 @@ class CandidateRecognizer(EntityRecognizer):
             and _joinable(self._gaps.get(i + 1, ""))
             and w.key not in self.lex.between
             and w.key not in self.lex.not_names
-            and _zipf(w.key, self.lex.language) < NOUN_ZIPF
-            and (w.key[:-1] in self.lex.given or _zipf(w.key[:-1], self.lex.language) < NOUN_ZIPF)
+            and zipf(w.key, self.lex.language) < NOUN_ZIPF
+            and (w.key[:-1] in self.lex.given or zipf(w.key[:-1], self.lex.language) < NOUN_ZIPF)
         )
 
     def _named_thing(self, words: list[_Word], i: int) -> str | None:
@@ -1244,7 +1260,7 @@ class CandidateRecognizer(EntityRecognizer):
         if i == 0 or words[i - 1].key not in self.lex.weak_kin:
             return False
         key = words[i].key
-        return not key.startswith("ה") and _zipf(key, self.lex.language) < WEAK_ZIPF
+        return not key.startswith("ה") and zipf(key, self.lex.language) < WEAK_ZIPF
 
     def _apposition(self, words: list[_Word], i: int) -> bool:
         """ "בעלה של רותי, שלום, ...": a name set off by commas after a cued name (on both
@@ -1274,7 +1290,7 @@ class CandidateRecognizer(EntityRecognizer):
         # uncased: "בית הספר הזמין" is a school that invited, not a school's name
         if _ends_with(words, j, lex.facility_before) and (
             lex.cased
-            or _zipf(words[i].key, lex.language) < FACILITY_ZIPF
+            or zipf(words[i].key, lex.language) < FACILITY_ZIPF
             or self._construct(words[j - 1].key)
         ):
             return FACILITY
@@ -1349,6 +1365,11 @@ class CandidateRecognizer(EntityRecognizer):
             and self.lex.names.resolve(w.key) is not None
         )
 
+    def _place_head_after(self, words: list[_Word], k: int) -> bool:
+        """Word k, joined to the name before it, is a road or place word of that name."""
+        w = words[k]
+        return self.lex.place_head_after(w.text, w.key, self._gaps.get(k, ""))
+
     def _place_head(self, w: _Word) -> bool:
         """A word that belongs to the place name before it, with any case ending ("पार्कमध्ये";
         not "चौकट", a box)."""
@@ -1361,17 +1382,11 @@ class CandidateRecognizer(EntityRecognizer):
         stem = self._bare(key)
         return (
             any(stem.endswith(e) and len(stem) >= len(e) + 2 for e in self.lex.place_endings)
-            and _rough_zipf(stem, self.lex.language) < WEAK_ZIPF
+            and rough_zipf(stem, self.lex.language) < WEAK_ZIPF
         )
 
     def _bare(self, key: str) -> str:
-        """A word without the case ending of a place (uncased scripts)."""
-        if self.lex.cased:
-            return key
-        for suf in sorted(self.lex.place_suffixes, key=len, reverse=True):
-            if key.endswith(suf) and len(key) - len(suf) >= 2:
-                return key[: -len(suf)]
-        return key
+        return self.lex.bare(key)
 
     def _common_in_case(self, w: _Word) -> bool:
         """A frequent word with a case ending that names nobody (uncased scripts): "शहरात"
@@ -1382,7 +1397,7 @@ class CandidateRecognizer(EntityRecognizer):
             stem != w.key
             and (hit is None or hit[0] in self.lex.generic)
             and (stem not in self.lex.names._vocab or stem in self.lex.generic)
-            and _rough_zipf(stem, self.lex.language) >= COMMON_ZIPF
+            and rough_zipf(stem, self.lex.language) >= COMMON_ZIPF
         )
 
     def _construct(self, key: str) -> bool:
@@ -1412,9 +1427,9 @@ class CandidateRecognizer(EntityRecognizer):
                 continue
             if rest in self.lex.stop or (rest,) in self.lex.kin or rest in self.lex.not_names:
                 return True
-            if prefix == "ה" and _zipf(rest, self.lex.language) >= ARTICLE_ZIPF:
+            if prefix == "ה" and zipf(rest, self.lex.language) >= ARTICLE_ZIPF:
                 return True
-        return _zipf(w.key, self.lex.language) >= CUED_WORD_ZIPF
+        return zipf(w.key, self.lex.language) >= CUED_WORD_ZIPF
 
     def _in_place_case(self, w: _Word) -> bool:
         """A rare word with a locative, dative or ablative case ending ("शिरवळला")."""
@@ -1425,7 +1440,7 @@ class CandidateRecognizer(EntityRecognizer):
             and not w.key.endswith(TO_A_PERSON)
             and (stem,) not in self.lex.kin
             and not self._is_honorific(w.key)
-            and _rough_zipf(stem, self.lex.language) < WEAK_ZIPF
+            and rough_zipf(stem, self.lex.language) < WEAK_ZIPF
         )
 
     def _honorific(self, words: list[_Word], i: int) -> str | None:
