@@ -429,3 +429,18 @@ def test_english_named_facilities_and_initials(text: str, expected: list[tuple[s
     spans = {(text[d.start : d.end], d.entity_type) for d in _CACHE["en"].analyze(text)}
     assert {s for s in spans if s[1] in ("PERSON", "LOCATION", "FACILITY")} >= set(expected)
     assert not {s for s in spans if s[1] == "PERSON"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # Marathi given names that are everyday words need a cue: a kinship word before them
+        ("mr", "माझी बहीण पूजा काल आली.", [("पूजा", "PERSON")]),
+        ("mr", "माझा भाऊ प्रकाश आला.", [("प्रकाश", "PERSON")]),
+        # without one they are the words: worship, hope
+        ("mr", "घरी रोज पूजा होते.", []),
+        ("mr", "आशा सोडायची नाही.", []),
+    ],
+)
+def test_marathi_word_names(language: str, text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates(language, text) == expected

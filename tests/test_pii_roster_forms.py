@@ -124,6 +124,30 @@ NICK_ROSTERS = {
     "de": (Person("P1", "Gabriele Hofmann"), Person("P2", "Stefanie Wolf")),
     "en": (Person("P1", "Robert Okello"), Person("P2", "William Kato"), Person("P3", "Augustine")),
 }
+WORD_ROSTER = (Person("P1", "पूजा शिंदे"), Person("P2", "नाना भोसले"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a participant whose name is a Marathi word: where the words around say a person
+        ("नाना बरोबर बोलले.", [("नाना", "P2")]),
+        ("पूजा म्हणाली की तिला भीती वाटते.", [("पूजा", "P1")]),
+        ("मी पूजा.", [("पूजा", "P1")]),
+        ("शिंदे ताई आल्या.", [("शिंदे", "P1")]),
+        # and not where it is the word: worship at home, "our grandfather"
+        ("घरी रोज पूजा होते.", []),
+        ("आमचे नाना, म्हणजे आजोबा, आजारी होते.", []),
+    ],
+)
+def test_roster_word_names_marathi(text: str, expected: list[tuple[str, str]]) -> None:
+    ctx = RecognizerContext(language="mr", people=WORD_ROSTER)
+    found = Analyzer(ctx, None).analyze(text)
+    assert [
+        (text[d.start : d.end], d.person) for d in found if d.recognizer == "roster"
+    ] == expected
+
+
 _NICK_CACHE: dict[str, Analyzer] = {}
 
 

@@ -251,6 +251,9 @@ class Lexicon:
     generic: frozenset[str] = frozenset()
     #: Endings of pet forms made from the start of a given name ("Gabi", "יוסיק", "दत्तू").
     diminutives: tuple[str, ...] = ()
+    #: Names that are everyday words of the language, where no frequency list says so
+    #: (Marathi "आशा", hope; "पूजा", worship): a cue must say a person is meant.
+    word_names: frozenset[str] = frozenset()
 
     def bare(self, key: str) -> str:
         """A word without the case ending of a place (uncased scripts)."""
@@ -401,6 +404,7 @@ def lexicon(language: str) -> Lexicon | None:
         companions=_keys(data.get("companions")),
         generic=_generic(names, language),
         diminutives=tuple(norm(str(x)) for x in data.get("diminutives") or ()),
+        word_names=_keys(data.get("word_names")),
     )
 
 
@@ -667,7 +671,7 @@ class CandidateRecognizer(EntityRecognizer):
                 self.lex.nouns_capitalised and m.payload == PERSON and surface not in self.lex.given
             )
             if (
-                (common or surface in WORD_NAMES)
+                (common or surface in WORD_NAMES or surface in self.lex.word_names)
                 and not place_case
                 and not self._named(text, words, i, noun)
             ):

@@ -105,6 +105,10 @@ ADDRESS_AFTER = frozenset(
         "umesema",
         "hast",
         "wolltest",
+        # Marathi: "नाना बरोबर बोलले" (Nana is right), "पूजा म्हणाली", "आशा ताईंनी सांगितलं"
+        *("बरोबर", "म्हणाले", "म्हणाल्या", "म्हणाला", "म्हणाली", "म्हणतात", "म्हणते", "म्हणतो"),
+        *("बोलले", "बोलल्या", "बोलला", "बोलली", "सांगितले", "सांगितलं", "ताई", "ताईंनी", "सर"),
+        *("मॅडम", "काका", "काकू", "मावशी", "आजी", "आजोबा", "भाऊ", "दादा", "वहिनी", "जी"),
     }
 )
 NOT_A_PERSON_BEFORE = frozenset(
@@ -185,7 +189,8 @@ class RosterRecognizer(EntityRecognizer):
                     self.index.add(key, person.code)
                 for form in _latin_forms(phrase):  # "Sunita tai" in code-switched Marathi
                     self.index.add(form, person.code)
-                self.word_names.update(k for k in keys if k in WORD_NAMES)
+                everyday = WORD_NAMES | (lex.word_names if lex is not None else frozenset())
+                self.word_names.update(k for k in keys if k in everyday)
                 # two-letter names of an uncased script ("טל", "חן", "גל"): the index leaves
                 # them out (too many words are that short); found only where said to a person
                 if uncased:
