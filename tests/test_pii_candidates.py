@@ -444,3 +444,33 @@ def test_english_named_facilities_and_initials(text: str, expected: list[tuple[s
 )
 def test_marathi_word_names(language: str, text: str, expected: list[tuple[str, str]]) -> None:
     assert candidates(language, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a given name that is also a listed place: "when Meir" is the man, "in Omer" the town
+        ("כשמאיר חזר לדבר איתי.", [("מאיר", "PERSON")]),
+        ("בעומר יש מרפאה פרטית.", [("עומר", "LOCATION")]),
+        ("ל״ג בעומר היה כיף.", []),
+        # "בחורה" after a clinic is "in Hura"; elsewhere a girl
+        ("הגעתי למרפאה בחורה.", [("חורה", "LOCATION")]),
+        ("הכרתי בחורה נחמדה.", []),
+        # the article of a listed name drops after ב: "בעיר העתיקה" (העיר העתיקה)
+        ("גרנו בעיר העתיקה.", [("עיר העתיקה", "LOCATION")]),
+        # a neighbourhood by its number, not a number of families in the neighbourhood
+        ("אני מרהט, שכונה שלוש.", [("רהט", "LOCATION"), ("שכונה שלוש", "LOCATION")]),
+        ("בשכונה שלוש משפחות עזבו.", []),
+        ("גרנו בשכונה 12 שנים.", []),
+        # no article inside a name: "בן הדוד" is the cousin
+        ("ואבי, בן הדוד שלי, בא לבקר.", []),
+        # a preposition on a word after a role: at the clinic, at nursery, no name
+        ("הרופא בקופה אמר שזה בסדר.", []),
+        ("הבת שלי בגן כל היום.", []),
+        # "שדרות" before a street's name is an avenue, alone the town Sderot
+        ("הדירה שלנו בשדרות רגר, מול הקניון.", [("רגר", "LOCATION")]),
+        ("גרתי בשדרות.", [("שדרות", "LOCATION")]),
+    ],
+)
+def test_hebrew_prefixes_and_articles(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("he", text) == expected

@@ -177,6 +177,8 @@ NOT_FACILITY_ACRONYMS = frozenset(
         *("EKG", "MRT", "ABM", "BTHG", "SGB", "GDB", "EM", "ALG", "HARTZ", "BU", "AU", "BEM"),
     }
 )
+#: Hebrew: the word before "בעומר" in the name of a holiday (Lag BaOmer), not the town.
+HOLIDAY_BEFORE = frozenset({'ל"ג', "לג"})
 #: Marathi genitive endings: a known name so declined before a facility is its owner.
 GENITIVES = ("च्या", "चा", "ची", "चे")
 #: Marathi "-कडे" (to someone's): "गोखले सरांकडे जाते" goes to a person, not a place.
@@ -254,6 +256,10 @@ class Lexicon:
     #: Names that are everyday words of the language, where no frequency list says so
     #: (Marathi "आशा", hope; "पूजा", worship): a cue must say a person is meant.
     word_names: frozenset[str] = frozenset()
+    #: Nouns counted by a number before them ("שלוש משפחות", three families): a number so
+    #: followed names no neighbourhood ("בשכונה שלוש משפחות").
+    counted: frozenset[str] = frozenset()
+    numbered_places: frozenset[str] = frozenset()
 
     def bare(self, key: str) -> str:
         """A word without the case ending of a place (uncased scripts)."""
@@ -322,6 +328,17 @@ def lexicon(language: str) -> Lexicon | None:
         for line in places.read_text(encoding="utf-8").splitlines():
             if line and not line.startswith("#"):
                 names.add(line, LOCATION)
+    if language == "he":
+        # the article of a definite name drops after ב/ל/כ: "בעיר העתיקה" (in the Old City,
+        # "העיר העתיקה"); the prefix letter is stripped by fgdprep.text, the name kept
+        for keys, entity in [e for entries in names._by_first.values() for e in entries]:
+            noun = keys[0][1:]  # "עיר" of "העיר העתיקה"; not "דסה" of "הדסה הר הצופים"
+            if len(keys) > 1 and keys[0][:1] == keys[1][:1] == "ה" and zipf(noun, "he") >= 3:
+                names.add(" ".join((noun, *keys[1:])), entity)
+        # neighbourhoods named by a number: "שכונה שלוש", "שכונה 3"
+        for head in data.get("numbered_places") or ():
+            for number in (*(data.get("ages") or {}).get("numbers", ()), *map(str, range(1, 21))):
+                names.add(f"{head} {number}", LOCATION)
     # prefix letters on a first word too short to be stripped: "בתל אביב", "מתל שבע"
     for prefix in GLUED_PREFIXES.get(language, ()):
         for keys, entity in [e for entries in names._by_first.values() for e in entries]:
@@ -405,6 +422,8 @@ def lexicon(language: str) -> Lexicon | None:
         generic=_generic(names, language),
         diminutives=tuple(norm(str(x)) for x in data.get("diminutives") or ()),
         word_names=_keys(data.get("word_names")),
+        counted=_keys((data.get("ages") or {}).get("not_after")) | _keys(data.get("counted")),
+        numbered_places=_keys(data.get("numbered_places")),
     )
 
 
@@ -549,10 +568,11 @@ class CandidateRecognizer(EntityRecognizer):
             r in self.lex.not_names
             or r in self.lex.stop
             or (r,) in self.lex.facility_before
+            or (r,) in self.lex.place_cues
             or r.startswith(self.lex.facility_stems or ("\0",))
             for r in self._unprefixed(w.key)
         ):
-            return False  # "לדרום" (to the south), "כשאני", "למרפאה" (to the clinic)
+            return False  # "לדרום" (to the south), "כשאני", "למרפאה", "בשכונה" (in the area)
         if not self.lex.cased and w.key in self.lex.place_suffixes:
             return False  # "Baner ला राहतो": a case ending written apart
         if not self.lex.cased and ("״" in w.text or '"' in w.text):
@@ -637,33 +657,60 @@ class CandidateRecognizer(EntityRecognizer):
             surface = norm(text[m.start : m.end])
             if surface in self.lex.not_names or (surface,) in self.lex.kin:
                 continue  # "सून" (daughter-in-law) is a kinship word before it is a town
-            if m.start > w.start and (w.key,) in self.lex.kin:
-                continue  # "בעלי" (my husband) is no "עלי" after a prefix letter
+            if (
+                m.start > w.start
+                and (w.key,) in self.lex.kin
+                and not GLUED_PREFIXES.get(self.lex.language)
+            ):
+                continue  # the kinship word of a language with prefixes is tried below
+            if self._street_word(words, i, m):
+                continue  # "בשדרות רגר": Rager Avenue, not the town Sderot
+            if self._counts_after(words, i, m.end):
+                continue  # "בשכונה שלוש משפחות": three families in the neighbourhood
+            if m.payload == PERSON and self._article_inside(words, i, m.end):
+                continue  # "בן הדוד" (the cousin) is no "בן דוד": no article inside a name
             common = " " not in surface and zipf(surface, self.lex.language) >= COMMON_ZIPF
             glued = norm(text[w.start : m.start]) if m.start > w.start else ""
-            if (
-                glued
-                and self.lex.language in GLUED_PREFIXES
-                and " " not in surface
-                and surface not in self.lex.place_names  # "גרה בעומר": the town Omer
-            ):
-                if m.payload == PERSON and "ה" in glued:
+            located = False  # a name that is also a town, with "in" glued on: "בעומר"
+            if glued and self.lex.language in GLUED_PREFIXES and " " not in surface:
+                town = surface in self.lex.place_names
+                if m.payload == PERSON and "ה" in glued and not town:
                     continue  # "העביר" (he moved) is no "the Abir": no article on a name
-                # a prefix letter on a name: how frequent the whole word is says whether it
-                # is one ("בגיל", at the age) or a name ("לרבקה", "כשמאיר", "ואבי")
-                common = zipf(w.key, self.lex.language) >= COMMON_ZIPF
+                if not (town and glued.endswith("מ")):  # "ממאיר" (malignant), no "from Meir"
+                    # a prefix letter on a name: how frequent the whole word is says whether
+                    # it is one ("בגיל", at the age) or a name ("לרבקה", "כשמאיר", "ואבי")
+                    common = zipf(w.key, self.lex.language) >= COMMON_ZIPF
+                # "בעומר יש מרפאה" (in Omer), "למרפאה בחורה" (to the clinic in Hura, though
+                # "בחורה" is a girl after anything else); not "ל״ג בעומר", a holiday
+                before = {words[i - 1].key, *self._unprefixed(words[i - 1].key)} if i else set()
+                if before & HOLIDAY_BEFORE:
+                    continue
+                located = (
+                    town
+                    and glued.endswith("ב")
+                    and (not common or self._facility_word(words, i - 1))
+                )
+                if located:
+                    common = False
+                elif (w.key,) in self.lex.kin:
+                    continue  # "בעלי" (my husband) is no "עלי" after a prefix letter
             # a place in a locative case ("מאשדוד", "सोलापूरहून") is a place, however frequent
             place_case = (
-                m.payload != PERSON
-                and (
-                    self._place_case(text, words, m.start, m.end)
-                    or (  # "בתל שבע", "מתל אביב": listed with the letter on a short first word
-                        " " in surface
-                        and len(w.key) <= MIN_STEM
-                        and w.key[:1] in self.lex.place_prefixes
-                        and m.start == w.start
+                located
+                or (
+                    m.payload != PERSON
+                    and (
+                        self._place_case(text, words, m.start, m.end)
+                        or (  # "בתל שבע", "מתל אביב": listed with the letter on a short first word
+                            " " in surface
+                            and len(w.key) <= MIN_STEM
+                            and w.key[:1] in self.lex.place_prefixes
+                            and m.start == w.start
+                        )
+                        or (
+                            m.payload == FACILITY and _ends_with(words, i, self.lex.facility_before)
+                        )
                     )
-                    or (m.payload == FACILITY and _ends_with(words, i, self.lex.facility_before))
                 )
             )
             # German capitalises nouns: a surname that is a noun ("Sommer") needs a cue
@@ -678,7 +725,7 @@ class CandidateRecognizer(EntityRecognizer):
                 if m.payload == PERSON and (not self.lex.cased or self.lex.nouns_capitalised):
                     common_names[i] = (m.start, m.end)
                 continue
-            entity, how = m.payload, "lexicon"
+            entity, how = (LOCATION if located else m.payload), "lexicon"
             if (
                 i > 0
                 and m.start == w.start
@@ -1369,6 +1416,54 @@ class CandidateRecognizer(EntityRecognizer):
             and self.lex.names.resolve(w.key) is not None
         )
 
+    def _facility_word(self, words: list[_Word], k: int) -> bool:
+        """Word k is a facility's head word, prefix letters aside ("למרפאה", "בבית החולים")."""
+        if k < 0:
+            return False
+        keys = (words[k].key, *self._unprefixed(words[k].key))
+        return any(
+            (key,) in self.lex.facility_before or self._facility_head(key) for key in keys
+        ) or _ends_with(words, k + 1, self.lex.facility_before)
+
+    def _street_word(self, words: list[_Word], i: int, m: Any) -> bool:
+        """A one-word place of the lexicon that is also a street or area word of the language
+        ("שדרות": Sderot, and avenue), before a rare word that names the street."""
+        w = words[i]
+        if self.lex.cased or m.end != w.end or i + 1 >= len(words):
+            return False
+        if not any((k,) in self.lex.place_cues for k in (w.key, *self._unprefixed(w.key))):
+            return False
+        nxt = words[i + 1]
+        return (
+            self._gaps.get(i + 1) == " "
+            and nxt.key not in self.lex.stop
+            and not nxt.key.isdigit()
+            and zipf(nxt.key, self.lex.language) < WEAK_ZIPF
+        )
+
+    def _counts_after(self, words: list[_Word], i: int, end: int) -> bool:
+        """A numbered place ("שכונה שלוש") from word i, its number counting the noun after
+        it ("שלוש משפחות", "12 שנים")."""
+        if words[i].key not in self.lex.numbered_places and not any(
+            r in self.lex.numbered_places for r in self._unprefixed(words[i].key)
+        ):
+            return False
+        nxt = next((k for k, x in enumerate(words) if x.start >= end), None)
+        return nxt is not None and words[nxt].key in self.lex.counted
+
+    def _article_inside(self, words: list[_Word], i: int, end: int) -> bool:
+        """Hebrew: a later word of a name found from word i carries the article ה ("בן
+        הדוד", the cousin, is no "בן דוד")."""
+        if self.lex.language not in GLUED_PREFIXES:
+            return False
+        for x in words[i + 1 :]:
+            if x.start >= end:
+                break
+            hit = self.lex.names.resolve(x.key)
+            if hit is not None and "ה" in x.key[: hit[3]]:
+                return True
+        return False
+
     def _place_head_after(self, words: list[_Word], k: int) -> bool:
         """Word k, joined to the name before it, is a road or place word of that name."""
         w = words[k]
@@ -1423,7 +1518,9 @@ class CandidateRecognizer(EntityRecognizer):
         if self.lex.language not in GLUED_PREFIXES:
             return False
         hit = self.lex.names.resolve(w.key)
-        if hit is not None:
+        if hit is not None and any(
+            len(k) == 1 for k, _ in self.lex.names._by_first.get(hit[0], ())
+        ):
             return "ה" in w.key[: hit[3]]  # "העביר": the article on a listed name, a verb
         for prefix in GLUED_PREFIXES[self.lex.language]:
             rest = w.key[len(prefix) :]
@@ -1431,8 +1528,8 @@ class CandidateRecognizer(EntityRecognizer):
                 continue
             if rest in self.lex.stop or (rest,) in self.lex.kin or rest in self.lex.not_names:
                 return True
-            if prefix == "ה" and zipf(rest, self.lex.language) >= ARTICLE_ZIPF:
-                return True
+            if prefix in "הבלמכ" and zipf(rest, self.lex.language) >= ARTICLE_ZIPF:
+                return True  # "המסגד"; "הרופא בקופה", "הבת שלי בגן": at the clinic, at nursery
         return zipf(w.key, self.lex.language) >= CUED_WORD_ZIPF
 
     def _in_place_case(self, w: _Word) -> bool:
