@@ -682,8 +682,8 @@ class CandidateRecognizer(EntityRecognizer):
                     common = zipf(w.key, self.lex.language) >= COMMON_ZIPF
                 # "בעומר יש מרפאה" (in Omer), "למרפאה בחורה" (to the clinic in Hura, though
                 # "בחורה" is a girl after anything else); not "ל״ג בעומר", a holiday
-                before = {words[i - 1].key, *self._unprefixed(words[i - 1].key)} if i else set()
-                if before & HOLIDAY_BEFORE:
+                prior = {words[i - 1].key, *self._unprefixed(words[i - 1].key)} if i else set()
+                if prior & HOLIDAY_BEFORE:
                     continue
                 located = (
                     town
