@@ -474,3 +474,19 @@ def test_marathi_word_names(language: str, text: str, expected: list[tuple[str, 
 )
 def test_hebrew_prefixes_and_articles(text: str, expected: list[tuple[str, str]]) -> None:
     assert candidates("he", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a rare word in a place case before "took (someone) to", "went": a place
+        ("त्यांनी मला औदुंबरला नेलं.", [("औदुंबर", "LOCATION")]),
+        # not the oblique stem of a frequent word, nor a pilgrimage or a feast
+        ("मी पुन्हा कामावर गेले.", []),
+        ("ते वारीला गेले.", []),
+        # an industrial area (MIDC) after a town belongs to its name, case ending aside
+        ("मी चाकण एमआयडीसीत काम करतो.", [("चाकण एमआयडीसी", "LOCATION")]),
+    ],
+)
+def test_marathi_places_of_moving(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("mr", text) == expected

@@ -179,6 +179,8 @@ NOT_FACILITY_ACRONYMS = frozenset(
 )
 #: Hebrew: the word before "בעומר" in the name of a holiday (Lag BaOmer), not the town.
 HOLIDAY_BEFORE = frozenset({'ל"ג', "לג"})
+#: Marathi: vowel signs a noun takes before a case ending ("काम" -> "कामावर").
+OBLIQUE_VOWELS = ("ा", "े")
 #: Marathi genitive endings: a known name so declined before a facility is its owner.
 GENITIVES = ("च्या", "चा", "ची", "चे")
 #: Marathi "-कडे" (to someone's): "गोखले सरांकडे जाते" goes to a person, not a place.
@@ -1540,8 +1542,14 @@ class CandidateRecognizer(EntityRecognizer):
             and w.key not in self.lex.stop
             and not w.key.endswith(TO_A_PERSON)
             and (stem,) not in self.lex.kin
+            and stem not in self.lex.not_names  # "वारीला जातात": to the pilgrimage
             and not self._is_honorific(w.key)
             and rough_zipf(stem, self.lex.language) < WEAK_ZIPF
+            # nor the oblique stem of a frequent word: "कामावर" (at work, of "काम")
+            and not (
+                stem.endswith(OBLIQUE_VOWELS)
+                and rough_zipf(stem[:-1], self.lex.language) >= WEAK_ZIPF
+            )
         )
 
     def _honorific(self, words: list[_Word], i: int) -> str | None:
