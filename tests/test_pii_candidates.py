@@ -490,3 +490,23 @@ def test_hebrew_prefixes_and_articles(text: str, expected: list[tuple[str, str]]
 )
 def test_marathi_places_of_moving(text: str, expected: list[tuple[str, str]]) -> None:
     assert candidates("mr", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a rare capitalised word after a title and a name is the surname; a noun is not
+        ("Im Gesprächskreis, Pastorin Anke Ehlers leitet den.", [("Anke Ehlers", "PERSON")]),
+        ("Ich habe Schwester Anke Bescheid gesagt.", [("Anke", "PERSON")]),
+        # a capitalised adjective of kind opens a facility's name
+        (
+            "Also die Evangelische Stiftung Alsterdorf, nicht der Stadtteil.",
+            [("Evangelische Stiftung Alsterdorf", "FACILITY"), ("Alsterdorf", "LOCATION")],
+        ),
+        # a city's adjective before a street word: a square; the word alone is none
+        ("Ich studiere am Berliner Tor, Soziale Arbeit.", [("Berliner Tor", "LOCATION")]),
+        ("Dann fiel das Tor, und alle jubelten.", []),
+    ],
+)
+def test_german_surnames_streets_facilities(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("de", text) == expected

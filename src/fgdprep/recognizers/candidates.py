@@ -179,6 +179,8 @@ NOT_FACILITY_ACRONYMS = frozenset(
 )
 #: Hebrew: the word before "בעומר" in the name of a holiday (Lag BaOmer), not the town.
 HOLIDAY_BEFORE = frozenset({'ל"ג', "לג"})
+#: German adjectives of kind that open a facility's name ("Evangelische", "Städtisches").
+FACILITY_ADJECTIVES = ("ische", "isches", "ischen", "ischer", "liche", "liches", "lichen")
 #: Marathi: vowel signs a noun takes before a case ending ("काम" -> "कामावर").
 OBLIQUE_VOWELS = ("ा", "े")
 #: Marathi genitive endings: a known name so declined before a facility is its owner.
@@ -835,6 +837,19 @@ class CandidateRecognizer(EntityRecognizer):
                 found[i] = (PERSON, LEXICON_SCORE, "lexicon")
                 spans.append((start, end, PERSON, LEXICON_SCORE, "lexicon"))
 
+        # "Pastorin Anke Ehlers": a capitalised rare word right after a name that a kinship
+        # word or title says is a person's is the surname
+        if self.lex.cased and not lower_text:
+            for i in sorted(found):
+                if (
+                    found[i][0] == PERSON
+                    and found[i][2] == "cue"
+                    and self._after_kin(words, i)
+                    and i + 1 not in found
+                    and self._surname_shaped(words, i + 1)
+                ):
+                    found[i + 1] = (PERSON, CUE_SCORE, "cue")
+
         # German "Dieters Mutter", "Lenas Freund": a name in the genitive before a kin word
         if self.lex.nouns_capitalised:
             for i in range(len(words) - 1):
@@ -1026,6 +1041,16 @@ class CandidateRecognizer(EntityRecognizer):
             and words[k - 1].text[:1].isupper()
         ):
             first = k - 1
+        # German "Evangelische Stiftung Alsterdorf", "Katholisches Marienkrankenhaus": a
+        # capitalised adjective of kind before the facility is part of its name
+        while (
+            self.lex.nouns_capitalised
+            and first > 0
+            and words[first - 1].text[:1].isupper()
+            and words[first - 1].key.endswith(FACILITY_ADJECTIVES)
+            and _joinable(self._gaps.get(first, ""))
+        ):
+            first -= 1
         while (
             last + 1 < len(words)
             and words[last + 1].key in heads
@@ -1416,6 +1441,27 @@ class CandidateRecognizer(EntityRecognizer):
             and (w.key,) not in self.lex.kin
             and w.key not in self.lex.between
             and self.lex.names.resolve(w.key) is not None
+        )
+
+    def _surname_shaped(self, words: list[_Word], k: int) -> bool:
+        """Word k may be the surname after a given name: capitalised, joined by a space, no
+        frequent word or noun of the language ("Anke Ehlers", not "Anna Blumen"), no cue."""
+        if k >= len(words) or self._gaps.get(k) != " ":
+            return False
+        w = words[k]
+        return (
+            w.text[:1].isupper()
+            and not w.text.isupper()
+            and w.key not in self.lex.stop
+            and w.key not in self.lex.not_names
+            and w.key not in self.lex.between
+            and (w.key,) not in self.lex.kin
+            and w.key not in self.lex.facility_after
+            and not _starts_with(words, k, self.lex.facility_before)
+            and not w.key.endswith(self.lex.noun_endings or ("\0",))
+            and not w.key.endswith(DRUG_ENDINGS)
+            and not self._compound_noun(w.key)
+            and zipf(w.key, self.lex.language) < NOUN_ZIPF
         )
 
     def _facility_word(self, words: list[_Word], k: int) -> bool:
