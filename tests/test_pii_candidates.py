@@ -510,3 +510,18 @@ def test_marathi_places_of_moving(text: str, expected: list[tuple[str, str]]) ->
 )
 def test_german_surnames_streets_facilities(text: str, expected: list[tuple[str, str]]) -> None:
     assert candidates("de", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a synagogue's or yeshiva's name of two words after its head word, though frequent
+        ("הלכתי לבית הכנסת אוהל מועד כל שבת.", [("אוהל מועד", "FACILITY")]),
+        ("למדתי בישיבת שערי תורה.", [("שערי תורה", "FACILITY")]),
+        # the head word alone, a prefix letter on the word after it: no name
+        ("הלכתי לבית הכנסת בשבת.", []),
+        ("הלכתי לבית הכנסת אוהל בשבת.", []),
+    ],
+)
+def test_hebrew_two_word_facility_names(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("he", text) == expected

@@ -264,6 +264,8 @@ class Lexicon:
     #: followed names no neighbourhood ("בשכונה שלוש משפחות").
     counted: frozenset[str] = frozenset()
     numbered_places: frozenset[str] = frozenset()
+    #: Words that open a facility's name after its head word ("בית הכנסת אוהל מועד").
+    name_openers: frozenset[str] = frozenset()
 
     def bare(self, key: str) -> str:
         """A word without the case ending of a place (uncased scripts)."""
@@ -428,6 +430,7 @@ def lexicon(language: str) -> Lexicon | None:
         word_names=_keys(data.get("word_names")),
         counted=_keys((data.get("ages") or {}).get("not_after")) | _keys(data.get("counted")),
         numbered_places=_keys(data.get("numbered_places")),
+        name_openers=_keys(data.get("name_openers")),
     )
 
 
@@ -825,6 +828,7 @@ class CandidateRecognizer(EntityRecognizer):
             self._facility_heads(words, found)
         else:
             spans.extend(self._initials_and_latin(text, words))
+            spans.extend(self._opened_names(words))
         spans.extend(self._acronyms(words))
 
         # a known name that is also a frequent word is a name beside another person's name:
@@ -984,6 +988,24 @@ class CandidateRecognizer(EntityRecognizer):
                 and self._gaps.get(i + 1, "") == " "
             ):
                 out.append((w.start, w.end, LOCATION, CUE_SCORE, "cue"))
+        return out
+
+    def _opened_names(self, words: list[_Word]) -> list[tuple[int, int, str, float, str]]:
+        """Hebrew: a facility's name of two words opened by a word that opens such names,
+        after its head word ("בית הכנסת אוהל מועד", "ישיבת שערי תורה"), however frequent
+        the words, the second with no prefix letter ("בבית הכנסת אוהל בשבת"); the head word
+        stays outside."""
+        out: list[tuple[int, int, str, float, str]] = []
+        for i in range(1, len(words) - 1):
+            if (
+                words[i].key in self.lex.name_openers
+                and _ends_with(words, i, self.lex.facility_before)
+                and self._gaps.get(i) == " "
+                and self._gaps.get(i + 1) == " "
+                and words[i + 1].key not in self.lex.stop
+                and not words[i + 1].key.startswith(("ב", "ל", "כ", "ה", "ו", "ש"))
+            ):
+                out.append((words[i].start, words[i + 1].end, FACILITY, CUE_SCORE, "cue"))
         return out
 
     def _acronyms(self, words: list[_Word]) -> list[tuple[int, int, str, float, str]]:
