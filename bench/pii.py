@@ -202,6 +202,14 @@ def _set_of(doc: Document, by_set: bool) -> str:
     return split
 
 
+def _split_rank(split: str) -> tuple[int, int]:
+    """all, dev, dev2, dev3, ...; then heldout, held2, held3, ..."""
+    if split == "all":
+        return (0, 0)
+    digits = re.sub(r"\D", "", split)
+    return (2 if split.startswith("held") else 1, int(digits) if digits else 1)
+
+
 def evaluate(repeat: int, by_set: bool = False) -> dict[tuple[str, str, str], tuple[Row, Row]]:
     """(corpus, language, split) -> (ours, vanilla) over every document of both corpora."""
     from fgdprep.config import PseudonymisationConfig
@@ -275,10 +283,8 @@ def report(results: dict[tuple[str, str, str], tuple[Row, Row]], markdown: bool)
     lines = []
     order = {"old": 0, "independent": 1}
     lang_order = {lang: n for n, lang in enumerate(LANGUAGES)}
-    split_order = {"all": 0, "dev": 1, "dev2": 2, "dev3": 3, "dev4": 4, "heldout": 9}
-    split_order |= {"held2": 10, "held3": 11}
     for key in sorted(
-        results, key=lambda k: (order[k[0]], lang_order.get(k[1], 9), split_order.get(k[2], 99))
+        results, key=lambda k: (order[k[0]], lang_order.get(k[1], 9), _split_rank(k[2]))
     ):
         corpus, language, split = key
         for engine, row in zip(("ours", "vanilla"), results[key], strict=True):
@@ -523,7 +529,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--sets",
         action="store_true",
-        help="Each set apart (dev, dev2, dev3; heldout, held2), not one row per split.",
+        help="Each set apart (dev, dev2, ...; heldout, held2, ...), not one row per split.",
     )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT / "src"))

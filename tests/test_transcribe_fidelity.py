@@ -135,13 +135,44 @@ def test_stray_is_speech_no_turn_can_take() -> None:
 
 
 def test_pad_edges_widens_turns_into_time_no_other_turn_holds() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    level = (0.1 * rng.standard_normal(int(4.8 * 16000))).astype(np.float32)  # 0.8-5.6 s
+    level[int(1.25 * 16000) : int(1.3 * 16000)] *= 0.01  # quiet at 2.05-2.10 s
     turns = [Turn(1.0, 2.0, "a"), Turn(2.1, 3.0, "b"), Turn(5.0, 5.5, "c")]
-    out = pad_edges(turns, 0.8, 5.6)
-    assert [(t.start, t.end) for t in out] == [(0.8, 2.1), (2.1, 3.3), (4.7, 5.6)]
+    out = pad_edges(turns, level, 0.8)
+    # a and b, 0.1 s apart, meet in the quiet 50 ms; b and c, 2 s apart, get 0.3 s each;
+    # the window's edges (0.8, 5.6) bound a's start and c's end.
+    assert [(t.start, t.end) for t in out] == [(0.8, 2.075), (2.075, 3.3), (4.7, 5.6)]
     assert [t.text for t in out] == ["a", "b", "c"]
     # Overlapping turns (two voices at once) are not widened into each other.
     both = [Turn(1.0, 3.0, "a"), Turn(2.0, 4.0, "b")]
-    assert [(t.start, t.end) for t in pad_edges(both, 0.0, 9.0)] == [(0.7, 3.0), (2.0, 4.3)]
+    assert [(t.start, t.end) for t in pad_edges(both, level, 0.0)] == [(0.7, 3.0), (2.0, 4.3)]
+
+
+def test_turns_less_than_the_guards_shortest_stretch_apart_leave_no_hole() -> None:
+    """Real far-field audio (AMI trn07, held out): a turn ending at 16.2 s and a flagged one
+    starting at 17.09 s were each padded 0.3 s, and the 0.29 s between them held the end of
+    a word neither detector heard: reference speech in no turn, reported nowhere. A hole
+    under MIN_GAP_SECONDS between two turns is closed where it is quietest; a longer one is
+    the guard's (re-decoded, flagged, or probed), and stays."""
+    import numpy as np
+
+    from fgdprep.transcription.guard import MIN_GAP_SECONDS, quietest
+
+    rng = np.random.default_rng(1)
+    level = (0.05 * rng.standard_normal(30 * 16000)).astype(np.float32)
+    level[int(16.6 * 16000) : int(16.65 * 16000)] *= 0.01
+    near = [Turn(14.08, 16.2, "a"), Turn(17.09, 19.19, "")]
+    out = pad_edges(near, level, 0.0)
+    assert out[0].end == out[1].start == 16.625
+    assert quietest(level, 16.2, 17.09) == 16.625
+    far = [Turn(14.08, 16.2, "a"), Turn(16.2 + MIN_GAP_SECONDS, 19.19, "b")]
+    assert [(t.start, t.end) for t in pad_edges(far, level, 0.0)] == [
+        (13.78, 16.5),
+        (16.9, 19.49),
+    ]
 
 
 def test_split_quietly_cuts_long_stretches_where_it_is_quietest() -> None:

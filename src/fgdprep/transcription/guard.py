@@ -176,21 +176,43 @@ def absorb(turns: list[Turn], speech: Sequence[tuple[float, float]], offset: flo
     return out
 
 
-def pad_edges(turns: Sequence[Turn], lo: float, hi: float) -> list[Turn]:
-    """``turns`` widened by up to :data:`WORD_REACH` either side into time
-    no other turn holds, within ``[lo, hi]``: a speech detector places onsets and trailing
-    sounds late and early by a few frames (faster-whisper pads its VAD chunks by 0.4 s for
-    that), and a turn played back must not clip the first or last sound."""
+def pad_edges(turns: Sequence[Turn], level: Samples, offset: float) -> list[Turn]:
+    """``turns`` widened by up to :data:`WORD_REACH` either side into time no other turn
+    holds, within the window (``level`` from ``offset`` seconds): a speech detector places
+    onsets and trailing sounds late and early by a few frames (faster-whisper pads its VAD
+    chunks by 0.4 s for that), and a turn played back must not clip the first or last sound.
+
+    Two turns less than :data:`MIN_GAP_SECONDS` apart meet at the quietest moment between
+    them: the guard re-decodes or flags only stretches of that length or more, so a shorter
+    hole left between two padded turns would hold sound no turn reports (on real far-field
+    audio, the end of a word neither detector heard)."""
+    lo, hi = offset, offset + len(level) / SAMPLE_RATE
     out = list(turns)
-    for i, t in enumerate(out):
-        others = [*out[:i], *turns[i + 1 :]]
+    for i, t in enumerate(turns):
+        others = [*turns[:i], *turns[i + 1 :]]
         before = max([lo, *(u.end for u in others if u.start < t.start)])
         after = min([hi, *(u.start for u in others if u.end > t.end)])
         start = max(before, t.start - WORD_REACH)
         end = min(after, t.end + WORD_REACH)
+        if lo < before < t.start and t.start - before < MIN_GAP_SECONDS:
+            start = offset + quietest(level, before - offset, t.start - offset)
+        if t.end < after < hi and after - t.end < MIN_GAP_SECONDS:
+            end = offset + quietest(level, t.end - offset, after - offset)
         if (start, end) != (t.start, t.end):
             out[i] = replace(t, start=round(min(start, t.start), 3), end=round(max(end, t.end), 3))
     return out
+
+
+def quietest(level: Samples, lo: float, hi: float) -> float:
+    """The middle of the quietest 50 ms of ``level`` within ``[lo, hi]`` (seconds), or the
+    middle of ``[lo, hi]`` where that is shorter than 50 ms."""
+    frame = int(0.05 * SAMPLE_RATE)
+    x = level[max(0, int(lo * SAMPLE_RATE)) : int(hi * SAMPLE_RATE)]
+    n = x.size // frame
+    if not n:
+        return (lo + hi) / 2
+    energy = np.square(x[: n * frame].reshape(n, frame).astype(np.float64)).mean(axis=1)
+    return lo + (int(np.argmin(energy)) + 0.5) * frame / SAMPLE_RATE
 
 
 #: A stretch longer than this is re-decoded in pieces: over a long stretch of babble or noise
@@ -207,15 +229,8 @@ def split_quietly(
     if b - a <= longest:
         return [gap]
     pieces = int(np.ceil((b - a) / longest))
-    at = a + (b - a) / pieces
-    frame = int(0.05 * SAMPLE_RATE)
-    lo = max(a + 1.0, at - 1.5)
-    hi = min(at + 1.5, a + longest)
-    x = level[int(lo * SAMPLE_RATE) : int(hi * SAMPLE_RATE)]
-    n = x.size // frame
-    if n:
-        energy = np.square(x[: n * frame].reshape(n, frame).astype(np.float64)).mean(axis=1)
-        at = lo + (int(np.argmin(energy)) + 0.5) * frame / SAMPLE_RATE
+    even = a + (b - a) / pieces
+    at = quietest(level, max(a + 1.0, even - 1.5), min(even + 1.5, a + longest))
     return [(a, at), *split_quietly(level, (at, b), longest)]
 
 

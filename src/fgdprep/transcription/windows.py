@@ -143,7 +143,7 @@ def transcribe_window(
         replace(t, flags=(Flag(FlagCode.UNTRANSCRIBED_SPEECH, f"{t.end - t.start:.1f} s"),))
         if t.has_flag(FlagCode.UNTRANSCRIBED_SPEECH)
         else t
-        for t in pad_edges(absorb(turns, speech, offset), offset, offset + len(audio) / SAMPLE_RATE)
+        for t in pad_edges(absorb(turns, speech, offset), level, offset)
     ]
     # sums start at 0.0: an int 0 would be read back from a checkpoint as 0.0, and a resumed
     # run's transcript would differ from an uninterrupted one's
