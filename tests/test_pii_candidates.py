@@ -525,3 +525,20 @@ def test_german_surnames_streets_facilities(text: str, expected: list[tuple[str,
 )
 def test_hebrew_two_word_facility_names(text: str, expected: list[tuple[str, str]]) -> None:
     assert candidates("he", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "in the ... of" after a place: "पेठेतल्या" (of the Peth), the head word kept
+        ("तो कसबा पेठेतल्या मंडळात ढोल वाजवतो.", [("कसबा पेठे", "LOCATION")]),
+        # kinship honorifics after a name, glued or apart
+        ("शारदाकाकूंना दाखवलं.", [("शारदा", "PERSON")]),
+        # a greeting before an honorific is no name
+        ("नमस्कार ताई.", []),
+        # an honorific after a name ("शिंदे मामा") is no cue for the word after it
+        ("तुम्हाला शिंदे मामा माहीत आहेत का?", [("शिंदे", "PERSON")]),
+    ],
+)
+def test_marathi_honorifics_and_endings(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("mr", text) == expected

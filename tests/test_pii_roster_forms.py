@@ -120,7 +120,7 @@ def test_words_like_roster_names(language: str, text: str) -> None:
 NICK_ROSTERS = {
     "sw": (Person("P1", "Halima Mussa"), Person("P2", "Fredrick Mollel")),
     "he": (Person("P1", "יוסף חדד"), Person("P2", "שמואל כהן")),
-    "mr": (Person("P1", "दत्ता जाधव"), Person("P2", "सचिन पाटील")),
+    "mr": (Person("P1", "दत्ता जाधव"), Person("P2", "सचिन पाटील"), Person("P3", "भरत कदम")),
     "de": (Person("P1", "Gabriele Hofmann"), Person("P2", "Stefanie Wolf")),
     "en": (Person("P1", "Robert Okello"), Person("P2", "William Kato"), Person("P3", "Augustine")),
 }
@@ -176,8 +176,9 @@ def nicknamed(language: str, text: str) -> list[tuple[str, str]]:
         ("he", "יוסיק אמר שזה קשה.", [("יוסיק", "P1")]),
         ("he", "ליוסיק יש שלושה ילדים.", [("יוסיק", "P1")]),
         ("he", "דיברתי עם שמוליק אתמול.", [("שמוליק", "P2")]),
-        # Marathi: "सच्या" for सचिन
+        # Marathi: "सच्या" for सचिन, "भरतू" for भरत
         ("mr", "सच्या आला होता.", [("सच्या", "P2")]),
+        ("mr", "भरतू आला होता.", [("भरतू", "P3")]),
     ],
 )
 def test_roster_pet_forms(language: str, text: str, expected: list[tuple[str, str]]) -> None:
@@ -197,8 +198,10 @@ def test_roster_pet_forms(language: str, text: str, expected: list[tuple[str, st
         # not a pet form; "Gabel", a fork, is a frequent noun)
         ("de", "Im Winter ist es schlimm."),
         ("de", "Ich brauche eine Gabel."),
-        # Marathi: a frequent word after a roster name's start ("सकाळी", in the morning)
+        # Marathi: a frequent word after a roster name's start ("सकाळी", in the morning);
+        # a listed hospital that looks like a pet form ("भारती", not भरत's)
         ("mr", "मी सकाळी आलो."),
+        ("mr", "मला भारतीमध्ये दाखल केलं."),
     ],
 )
 def test_words_like_pet_forms(language: str, text: str) -> None:

@@ -1198,6 +1198,16 @@ class CandidateRecognizer(EntityRecognizer):
             and (words[j - 1].key,) not in self.lex.kin
         ):
             j -= 1
+        if (
+            not self.lex.cased
+            and j >= 2
+            and words[j - 1].key in self.lex.after_name
+            and self._gaps.get(j - 1) == " "
+            and words[j - 2].key not in self.lex.stop
+            and words[j - 2].key not in self.lex.between
+            and (words[j - 2].key,) not in self.lex.kin
+        ):
+            return False  # "शिंदे मामा माहीत आहेत": the title of the name before, not a cue
         return _ends_with(words, j, self.lex.kin)
 
     def _cued(self, words: list[_Word], i: int) -> str | None:

@@ -15,7 +15,7 @@ from typing import Any
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from fgdprep.entities import ROSTER_PERSON
+from fgdprep.entities import PERSON, ROSTER_PERSON
 from fgdprep.model import Person
 from fgdprep.recognizers.base import RecognizerContext, result
 from fgdprep.recognizers.candidates import (
@@ -198,7 +198,7 @@ class RosterRecognizer(EntityRecognizer):
                     self.word_names.update(k for k in keys if len(k) == 2)
             for key in {k for p in (person.name, *person.aliases) for k in phrase_keys(p)}:
                 if key not in TITLE_WORDS and len(key) > NICK_STEM.get(language, 3):
-                    for n in range(NICK_STEM.get(language, NICK_STEM_DEFAULT), len(key)):
+                    for n in range(NICK_STEM.get(language, NICK_STEM_DEFAULT), len(key) + 1):
                         for start in {key[:n], _squeezed(key)[:n]}:
                             self.starts.setdefault(start, set()).add(person.code)
             # initials as an alias ("KD", "DJ"): found only written so, in capitals
@@ -279,8 +279,8 @@ class RosterRecognizer(EntityRecognizer):
         if self._word(t.key):
             return None
         for key, pre, suf in forms:
-            if "ה" in t.key[:pre] or self._word(key):
-                continue  # "העוזי": the article on a word, no name
+            if "ה" in t.key[:pre] or self._word(key) or self._listed_place(key):
+                continue  # "העוזי": the article on a word; "भारती": a hospital, no "भरत"
             codes = self._starts_of(key, lex.cased)
             if len(codes) == 1:
                 return Match(t.start + pre, t.end - suf, codes.pop(), "nickname", NICK_SCORE)
@@ -298,6 +298,14 @@ class RosterRecognizer(EntityRecognizer):
         if cased and len(key) >= NICK_BARE:
             out |= self.starts.get(key, set())
         return out
+
+    def _listed_place(self, key: str) -> bool:
+        """A place or facility of the language's lexicon (case endings aside)."""
+        assert self.lex is not None
+        hit = self.lex.names.resolve(key)
+        return hit is not None and any(
+            payload != PERSON for _, payload in self.lex.names._by_first.get(hit[0], ())
+        )
 
     def _word(self, key: str) -> bool:
         """A word of the language, not a pet name: frequent, or a stop, kinship or cue word."""
@@ -373,7 +381,7 @@ class RosterRecognizer(EntityRecognizer):
         # pet forms of a roster name ("Hali", "יוסיק"), where nothing else was taken
         named = {c for m in out for c in range(m.start, m.end)}
         for i, t in enumerate(toks):
-            if t.start not in named:
+            if not named.intersection(range(t.start, t.end)):
                 nick = self._nickname(text, toks, i)
                 if nick is not None and not self._names_a_street(text, toks, nick):
                     out.append(nick)
