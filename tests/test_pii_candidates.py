@@ -542,3 +542,17 @@ def test_hebrew_two_word_facility_names(text: str, expected: list[tuple[str, str
 )
 def test_marathi_honorifics_and_endings(text: str, expected: list[tuple[str, str]]) -> None:
     assert candidates("mr", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # German pet forms derived from the given names: "Moni" (Monika), "Steffi" (Stefanie)
+        ("Ja, die Moni erzählt viel.", [("Moni", "PERSON")]),
+        ("Da kommt die Steffi mit.", [("Steffi", "PERSON")]),
+        # a word of the language that looks like one is none ("Wolle", wool)
+        ("Ich habe eine Wolle gekauft.", []),
+    ],
+)
+def test_german_pet_forms(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("de", text) == expected

@@ -345,6 +345,7 @@ def lexicon(language: str) -> Lexicon | None:
         for head in data.get("numbered_places") or ():
             for number in (*(data.get("ages") or {}).get("numbers", ()), *map(str, range(1, 21))):
                 names.add(f"{head} {number}", LOCATION)
+    pets = _pet_forms(data, names, language)
     # prefix letters on a first word too short to be stripped: "בתל אביב", "מתל שבע"
     for prefix in GLUED_PREFIXES.get(language, ()):
         for keys, entity in [e for entries in names._by_first.values() for e in entries]:
@@ -412,7 +413,7 @@ def lexicon(language: str) -> Lexicon | None:
         street_endings=tuple(norm(str(x)) for x in data.get("street_endings") or ()),
         street_heads=_keys(data.get("street_heads")),
         street_endings_rare=tuple(norm(str(x)) for x in data.get("street_endings_rare") or ()),
-        given=_keys(data.get("given_names")),
+        given=_keys(data.get("given_names")) | pets,
         surnames=_keys(data.get("surnames")),
         clitics=tuple(norm(str(x)) for x in data.get("clitics") or ()),
         name_after=_phrases(data.get("name_after")),
@@ -432,6 +433,40 @@ def lexicon(language: str) -> Lexicon | None:
         numbered_places=_keys(data.get("numbered_places")),
         name_openers=_keys(data.get("name_openers")),
     )
+
+
+VOWELS = frozenset("aeiouyäöü")
+#: Pet forms are made of a given name's first letters, this many, and a diminutive ending.
+PET_STEMS = (3, 4)
+
+
+def _pet_forms(data: dict[str, Any], names: PhraseIndex[str], language: str) -> frozenset[str]:
+    """Where the language's data asks for them, pet forms of its given names, indexed as
+    persons: the first three or four letters, the last one maybe doubled, and a diminutive
+    ending ("Gabi" of Gabriele, "Moni" of Monika, "Steffi" of Stefanie); not a word of the
+    language ("Wolle") nor anything the lexicon already has."""
+    if not data.get("pet_forms"):
+        return frozenset()
+    endings = [norm(str(x)) for x in data.get("diminutives") or ()]
+    out: set[str] = set()
+    for key in _keys(data.get("given_names")):
+        if len(key) < 5:
+            continue
+        for n in PET_STEMS:
+            stem = key[:n]
+            if stem[-1] in VOWELS:
+                continue  # "Mon-i", "Gab-i": the ending after a consonant
+            doubled = stem + stem[-1] if stem[-1] != stem[-2] else stem  # "Steff-i", "Ann-i"
+            for form in {stem + e for e in endings} | {doubled + e for e in endings}:
+                if (
+                    form not in names._vocab
+                    and zipf(form, language) < NOUN_ZIPF
+                    and zipf(form, "en") < WEAK_ZIPF  # "Berry", "Army": English words
+                ):
+                    out.add(form)
+    for form in out:
+        names.add(form, PERSON)
+    return frozenset(out)
 
 
 def _defective(name: str) -> set[str]:
