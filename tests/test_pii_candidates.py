@@ -556,3 +556,25 @@ def test_marathi_honorifics_and_endings(text: str, expected: list[tuple[str, str
 )
 def test_german_pet_forms(text: str, expected: list[tuple[str, str]]) -> None:
     assert candidates("de", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a head phrase ending in a definite word names the institution by itself; a name
+        # before it stays apart (Hebrew names the head word first)
+        ("שלחו אותי למרכז לבריאות הנפש.", [("מרכז לבריאות הנפש", "FACILITY")]),
+        (
+            "ד״ר אלקרינאוי מהמרכז לבריאות הנפש מדבר ערבית.",
+            [("אלקרינאוי", "PERSON"), ("מרכז לבריאות הנפש", "FACILITY")],
+        ),
+        ("הלכתי לבית ספר יסודי.", []),
+        # a kinship word with its possessive right after a name; a synagogue warden's name
+        ("עומר הבן שלי לא רצה לדבר איתי.", [("עומר", "PERSON")]),
+        ("הגבאי שמעון היה אומר את זה.", [("שמעון", "PERSON")]),
+        # "next to me" after a verb of living is no place
+        ("היא גרה לידי בשכונה.", []),
+    ],
+)
+def test_hebrew_institutions_and_appositions(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("he", text) == expected

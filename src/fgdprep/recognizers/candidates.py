@@ -334,6 +334,11 @@ def lexicon(language: str) -> Lexicon | None:
         for line in places.read_text(encoding="utf-8").splitlines():
             if line and not line.startswith("#"):
                 names.add(line, LOCATION)
+    # a facility's head phrase of three words or more ending in a definite word names one
+    # institution by itself ("המרכז לבריאות הנפש", the mental health centre of the town)
+    for keys in _phrases(data.get("facility_before")):
+        if len(keys) >= 3 and keys[-1].startswith("ה") and not keys[0].startswith("ה"):
+            names.add(" ".join(keys), FACILITY)
     if language == "he":
         # the article of a definite name drops after ב/ל/כ: "בעיר העתיקה" (in the Old City,
         # "העיר העתיקה"); the prefix letter is stripped by fgdprep.text, the name kept
@@ -954,7 +959,12 @@ class CandidateRecognizer(EntityRecognizer):
                     break
                 start = before.start  # "Hans-und-Sophie-Scholl-Gymnasium": one name
             if not self.lex.cased:
-                while entity == FACILITY and first > 0 and self._known_name(words[first - 1]):
+                while (
+                    entity == FACILITY
+                    and first > 0
+                    and self.lex.language not in GLUED_PREFIXES  # Hebrew names the head first
+                    and self._known_name(words[first - 1])
+                ):
                     first -= 1  # "भारती विद्यापीठ रुग्णालय", "ओम साई क्लिनिक": a known name before
                 if entity == FACILITY and first > 0 and self._plain_rare(words, first - 1):
                     first -= 1  # "सिल्व्हर ज्युबिली रुग्णालयात": a name of two rare words
@@ -1131,6 +1141,15 @@ class CandidateRecognizer(EntityRecognizer):
             and ((nxt.key,) in self.lex.kin or nxt.key in self.lex.between)
         ):
             return True
+        if (
+            not self.lex.cased
+            and nxt is not None
+            and self._gaps.get(i + 1) == " "
+            and (nxt.key,) in self.lex.kin
+            and i + 2 < len(words)
+            and words[i + 2].key in self.lex.between
+        ):
+            return True  # "עומר הבן שלי": a kinship word with its possessive after the name
         w = words[i]
         return (
             self.lex.cased
