@@ -578,3 +578,32 @@ def test_german_pet_forms(text: str, expected: list[tuple[str, str]]) -> None:
 )
 def test_hebrew_institutions_and_appositions(text: str, expected: list[tuple[str, str]]) -> None:
     assert candidates("he", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a name opened by a saint is a church's or a school's
+        (
+            "sw",
+            "Sisi Jumamosi asubuhi, kanisani St. Joseph pale Posta.",
+            [("St. Joseph", "FACILITY"), ("Posta", "LOCATION")],
+        ),
+        # an institution's initials before a name, or after "of" / "taken to"
+        (
+            "sw",
+            "Mchungaji wetu wa KKKT Azania Front, Mchungaji Mushi, alikuja.",
+            [("KKKT Azania Front", "FACILITY"), ("KKKT", "FACILITY"), ("Mushi", "PERSON")],
+        ),
+        ("sw", "Nilikuwa mwanafunzi wa DIT nilipopata tatizo.", [("DIT", "FACILITY")]),
+        # a party's initials are no facility
+        ("sw", "Mimi ni mwanachama wa CCM.", []),
+        # a traditional healer, a pilgrim's title: the name after them is a person's
+        ("lg", "Omusamize Lubowa yali agamba.", [("Lubowa", "PERSON")]),
+        ("lg", "Taata wange Hajji Kateregga yasoma.", [("Kateregga", "PERSON")]),
+    ],
+)
+def test_saints_initials_and_titles(
+    language: str, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert candidates(language, text) == expected

@@ -948,6 +948,15 @@ class CandidateRecognizer(EntityRecognizer):
                 entity = LOCATION
             if last > first and words[last].key in PLACE_HEADS and entity == PERSON:
                 entity = LOCATION
+            if self.lex.cased and entity == PERSON and last > first and words[first].key in SAINTS:
+                entity = FACILITY  # "St. Joseph", "Saint Francis": a church, a school
+            if (
+                self.lex.cased
+                and entity == PERSON
+                and how == "shape"
+                and self._acronym_before(words, first)
+            ):
+                first, entity = first - 1, FACILITY  # "KKKT Azania Front": a church
             entity = self._facility(words, first, last, entity)
             if entity == FACILITY and self.lex.cased:
                 # a capitalised head word next to the name belongs to it: "Klinikum Nord"
@@ -1052,6 +1061,19 @@ class CandidateRecognizer(EntityRecognizer):
             ):
                 out.append((words[i].start, words[i + 1].end, FACILITY, CUE_SCORE, "cue"))
         return out
+
+    def _acronym_before(self, words: list[_Word], first: int) -> bool:
+        """An institution's initials right before word ``first`` ("KKKT Azania Front")."""
+        if first == 0 or self._gaps.get(first) != " ":
+            return False
+        w = words[first - 1]
+        return (
+            ACRONYM.fullmatch(w.text) is not None
+            and len(w.text) >= 3
+            and w.text.upper() not in NOT_FACILITY_ACRONYMS
+            and w.key not in self.lex.not_names
+            and w.key not in self.lex.stop
+        )
 
     def _acronyms(self, words: list[_Word]) -> list[tuple[int, int, str, float, str]]:
         """A facility named by its initials before its head word ("KEM hospital", "YCM
@@ -1732,6 +1754,8 @@ def _joinable(gap: str) -> bool:
     return gap in (" ", "-", "\u00a0")
 
 
+#: A name opened by a saint is a church's, a school's or a hospital's ("St. Joseph").
+SAINTS = frozenset({"st", "saint", "sankt", "santa", "san"})
 #: Abbreviations inside a name, joined to the next word by ". ": "Hauptkirche St. Michaelis".
 NAME_ABBREVIATIONS = frozenset({"st", "mt", "dr", "hl"})
 
