@@ -607,3 +607,18 @@ def test_saints_initials_and_titles(
     language: str, text: str, expected: list[tuple[str, str]]
 ) -> None:
     assert candidates(language, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # plurals of initials and of listed non-names are no names; the name beside stays
+        (
+            "I get my ARVs at TASO Mulago, and the counsellor there, Aunt Stella, noticed.",
+            [("TASO Mulago", "FACILITY"), ("Stella", "PERSON")],
+        ),
+        ("I go to one at Nsambya on Thursdays, the diabetes club.", [("Nsambya", "LOCATION")]),
+    ],
+)
+def test_plural_initials_and_weekdays(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("en", text) == expected

@@ -633,6 +633,10 @@ class CandidateRecognizer(EntityRecognizer):
         if self.lex.cased:
             if w.key.endswith(DRUG_ENDINGS) or (len(w.text) > 1 and w.text.isupper()):
                 return False  # drug names and acronyms ("FGD", "NHIF")
+            if w.text.endswith("s") and (
+                (len(w.text) > 2 and w.text[:-1].isupper()) or w.key[:-1] in self.lex.not_names
+            ):
+                return False  # plurals of initials and of non-names: "ARVs", "Thursdays"
             return w.text[:1].isupper() or lower_text
         return True
 
