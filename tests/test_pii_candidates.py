@@ -622,3 +622,22 @@ def test_saints_initials_and_titles(
 )
 def test_plural_initials_and_weekdays(text: str, expected: list[tuple[str, str]]) -> None:
     assert candidates("en", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a given name's surname after it, not a noun; a title's name after it
+        (
+            "Da kommt die Steffi mit, meine Betreuerin, Stefanie Haug.",
+            [("Steffi", "PERSON"), ("Stefanie Haug", "PERSON")],
+        ),
+        # a compound whose last part is a plural noun is no name
+        ("und der Felix verteilt jetzt die Fahrtkostenformulare.", [("Felix", "PERSON")]),
+        # the spelling alphabet names nobody; the same name after a kinship word does
+        ("Winter mit W wie Wilhelm?", []),
+        ("Mein Bruder Wilhelm kommt morgen.", [("Wilhelm", "PERSON")]),
+    ],
+)
+def test_german_surnames_compounds_spelling(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("de", text) == expected

@@ -67,6 +67,8 @@ COMMON_ZIPF = 4.3
 WEAK_ZIPF = 3.0
 #: "Jungfernstieg" (2.6) names a street, "Spielplatz" (3.5) and "Heimweg" are words.
 STREET_ZIPF = 3.0
+#: German plural and case endings a compound's last part may carry ("Formulare", "Träumen").
+PLURAL_ENDINGS = ("e", "en", "n", "er", "s")
 #: German compounds: both parts this long, the last this frequent ("verein", "stelle").
 COMPOUND_PART = 5
 COMPOUND_TAIL_ZIPF = 3.5
@@ -264,6 +266,9 @@ class Lexicon:
     #: followed names no neighbourhood ("בשכונה שלוש משפחות").
     counted: frozenset[str] = frozenset()
     numbered_places: frozenset[str] = frozenset()
+    #: Words between a letter and the word of the spelling alphabet that spells it ("W wie
+    #: Wilhelm", "M as in Mary").
+    spelled_as: frozenset[str] = frozenset()
     #: Words that open a facility's name after its head word ("בית הכנסת אוהל מועד").
     name_openers: frozenset[str] = frozenset()
 
@@ -437,6 +442,7 @@ def lexicon(language: str) -> Lexicon | None:
         counted=_keys((data.get("ages") or {}).get("not_after")) | _keys(data.get("counted")),
         numbered_places=_keys(data.get("numbered_places")),
         name_openers=_keys(data.get("name_openers")),
+        spelled_as=_keys(data.get("spelled_as")),
     )
 
 
@@ -590,7 +596,10 @@ class CandidateRecognizer(EntityRecognizer):
             return False
         for cut in range(COMPOUND_PART, len(key) - COMPOUND_PART + 1):
             head, tail = key[:cut], key[cut:]
-            if zipf(tail, self.lex.language) < COMPOUND_TAIL_ZIPF:
+            if all(  # the tail, or its singular: "formulare" -> "formular"
+                zipf(t, self.lex.language) < COMPOUND_TAIL_ZIPF
+                for t in (tail, *(tail[: -len(e)] for e in PLURAL_ENDINGS if tail.endswith(e)))
+            ):
                 continue
             for part in (head, head[:-1] if head.endswith("s") else ""):
                 if len(part) >= COMPOUND_PART and zipf(part, self.lex.language) >= WEAK_ZIPF:
@@ -694,9 +703,15 @@ class CandidateRecognizer(EntityRecognizer):
 
         # lexicon names, places and facilities (prefixes and endings tolerated)
         by_start = {w.start: i for i, w in enumerate(words)}
+        # "W wie Wilhelm": a word of the spelling alphabet after a letter names nobody
+        spelled = {
+            i
+            for i in range(2, len(words))
+            if words[i - 1].key in self.lex.spelled_as and len(words[i - 2].key) == 1
+        }
         for m in self.lex.names.find(text, self._unclitic(words)):
             i = by_start.get(_word_start(words, m.start), -1)
-            if i < 0:
+            if i < 0 or i in spelled:
                 continue
             w = words[i]
             if (
@@ -818,7 +833,9 @@ class CandidateRecognizer(EntityRecognizer):
         for i, w in enumerate(words):
             if i not in found and self._given_after_kin(words, i):
                 found[i] = (PERSON, CUE_SCORE, "cue")  # "Mjomba wangu Ramadhani"
-            if i in found or not self._name_shaped(w, lower_text) or self._verb_shaped(w):
+            if i in found or i in spelled or not self._name_shaped(w, lower_text):
+                continue
+            if self._verb_shaped(w):
                 continue
             if _starts_with(words, i, self.lex.facility_before):
                 continue  # "בית" of "בית הספר": a facility's head word, not a name
@@ -891,8 +908,10 @@ class CandidateRecognizer(EntityRecognizer):
             for i in sorted(found):
                 if (
                     found[i][0] == PERSON
-                    and found[i][2] == "cue"
-                    and self._after_kin(words, i)
+                    and (
+                        (found[i][2] == "cue" and self._after_kin(words, i))
+                        or words[i].key in self.lex.given
+                    )
                     and i + 1 not in found
                     and self._surname_shaped(words, i + 1)
                 ):
