@@ -641,3 +641,21 @@ def test_plural_initials_and_weekdays(text: str, expected: list[tuple[str, str]]
 )
 def test_german_surnames_compounds_spelling(text: str, expected: list[tuple[str, str]]) -> None:
     assert candidates("de", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a listed facility by its first word alone ("Ruby" of "Ruby Hall"), case aside
+        ("रुबीमध्ये खर्च खूप, नाही का?", [("रुबी", "FACILITY")]),
+        # "took to X": words between the place case and the verb of moving
+        ("मग माझा मेव्हणा मला मुक्तांगणला घेऊन गेला.", [("मुक्तांगण", "LOCATION")]),
+        ("माझे वडील मला मढीला पण घेऊन गेले होते.", [("मढी", "LOCATION")]),
+        # not a frequent word in that case ("कामाला", to work)
+        ("मी कामाला घेऊन गेले.", []),
+    ],
+)
+def test_marathi_facility_short_names_and_taken_to(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert candidates("mr", text) == expected

@@ -269,6 +269,8 @@ class Lexicon:
     #: Words between a letter and the word of the spelling alphabet that spells it ("W wie
     #: Wilhelm", "M as in Mary").
     spelled_as: frozenset[str] = frozenset()
+    #: Words between a place case and a verb of moving ("घेऊन", taking; "पण", also).
+    verb_helpers: frozenset[str] = frozenset()
     #: Words that open a facility's name after its head word ("בית הכנסת אוהל מועד").
     name_openers: frozenset[str] = frozenset()
 
@@ -355,6 +357,18 @@ def lexicon(language: str) -> Lexicon | None:
         for head in data.get("numbered_places") or ():
             for number in (*(data.get("ages") or {}).get("numbers", ()), *map(str, range(1, 21))):
                 names.add(f"{head} {number}", LOCATION)
+    # a listed facility called by its first word alone ("रुबीमध्ये" for Ruby Hall, "Ruby"),
+    # where the rest is a kind of building and the first word is no word of the language
+    heads = _keys(data.get("facility_after")) | _keys(data.get("facility_stems")) | HALLS
+    for item in data.get("facilities") or ():
+        keys = phrase_keys(str(item))
+        if (
+            len(keys) > 1
+            and all(k in heads for k in keys[1:])
+            and rough_zipf(keys[0], language) < WEAK_ZIPF
+            and zipf(keys[0], "en") < WEAK_ZIPF
+        ):
+            names.add(keys[0], FACILITY)
     pets = _pet_forms(data, names, language)
     # prefix letters on a first word too short to be stripped: "בתל אביב", "מתל שבע"
     for prefix in GLUED_PREFIXES.get(language, ()):
@@ -443,10 +457,13 @@ def lexicon(language: str) -> Lexicon | None:
         numbered_places=_keys(data.get("numbered_places")),
         name_openers=_keys(data.get("name_openers")),
         spelled_as=_keys(data.get("spelled_as")),
+        verb_helpers=_keys(data.get("verb_helpers")),
     )
 
 
 VOWELS = frozenset("aeiouyäöü")
+#: Kinds of building that end a facility's name besides the head words ("Ruby Hall").
+HALLS = frozenset({"hall", "हॉल", "house", "हाऊस", "bhavan", "भवन", "home", "होम"})
 #: Pet forms are made of a given name's first letters, this many, and a diminutive ending.
 PET_STEMS = (3, 4)
 
@@ -1509,7 +1526,11 @@ class CandidateRecognizer(EntityRecognizer):
             nxt = words[i + 1].key if i + 1 < len(words) else ""
             if (nxt,) in lex.place_cues or (i + 1 < len(words) and self._place_head(words[i + 1])):
                 return LOCATION
-            if nxt.startswith(lex.place_verb_stems or ("\0",)) and self._in_place_case(words[i]):
+            k = i + 1
+            while k < len(words) - 1 and words[k].key in lex.verb_helpers:
+                k += 1  # "मुक्तांगणला घेऊन गेला": took (him) to Muktangan
+            verb = words[k].key if k < len(words) else ""
+            if verb.startswith(lex.place_verb_stems or ("\0",)) and self._in_place_case(words[i]):
                 return LOCATION  # "शिरवळला राहायचो": a place case before a verb of living
             return None
         if (
