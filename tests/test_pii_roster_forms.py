@@ -37,16 +37,20 @@ ROSTERS = {
         Person("P2", "Ssekandi Robert", ("Robbie",)),
     ),
 }
-_CACHE: dict[str, Analyzer] = {}
+_CACHE: dict[tuple[str, tuple[Person, ...]], Analyzer] = {}
 
 
-def roster(language: str, text: str) -> list[tuple[str, str]]:
-    if language not in _CACHE:
-        ctx = RecognizerContext(language=language, people=ROSTERS[language])
-        _CACHE[language] = Analyzer(ctx, None)
+def roster(
+    language: str, text: str, people: tuple[Person, ...] | None = None
+) -> list[tuple[str, str]]:
+    """The roster's findings in ``text``: (surface, code), through the real analyzer."""
+    people = ROSTERS[language] if people is None else people
+    if (language, people) not in _CACHE:
+        ctx = RecognizerContext(language=language, people=people)
+        _CACHE[language, people] = Analyzer(ctx, None)
     return [
         (text[d.start : d.end], d.person or "")
-        for d in _CACHE[language].analyze(text)
+        for d in _CACHE[language, people].analyze(text)
         if d.recognizer == "roster"
     ]
 
@@ -141,25 +145,11 @@ WORD_ROSTER = (Person("P1", "पूजा शिंदे"), Person("P2", "न�
     ],
 )
 def test_roster_word_names_marathi(text: str, expected: list[tuple[str, str]]) -> None:
-    ctx = RecognizerContext(language="mr", people=WORD_ROSTER)
-    found = Analyzer(ctx, None).analyze(text)
-    assert [
-        (text[d.start : d.end], d.person) for d in found if d.recognizer == "roster"
-    ] == expected
-
-
-_NICK_CACHE: dict[str, Analyzer] = {}
+    assert roster("mr", text, WORD_ROSTER) == expected
 
 
 def nicknamed(language: str, text: str) -> list[tuple[str, str]]:
-    if language not in _NICK_CACHE:
-        ctx = RecognizerContext(language=language, people=NICK_ROSTERS[language])
-        _NICK_CACHE[language] = Analyzer(ctx, None)
-    return [
-        (text[d.start : d.end], d.person or "")
-        for d in _NICK_CACHE[language].analyze(text)
-        if d.recognizer == "roster"
-    ]
+    return roster(language, text, NICK_ROSTERS[language])
 
 
 @pytest.mark.parametrize(
