@@ -659,3 +659,18 @@ def test_marathi_facility_short_names_and_taken_to(
     text: str, expected: list[tuple[str, str]]
 ) -> None:
     assert candidates("mr", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a surname by its ending after a given name, though frequent as a name
+        ("סשה גורביץ׳? הוא היה שכן שלנו.", [("סשה", "PERSON"), ("גורביץ", "PERSON")]),
+        # "מן" (from) after a name is no surname
+        ("אחי יובל מן הצבא חזר.", [("יובל", "PERSON")]),
+        # a name opened by "אבו" after a title
+        ("השייח׳ אבו עראר אמר במסגד.", [("אבו", "PERSON"), ("עראר", "PERSON")]),
+    ],
+)
+def test_hebrew_surnames_and_particles(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("he", text) == expected

@@ -271,6 +271,10 @@ class Lexicon:
     spelled_as: frozenset[str] = frozenset()
     #: Words between a place case and a verb of moving ("घेऊन", taking; "पण", also).
     verb_helpers: frozenset[str] = frozenset()
+    #: Endings of surnames of the language's communities ("-וביץ׳", "-סקי", "-שטיין").
+    surname_endings: tuple[str, ...] = ()
+    #: Particles that open a name with the word after them ("אבו עראר", father of Arar).
+    name_particles: frozenset[str] = frozenset()
     #: Words that open a facility's name after its head word ("בית הכנסת אוהל מועד").
     name_openers: frozenset[str] = frozenset()
 
@@ -458,6 +462,8 @@ def lexicon(language: str) -> Lexicon | None:
         name_openers=_keys(data.get("name_openers")),
         spelled_as=_keys(data.get("spelled_as")),
         verb_helpers=_keys(data.get("verb_helpers")),
+        surname_endings=tuple(norm(str(x)) for x in data.get("surname_endings") or ()),
+        name_particles=_keys(data.get("name_particles")),
     )
 
 
@@ -933,6 +939,22 @@ class CandidateRecognizer(EntityRecognizer):
                     and self._surname_shaped(words, i + 1)
                 ):
                     found[i + 1] = (PERSON, CUE_SCORE, "cue")
+
+        if not self.lex.cased:
+            # Hebrew "סשה גורביץ׳", "השייח׳ אבו עראר": after a person's name a rare word with
+            # a surname's ending, or the name after a particle of names ("אבו", father of)
+            for i in sorted(found):
+                if found[i][0] == PERSON and i + 1 not in found and self._surname_after(words, i):
+                    found[i + 1] = (PERSON, CUE_SCORE, "cue")
+            for i, w in enumerate(words[:-1]):
+                if (
+                    w.key in self.lex.name_particles
+                    and self._gaps.get(i + 1) == " "
+                    and (i in found or self._after_kin(words, i))
+                    and self._name_shaped(words[i + 1], False)
+                    and zipf(words[i + 1].key, self.lex.language) < WEAK_ZIPF
+                ):
+                    found[i] = found[i + 1] = (PERSON, CUE_SCORE, "cue")
 
         # German "Dieters Mutter", "Lenas Freund": a name in the genitive before a kin word
         if self.lex.nouns_capitalised:
@@ -1593,6 +1615,20 @@ class CandidateRecognizer(EntityRecognizer):
             and (w.key,) not in self.lex.kin
             and w.key not in self.lex.between
             and self.lex.names.resolve(w.key) is not None
+        )
+
+    def _surname_after(self, words: list[_Word], i: int) -> bool:
+        """Uncased scripts: the word after the name at i is a surname by its ending
+        ("גורביץ׳", "קוזלובסקי"), no frequent word, joined by a space."""
+        k = i + 1
+        if k >= len(words) or self._gaps.get(k) != " " or not self.lex.surname_endings:
+            return False
+        w = words[k]
+        return (
+            w.key.endswith(self.lex.surname_endings)
+            and len(w.key) >= 4
+            and w.key not in self.lex.stop
+            and zipf(w.key, self.lex.language) < COMMON_ZIPF  # "גורביץ" is frequent as a name
         )
 
     def _surname_shaped(self, words: list[_Word], k: int) -> bool:
