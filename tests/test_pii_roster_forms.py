@@ -129,6 +129,21 @@ NICK_ROSTERS = {
     "en": (Person("P1", "Robert Okello"), Person("P2", "William Kato"), Person("P3", "Augustine")),
 }
 WORD_ROSTER = (Person("P1", "पूजा शिंदे"), Person("P2", "नाना भोसले"))
+SW_WORD_ROSTER = (Person("P1", "Baraka Mollel"),)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a word-name opening a sentence, the subject of a verb of the person class
+        ("Asanteni sana wote. Baraka atagawa nauli sasa.", [("Baraka", "P1")]),
+        # the blessing, with its own agreement, is no one
+        ("Baraka zake ni nyingi sana.", []),
+        ("Tunaomba baraka ambazo Mungu anatoa.", []),
+    ],
+)
+def test_roster_word_names_as_subjects(text: str, expected: list[tuple[str, str]]) -> None:
+    assert roster("sw", text, SW_WORD_ROSTER) == expected
 
 
 @pytest.mark.parametrize(

@@ -508,6 +508,20 @@ def _speaker_of(toks: list[Token], i: int) -> bool:
     return False
 
 
+#: Kiswahili tense prefixes of a verb whose subject is a person ("a-" of class 1: "alisema",
+#: "anakuja", "atagawa", "amesema", "akasema"); "baraka zake" (blessings) agrees otherwise.
+PERSON_VERB_PREFIXES = ("ali", "ana", "ata", "ame", "aka")
+
+
+def _person_verb(word: str) -> bool:
+    """A Kiswahili verb with a person as its subject, no English word ("analysis")."""
+    return (
+        len(word) >= 6
+        and word.startswith(PERSON_VERB_PREFIXES)
+        and zipf(word, "en") < LATIN_WORD_ZIPF
+    )
+
+
 def _word_name(key: str, m: Any, word_names: set[str]) -> bool:
     return key in word_names or (m.how != "exact" and key in WORD_NAMES)
 
@@ -531,6 +545,8 @@ def _word_name_context(text: str, toks: list[Token], i: int) -> float | None:
     with_someone = with_someone or any(v in before for v in TOLD)
     if before in ADDRESS_BEFORE or after in ADDRESS_AFTER or thank_you or with_someone:
         return 0.7
+    if _person_verb(after):
+        return 0.7  # "Baraka atagawa nauli": the subject of a verb of the person class
     if _speaker_of(toks, i):
         return 0.7
     if tail[:1] in (",", "?", "!") and (
