@@ -130,6 +130,20 @@ NICK_ROSTERS = {
 }
 WORD_ROSTER = (Person("P1", "पूजा शिंदे"), Person("P2", "नाना भोसले"))
 SW_WORD_ROSTER = (Person("P1", "Baraka Mollel"),)
+HE_KIN_ROSTER = (Person("P1", "אבי דהן"), Person("P2", "עלי אבו קף"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a participant named as a kinship word, behind a prefix letter: suggested
+        ("לאבי יש גם את הסוכרת.", [("אבי", "P1")]),
+        # a kinship word that only looks like a name behind the letter stays the word
+        ("בעלי עובד בלילות.", []),
+    ],
+)
+def test_roster_names_that_are_kinship_words(text: str, expected: list[tuple[str, str]]) -> None:
+    assert roster("he", text, HE_KIN_ROSTER) == expected
 
 
 @pytest.mark.parametrize(

@@ -240,6 +240,20 @@ class RosterRecognizer(EntityRecognizer):
             return False
         return lex.place_head_after(nxt.text, nxt.key, text[m.end : nxt.start])
 
+    def _kin_or_name(self, tok: Token, m: Any) -> bool:
+        """Hebrew: a participant whose whole name is a kinship word ("אבי": Avi, my father),
+        with a prefix letter on it ("לאבי"): either may be meant."""
+        lex = lexicon(self.supported_language)
+        return (
+            lex is not None
+            and not lex.cased
+            and m.how != "fuzzy"
+            and m.start > tok.start
+            and m.end == tok.end
+            and (tok.key,) in lex.kin
+            and (norm(tok.text[m.start - tok.start :]),) in lex.kin
+        )
+
     def _word_of_uncased_script(self, tok: Token, m: Any) -> bool:
         """Hebrew: a kinship word read as a prefix letter and a name ("בעלי", my husband, is
         no "ב" + "עלי"), a frequent word near a name ("במיון", in the ER), or a known word
@@ -372,6 +386,10 @@ class RosterRecognizer(EntityRecognizer):
                 and _reads_as_word(toks, i, self.language_cased, text)
                 and not self._rare(toks[i].key)
             ):
+                continue
+            if self._kin_or_name(toks[i], m):
+                # "לאבי יש": to my father, or to the participant Avi: suggested, for review
+                out.append(Match(m.start, m.end, m.payload, "ambiguous", NICK_SCORE))
                 continue
             if self._word_of_uncased_script(toks[i], m) or self._noun_not_name(text, toks, i, m):
                 continue
