@@ -674,3 +674,18 @@ def test_marathi_facility_short_names_and_taken_to(
 )
 def test_hebrew_surnames_and_particles(text: str, expected: list[tuple[str, str]]) -> None:
     assert candidates("he", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # English: a rare capitalised word opening a sentence before a verb of a person
+        ("Kayondo is the one who paid for everything.", [("Kayondo", "PERSON")]),
+        ("Agatha still calls me every morning.", [("Agatha", "PERSON")]),
+        # a word of the language or a drug in that place is none
+        ("Epilepsy is hard.", []),
+        ("Metformin is cheap.", []),
+    ],
+)
+def test_english_sentence_subjects(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("en", text) == expected

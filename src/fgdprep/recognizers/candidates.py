@@ -275,6 +275,8 @@ class Lexicon:
     surname_endings: tuple[str, ...] = ()
     #: Particles that open a name with the word after them ("אבו עראר", father of Arar).
     name_particles: frozenset[str] = frozenset()
+    #: Verbs after a rare word opening a sentence that make it a person ("X is the one").
+    subject_verbs: frozenset[str] = frozenset()
     #: Words that open a facility's name after its head word ("בית הכנסת אוהל מועד").
     name_openers: frozenset[str] = frozenset()
 
@@ -464,6 +466,7 @@ def lexicon(language: str) -> Lexicon | None:
         verb_helpers=_keys(data.get("verb_helpers")),
         surname_endings=tuple(norm(str(x)) for x in data.get("surname_endings") or ()),
         name_particles=_keys(data.get("name_particles")),
+        subject_verbs=_keys(data.get("subject_verbs")),
     )
 
 
@@ -870,6 +873,9 @@ class CandidateRecognizer(EntityRecognizer):
             if cue is None and street:
                 for k in range(i, i + street):
                     found[k] = (LOCATION, CUE_SCORE, "cue")
+                continue
+            if cue is None and self._subject_of(text, words, i):
+                found[i] = (PERSON, SHAPE_SCORE, "shape")  # "Kayondo is the one who paid"
                 continue
             if cue is None and self.lex.shape and self.lex.cased and not lower_text:
                 if (
@@ -1615,6 +1621,24 @@ class CandidateRecognizer(EntityRecognizer):
             and (w.key,) not in self.lex.kin
             and w.key not in self.lex.between
             and self.lex.names.resolve(w.key) is not None
+        )
+
+    def _subject_of(self, text: str, words: list[_Word], i: int) -> bool:
+        """English, where NER finds names and the shape rule is off: a rare capitalised word
+        opening a sentence before a verb that takes a person ("Kayondo is the one", "Agatha
+        still calls"), no drug and no word of the language."""
+        w = words[i]
+        return (
+            bool(self.lex.subject_verbs)
+            and i + 1 < len(words)
+            and w.text[:1].isupper()
+            and not w.text.isupper()
+            and self._sentence_initial(text, w)
+            and words[i + 1].key in self.lex.subject_verbs
+            and self._gaps.get(i + 1) == " "
+            and not w.key.endswith(DRUG_ENDINGS)
+            and w.key not in self.lex.not_names
+            and not self._common(w.key)  # the language's rarity: "Agatha", not "Epilepsy"
         )
 
     def _surname_after(self, words: list[_Word], i: int) -> bool:
