@@ -689,3 +689,9 @@ def test_hebrew_surnames_and_particles(text: str, expected: list[tuple[str, str]
 )
 def test_english_sentence_subjects(text: str, expected: list[tuple[str, str]]) -> None:
     assert candidates("en", text) == expected
+
+
+def test_drug_brands_are_no_names() -> None:
+    # a brand of a depot injection, set off by commas, is no person (Luganda, English)
+    assert candidates("lg", "Empiso eyo, Modecate, ennuma nnyo, naye ekola.") == []
+    assert candidates("en", "Now we go for the injection, the Modecate, every month.") == []

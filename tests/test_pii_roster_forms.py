@@ -131,6 +131,21 @@ NICK_ROSTERS = {
 WORD_ROSTER = (Person("P1", "पूजा शिंदे"), Person("P2", "नाना भोसले"))
 SW_WORD_ROSTER = (Person("P1", "Baraka Mollel"),)
 HE_KIN_ROSTER = (Person("P1", "אבי דהן"), Person("P2", "עלי אבו קף"))
+LG_WORD_ROSTER = (Person("P1", "Ssanyu Namubiru"),)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a participant named by a Luganda word (joy): said present, asked, or introduced
+        ("Ssanyu wano. Nze nnina sukaali.", [("Ssanyu", "P1")]),
+        ("Ssanyu ggwe?", [("Ssanyu", "P1")]),
+        # the word itself is no one
+        ("Ssanyu lye nnina kati kwe kuba nti abaana bange bansanyukira.", []),
+    ],
+)
+def test_roster_word_names_luganda(text: str, expected: list[tuple[str, str]]) -> None:
+    assert roster("lg", text, LG_WORD_ROSTER) == expected
 
 
 @pytest.mark.parametrize(

@@ -105,6 +105,8 @@ ADDRESS_AFTER = frozenset(
         "umesema",
         "hast",
         "wolltest",
+        # Luganda, Kiswahili: "Ssanyu wano" (here: present), "Ssanyu ggwe?" (you?), "said"
+        *("wano", "ggwe", "yagamba", "agamba", "agambye", "ayogedde", "yayogera", "hapa"),
         # Marathi: "नाना बरोबर बोलले" (Nana is right), "पूजा म्हणाली", "आशा ताईंनी सांगितलं"
         *("बरोबर", "म्हणाले", "म्हणाल्या", "म्हणाला", "म्हणाली", "म्हणतात", "म्हणते", "म्हणतो"),
         *("बोलले", "बोलल्या", "बोलला", "बोलली", "सांगितले", "सांगितलं", "ताई", "ताईंनी", "सर"),
