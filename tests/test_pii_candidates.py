@@ -695,3 +695,19 @@ def test_drug_brands_are_no_names() -> None:
     # a brand of a depot injection, set off by commas, is no person (Luganda, English)
     assert candidates("lg", "Empiso eyo, Modecate, ennuma nnyo, naye ekola.") == []
     assert candidates("en", "Now we go for the injection, the Modecate, every month.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the plural of respect stays with the name, the case ending outside
+        ("डॉ. गोखल्यांनी केलं.", [("गोखल्यां", "PERSON")]),
+        # a school's teacher ("शाळेतल्या बाई") and a pronoun ("तुमचं गाव") are no names
+        ("मग शाळेतल्या बाई, कुलकर्णी बाई, म्हणाल्या.", [("कुलकर्णी", "PERSON")]),
+        ("गावडे काका, तुमचं गाव कोणतं म्हणालात?", [("गावडे", "PERSON")]),
+        # a verb in the perfect ("ठेवलंय", has named) after "नाव" is no name
+        ("देवाचं नाव ठेवलंय मुलाचं.", []),
+    ],
+)
+def test_marathi_respect_and_non_names(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("mr", text) == expected

@@ -183,6 +183,8 @@ NOT_FACILITY_ACRONYMS = frozenset(
 HOLIDAY_BEFORE = frozenset({'ל"ג', "לג"})
 #: German adjectives of kind that open a facility's name ("Evangelische", "Städtisches").
 FACILITY_ADJECTIVES = ("ische", "isches", "ischen", "ischer", "liche", "liches", "lichen")
+#: Marathi: the plural of respect between a name and its case ending ("पाटलांनी").
+RESPECT_MARKS = ("ां", "ीं", "ूं", "ें")
 #: Marathi: vowel signs a noun takes before a case ending ("काम" -> "कामावर").
 OBLIQUE_VOWELS = ("ा", "े")
 #: Marathi genitive endings: a known name so declined before a facility is its owner.
@@ -657,6 +659,8 @@ class CandidateRecognizer(EntityRecognizer):
             return False  # "לדרום" (to the south), "כשאני", "למרפאה", "בשכונה" (in the area)
         if not self.lex.cased and w.key in self.lex.place_suffixes:
             return False  # "Baner ला राहतो": a case ending written apart
+        if not self.lex.cased and self.lex.after_name and self._facility_head(w.key):
+            return False  # "शाळेतल्या बाई": the school's teacher, no one named "शाळा"
         if not self.lex.cased and ("״" in w.text or '"' in w.text):
             return False  # "קצינת הת״ש", "מד״א": an acronym, no one's name
         if w.key in self.lex.between or (w.key,) in self.lex.kin or w.key in self.lex.not_names:
@@ -710,6 +714,13 @@ class CandidateRecognizer(EntityRecognizer):
                     end -= len(suf)
                     break
             if key in self.lex.names._vocab:
+                break
+        # the plural of respect stays with the name ("गोखल्यांनी": "गोखल्यां"), the case ending
+        # after it outside
+        tail = w.text[end - w.start :]
+        for respect in RESPECT_MARKS:
+            if tail.startswith(respect) and len(tail) > len(respect):
+                end += len(respect)
                 break
         return start, end
 
