@@ -167,6 +167,8 @@ NICK_WORD_ZIPF_DEFAULT = 3.0
 #: Languages without a list of their own: an English word this frequent is that word.
 NICK_ENGLISH_ZIPF = 4.5
 NICK_SCORE = 0.6
+#: Words whose pet-form verdict is remembered (per recognizer, that is per site and language).
+PET_MEMO = 200_000
 
 
 class RosterRecognizer(EntityRecognizer):
@@ -180,6 +182,7 @@ class RosterRecognizer(EntityRecognizer):
         self.initials: set[tuple[str, str]] = set()
         self.short_names: set[tuple[str, str]] = set()
         self.starts: dict[str, set[str]] = {}  # the start of a name part -> roster codes
+        self._pet_memo: dict[str, tuple[int, int, str] | None] = {}
         lex = lexicon(language)
         self.lex = lex
         uncased = lex is not None and not lex.cased
@@ -289,17 +292,30 @@ class RosterRecognizer(EntityRecognizer):
             opening = i == 0 or text[: t.start].rstrip()[-1:] in (".", "?", "!", ":", '"')
             if opening and after not in (",", "?", "!"):
                 return None
-            forms = [(t.key, 0, 0)]
+        if t.key in self._pet_memo:
+            hit = self._pet_memo[t.key]
         else:
-            forms = [(t.key, 0, 0), *variants(t.key, lex.language)]
-        if self._word(t.key):
+            hit = self._pet_form(t.key)
+            if len(self._pet_memo) < PET_MEMO:
+                self._pet_memo[t.key] = hit
+        if hit is None:
             return None
+        pre, suf, code = hit
+        return Match(t.start + pre, t.end - suf, code, "nickname", NICK_SCORE)
+
+    def _pet_form(self, word: str) -> tuple[int, int, str] | None:
+        """(prefix length, ending length, roster code) where a word is a pet form of one
+        roster person's name; memoised per word by :meth:`_nickname`."""
+        lex = self.lex
+        assert lex is not None
+        forms = [(word, 0, 0)] if lex.cased else [(word, 0, 0), *variants(word, lex.language)]
         for key, pre, suf in forms:
-            if "ה" in t.key[:pre] or self._word(key) or self._listed_place(key):
-                continue  # "העוזי": the article on a word; "भारती": a hospital, no "भरत"
-            codes = self._starts_of(key, lex.cased)
-            if len(codes) == 1:
-                return Match(t.start + pre, t.end - suf, codes.pop(), "nickname", NICK_SCORE)
+            codes = self._starts_of(key, lex.cased)  # cheap: most words start no name
+            if len(codes) != 1 or "ה" in word[:pre]:
+                continue  # "העוזי": the article on a word
+            if self._word(word) or self._word(key) or self._listed_place(key):
+                continue  # "भारती": a hospital, no "भरत"
+            return pre, suf, codes.pop()
         return None
 
     def _starts_of(self, key: str, cased: bool) -> set[str]:
