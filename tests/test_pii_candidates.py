@@ -711,3 +711,18 @@ def test_drug_brands_are_no_names() -> None:
 )
 def test_marathi_respect_and_non_names(text: str, expected: list[tuple[str, str]]) -> None:
     assert candidates("mr", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "die" and a role that is no feminine singular: a plural, no name after it
+        ("da wussten die Lehrer Bescheid, vor allem der Herr Schaible.", [("Schaible", "PERSON")]),
+        # feminine singulars keep their cue; "die" as a pronoun before a verb of naming too
+        ("Das hat die Lehrerin Kurz gesagt.", [("Kurz", "PERSON")]),
+        ("Ich habe die Schwester Anna gefragt.", [("Anna", "PERSON")]),
+        ("Nein, die hieß Hafner, glaub ich.", [("Hafner", "PERSON")]),
+    ],
+)
+def test_german_plural_roles(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("de", text) == expected

@@ -279,6 +279,10 @@ class Lexicon:
     name_particles: frozenset[str] = frozenset()
     #: Verbs after a rare word opening a sentence that make it a person ("X is the one").
     subject_verbs: frozenset[str] = frozenset()
+    #: German: "die" before a kinship word or role that is no feminine singular ("die
+    #: Lehrer") makes it a plural, after which no name follows.
+    plural_articles: frozenset[str] = frozenset()
+    feminine_endings: tuple[str, ...] = ()
     #: Words that open a facility's name after its head word ("בית הכנסת אוהל מועד").
     name_openers: frozenset[str] = frozenset()
 
@@ -469,6 +473,8 @@ def lexicon(language: str) -> Lexicon | None:
         surname_endings=tuple(norm(str(x)) for x in data.get("surname_endings") or ()),
         name_particles=_keys(data.get("name_particles")),
         subject_verbs=_keys(data.get("subject_verbs")),
+        plural_articles=_keys(data.get("plural_articles")),
+        feminine_endings=tuple(norm(str(x)) for x in data.get("feminine_endings") or ()),
     )
 
 
@@ -1363,6 +1369,15 @@ class CandidateRecognizer(EntityRecognizer):
             and (words[j - 2].key,) not in self.lex.kin
         ):
             return False  # "शिंदे मामा माहीत आहेत": the title of the name before, not a cue
+        if (
+            self.lex.feminine_endings
+            and j >= 2
+            and words[j - 2].key in self.lex.plural_articles
+            and (words[j - 1].key,) in self.lex.kin
+            and words[j - 1].text[:1].isupper()  # a noun: not "die hieß Hafner" (she)
+            and not words[j - 1].key.endswith(self.lex.feminine_endings)
+        ):
+            return False  # "die Lehrer Bescheid": teachers, plural, name no one after them
         return _ends_with(words, j, self.lex.kin)
 
     def _cued(self, words: list[_Word], i: int) -> str | None:
