@@ -726,3 +726,20 @@ def test_marathi_respect_and_non_names(text: str, expected: list[tuple[str, str]
 )
 def test_german_plural_roles(text: str, expected: list[tuple[str, str]]) -> None:
     assert candidates("de", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the spoken possessive names the person before it, even opening a sentence
+        (
+            "Dem Brugger seine Frau, die Hedwig, macht den Kaffee.",
+            [("Brugger", "PERSON"), ("Hedwig", "PERSON")],
+        ),
+        # not a noun so placed: the boss's wife, the neighbour's wife
+        ("Dem Chef seine Frau war auch da.", []),
+        ("Mein Nachbar seine Frau ist nett.", []),
+    ],
+)
+def test_german_spoken_possessive(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("de", text) == expected

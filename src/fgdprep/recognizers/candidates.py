@@ -1397,6 +1397,10 @@ class CandidateRecognizer(EntityRecognizer):
     def _name_before(self, words: list[_Word], i: int) -> bool:
         """ "Sunanda is her name", "Subira ni jina langu": the word before a phrase that says
         it is a name (any case: a name that is also a word counts here)."""
+        if self.lex.nouns_capitalised and (
+            self._noun_after_preposition(words[i].key) or self._compound_noun(words[i].key)
+        ):
+            return False  # German "dem Chef seine Frau": the boss's wife, no name
         return _starts_with(words, i + 1, self.lex.name_after) and not self._gaps.get(
             i + 1, " "
         ).strip(" ,")
