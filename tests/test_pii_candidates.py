@@ -429,3 +429,317 @@ def test_english_named_facilities_and_initials(text: str, expected: list[tuple[s
     spans = {(text[d.start : d.end], d.entity_type) for d in _CACHE["en"].analyze(text)}
     assert {s for s in spans if s[1] in ("PERSON", "LOCATION", "FACILITY")} >= set(expected)
     assert not {s for s in spans if s[1] == "PERSON"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # Marathi given names that are everyday words need a cue: a kinship word before them
+        ("mr", "माझी बहीण पूजा काल आली.", [("पूजा", "PERSON")]),
+        ("mr", "माझा भाऊ प्रकाश आला.", [("प्रकाश", "PERSON")]),
+        # without one they are the words: worship, hope
+        ("mr", "घरी रोज पूजा होते.", []),
+        ("mr", "आशा सोडायची नाही.", []),
+    ],
+)
+def test_marathi_word_names(language: str, text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates(language, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a given name that is also a listed place: "when Meir" is the man, "in Omer" the town
+        ("כשמאיר חזר לדבר איתי.", [("מאיר", "PERSON")]),
+        ("בעומר יש מרפאה פרטית.", [("עומר", "LOCATION")]),
+        ("ל״ג בעומר היה כיף.", []),
+        # "בחורה" after a clinic is "in Hura"; elsewhere a girl
+        ("הגעתי למרפאה בחורה.", [("חורה", "LOCATION")]),
+        ("הכרתי בחורה נחמדה.", []),
+        # the article of a listed name drops after ב: "בעיר העתיקה" (העיר העתיקה)
+        ("גרנו בעיר העתיקה.", [("עיר העתיקה", "LOCATION")]),
+        # a neighbourhood by its number, not a number of families in the neighbourhood
+        ("אני מרהט, שכונה שלוש.", [("רהט", "LOCATION"), ("שכונה שלוש", "LOCATION")]),
+        ("בשכונה שלוש משפחות עזבו.", []),
+        ("גרנו בשכונה 12 שנים.", []),
+        # no article inside a name: "בן הדוד" is the cousin
+        ("ואבי, בן הדוד שלי, בא לבקר.", []),
+        # a preposition on a word after a role: at the clinic, at nursery, no name
+        ("הרופא בקופה אמר שזה בסדר.", []),
+        ("הבת שלי בגן כל היום.", []),
+        # "שדרות" before a street's name is an avenue, alone the town Sderot
+        ("הדירה שלנו בשדרות רגר, מול הקניון.", [("רגר", "LOCATION")]),
+        ("גרתי בשדרות.", [("שדרות", "LOCATION")]),
+    ],
+)
+def test_hebrew_prefixes_and_articles(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("he", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a rare word in a place case before "took (someone) to", "went": a place
+        ("त्यांनी मला औदुंबरला नेलं.", [("औदुंबर", "LOCATION")]),
+        # not the oblique stem of a frequent word, nor a pilgrimage or a feast
+        ("मी पुन्हा कामावर गेले.", []),
+        ("ते वारीला गेले.", []),
+        # an industrial area (MIDC) after a town belongs to its name, case ending aside
+        ("मी चाकण एमआयडीसीत काम करतो.", [("चाकण एमआयडीसी", "LOCATION")]),
+    ],
+)
+def test_marathi_places_of_moving(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("mr", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a rare capitalised word after a title and a name is the surname; a noun is not
+        ("Im Gesprächskreis, Pastorin Anke Ehlers leitet den.", [("Anke Ehlers", "PERSON")]),
+        ("Ich habe Schwester Anke Bescheid gesagt.", [("Anke", "PERSON")]),
+        # a capitalised adjective of kind opens a facility's name
+        (
+            "Also die Evangelische Stiftung Alsterdorf, nicht der Stadtteil.",
+            [("Evangelische Stiftung Alsterdorf", "FACILITY"), ("Alsterdorf", "LOCATION")],
+        ),
+        # a city's adjective before a street word: a square; the word alone is none
+        ("Ich studiere am Berliner Tor, Soziale Arbeit.", [("Berliner Tor", "LOCATION")]),
+        ("Dann fiel das Tor, und alle jubelten.", []),
+    ],
+)
+def test_german_surnames_streets_facilities(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("de", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a synagogue's or yeshiva's name of two words after its head word, though frequent
+        ("הלכתי לבית הכנסת אוהל מועד כל שבת.", [("אוהל מועד", "FACILITY")]),
+        ("למדתי בישיבת שערי תורה.", [("שערי תורה", "FACILITY")]),
+        # the head word alone, a prefix letter on the word after it: no name
+        ("הלכתי לבית הכנסת בשבת.", []),
+        ("הלכתי לבית הכנסת אוהל בשבת.", []),
+    ],
+)
+def test_hebrew_two_word_facility_names(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("he", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "in the ... of" after a place: "पेठेतल्या" (of the Peth), the head word kept
+        ("तो कसबा पेठेतल्या मंडळात ढोल वाजवतो.", [("कसबा पेठे", "LOCATION")]),
+        # kinship honorifics after a name, glued or apart
+        ("शारदाकाकूंना दाखवलं.", [("शारदा", "PERSON")]),
+        # a greeting before an honorific is no name
+        ("नमस्कार ताई.", []),
+        # an honorific after a name ("शिंदे मामा") is no cue for the word after it
+        ("तुम्हाला शिंदे मामा माहीत आहेत का?", [("शिंदे", "PERSON")]),
+    ],
+)
+def test_marathi_honorifics_and_endings(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("mr", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # German pet forms derived from the given names: "Moni" (Monika), "Steffi" (Stefanie)
+        ("Ja, die Moni erzählt viel.", [("Moni", "PERSON")]),
+        ("Da kommt die Steffi mit.", [("Steffi", "PERSON")]),
+        # a word of the language that looks like one is none ("Wolle", wool)
+        ("Ich habe eine Wolle gekauft.", []),
+    ],
+)
+def test_german_pet_forms(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("de", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a head phrase ending in a definite word names the institution by itself; a name
+        # before it stays apart (Hebrew names the head word first)
+        ("שלחו אותי למרכז לבריאות הנפש.", [("מרכז לבריאות הנפש", "FACILITY")]),
+        (
+            "ד״ר אלקרינאוי מהמרכז לבריאות הנפש מדבר ערבית.",
+            [("אלקרינאוי", "PERSON"), ("מרכז לבריאות הנפש", "FACILITY")],
+        ),
+        ("הלכתי לבית ספר יסודי.", []),
+        # a kinship word with its possessive right after a name; a synagogue warden's name
+        ("עומר הבן שלי לא רצה לדבר איתי.", [("עומר", "PERSON")]),
+        ("הגבאי שמעון היה אומר את זה.", [("שמעון", "PERSON")]),
+        # "next to me" after a verb of living is no place
+        ("היא גרה לידי בשכונה.", []),
+    ],
+)
+def test_hebrew_institutions_and_appositions(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("he", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a name opened by a saint is a church's or a school's
+        (
+            "sw",
+            "Sisi Jumamosi asubuhi, kanisani St. Joseph pale Posta.",
+            [("St. Joseph", "FACILITY"), ("Posta", "LOCATION")],
+        ),
+        # an institution's initials before a name, or after "of" / "taken to"
+        (
+            "sw",
+            "Mchungaji wetu wa KKKT Azania Front, Mchungaji Mushi, alikuja.",
+            [("KKKT Azania Front", "FACILITY"), ("KKKT", "FACILITY"), ("Mushi", "PERSON")],
+        ),
+        ("sw", "Nilikuwa mwanafunzi wa DIT nilipopata tatizo.", [("DIT", "FACILITY")]),
+        # a party's initials are no facility
+        ("sw", "Mimi ni mwanachama wa CCM.", []),
+        # a traditional healer, a pilgrim's title: the name after them is a person's
+        ("lg", "Omusamize Lubowa yali agamba.", [("Lubowa", "PERSON")]),
+        ("lg", "Taata wange Hajji Kateregga yasoma.", [("Kateregga", "PERSON")]),
+    ],
+)
+def test_saints_initials_and_titles(
+    language: str, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert candidates(language, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # plurals of initials and of listed non-names are no names; the name beside stays
+        (
+            "I get my ARVs at TASO Mulago, and the counsellor there, Aunt Stella, noticed.",
+            [("TASO Mulago", "FACILITY"), ("Stella", "PERSON")],
+        ),
+        ("I go to one at Nsambya on Thursdays, the diabetes club.", [("Nsambya", "LOCATION")]),
+    ],
+)
+def test_plural_initials_and_weekdays(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("en", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a given name's surname after it, not a noun; a title's name after it
+        (
+            "Da kommt die Steffi mit, meine Betreuerin, Stefanie Haug.",
+            [("Steffi", "PERSON"), ("Stefanie Haug", "PERSON")],
+        ),
+        # a compound whose last part is a plural noun is no name
+        ("und der Felix verteilt jetzt die Fahrtkostenformulare.", [("Felix", "PERSON")]),
+        # the spelling alphabet names nobody; the same name after a kinship word does
+        ("Winter mit W wie Wilhelm?", []),
+        ("Mein Bruder Wilhelm kommt morgen.", [("Wilhelm", "PERSON")]),
+    ],
+)
+def test_german_surnames_compounds_spelling(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("de", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a listed facility by its first word alone ("Ruby" of "Ruby Hall"), case aside
+        ("रुबीमध्ये खर्च खूप, नाही का?", [("रुबी", "FACILITY")]),
+        # "took to X": words between the place case and the verb of moving
+        ("मग माझा मेव्हणा मला मुक्तांगणला घेऊन गेला.", [("मुक्तांगण", "LOCATION")]),
+        ("माझे वडील मला मढीला पण घेऊन गेले होते.", [("मढी", "LOCATION")]),
+        # not a frequent word in that case ("कामाला", to work)
+        ("मी कामाला घेऊन गेले.", []),
+    ],
+)
+def test_marathi_facility_short_names_and_taken_to(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert candidates("mr", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a surname by its ending after a given name, though frequent as a name
+        ("סשה גורביץ׳? הוא היה שכן שלנו.", [("סשה", "PERSON"), ("גורביץ", "PERSON")]),
+        # "מן" (from) after a name is no surname
+        ("אחי יובל מן הצבא חזר.", [("יובל", "PERSON")]),
+        # a name opened by "אבו" after a title
+        ("השייח׳ אבו עראר אמר במסגד.", [("אבו", "PERSON"), ("עראר", "PERSON")]),
+    ],
+)
+def test_hebrew_surnames_and_particles(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("he", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # English: a rare capitalised word opening a sentence before a verb of a person
+        ("Kayondo is the one who paid for everything.", [("Kayondo", "PERSON")]),
+        ("Agatha still calls me every morning.", [("Agatha", "PERSON")]),
+        # a word of the language or a drug in that place is none
+        ("Epilepsy is hard.", []),
+        ("Metformin is cheap.", []),
+    ],
+)
+def test_english_sentence_subjects(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("en", text) == expected
+
+
+def test_drug_brands_are_no_names() -> None:
+    # a brand of a depot injection, set off by commas, is no person (Luganda, English)
+    assert candidates("lg", "Empiso eyo, Modecate, ennuma nnyo, naye ekola.") == []
+    assert candidates("en", "Now we go for the injection, the Modecate, every month.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the plural of respect stays with the name, the case ending outside
+        ("डॉ. गोखल्यांनी केलं.", [("गोखल्यां", "PERSON")]),
+        # a school's teacher ("शाळेतल्या बाई") and a pronoun ("तुमचं गाव") are no names
+        ("मग शाळेतल्या बाई, कुलकर्णी बाई, म्हणाल्या.", [("कुलकर्णी", "PERSON")]),
+        ("गावडे काका, तुमचं गाव कोणतं म्हणालात?", [("गावडे", "PERSON")]),
+        # a verb in the perfect ("ठेवलंय", has named) after "नाव" is no name
+        ("देवाचं नाव ठेवलंय मुलाचं.", []),
+    ],
+)
+def test_marathi_respect_and_non_names(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("mr", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "die" and a role that is no feminine singular: a plural, no name after it
+        ("da wussten die Lehrer Bescheid, vor allem der Herr Schaible.", [("Schaible", "PERSON")]),
+        # feminine singulars keep their cue; "die" as a pronoun before a verb of naming too
+        ("Das hat die Lehrerin Kurz gesagt.", [("Kurz", "PERSON")]),
+        ("Ich habe die Schwester Anna gefragt.", [("Anna", "PERSON")]),
+        ("Nein, die hieß Hafner, glaub ich.", [("Hafner", "PERSON")]),
+    ],
+)
+def test_german_plural_roles(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("de", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the spoken possessive names the person before it, even opening a sentence
+        (
+            "Dem Brugger seine Frau, die Hedwig, macht den Kaffee.",
+            [("Brugger", "PERSON"), ("Hedwig", "PERSON")],
+        ),
+        # not a noun so placed: the boss's wife, the neighbour's wife
+        ("Dem Chef seine Frau war auch da.", []),
+        ("Mein Nachbar seine Frau ist nett.", []),
+    ],
+)
+def test_german_spoken_possessive(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("de", text) == expected

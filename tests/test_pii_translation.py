@@ -51,7 +51,7 @@ PRE = (
         "Asante Rehema. Dada yangu Halima alinipeleka Temeke.",
         "Thank you Rehema. My sister Halima took me to Temeke.",
     ),
-    ("P01", "Rafiki yangu Zuhura alileta chai.", "Zuhura brought tea."),
+    ("P01", "Rafiki yangu Zuhura alileta chai.", "zuhura brought tea."),
     ("P03", "Shukuru alikuja pia.", "Shukuru came too."),
     ("MOD", "Sawa, asante.", None),
 )
@@ -135,9 +135,12 @@ def test_translation_gets_the_labels_of_the_source_text(study_dir: Path) -> None
             "Asante [MOD]. Dada yangu [Person 1] alinipeleka [Place 1].",
             "Thank you [MOD]. My sister [Person 1] took me to [Place 1].",
         ),
-        # the English NER misses Zuhura; the Kiswahili cue found her: the same label
+        # the English NER misses "zuhura" (lower case, as a translator may write it); the
+        # Kiswahili cue found her: the same label
         ("Rafiki yangu [Person 2] alileta chai.", "[Person 2] brought tea."),
-        ("Shukuru alikuja pia.", "Shukuru came too."),  # nothing finds her (see the review test)
+        # the English candidate finder suggests her (a rare word opening a sentence before
+        # "came"); the suggestion labels the source too
+        ("[Person 3] alikuja pia.", "[Person 3] came too."),
         ("Sawa, asante.", None),
     ]
     # spans of the translation point into the translation, apart from those of the text
@@ -232,7 +235,7 @@ def test_added_name_reaches_other_sessions_with_all(study_dir: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "DS-pre: accepted 0, rejected 0, added 1 ([Person 3]); 4 pending."
+        "DS-pre: accepted 0, rejected 0, added 1 ([Person 3]); 6 pending."
         " Apply with: fgdprep pseudonymise DS-pre",
         "Also named in 1 other pseudonymised session(s) (DS-post); apply everywhere with:"
         " fgdprep pseudonymise --all",

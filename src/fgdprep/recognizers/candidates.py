@@ -67,6 +67,8 @@ COMMON_ZIPF = 4.3
 WEAK_ZIPF = 3.0
 #: "Jungfernstieg" (2.6) names a street, "Spielplatz" (3.5) and "Heimweg" are words.
 STREET_ZIPF = 3.0
+#: German plural and case endings a compound's last part may carry ("Formulare", "Träumen").
+PLURAL_ENDINGS = ("e", "en", "n", "er", "s")
 #: German compounds: both parts this long, the last this frequent ("verein", "stelle").
 COMPOUND_PART = 5
 COMPOUND_TAIL_ZIPF = 3.5
@@ -177,6 +179,14 @@ NOT_FACILITY_ACRONYMS = frozenset(
         *("EKG", "MRT", "ABM", "BTHG", "SGB", "GDB", "EM", "ALG", "HARTZ", "BU", "AU", "BEM"),
     }
 )
+#: Hebrew: the word before "בעומר" in the name of a holiday (Lag BaOmer), not the town.
+HOLIDAY_BEFORE = frozenset({'ל"ג', "לג"})
+#: German adjectives of kind that open a facility's name ("Evangelische", "Städtisches").
+FACILITY_ADJECTIVES = ("ische", "isches", "ischen", "ischer", "liche", "liches", "lichen")
+#: Marathi: the plural of respect between a name and its case ending ("पाटलांनी").
+RESPECT_MARKS = ("ां", "ीं", "ूं", "ें")
+#: Marathi: vowel signs a noun takes before a case ending ("काम" -> "कामावर").
+OBLIQUE_VOWELS = ("ा", "े")
 #: Marathi genitive endings: a known name so declined before a facility is its owner.
 GENITIVES = ("च्या", "चा", "ची", "चे")
 #: Marathi "-कडे" (to someone's): "गोखले सरांकडे जाते" goes to a person, not a place.
@@ -249,6 +259,52 @@ class Lexicon:
     #: Frequent words that end several listed names and start none ("शहर" of "पुणे शहर",
     #: city): a kind of place, no name on their own.
     generic: frozenset[str] = frozenset()
+    #: Endings of pet forms made from the start of a given name ("Gabi", "יוסיק", "दत्तू").
+    diminutives: tuple[str, ...] = ()
+    #: Names that are everyday words of the language, where no frequency list says so
+    #: (Marathi "आशा", hope; "पूजा", worship): a cue must say a person is meant.
+    word_names: frozenset[str] = frozenset()
+    #: Nouns counted by a number before them ("שלוש משפחות", three families): a number so
+    #: followed names no neighbourhood ("בשכונה שלוש משפחות").
+    counted: frozenset[str] = frozenset()
+    numbered_places: frozenset[str] = frozenset()
+    #: Words between a letter and the word of the spelling alphabet that spells it ("W wie
+    #: Wilhelm", "M as in Mary").
+    spelled_as: frozenset[str] = frozenset()
+    #: Words between a place case and a verb of moving ("घेऊन", taking; "पण", also).
+    verb_helpers: frozenset[str] = frozenset()
+    #: Endings of surnames of the language's communities ("-וביץ׳", "-סקי", "-שטיין").
+    surname_endings: tuple[str, ...] = ()
+    #: Particles that open a name with the word after them ("אבו עראר", father of Arar).
+    name_particles: frozenset[str] = frozenset()
+    #: Verbs after a rare word opening a sentence that make it a person ("X is the one").
+    subject_verbs: frozenset[str] = frozenset()
+    #: German: "die" before a kinship word or role that is no feminine singular ("die
+    #: Lehrer") makes it a plural, after which no name follows.
+    plural_articles: frozenset[str] = frozenset()
+    feminine_endings: tuple[str, ...] = ()
+    #: Words that open a facility's name after its head word ("בית הכנסת אוהל מועד").
+    name_openers: frozenset[str] = frozenset()
+
+    def bare(self, key: str) -> str:
+        """A word without the case ending of a place (uncased scripts)."""
+        if self.cased:
+            return key
+        for suf in sorted(self.place_suffixes, key=len, reverse=True):
+            if key.endswith(suf) and len(key) - len(suf) >= 2:
+                return key[: -len(suf)]
+        return key
+
+    def place_head_after(self, text: str, key: str, gap: str) -> bool:
+        """Whether a word (``text``, its ``key``) right after a name, ``gap`` between, is a
+        road or place word that makes the name a place's: "Kampala Road",
+        "Kurt-Schumacher-Allee", "लक्ष्मी रोडवर" (with any case ending in uncased scripts)."""
+        if gap not in (" ", "-", "\u00a0"):
+            return False
+        if self.cased:
+            heads = self.place_heads | self.street_heads | PLACE_HEADS
+            return text[:1].isupper() and key in heads
+        return key in self.place_heads or self.bare(key) in self.place_heads
 
 
 def _keys(items: Any) -> frozenset[str]:
@@ -282,7 +338,7 @@ def lexicon(language: str) -> Lexicon | None:
         for key, entity in (("places", LOCATION), ("facilities", FACILITY)):
             for item in data.get(key) or ():
                 for variant in _defective(str(item)):
-                    if _zipf(variant, language) < COMMON_ZIPF:
+                    if zipf(variant, language) < COMMON_ZIPF:
                         names.add(variant, entity)
     # English spoken at a Kampala or Dar es Salaam site names the same neighbourhoods
     for other in data.get("places_of") or ():
@@ -297,6 +353,35 @@ def lexicon(language: str) -> Lexicon | None:
         for line in places.read_text(encoding="utf-8").splitlines():
             if line and not line.startswith("#"):
                 names.add(line, LOCATION)
+    # a facility's head phrase of three words or more ending in a definite word names one
+    # institution by itself ("המרכז לבריאות הנפש", the mental health centre of the town)
+    for keys in _phrases(data.get("facility_before")):
+        if len(keys) >= 3 and keys[-1].startswith("ה") and not keys[0].startswith("ה"):
+            names.add(" ".join(keys), FACILITY)
+    if language == "he":
+        # the article of a definite name drops after ב/ל/כ: "בעיר העתיקה" (in the Old City,
+        # "העיר העתיקה"); the prefix letter is stripped by fgdprep.text, the name kept
+        for keys, entity in [e for entries in names._by_first.values() for e in entries]:
+            noun = keys[0][1:]  # "עיר" of "העיר העתיקה"; not "דסה" of "הדסה הר הצופים"
+            if len(keys) > 1 and keys[0][:1] == keys[1][:1] == "ה" and zipf(noun, "he") >= 3:
+                names.add(" ".join((noun, *keys[1:])), entity)
+        # neighbourhoods named by a number: "שכונה שלוש", "שכונה 3"
+        for head in data.get("numbered_places") or ():
+            for number in (*(data.get("ages") or {}).get("numbers", ()), *map(str, range(1, 21))):
+                names.add(f"{head} {number}", LOCATION)
+    # a listed facility called by its first word alone ("रुबीमध्ये" for Ruby Hall, "Ruby"),
+    # where the rest is a kind of building and the first word is no word of the language
+    heads = _keys(data.get("facility_after")) | _keys(data.get("facility_stems")) | HALLS
+    for item in data.get("facilities") or ():
+        keys = phrase_keys(str(item))
+        if (
+            len(keys) > 1
+            and all(k in heads for k in keys[1:])
+            and rough_zipf(keys[0], language) < WEAK_ZIPF
+            and zipf(keys[0], "en") < WEAK_ZIPF
+        ):
+            names.add(keys[0], FACILITY)
+    pets = _pet_forms(data, names, language)
     # prefix letters on a first word too short to be stripped: "בתל אביב", "מתל שבע"
     for prefix in GLUED_PREFIXES.get(language, ()):
         for keys, entity in [e for entries in names._by_first.values() for e in entries]:
@@ -311,7 +396,7 @@ def lexicon(language: str) -> Lexicon | None:
         (prefix + keys[0], *keys[1:])
         for keys in kin
         for prefix in KIN_PREFIXES.get(language, ())
-        if not keys[0].startswith(prefix) and _zipf(prefix + keys[0], language) < KIN_WORD_ZIPF
+        if not keys[0].startswith(prefix) and zipf(prefix + keys[0], language) < KIN_WORD_ZIPF
     }
     facility_before = _phrases(data.get("facility_before"))
     if language in GLUED_PREFIXES:
@@ -364,7 +449,7 @@ def lexicon(language: str) -> Lexicon | None:
         street_endings=tuple(norm(str(x)) for x in data.get("street_endings") or ()),
         street_heads=_keys(data.get("street_heads")),
         street_endings_rare=tuple(norm(str(x)) for x in data.get("street_endings_rare") or ()),
-        given=_keys(data.get("given_names")),
+        given=_keys(data.get("given_names")) | pets,
         surnames=_keys(data.get("surnames")),
         clitics=tuple(norm(str(x)) for x in data.get("clitics") or ()),
         name_after=_phrases(data.get("name_after")),
@@ -378,7 +463,55 @@ def lexicon(language: str) -> Lexicon | None:
         ),
         companions=_keys(data.get("companions")),
         generic=_generic(names, language),
+        diminutives=tuple(norm(str(x)) for x in data.get("diminutives") or ()),
+        word_names=_keys(data.get("word_names")),
+        counted=_keys((data.get("ages") or {}).get("not_after")) | _keys(data.get("counted")),
+        numbered_places=_keys(data.get("numbered_places")),
+        name_openers=_keys(data.get("name_openers")),
+        spelled_as=_keys(data.get("spelled_as")),
+        verb_helpers=_keys(data.get("verb_helpers")),
+        surname_endings=tuple(norm(str(x)) for x in data.get("surname_endings") or ()),
+        name_particles=_keys(data.get("name_particles")),
+        subject_verbs=_keys(data.get("subject_verbs")),
+        plural_articles=_keys(data.get("plural_articles")),
+        feminine_endings=tuple(norm(str(x)) for x in data.get("feminine_endings") or ()),
     )
+
+
+VOWELS = frozenset("aeiouyäöü")
+#: Kinds of building that end a facility's name besides the head words ("Ruby Hall").
+HALLS = frozenset({"hall", "हॉल", "house", "हाऊस", "bhavan", "भवन", "home", "होम"})
+#: Pet forms are made of a given name's first letters, this many, and a diminutive ending.
+PET_STEMS = (3, 4)
+
+
+def _pet_forms(data: dict[str, Any], names: PhraseIndex[str], language: str) -> frozenset[str]:
+    """Where the language's data asks for them, pet forms of its given names, indexed as
+    persons: the first three or four letters, the last one maybe doubled, and a diminutive
+    ending ("Gabi" of Gabriele, "Moni" of Monika, "Steffi" of Stefanie); not a word of the
+    language ("Wolle") nor anything the lexicon already has."""
+    if not data.get("pet_forms"):
+        return frozenset()
+    endings = [norm(str(x)) for x in data.get("diminutives") or ()]
+    out: set[str] = set()
+    for key in _keys(data.get("given_names")):
+        if len(key) < 5:
+            continue
+        for n in PET_STEMS:
+            stem = key[:n]
+            if stem[-1] in VOWELS:
+                continue  # "Mon-i", "Gab-i": the ending after a consonant
+            doubled = stem + stem[-1] if stem[-1] != stem[-2] else stem  # "Steff-i", "Ann-i"
+            for form in {stem + e for e in endings} | {doubled + e for e in endings}:
+                if (
+                    form not in names._vocab
+                    and zipf(form, language) < NOUN_ZIPF
+                    and zipf(form, "en") < WEAK_ZIPF  # "Berry", "Army": English words
+                ):
+                    out.add(form)
+    for form in out:
+        names.add(form, PERSON)
+    return frozenset(out)
 
 
 def _defective(name: str) -> set[str]:
@@ -404,12 +537,12 @@ def _generic(names: PhraseIndex[str], language: str) -> frozenset[str]:
     return frozenset(
         k
         for k, n in ends.items()
-        if n >= 2 and k not in alone and _rough_zipf(k, language) >= COMMON_ZIPF
+        if n >= 2 and k not in alone and rough_zipf(k, language) >= COMMON_ZIPF
     )
 
 
 @functools.cache
-def _zipf(word: str, language: str) -> float:
+def zipf(word: str, language: str) -> float:
     code = WORDFREQ.get(language)
     if code is None:
         return 0.0
@@ -418,10 +551,10 @@ def _zipf(word: str, language: str) -> float:
     return float(wordfreq.zipf_frequency(word, code))
 
 
-def _rough_zipf(word: str, language: str) -> float:
-    """:func:`_zipf` in the language's own list, else the nearest one (Marathi: Hindi), for
+def rough_zipf(word: str, language: str) -> float:
+    """:func:`zipf` in the language's own list, else the nearest one (Marathi: Hindi), for
     rough commonness only."""
-    return _zipf(word, WORDFREQ_NEAREST.get(language, language))
+    return zipf(word, WORDFREQ_NEAREST.get(language, language))
 
 
 @dataclass
@@ -497,10 +630,13 @@ class CandidateRecognizer(EntityRecognizer):
             return False
         for cut in range(COMPOUND_PART, len(key) - COMPOUND_PART + 1):
             head, tail = key[:cut], key[cut:]
-            if _zipf(tail, self.lex.language) < COMPOUND_TAIL_ZIPF:
+            if all(  # the tail, or its singular: "formulare" -> "formular"
+                zipf(t, self.lex.language) < COMPOUND_TAIL_ZIPF
+                for t in (tail, *(tail[: -len(e)] for e in PLURAL_ENDINGS if tail.endswith(e)))
+            ):
                 continue
             for part in (head, head[:-1] if head.endswith("s") else ""):
-                if len(part) >= COMPOUND_PART and _zipf(part, self.lex.language) >= WEAK_ZIPF:
+                if len(part) >= COMPOUND_PART and zipf(part, self.lex.language) >= WEAK_ZIPF:
                     return True
         return False
 
@@ -509,7 +645,7 @@ class CandidateRecognizer(EntityRecognizer):
             return True
         if key.endswith(self.lex.noun_endings) and key not in self.lex.names._vocab:
             return True
-        return bool(self.lex.rare_zipf) and _zipf(key, self.lex.language) >= self.lex.rare_zipf
+        return bool(self.lex.rare_zipf) and zipf(key, self.lex.language) >= self.lex.rare_zipf
 
     def _name_shaped(self, w: _Word, lower_text: bool) -> bool:
         """A word that may be a name: capitalised in a cased script (any word in text that is
@@ -522,12 +658,15 @@ class CandidateRecognizer(EntityRecognizer):
             r in self.lex.not_names
             or r in self.lex.stop
             or (r,) in self.lex.facility_before
+            or (r,) in self.lex.place_cues
             or r.startswith(self.lex.facility_stems or ("\0",))
             for r in self._unprefixed(w.key)
         ):
-            return False  # "לדרום" (to the south), "כשאני", "למרפאה" (to the clinic)
+            return False  # "לדרום" (to the south), "כשאני", "למרפאה", "בשכונה" (in the area)
         if not self.lex.cased and w.key in self.lex.place_suffixes:
             return False  # "Baner ला राहतो": a case ending written apart
+        if not self.lex.cased and self.lex.after_name and self._facility_head(w.key):
+            return False  # "शाळेतल्या बाई": the school's teacher, no one named "शाळा"
         if not self.lex.cased and ("״" in w.text or '"' in w.text):
             return False  # "קצינת הת״ש", "מד״א": an acronym, no one's name
         if w.key in self.lex.between or (w.key,) in self.lex.kin or w.key in self.lex.not_names:
@@ -539,6 +678,10 @@ class CandidateRecognizer(EntityRecognizer):
         if self.lex.cased:
             if w.key.endswith(DRUG_ENDINGS) or (len(w.text) > 1 and w.text.isupper()):
                 return False  # drug names and acronyms ("FGD", "NHIF")
+            if w.text.endswith("s") and (
+                (len(w.text) > 2 and w.text[:-1].isupper()) or w.key[:-1] in self.lex.not_names
+            ):
+                return False  # plurals of initials and of non-names: "ARVs", "Thursdays"
             return w.text[:1].isupper() or lower_text
         return True
 
@@ -578,6 +721,13 @@ class CandidateRecognizer(EntityRecognizer):
                     break
             if key in self.lex.names._vocab:
                 break
+        # the plural of respect stays with the name ("गोखल्यांनी": "गोखल्यां"), the case ending
+        # after it outside
+        tail = w.text[end - w.start :]
+        for respect in RESPECT_MARKS:
+            if tail.startswith(respect) and len(tail) > len(respect):
+                end += len(respect)
+                break
         return start, end
 
     # -- analysis ------------------------------------------------------------------------
@@ -596,9 +746,15 @@ class CandidateRecognizer(EntityRecognizer):
 
         # lexicon names, places and facilities (prefixes and endings tolerated)
         by_start = {w.start: i for i, w in enumerate(words)}
+        # "W wie Wilhelm": a word of the spelling alphabet after a letter names nobody
+        spelled = {
+            i
+            for i in range(2, len(words))
+            if words[i - 1].key in self.lex.spelled_as and len(words[i - 2].key) == 1
+        }
         for m in self.lex.names.find(text, self._unclitic(words)):
             i = by_start.get(_word_start(words, m.start), -1)
-            if i < 0:
+            if i < 0 or i in spelled:
                 continue
             w = words[i]
             if (
@@ -610,33 +766,60 @@ class CandidateRecognizer(EntityRecognizer):
             surface = norm(text[m.start : m.end])
             if surface in self.lex.not_names or (surface,) in self.lex.kin:
                 continue  # "सून" (daughter-in-law) is a kinship word before it is a town
-            if m.start > w.start and (w.key,) in self.lex.kin:
-                continue  # "בעלי" (my husband) is no "עלי" after a prefix letter
-            common = " " not in surface and _zipf(surface, self.lex.language) >= COMMON_ZIPF
-            glued = norm(text[w.start : m.start]) if m.start > w.start else ""
             if (
-                glued
-                and self.lex.language in GLUED_PREFIXES
-                and " " not in surface
-                and surface not in self.lex.place_names  # "גרה בעומר": the town Omer
+                m.start > w.start
+                and (w.key,) in self.lex.kin
+                and not GLUED_PREFIXES.get(self.lex.language)
             ):
-                if m.payload == PERSON and "ה" in glued:
+                continue  # the kinship word of a language with prefixes is tried below
+            if self._street_word(words, i, m):
+                continue  # "בשדרות רגר": Rager Avenue, not the town Sderot
+            if self._counts_after(words, i, m.end):
+                continue  # "בשכונה שלוש משפחות": three families in the neighbourhood
+            if m.payload == PERSON and self._article_inside(words, i, m.end):
+                continue  # "בן הדוד" (the cousin) is no "בן דוד": no article inside a name
+            common = " " not in surface and zipf(surface, self.lex.language) >= COMMON_ZIPF
+            glued = norm(text[w.start : m.start]) if m.start > w.start else ""
+            located = False  # a name that is also a town, with "in" glued on: "בעומר"
+            if glued and self.lex.language in GLUED_PREFIXES and " " not in surface:
+                town = surface in self.lex.place_names
+                if m.payload == PERSON and "ה" in glued and not town:
                     continue  # "העביר" (he moved) is no "the Abir": no article on a name
-                # a prefix letter on a name: how frequent the whole word is says whether it
-                # is one ("בגיל", at the age) or a name ("לרבקה", "כשמאיר", "ואבי")
-                common = _zipf(w.key, self.lex.language) >= COMMON_ZIPF
+                if not (town and glued.endswith("מ")):  # "ממאיר" (malignant), no "from Meir"
+                    # a prefix letter on a name: how frequent the whole word is says whether
+                    # it is one ("בגיל", at the age) or a name ("לרבקה", "כשמאיר", "ואבי")
+                    common = zipf(w.key, self.lex.language) >= COMMON_ZIPF
+                # "בעומר יש מרפאה" (in Omer), "למרפאה בחורה" (to the clinic in Hura, though
+                # "בחורה" is a girl after anything else); not "ל״ג בעומר", a holiday
+                prior = {words[i - 1].key, *self._unprefixed(words[i - 1].key)} if i else set()
+                if prior & HOLIDAY_BEFORE:
+                    continue
+                located = (
+                    town
+                    and glued.endswith("ב")
+                    and (not common or self._facility_word(words, i - 1))
+                )
+                if located:
+                    common = False
+                elif (w.key,) in self.lex.kin:
+                    continue  # "בעלי" (my husband) is no "עלי" after a prefix letter
             # a place in a locative case ("מאשדוד", "सोलापूरहून") is a place, however frequent
             place_case = (
-                m.payload != PERSON
-                and (
-                    self._place_case(text, words, m.start, m.end)
-                    or (  # "בתל שבע", "מתל אביב": listed with the letter on a short first word
-                        " " in surface
-                        and len(w.key) <= MIN_STEM
-                        and w.key[:1] in self.lex.place_prefixes
-                        and m.start == w.start
+                located
+                or (
+                    m.payload != PERSON
+                    and (
+                        self._place_case(text, words, m.start, m.end)
+                        or (  # "בתל שבע", "מתל אביב": listed with the letter on a short first word
+                            " " in surface
+                            and len(w.key) <= MIN_STEM
+                            and w.key[:1] in self.lex.place_prefixes
+                            and m.start == w.start
+                        )
+                        or (
+                            m.payload == FACILITY and _ends_with(words, i, self.lex.facility_before)
+                        )
                     )
-                    or (m.payload == FACILITY and _ends_with(words, i, self.lex.facility_before))
                 )
             )
             # German capitalises nouns: a surname that is a noun ("Sommer") needs a cue
@@ -644,14 +827,14 @@ class CandidateRecognizer(EntityRecognizer):
                 self.lex.nouns_capitalised and m.payload == PERSON and surface not in self.lex.given
             )
             if (
-                (common or surface in WORD_NAMES)
+                (common or surface in WORD_NAMES or surface in self.lex.word_names)
                 and not place_case
                 and not self._named(text, words, i, noun)
             ):
                 if m.payload == PERSON and (not self.lex.cased or self.lex.nouns_capitalised):
                     common_names[i] = (m.start, m.end)
                 continue
-            entity, how = m.payload, "lexicon"
+            entity, how = (LOCATION if located else m.payload), "lexicon"
             if (
                 i > 0
                 and m.start == w.start
@@ -675,9 +858,7 @@ class CandidateRecognizer(EntityRecognizer):
             if (
                 entity == LOCATION
                 and last + 1 < len(words)
-                and (self._place_head(words[last + 1]) or words[last + 1].key in PLACE_HEADS)
-                and (not self.lex.cased or words[last + 1].text[:1].isupper())
-                and _joinable(self._gaps.get(last + 1, ""))
+                and self._place_head_after(words, last + 1)
             ):
                 # "Kampala Road", "लक्ष्मी रोडवर": the place head word is part of the name
                 head = words[last + 1]
@@ -695,7 +876,9 @@ class CandidateRecognizer(EntityRecognizer):
         for i, w in enumerate(words):
             if i not in found and self._given_after_kin(words, i):
                 found[i] = (PERSON, CUE_SCORE, "cue")  # "Mjomba wangu Ramadhani"
-            if i in found or not self._name_shaped(w, lower_text) or self._verb_shaped(w):
+            if i in found or i in spelled or not self._name_shaped(w, lower_text):
+                continue
+            if self._verb_shaped(w):
                 continue
             if _starts_with(words, i, self.lex.facility_before):
                 continue  # "בית" of "בית הספר": a facility's head word, not a name
@@ -707,6 +890,9 @@ class CandidateRecognizer(EntityRecognizer):
             if cue is None and street:
                 for k in range(i, i + street):
                     found[k] = (LOCATION, CUE_SCORE, "cue")
+                continue
+            if cue is None and self._subject_of(text, words, i):
+                found[i] = (PERSON, SHAPE_SCORE, "shape")  # "Kayondo is the one who paid"
                 continue
             if cue is None and self.lex.shape and self.lex.cased and not lower_text:
                 if (
@@ -727,7 +913,7 @@ class CandidateRecognizer(EntityRecognizer):
                     and not w.text[:1].isupper()
                     and not (  # "bei der sabrina, meiner schwester": a name, though frequent
                         self._kin_after(words, i)
-                        and _zipf(w.key, self.lex.language) < NOUN_ZIPF
+                        and zipf(w.key, self.lex.language) < NOUN_ZIPF
                         and w.key not in self.lex.not_names
                     )
                 ):
@@ -749,6 +935,7 @@ class CandidateRecognizer(EntityRecognizer):
             self._facility_heads(words, found)
         else:
             spans.extend(self._initials_and_latin(text, words))
+            spans.extend(self._opened_names(words))
         spans.extend(self._acronyms(words))
 
         # a known name that is also a frequent word is a name beside another person's name:
@@ -760,6 +947,37 @@ class CandidateRecognizer(EntityRecognizer):
             if i not in found and self._beside_person(words, persons, i, glued_and):
                 found[i] = (PERSON, LEXICON_SCORE, "lexicon")
                 spans.append((start, end, PERSON, LEXICON_SCORE, "lexicon"))
+
+        # "Pastorin Anke Ehlers": a capitalised rare word right after a name that a kinship
+        # word or title says is a person's is the surname
+        if self.lex.cased and not lower_text:
+            for i in sorted(found):
+                if (
+                    found[i][0] == PERSON
+                    and (
+                        (found[i][2] == "cue" and self._after_kin(words, i))
+                        or words[i].key in self.lex.given
+                    )
+                    and i + 1 not in found
+                    and self._surname_shaped(words, i + 1)
+                ):
+                    found[i + 1] = (PERSON, CUE_SCORE, "cue")
+
+        if not self.lex.cased:
+            # Hebrew "סשה גורביץ׳", "השייח׳ אבו עראר": after a person's name a rare word with
+            # a surname's ending, or the name after a particle of names ("אבו", father of)
+            for i in sorted(found):
+                if found[i][0] == PERSON and i + 1 not in found and self._surname_after(words, i):
+                    found[i + 1] = (PERSON, CUE_SCORE, "cue")
+            for i, w in enumerate(words[:-1]):
+                if (
+                    w.key in self.lex.name_particles
+                    and self._gaps.get(i + 1) == " "
+                    and (i in found or self._after_kin(words, i))
+                    and self._name_shaped(words[i + 1], False)
+                    and zipf(words[i + 1].key, self.lex.language) < WEAK_ZIPF
+                ):
+                    found[i] = found[i + 1] = (PERSON, CUE_SCORE, "cue")
 
         # German "Dieters Mutter", "Lenas Freund": a name in the genitive before a kin word
         if self.lex.nouns_capitalised:
@@ -808,18 +1026,22 @@ class CandidateRecognizer(EntityRecognizer):
                 and entity != FACILITY
                 and last + 1 < len(words)
                 and last + 1 not in found
-                and (
-                    words[last + 1].key in self.lex.street_heads
-                    or words[last + 1].key in PLACE_HEADS
-                )
-                and words[last + 1].text[:1].isupper()
-                and _joinable(self._gaps.get(last + 1, ""))
+                and self._place_head_after(words, last + 1)
             ):
                 # "Kurt-Schumacher-Allee", "Senapati Bapat Road": a street named after someone
                 last += 1
                 entity = LOCATION
             if last > first and words[last].key in PLACE_HEADS and entity == PERSON:
                 entity = LOCATION
+            if self.lex.cased and entity == PERSON and last > first and words[first].key in SAINTS:
+                entity = FACILITY  # "St. Joseph", "Saint Francis": a church, a school
+            if (
+                self.lex.cased
+                and entity == PERSON
+                and how == "shape"
+                and self._acronym_before(words, first)
+            ):
+                first, entity = first - 1, FACILITY  # "KKKT Azania Front": a church
             entity = self._facility(words, first, last, entity)
             if entity == FACILITY and self.lex.cased:
                 # a capitalised head word next to the name belongs to it: "Klinikum Nord"
@@ -831,7 +1053,12 @@ class CandidateRecognizer(EntityRecognizer):
                     break
                 start = before.start  # "Hans-und-Sophie-Scholl-Gymnasium": one name
             if not self.lex.cased:
-                while entity == FACILITY and first > 0 and self._known_name(words[first - 1]):
+                while (
+                    entity == FACILITY
+                    and first > 0
+                    and self.lex.language not in GLUED_PREFIXES  # Hebrew names the head first
+                    and self._known_name(words[first - 1])
+                ):
                     first -= 1  # "भारती विद्यापीठ रुग्णालय", "ओम साई क्लिनिक": a known name before
                 if entity == FACILITY and first > 0 and self._plain_rare(words, first - 1):
                     first -= 1  # "सिल्व्हर ज्युबिली रुग्णालयात": a name of two rare words
@@ -896,11 +1123,42 @@ class CandidateRecognizer(EntityRecognizer):
             if (
                 nxt in self.lex.place_suffixes
                 and LATIN_NAME.fullmatch(w.text)
-                and _zipf(w.key, "en") < WEAK_ZIPF
+                and zipf(w.key, "en") < WEAK_ZIPF
                 and self._gaps.get(i + 1, "") == " "
             ):
                 out.append((w.start, w.end, LOCATION, CUE_SCORE, "cue"))
         return out
+
+    def _opened_names(self, words: list[_Word]) -> list[tuple[int, int, str, float, str]]:
+        """Hebrew: a facility's name of two words opened by a word that opens such names,
+        after its head word ("בית הכנסת אוהל מועד", "ישיבת שערי תורה"), however frequent
+        the words, the second with no prefix letter ("בבית הכנסת אוהל בשבת"); the head word
+        stays outside."""
+        out: list[tuple[int, int, str, float, str]] = []
+        for i in range(1, len(words) - 1):
+            if (
+                words[i].key in self.lex.name_openers
+                and _ends_with(words, i, self.lex.facility_before)
+                and self._gaps.get(i) == " "
+                and self._gaps.get(i + 1) == " "
+                and words[i + 1].key not in self.lex.stop
+                and not words[i + 1].key.startswith(("ב", "ל", "כ", "ה", "ו", "ש"))
+            ):
+                out.append((words[i].start, words[i + 1].end, FACILITY, CUE_SCORE, "cue"))
+        return out
+
+    def _acronym_before(self, words: list[_Word], first: int) -> bool:
+        """An institution's initials right before word ``first`` ("KKKT Azania Front")."""
+        if first == 0 or self._gaps.get(first) != " ":
+            return False
+        w = words[first - 1]
+        return (
+            ACRONYM.fullmatch(w.text) is not None
+            and len(w.text) >= 3
+            and w.text.upper() not in NOT_FACILITY_ACRONYMS
+            and w.key not in self.lex.not_names
+            and w.key not in self.lex.stop
+        )
 
     def _acronyms(self, words: list[_Word]) -> list[tuple[int, int, str, float, str]]:
         """A facility named by its initials before its head word ("KEM hospital", "YCM
@@ -957,6 +1215,16 @@ class CandidateRecognizer(EntityRecognizer):
             and words[k - 1].text[:1].isupper()
         ):
             first = k - 1
+        # German "Evangelische Stiftung Alsterdorf", "Katholisches Marienkrankenhaus": a
+        # capitalised adjective of kind before the facility is part of its name
+        while (
+            self.lex.nouns_capitalised
+            and first > 0
+            and words[first - 1].text[:1].isupper()
+            and words[first - 1].key.endswith(FACILITY_ADJECTIVES)
+            and _joinable(self._gaps.get(first, ""))
+        ):
+            first -= 1
         while (
             last + 1 < len(words)
             and words[last + 1].key in heads
@@ -980,6 +1248,15 @@ class CandidateRecognizer(EntityRecognizer):
             and ((nxt.key,) in self.lex.kin or nxt.key in self.lex.between)
         ):
             return True
+        if (
+            not self.lex.cased
+            and nxt is not None
+            and self._gaps.get(i + 1) == " "
+            and (nxt.key,) in self.lex.kin
+            and i + 2 < len(words)
+            and words[i + 2].key in self.lex.between
+        ):
+            return True  # "עומר הבן שלי": a kinship word with its possessive after the name
         w = words[i]
         return (
             self.lex.cased
@@ -994,7 +1271,7 @@ class CandidateRecognizer(EntityRecognizer):
         towns as frequent are in the lexicon, rarer ones ("nach Kempten") stay places."""
         return self.lex.nouns_capitalised and (
             key.endswith(self.lex.noun_endings)
-            or _zipf(key, self.lex.language) >= NOUN_ZIPF
+            or zipf(key, self.lex.language) >= NOUN_ZIPF
             or self._compound_noun(key)  # "im Wartezimmer", "in der Tagesstätte"
         )
 
@@ -1050,7 +1327,7 @@ class CandidateRecognizer(EntityRecognizer):
             any(
                 w.key.endswith(e) and len(w.key) >= len(e) + 3 for e in self.lex.street_endings_rare
             )
-            and _zipf(w.key, self.lex.language) < STREET_ZIPF
+            and zipf(w.key, self.lex.language) < STREET_ZIPF
         ):
             return 1
         nxt = words[i + 1] if i + 1 < len(words) else None
@@ -1082,6 +1359,25 @@ class CandidateRecognizer(EntityRecognizer):
             and (words[j - 1].key,) not in self.lex.kin
         ):
             j -= 1
+        if (
+            not self.lex.cased
+            and j >= 2
+            and words[j - 1].key in self.lex.after_name
+            and self._gaps.get(j - 1) == " "
+            and words[j - 2].key not in self.lex.stop
+            and words[j - 2].key not in self.lex.between
+            and (words[j - 2].key,) not in self.lex.kin
+        ):
+            return False  # "शिंदे मामा माहीत आहेत": the title of the name before, not a cue
+        if (
+            self.lex.feminine_endings
+            and j >= 2
+            and words[j - 2].key in self.lex.plural_articles
+            and (words[j - 1].key,) in self.lex.kin
+            and words[j - 1].text[:1].isupper()  # a noun: not "die hieß Hafner" (she)
+            and not words[j - 1].key.endswith(self.lex.feminine_endings)
+        ):
+            return False  # "die Lehrer Bescheid": teachers, plural, name no one after them
         return _ends_with(words, j, self.lex.kin)
 
     def _cued(self, words: list[_Word], i: int) -> str | None:
@@ -1101,6 +1397,10 @@ class CandidateRecognizer(EntityRecognizer):
     def _name_before(self, words: list[_Word], i: int) -> bool:
         """ "Sunanda is her name", "Subira ni jina langu": the word before a phrase that says
         it is a name (any case: a name that is also a word counts here)."""
+        if self.lex.nouns_capitalised and (
+            self._noun_after_preposition(words[i].key) or self._compound_noun(words[i].key)
+        ):
+            return False  # German "dem Chef seine Frau": the boss's wife, no name
         return _starts_with(words, i + 1, self.lex.name_after) and not self._gaps.get(
             i + 1, " "
         ).strip(" ,")
@@ -1143,7 +1443,7 @@ class CandidateRecognizer(EntityRecognizer):
             and w.key not in self.lex.after_name
             and not self._is_honorific(w.key)
             and not self._facility_head(w.key)
-            and _rough_zipf(w.key, self.lex.language) < WEAK_ZIPF
+            and rough_zipf(w.key, self.lex.language) < WEAK_ZIPF
         )
 
     def _after_place_cue(self, words: list[_Word], i: int) -> bool:
@@ -1189,8 +1489,8 @@ class CandidateRecognizer(EntityRecognizer):
             and _joinable(self._gaps.get(i + 1, ""))
             and w.key not in self.lex.between
             and w.key not in self.lex.not_names
-            and _zipf(w.key, self.lex.language) < NOUN_ZIPF
-            and (w.key[:-1] in self.lex.given or _zipf(w.key[:-1], self.lex.language) < NOUN_ZIPF)
+            and zipf(w.key, self.lex.language) < NOUN_ZIPF
+            and (w.key[:-1] in self.lex.given or zipf(w.key[:-1], self.lex.language) < NOUN_ZIPF)
         )
 
     def _named_thing(self, words: list[_Word], i: int) -> str | None:
@@ -1244,7 +1544,7 @@ class CandidateRecognizer(EntityRecognizer):
         if i == 0 or words[i - 1].key not in self.lex.weak_kin:
             return False
         key = words[i].key
-        return not key.startswith("ה") and _zipf(key, self.lex.language) < WEAK_ZIPF
+        return not key.startswith("ה") and zipf(key, self.lex.language) < WEAK_ZIPF
 
     def _apposition(self, words: list[_Word], i: int) -> bool:
         """ "בעלה של רותי, שלום, ...": a name set off by commas after a cued name (on both
@@ -1274,7 +1574,7 @@ class CandidateRecognizer(EntityRecognizer):
         # uncased: "בית הספר הזמין" is a school that invited, not a school's name
         if _ends_with(words, j, lex.facility_before) and (
             lex.cased
-            or _zipf(words[i].key, lex.language) < FACILITY_ZIPF
+            or zipf(words[i].key, lex.language) < FACILITY_ZIPF
             or self._construct(words[j - 1].key)
         ):
             return FACILITY
@@ -1284,7 +1584,11 @@ class CandidateRecognizer(EntityRecognizer):
             nxt = words[i + 1].key if i + 1 < len(words) else ""
             if (nxt,) in lex.place_cues or (i + 1 < len(words) and self._place_head(words[i + 1])):
                 return LOCATION
-            if nxt.startswith(lex.place_verb_stems or ("\0",)) and self._in_place_case(words[i]):
+            k = i + 1
+            while k < len(words) - 1 and words[k].key in lex.verb_helpers:
+                k += 1  # "मुक्तांगणला घेऊन गेला": took (him) to Muktangan
+            verb = words[k].key if k < len(words) else ""
+            if verb.startswith(lex.place_verb_stems or ("\0",)) and self._in_place_case(words[i]):
                 return LOCATION  # "शिरवळला राहायचो": a place case before a verb of living
             return None
         if (
@@ -1349,6 +1653,112 @@ class CandidateRecognizer(EntityRecognizer):
             and self.lex.names.resolve(w.key) is not None
         )
 
+    def _subject_of(self, text: str, words: list[_Word], i: int) -> bool:
+        """English, where NER finds names and the shape rule is off: a rare capitalised word
+        opening a sentence before a verb that takes a person ("Kayondo is the one", "Agatha
+        still calls"), no drug and no word of the language."""
+        w = words[i]
+        return (
+            bool(self.lex.subject_verbs)
+            and i + 1 < len(words)
+            and w.text[:1].isupper()
+            and not w.text.isupper()
+            and self._sentence_initial(text, w)
+            and words[i + 1].key in self.lex.subject_verbs
+            and self._gaps.get(i + 1) == " "
+            and not w.key.endswith(DRUG_ENDINGS)
+            and w.key not in self.lex.not_names
+            and not self._common(w.key)  # the language's rarity: "Agatha", not "Epilepsy"
+        )
+
+    def _surname_after(self, words: list[_Word], i: int) -> bool:
+        """Uncased scripts: the word after the name at i is a surname by its ending
+        ("גורביץ׳", "קוזלובסקי"), no frequent word, joined by a space."""
+        k = i + 1
+        if k >= len(words) or self._gaps.get(k) != " " or not self.lex.surname_endings:
+            return False
+        w = words[k]
+        return (
+            w.key.endswith(self.lex.surname_endings)
+            and len(w.key) >= 4
+            and w.key not in self.lex.stop
+            and zipf(w.key, self.lex.language) < COMMON_ZIPF  # "גורביץ" is frequent as a name
+        )
+
+    def _surname_shaped(self, words: list[_Word], k: int) -> bool:
+        """Word k may be the surname after a given name: capitalised, joined by a space, no
+        frequent word or noun of the language ("Anke Ehlers", not "Anna Blumen"), no cue."""
+        if k >= len(words) or self._gaps.get(k) != " ":
+            return False
+        w = words[k]
+        return (
+            w.text[:1].isupper()
+            and not w.text.isupper()
+            and w.key not in self.lex.stop
+            and w.key not in self.lex.not_names
+            and w.key not in self.lex.between
+            and (w.key,) not in self.lex.kin
+            and w.key not in self.lex.facility_after
+            and not _starts_with(words, k, self.lex.facility_before)
+            and not w.key.endswith(self.lex.noun_endings or ("\0",))
+            and not w.key.endswith(DRUG_ENDINGS)
+            and not self._compound_noun(w.key)
+            and zipf(w.key, self.lex.language) < NOUN_ZIPF
+        )
+
+    def _facility_word(self, words: list[_Word], k: int) -> bool:
+        """Word k is a facility's head word, prefix letters aside ("למרפאה", "בבית החולים")."""
+        if k < 0:
+            return False
+        keys = (words[k].key, *self._unprefixed(words[k].key))
+        return any(
+            (key,) in self.lex.facility_before or self._facility_head(key) for key in keys
+        ) or _ends_with(words, k + 1, self.lex.facility_before)
+
+    def _street_word(self, words: list[_Word], i: int, m: Any) -> bool:
+        """A one-word place of the lexicon that is also a street or area word of the language
+        ("שדרות": Sderot, and avenue), before a rare word that names the street."""
+        w = words[i]
+        if self.lex.cased or m.end != w.end or i + 1 >= len(words):
+            return False
+        if not any((k,) in self.lex.place_cues for k in (w.key, *self._unprefixed(w.key))):
+            return False
+        nxt = words[i + 1]
+        return (
+            self._gaps.get(i + 1) == " "
+            and nxt.key not in self.lex.stop
+            and not nxt.key.isdigit()
+            and zipf(nxt.key, self.lex.language) < WEAK_ZIPF
+        )
+
+    def _counts_after(self, words: list[_Word], i: int, end: int) -> bool:
+        """A numbered place ("שכונה שלוש") from word i, its number counting the noun after
+        it ("שלוש משפחות", "12 שנים")."""
+        if words[i].key not in self.lex.numbered_places and not any(
+            r in self.lex.numbered_places for r in self._unprefixed(words[i].key)
+        ):
+            return False
+        nxt = next((k for k, x in enumerate(words) if x.start >= end), None)
+        return nxt is not None and words[nxt].key in self.lex.counted
+
+    def _article_inside(self, words: list[_Word], i: int, end: int) -> bool:
+        """Hebrew: a later word of a name found from word i carries the article ה ("בן
+        הדוד", the cousin, is no "בן דוד")."""
+        if self.lex.language not in GLUED_PREFIXES:
+            return False
+        for x in words[i + 1 :]:
+            if x.start >= end:
+                break
+            hit = self.lex.names.resolve(x.key)
+            if hit is not None and "ה" in x.key[: hit[3]]:
+                return True
+        return False
+
+    def _place_head_after(self, words: list[_Word], k: int) -> bool:
+        """Word k, joined to the name before it, is a road or place word of that name."""
+        w = words[k]
+        return self.lex.place_head_after(w.text, w.key, self._gaps.get(k, ""))
+
     def _place_head(self, w: _Word) -> bool:
         """A word that belongs to the place name before it, with any case ending ("पार्कमध्ये";
         not "चौकट", a box)."""
@@ -1361,17 +1771,11 @@ class CandidateRecognizer(EntityRecognizer):
         stem = self._bare(key)
         return (
             any(stem.endswith(e) and len(stem) >= len(e) + 2 for e in self.lex.place_endings)
-            and _rough_zipf(stem, self.lex.language) < WEAK_ZIPF
+            and rough_zipf(stem, self.lex.language) < WEAK_ZIPF
         )
 
     def _bare(self, key: str) -> str:
-        """A word without the case ending of a place (uncased scripts)."""
-        if self.lex.cased:
-            return key
-        for suf in sorted(self.lex.place_suffixes, key=len, reverse=True):
-            if key.endswith(suf) and len(key) - len(suf) >= 2:
-                return key[: -len(suf)]
-        return key
+        return self.lex.bare(key)
 
     def _common_in_case(self, w: _Word) -> bool:
         """A frequent word with a case ending that names nobody (uncased scripts): "शहरात"
@@ -1382,7 +1786,7 @@ class CandidateRecognizer(EntityRecognizer):
             stem != w.key
             and (hit is None or hit[0] in self.lex.generic)
             and (stem not in self.lex.names._vocab or stem in self.lex.generic)
-            and _rough_zipf(stem, self.lex.language) >= COMMON_ZIPF
+            and rough_zipf(stem, self.lex.language) >= COMMON_ZIPF
         )
 
     def _construct(self, key: str) -> bool:
@@ -1404,7 +1808,9 @@ class CandidateRecognizer(EntityRecognizer):
         if self.lex.language not in GLUED_PREFIXES:
             return False
         hit = self.lex.names.resolve(w.key)
-        if hit is not None:
+        if hit is not None and any(
+            len(k) == 1 for k, _ in self.lex.names._by_first.get(hit[0], ())
+        ):
             return "ה" in w.key[: hit[3]]  # "העביר": the article on a listed name, a verb
         for prefix in GLUED_PREFIXES[self.lex.language]:
             rest = w.key[len(prefix) :]
@@ -1412,9 +1818,9 @@ class CandidateRecognizer(EntityRecognizer):
                 continue
             if rest in self.lex.stop or (rest,) in self.lex.kin or rest in self.lex.not_names:
                 return True
-            if prefix == "ה" and _zipf(rest, self.lex.language) >= ARTICLE_ZIPF:
-                return True
-        return _zipf(w.key, self.lex.language) >= CUED_WORD_ZIPF
+            if prefix in "הבלמכ" and zipf(rest, self.lex.language) >= ARTICLE_ZIPF:
+                return True  # "המסגד"; "הרופא בקופה", "הבת שלי בגן": at the clinic, at nursery
+        return zipf(w.key, self.lex.language) >= CUED_WORD_ZIPF
 
     def _in_place_case(self, w: _Word) -> bool:
         """A rare word with a locative, dative or ablative case ending ("शिरवळला")."""
@@ -1424,8 +1830,14 @@ class CandidateRecognizer(EntityRecognizer):
             and w.key not in self.lex.stop
             and not w.key.endswith(TO_A_PERSON)
             and (stem,) not in self.lex.kin
+            and stem not in self.lex.not_names  # "वारीला जातात": to the pilgrimage
             and not self._is_honorific(w.key)
-            and _rough_zipf(stem, self.lex.language) < WEAK_ZIPF
+            and rough_zipf(stem, self.lex.language) < WEAK_ZIPF
+            # nor the oblique stem of a frequent word: "कामावर" (at work, of "काम")
+            and not (
+                stem.endswith(OBLIQUE_VOWELS)
+                and rough_zipf(stem[:-1], self.lex.language) >= WEAK_ZIPF
+            )
         )
 
     def _honorific(self, words: list[_Word], i: int) -> str | None:
@@ -1476,6 +1888,8 @@ def _joinable(gap: str) -> bool:
     return gap in (" ", "-", "\u00a0")
 
 
+#: A name opened by a saint is a church's, a school's or a hospital's ("St. Joseph").
+SAINTS = frozenset({"st", "saint", "sankt", "santa", "san"})
 #: Abbreviations inside a name, joined to the next word by ". ": "Hauptkirche St. Michaelis".
 NAME_ABBREVIATIONS = frozenset({"st", "mt", "dr", "hl"})
 

@@ -11,7 +11,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from fgdprep.entities import FACILITY, LOCATION, WARD
 from fgdprep.recognizers.base import RecognizerContext, result
-from fgdprep.recognizers.candidates import COMMON_ZIPF, _rough_zipf, lexicon
+from fgdprep.recognizers.candidates import COMMON_ZIPF, lexicon, rough_zipf
 from fgdprep.text import PhraseIndex, norm, phrase_keys, tokens
 
 NAME = "gazetteer"
@@ -112,7 +112,7 @@ class GazetteerRecognizer(EntityRecognizer):
             or (key,) in lex.kin  # "सून" (daughter-in-law) is no near-miss of "ससून"
         ):
             return True
-        return not lex.cased and _rough_zipf(key, lex.language) >= COMMON_ZIPF
+        return not lex.cased and rough_zipf(key, lex.language) >= COMMON_ZIPF
 
     @classmethod
     def from_context(cls, ctx: RecognizerContext) -> GazetteerRecognizer | None:

@@ -15,18 +15,19 @@ from typing import Any
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from fgdprep.entities import ROSTER_PERSON
+from fgdprep.entities import PERSON, ROSTER_PERSON
 from fgdprep.model import Person
 from fgdprep.recognizers.base import RecognizerContext, result
 from fgdprep.recognizers.candidates import (
     COMMON_ZIPF,
     NOUN_ZIPF,
-    PLACE_HEADS,
     WORDFREQ,
-    _zipf,
     lexicon,
+    rough_zipf,
+    zipf,
 )
 from fgdprep.text import (
+    TITLE_WORDS,
     WORD_NAMES,
     Match,
     PhraseIndex,
@@ -36,6 +37,7 @@ from fgdprep.text import (
     norm,
     phrase_keys,
     tokens,
+    variants,
 )
 
 NAME = "roster"
@@ -103,6 +105,12 @@ ADDRESS_AFTER = frozenset(
         "umesema",
         "hast",
         "wolltest",
+        # Luganda, Kiswahili: "Ssanyu wano" (here: present), "Ssanyu ggwe?" (you?), "said"
+        *("wano", "ggwe", "yagamba", "agamba", "agambye", "ayogedde", "yayogera", "hapa"),
+        # Marathi: "नाना बरोबर बोलले" (Nana is right), "पूजा म्हणाली", "आशा ताईंनी सांगितलं"
+        *("बरोबर", "म्हणाले", "म्हणाल्या", "म्हणाला", "म्हणाली", "म्हणतात", "म्हणते", "म्हणतो"),
+        *("बोलले", "बोलल्या", "बोलला", "बोलली", "सांगितले", "सांगितलं", "ताई", "ताईंनी", "सर"),
+        *("मॅडम", "काका", "काकू", "मावशी", "आजी", "आजोबा", "भाऊ", "दादा", "वहिनी", "जी"),
     }
 )
 NOT_A_PERSON_BEFORE = frozenset(
@@ -145,6 +153,22 @@ FUZZY_WORD_ZIPF = 3.0
 #: knows at all is that word.
 SUFFIXED_WORD_ZIPF = 2.0
 NOT_A_PERSON_AFTER = frozenset({"of", "ya", "wa", "be", "not", "have", "you", "we", "they"})
+#: Pet forms of a roster name made from its start: the start alone ("Hali" for Halima) in
+#: cased scripts is this long at least; with a diminutive ending ("Gabi", "יוסיק", "दत्तू")
+#: the start is this long (Devanagari counts signs, so "सच" of "सचिन" is two).
+NICK_BARE = 4
+NICK_STEM = {"mr": 2}
+NICK_STEM_DEFAULT = 3
+#: A pet form this frequent in the language's word list is that word, unless the language's
+#: lexicon lists it as a given name ("יוסי"): "Will", "Bill" (English, where a capital says
+#: a name), "Bett" (German, where it says a noun), "सकाळी" (in Hindi's list for Marathi).
+NICK_WORD_ZIPF = {"en": 5.0, "de": 4.0}
+NICK_WORD_ZIPF_DEFAULT = 3.0
+#: Languages without a list of their own: an English word this frequent is that word.
+NICK_ENGLISH_ZIPF = 4.5
+NICK_SCORE = 0.6
+#: Words whose pet-form verdict is remembered (per recognizer, that is per site and language).
+PET_MEMO = 200_000
 
 
 class RosterRecognizer(EntityRecognizer):
@@ -157,7 +181,10 @@ class RosterRecognizer(EntityRecognizer):
         self.word_names: set[str] = set()
         self.initials: set[tuple[str, str]] = set()
         self.short_names: set[tuple[str, str]] = set()
+        self.starts: dict[str, set[str]] = {}  # the start of a name part -> roster codes
+        self._pet_memo: dict[str, tuple[int, int, str] | None] = {}
         lex = lexicon(language)
+        self.lex = lex
         uncased = lex is not None and not lex.cased
         for person in people:
             for phrase in (person.name, *person.aliases):
@@ -167,12 +194,18 @@ class RosterRecognizer(EntityRecognizer):
                     self.index.add(key, person.code)
                 for form in _latin_forms(phrase):  # "Sunita tai" in code-switched Marathi
                     self.index.add(form, person.code)
-                self.word_names.update(k for k in keys if k in WORD_NAMES)
+                everyday = WORD_NAMES | (lex.word_names if lex is not None else frozenset())
+                self.word_names.update(k for k in keys if k in everyday)
                 # two-letter names of an uncased script ("טל", "חן", "גל"): the index leaves
                 # them out (too many words are that short); found only where said to a person
                 if uncased:
                     self.short_names.update((k, person.code) for k in keys if len(k) == 2)
                     self.word_names.update(k for k in keys if len(k) == 2)
+            for key in {k for p in (person.name, *person.aliases) for k in phrase_keys(p)}:
+                if key not in TITLE_WORDS and len(key) > NICK_STEM.get(language, 3):
+                    for n in range(NICK_STEM.get(language, NICK_STEM_DEFAULT), len(key) + 1):
+                        for start in {key[:n], _squeezed(key)[:n]}:
+                            self.starts.setdefault(start, set()).add(person.code)
             # initials as an alias ("KD", "DJ"): found only written so, in capitals
             self.initials.update(
                 (a, person.code) for a in person.aliases if INITIALS.fullmatch(a.strip())
@@ -182,7 +215,7 @@ class RosterRecognizer(EntityRecognizer):
     def _rare(self, key: str) -> bool:
         """A word the language's frequency list does not know: a misspelt name ("svetlanna"),
         not a word ("schneller")."""
-        return self.supported_language in WORDFREQ and _zipf(key, self.supported_language) < 1.5
+        return self.supported_language in WORDFREQ and zipf(key, self.supported_language) < 1.5
 
     def _noun_not_name(self, text: str, toks: list[Token], i: int, m: Any) -> bool:
         """A capitalised word read as a class prefix and a name ("Mwajuma"); German: a surname
@@ -200,22 +233,30 @@ class RosterRecognizer(EntityRecognizer):
             m.end - m.start == len(toks[i].text)
             and i > 0
             and toks[i - 1].key in NOUN_BEFORE
-            and _zipf(toks[i].key, self.supported_language) >= NOUN_ZIPF
+            and zipf(toks[i].key, self.supported_language) >= NOUN_ZIPF
         )
 
     def _names_a_street(self, text: str, toks: list[Token], m: Any) -> bool:
         """A roster name right before a road or street word names the road ("लक्ष्मी रोडवर",
         "Nelson Mandela Road"), not the participant."""
         lex = lexicon(self.supported_language)
-        nxt = next((t for t in toks if t.start > m.end), None)
-        if lex is None or nxt is None or text[m.end : nxt.start] not in (" ", "-"):
+        nxt = next((t for t in toks if t.start >= m.end), None)
+        if lex is None or nxt is None:
             return False
-        heads = lex.place_heads | lex.street_heads | PLACE_HEADS
-        if lex.cased:
-            return nxt.text[:1].isupper() and nxt.key in heads
-        return any(
-            nxt.key.startswith(h) and (nxt.key == h or nxt.key[len(h) :] in lex.place_suffixes)
-            for h in lex.place_heads
+        return lex.place_head_after(nxt.text, nxt.key, text[m.end : nxt.start])
+
+    def _kin_or_name(self, tok: Token, m: Any) -> bool:
+        """Hebrew: a participant whose whole name is a kinship word ("אבי": Avi, my father),
+        with a prefix letter on it ("לאבי"): either may be meant."""
+        lex = lexicon(self.supported_language)
+        return (
+            lex is not None
+            and not lex.cased
+            and m.how != "fuzzy"
+            and m.start > tok.start
+            and m.end == tok.end
+            and (tok.key,) in lex.kin
+            and (norm(tok.text[m.start - tok.start :]),) in lex.kin
         )
 
     def _word_of_uncased_script(self, tok: Token, m: Any) -> bool:
@@ -227,11 +268,97 @@ class RosterRecognizer(EntityRecognizer):
             return False
         if m.start > tok.start and (tok.key,) in lex.kin:
             return True
-        if m.start > tok.start and _zipf(tok.key, lex.language) >= COMMON_ZIPF:
+        if m.start > tok.start and zipf(tok.key, lex.language) >= COMMON_ZIPF:
             return True  # "בגיל" (at the age) is a word, not "ב" + the participant גיל
-        if m.end < tok.end and _zipf(tok.key, lex.language) >= SUFFIXED_WORD_ZIPF:
+        if m.end < tok.end and zipf(tok.key, lex.language) >= SUFFIXED_WORD_ZIPF:
             return True  # "ולידי" (next to me) is a word, not the participant וליד + "my"
-        return m.how == "fuzzy" and _zipf(tok.key, lex.language) >= FUZZY_WORD_ZIPF
+        return m.how == "fuzzy" and zipf(tok.key, lex.language) >= FUZZY_WORD_ZIPF
+
+    def _nickname(self, text: str, toks: list[Token], i: int) -> Match[str] | None:
+        """A pet form of one roster person's name made from its start: the start alone
+        ("Hali" for Halima, cased scripts only) or with a diminutive ending of the language
+        ("Gabi" for Gabriele, "Robbie" for Robert, "יוסיק" for יוסף, "दत्तू" for दत्ता), prefix
+        letters and case endings aside in uncased scripts ("ליוסיק", "दत्तूला"). Written as a
+        name (capitalised, not opening a sentence unless said to someone) and rare in the
+        language: "Will" (William) and "Hali" starting a sentence (hali, condition) are words."""
+        lex = self.lex
+        if lex is None or not self.starts:
+            return None
+        t = toks[i]
+        if lex.cased:
+            if not t.text[:1].isupper() or (len(t.text) > 1 and t.text.isupper()):
+                return None
+            after = text[t.end : t.end + 1]
+            opening = i == 0 or text[: t.start].rstrip()[-1:] in (".", "?", "!", ":", '"')
+            if opening and after not in (",", "?", "!"):
+                return None
+        if t.key in self._pet_memo:
+            hit = self._pet_memo[t.key]
+        else:
+            hit = self._pet_form(t.key)
+            if len(self._pet_memo) < PET_MEMO:
+                self._pet_memo[t.key] = hit
+        if hit is None:
+            return None
+        pre, suf, code = hit
+        return Match(t.start + pre, t.end - suf, code, "nickname", NICK_SCORE)
+
+    def _pet_form(self, word: str) -> tuple[int, int, str] | None:
+        """(prefix length, ending length, roster code) where a word is a pet form of one
+        roster person's name; memoised per word by :meth:`_nickname`."""
+        lex = self.lex
+        assert lex is not None
+        forms = [(word, 0, 0)] if lex.cased else [(word, 0, 0), *variants(word, lex.language)]
+        for key, pre, suf in forms:
+            codes = self._starts_of(key, lex.cased)  # cheap: most words start no name
+            if len(codes) != 1 or "ה" in word[:pre]:
+                continue  # "העוזי": the article on a word
+            if self._word(word) or self._word(key) or self._listed_place(key):
+                continue  # "भारती": a hospital, no "भरत"
+            return pre, suf, codes.pop()
+        return None
+
+    def _starts_of(self, key: str, cased: bool) -> set[str]:
+        """The roster codes whose name starts as ``key`` does, less a diminutive ending."""
+        assert self.lex is not None
+        out: set[str] = set()
+        min_stem = NICK_STEM.get(self.lex.language, NICK_STEM_DEFAULT)
+        for ending in self.lex.diminutives:
+            stem = key[: -len(ending)]
+            if key.endswith(ending) and len(stem) >= min_stem:
+                out |= self.starts.get(stem, set()) | self.starts.get(_squeezed(stem), set())
+        if cased and len(key) >= NICK_BARE:
+            out |= self.starts.get(key, set())
+        return out
+
+    def _listed_place(self, key: str) -> bool:
+        """A place or facility of the language's lexicon (case endings aside)."""
+        assert self.lex is not None
+        hit = self.lex.names.resolve(key)
+        return hit is not None and any(
+            payload != PERSON for _, payload in self.lex.names._by_first.get(hit[0], ())
+        )
+
+    def _word(self, key: str) -> bool:
+        """A word of the language, not a pet name: frequent, or a stop, kinship or cue word."""
+        lex = self.lex
+        assert lex is not None
+        return (
+            key in lex.stop
+            or key in lex.not_names
+            or key in lex.between
+            or (key,) in lex.kin
+            or key in TITLE_WORDS
+            or key in WORD_NAMES
+            or (
+                key not in lex.given
+                and (
+                    rough_zipf(key, lex.language)
+                    >= NICK_WORD_ZIPF.get(lex.language, NICK_WORD_ZIPF_DEFAULT)
+                    or (lex.cased and zipf(key, "en") >= NICK_ENGLISH_ZIPF)
+                )
+            )
+        )
 
     @classmethod
     def from_context(cls, ctx: RecognizerContext) -> RosterRecognizer | None:
@@ -278,11 +405,22 @@ class RosterRecognizer(EntityRecognizer):
                 and not self._rare(toks[i].key)
             ):
                 continue
+            if self._kin_or_name(toks[i], m):
+                # "לאבי יש": to my father, or to the participant Avi: suggested, for review
+                out.append(Match(m.start, m.end, m.payload, "ambiguous", NICK_SCORE))
+                continue
             if self._word_of_uncased_script(toks[i], m) or self._noun_not_name(text, toks, i, m):
                 continue
             if self._names_a_street(text, toks, m):
                 continue
             out.append(m)
+        # pet forms of a roster name ("Hali", "יוסיק"), where nothing else was taken
+        named = {c for m in out for c in range(m.start, m.end)}
+        for i, t in enumerate(toks):
+            if not named.intersection(range(t.start, t.end)):
+                nick = self._nickname(text, toks, i)
+                if nick is not None and not self._names_a_street(text, toks, nick):
+                    out.append(nick)
         # "neema na imani", "mercy and hope": a word-name joined to a name is a name too
         taken = {pos[m.start] for m in out}
         for m, i in doubtful:
@@ -322,7 +460,12 @@ def _latin_forms(phrase: str) -> list[str]:
     full = latin(phrase)
     forms = [full, *name_parts(full)]
     forms += [f.replace("v", "w") for f in forms if "v" in f]
-    return [f for f in forms if " " in f.strip() or _zipf(norm(f), "en") < LATIN_WORD_ZIPF]
+    return [f for f in forms if " " in f.strip() or zipf(norm(f), "en") < LATIN_WORD_ZIPF]
+
+
+def _squeezed(key: str) -> str:
+    """A word with its doubled letters single ("robbie" -> "robie", "steffi" -> "stefi")."""
+    return re.sub(r"(.)\1+", r"\1", key)
 
 
 def _reads_as_word(toks: list[Token], i: int, cased: bool, text: str) -> bool:
@@ -401,6 +544,20 @@ def _speaker_of(toks: list[Token], i: int) -> bool:
     return False
 
 
+#: Kiswahili tense prefixes of a verb whose subject is a person ("a-" of class 1: "alisema",
+#: "anakuja", "atagawa", "amesema", "akasema"); "baraka zake" (blessings) agrees otherwise.
+PERSON_VERB_PREFIXES = ("ali", "ana", "ata", "ame", "aka")
+
+
+def _person_verb(word: str) -> bool:
+    """A Kiswahili verb with a person as its subject, no English word ("analysis")."""
+    return (
+        len(word) >= 6
+        and word.startswith(PERSON_VERB_PREFIXES)
+        and zipf(word, "en") < LATIN_WORD_ZIPF
+    )
+
+
 def _word_name(key: str, m: Any, word_names: set[str]) -> bool:
     return key in word_names or (m.how != "exact" and key in WORD_NAMES)
 
@@ -424,6 +581,8 @@ def _word_name_context(text: str, toks: list[Token], i: int) -> float | None:
     with_someone = with_someone or any(v in before for v in TOLD)
     if before in ADDRESS_BEFORE or after in ADDRESS_AFTER or thank_you or with_someone:
         return 0.7
+    if _person_verb(after):
+        return 0.7  # "Baraka atagawa nauli": the subject of a verb of the person class
     if _speaker_of(toks, i):
         return 0.7
     if tail[:1] in (",", "?", "!") and (
