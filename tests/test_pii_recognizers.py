@@ -482,6 +482,12 @@ def test_hebrew_frequent_word_is_no_prefixed_roster_name() -> None:
             "write okot dot peter at mak dot ac dot ug",
             ["okot dot peter at mak dot ac dot ug"],
         ),
+        (
+            "en",
+            "it's grace full stop apio at gmail full stop com",
+            ["grace full stop apio at gmail full stop com"],
+        ),
+        ("en", "I stayed at home full stop.", []),
         ("en", "I was at the market dot", []),
         ("en", "we met at Mulago on Monday", []),
         ("en", "I looked at gmail today", []),
@@ -521,7 +527,9 @@ def test_hebrew_frequent_word_is_no_prefixed_roster_name() -> None:
         ),
         ("he", "תכתבו לי, אבי שטרודל ג׳ימייל נקודה קום", ["אבי שטרודל ג׳ימייל נקודה קום"]),
         ("he", "המייל שלי הוא yossi.k שטרודל gmail דוט com תודה", ["yossi.k שטרודל gmail דוט com"]),
+        ("he", "הכתובת היא רותם אט גמייל נקודה קום", ["רותם אט גמייל נקודה קום"]),
         ("he", "נפגשנו בנקודה הזאת ליד הים", []),
+        ("he", "הלכנו אט אט לבית החולים", []),
         # Marathi: "at the rate" in Devanagari, पॉइंट, a glued postposition after the address
         (
             "mr",
