@@ -459,3 +459,92 @@ def test_hebrew_frequent_word_is_no_prefixed_roster_name() -> None:
     assert [d.person for d in engine.analyze(text) if d.recognizer == "roster"] == []
     text = "דיברתי אתמול עם גיל."
     assert [d.person for d in engine.analyze(text) if d.recognizer == "roster"] == ["P05"]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # English: "at the rate" as said in India, spelt letters, "all joined", a spoken number
+        (
+            "en",
+            "note it, ravi kulkarni at the rate yahoo dot co dot in",
+            ["ravi kulkarni at the rate yahoo dot co dot in"],
+        ),
+        ("en", "my email is g r a c e at gmail dot com thanks", ["g r a c e at gmail dot com"]),
+        (
+            "en",
+            "it is moses all joined at outlook dot com",
+            ["moses all joined at outlook dot com"],
+        ),
+        ("en", "email: mary . achan at gmail.com", ["mary . achan at gmail.com"]),
+        (
+            "en",
+            "write okot dot peter at mak dot ac dot ug",
+            ["okot dot peter at mak dot ac dot ug"],
+        ),
+        (
+            "en",
+            "it's grace full stop apio at gmail full stop com",
+            ["grace full stop apio at gmail full stop com"],
+        ),
+        ("en", "I stayed at home full stop.", []),
+        ("en", "I was at the market dot", []),
+        ("en", "we met at Mulago on Monday", []),
+        ("en", "I looked at gmail today", []),
+        # German: Punkt, Unterstrich, a host said with "minus", gmx and posteo
+        (
+            "de",
+            "Meine Adresse ist lena unterstrich vogt ät gmx punkt de, bitte.",
+            ["lena unterstrich vogt ät gmx punkt de"],
+        ),
+        (
+            "de",
+            "Schreiben Sie an h punkt berger at t minus online punkt de.",
+            ["h punkt berger at t minus online punkt de"],
+        ),
+        (
+            "de",
+            "die ist jonas zweiundachtzig at posteo .de",
+            ["jonas zweiundachtzig at posteo .de"],
+        ),
+        ("de", "Wir waren um acht beim Arzt, Punkt.", []),
+        # Kiswahili: nukta, doti, kwenye, a provider without its domain
+        (
+            "sw",
+            "Barua pepe yangu ni rehema nukta saidi at yahoo nukta co nukta tz.",
+            ["rehema nukta saidi at yahoo nukta co nukta tz"],
+        ),
+        ("sw", "Niandikie: baraka kwenye jimeili doti kom", ["baraka kwenye jimeili doti kom"]),
+        ("sw", "Tulikutana kwenye soko la Kariakoo.", []),
+        # Luganda
+        ("lg", "Email yange ye nansubuga ku gmail dot com.", ["nansubuga ku gmail dot com"]),
+        ("lg", "Yagenda ku dwaliro e Mulago.", []),
+        # Hebrew: שטרודל, נקודה, קו תחתון, ".co.il" said out, a geresh in ג׳ימייל, mixed scripts
+        (
+            "he",
+            "המייל שלי: נועה קו תחתון פרץ שטרודל וואלה נקודה קו נקודה איל",
+            ["נועה קו תחתון פרץ שטרודל וואלה נקודה קו נקודה איל"],
+        ),
+        ("he", "תכתבו לי, אבי שטרודל ג׳ימייל נקודה קום", ["אבי שטרודל ג׳ימייל נקודה קום"]),
+        ("he", "המייל שלי הוא yossi.k שטרודל gmail דוט com תודה", ["yossi.k שטרודל gmail דוט com"]),
+        ("he", "הכתובת היא רותם אט גמייל נקודה קום", ["רותם אט גמייל נקודה קום"]),
+        ("he", "נפגשנו בנקודה הזאת ליד הים", []),
+        ("he", "הלכנו אט אט לבית החולים", []),
+        # Marathi: "at the rate" in Devanagari, पॉइंट, a glued postposition after the address
+        (
+            "mr",
+            "माझा ईमेल अनिता पॉइंट जोशी ॲट द रेट जीमेल डॉट कॉम आहे",
+            ["अनिता पॉइंट जोशी ॲट द रेट जीमेल डॉट कॉम"],
+        ),
+        ("mr", "मला सागर अ\u200dॅट याहू डॉट को डॉट इनवर मेल करा", ["सागर अ\u200dॅट याहू डॉट को डॉट इन"]),
+        (
+            "mr",
+            "ईमेल देतो, rahul shinde at the rate gmail dot com, लिहून घ्या",
+            ["rahul shinde at the rate gmail dot com"],
+        ),
+        ("mr", "आम्ही एट वाजता दवाखान्यात गेलो", []),
+    ],
+)
+def test_dictated_email_every_language(language: str, text: str, expected: list[str]) -> None:
+    """Addresses read out as ASR writes them, the whole address and nothing around it."""
+    assert [s for s, _ in found(language, text, "email")] == expected

@@ -178,8 +178,9 @@ class Analyzer:
 
 
 #: Recognizers that match whole tokens and leave known affixes, elided particles and glued
-#: honorifics outside the name on purpose ("w'[Person 1]", "[Person 1]बी").
-AFFIX_AWARE = frozenset({"roster", "gazetteer", CANDIDATES})
+#: honorifics outside the name on purpose ("w'[Person 1]", "[Person 1]बी"); e-mail addresses
+#: leave a glued Marathi postposition outside ("...डॉट कॉम" + "वर").
+AFFIX_AWARE = frozenset({"roster", "gazetteer", CANDIDATES, "email"})
 _OPEN, _CLOSE = "([{\"'“‘«", ")]}\"'”’»"
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
+from importlib import resources
 from typing import ClassVar, Self
 
+import yaml
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
@@ -13,68 +17,93 @@ from fgdprep.recognizers.ages import spoken_ages
 from fgdprep.recognizers.base import RecognizerContext, result
 
 #: A letter of a word in any study script: Python's ``\w`` leaves out Devanagari vowel signs
-#: ("जीमेल" would break into pieces) and Hebrew points.
-_W = r"[\w\u0900-\u097f\u0591-\u05c7]"
-# "dot" and "at" as ASR writes them in the study languages (Devanagari and Hebrew included)
-_DOT = r"(?:dot|doti|punkt|nukta|point|kitone|akatonnyeze|डॉट|डोट|נקודה)"
-# words between parts of the name of an address: "juma underscore hassan"
-_JOIN = (
-    rf"(?:{_DOT[3:-1]}|underscore|dash|hyphen|unterstrich|bindestrich|minus|kistari"
-    r"|अंडरस्कोर|קו תחתון)"
-)
-_AT = (
-    r"(?:at the rate(?: of)?|at|ät|et|@|klammeraffe|ॲट द रेट|ॲट|ऍट|अ‍ॅट|एट|ऍट द रेट|एट द रेट|שטרודל"
-    r"|כרוכית|kwenye|ku)"
-)
-_TLD = (
-    # spelt out letter by letter as ASR writes it: "dot c o m", "dot o r g"
-    r"c o m|o r g|n e t|c o|"
-    r"com|kom|org|net|de|tz|ug|ke|in|il|uk|co|ac|go|or|info|edu|gov|at|ch|fr|nl|eu|io|me|biz"
-    r"|us|ca|au|za|ng|rw|gh|bi|cd|ss|et|कॉम|इन|ऑर्ग|नेट|को|קום|קו|איל|נט|אורג"
-)
-#: Mail providers: "<name> at gmail." is an address even where ASR dropped "dot com" (only
-#: names that are no common words, and only before the end of the clause).
-_MAILHOST = r"g-?mail|googlemail|yahoo|ymail|hotmail|icloud|proton-?mail|gmx|rediffmail"
-#: Numbers read out inside an address's name ("pinky dot bhosale ninety nine at ...",
-#: "imani kisanga mia moja at ..."): digits and the number words of the Latin-script languages.
-_NUMBER_WORD = (
-    r"(?:\d+|zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
-    r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty"
-    r"|seventy|eighty|ninety|hundred|double|triple|null|eins|zwei|drei|vier|fünf|sechs|sieben"
-    r"|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|vierzig|fünfzig|sechzig|siebzig|achtzig"
-    r"|neunzig|hundert|sifuri|moja|mbili|tatu|nne|tano|sita|saba|nane|tisa|kumi|ishirini"
-    r"|thelathini|arobaini|hamsini|sitini|sabini|themanini|tisini|mia|elfu|emu|bbiri|ssatu"
-    r"|nnya|ttaano|mukaaga|musanvu|munaana|mwenda|kkumi)(?!\w)"
-)
-# a dot as ASR writes it between host and domain: " dot ", ".", " . "
-_DOTS = rf"(?: {_DOT} | ?\. ?)"
+#: ("जीमेल" would break into pieces), the joiners inside Devanagari words, Hebrew points and
+#: the geresh ("ג׳ימייל").
+_W = r"[\w\u0900-\u097f\u0591-\u05c7\u05f3\u05f4\u200c\u200d']"
+#: Letters, digits and the marks a written name of an address has ("k.wolff", "t-online").
+_WX = r"[\w\u0900-\u097f\u0591-\u05c7\u05f3\u05f4\u200c\u200d'.-]"
+_END = r"(?![\w\u0900-\u097f\u0591-\u05c7\u05f3\u05f4\u200c\u200d])"
 
 
-class FgdEmailRecognizer(PatternRecognizer):
-    """Written addresses (name@host.tld) and spoken ones ("grace at gmail dot com")."""
+@dataclasses.dataclass(frozen=True)
+class EmailWords:
+    """The words of an address read out, of every study language together (``email`` in
+    ``data/lang_<code>.yaml``; speakers code-switch inside an address)."""
 
-    PATTERNS = (
+    dot: frozenset[str]
+    at: frozenset[str]
+    join: frozenset[str]
+    joined: frozenset[str]
+    tld: frozenset[str]
+    providers: frozenset[str]
+    numbers: frozenset[str]
+    glued: frozenset[str]
+    cues: frozenset[str]
+    weak_cues: frozenset[str]
+
+
+@functools.cache
+def email_words() -> EmailWords:
+    found: dict[str, set[str]] = {f.name: set() for f in dataclasses.fields(EmailWords)}
+    data_dir = resources.files("fgdprep").joinpath("data")
+    for source in sorted(data_dir.iterdir(), key=lambda f: f.name):
+        if not (source.name.startswith("lang_") and source.name.endswith(".yaml")):
+            continue
+        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+        section = data.get("email") or {}
+        for key, words in found.items():
+            words.update(str(w).casefold() for w in section.get(key) or ())
+        found["numbers"].update(
+            str(w).casefold() for w in (data.get("ages") or {}).get("numbers") or ()
+        )
+    return EmailWords(**{k: frozenset(v) for k, v in found.items()})
+
+
+def _alt(words: frozenset[str]) -> str:
+    """A regex alternation of ``words``, longest first ("at the rate" before "at")."""
+    return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))) + ")"
+
+
+@functools.cache
+def _email_patterns() -> tuple[Pattern, ...]:
+    words = email_words()
+    dot = _alt(words.dot)
+    join = _alt(words.dot | words.join)
+    at = _alt(words.at | {"at", "@"})
+    tld = _alt(words.tld)
+    # numbers read out inside an address's name ("pinky dot bhosale ninety nine at ..."),
+    # German ones written as one word ("zweiundachtzig")
+    numbers = _alt(words.numbers)
+    number = rf"(?:\d+|{numbers}(?:und{numbers})?){_END}"
+    # a dot as ASR writes it between host and domain: " dot ", ".", " . "
+    dots = rf"(?: {dot} | ?\. ?)"
+    # the local part: words glued by spoken dots, underscores, dashes, numbers, "all joined"
+    # ("grace . nambi", as ASR writes a spoken dot)
+    local = (
+        rf"(?<![\w@.'-]){_WX}*{_W}"
+        rf"(?:(?: {join} | [._-] ){_W}+| {number}| {_alt(words.joined)})*"
+    )
+    # the host: one word, or two ("at heart sounds dot org", "at t minus online punkt de")
+    host = rf"{_W}(?:{_W}|-)*(?: (?:{join} )?{_W}+)?"
+    # the domain after the host: ".com", " dot co dot in", " dotcom"; a Marathi postposition
+    # may be glued to its end ("डॉट कॉमवर", on ...com), outside the span
+    domain = (
+        rf"(?:(?:{dots}{tld})+| (?:dotcom|डॉटकॉम))"
+        rf"(?={_alt(words.glued)}?{_END})"
+    )
+    return (
         Pattern("written", r"\b[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}\b", 0.95),
         # a comma typed for the last dot: "grace@gmail,com"
-        Pattern("comma", rf"\b[\w.%+-]+@[\w-]+(?:\.[\w-]+)*,(?:{_TLD})\b", 0.9),
-        # the host may be spoken as two words ("at heart sounds dot org")
-        Pattern(
-            "spoken",
-            rf"(?<![\w@.-])[\w.\u0900-\u097f-]*{_W}(?: {_JOIN} {_W}+| {_NUMBER_WORD})* (?:{_AT})"
-            rf" {_W}[\w\u0900-\u097f-]*(?: {_W}+)?(?:{_DOTS}(?:{_TLD}))+(?![\w\u0900-\u097f])",
-            0.9,
-        ),
+        Pattern("comma", rf"\b[\w.%+-]+@[\w-]+(?:\.[\w-]+)*,{tld}\b", 0.9),
+        Pattern("spoken", rf"{local} {at} {host}{domain}", 0.9),
         # "nambi@gmail dot com", "nambi @ gmail . com": written and spoken parts mixed
-        Pattern(
-            "mixed",
-            rf"(?<![\w@.-])[\w.+-]*\w ?@ ?[\w-]+(?:{_DOTS}(?:{_TLD}))+(?![\w\u0900-\u097f])",
-            0.9,
-        ),
+        Pattern("mixed", rf"(?<![\w@.-])[\w.+-]*\w ?@ ?[\w-]+{domain}", 0.9),
         # "nambi at gmail", "nambi at yahoo com": a mail provider, the domain left unsaid
+        # (only before the end of the clause or a word in another script: "at gmail आहे")
         Pattern(
             "provider",
-            rf"(?<![\w@.-])[\w.-]*\w(?: {_JOIN} [\w]+)* (?:{_AT}|@) ?(?:{_MAILHOST})"
-            rf"(?:(?:{_DOTS}| )(?:{_TLD}))*(?= ?(?:[.,;:!?)]|$))",
+            rf"{local} {at} ?{_alt(words.providers)}(?:(?:(?:{dots}| ){tld})+{_END}"
+            r"|(?= ?(?:[.,;:!?)\u0964]|$)| [\u0900-\u097f\u0590-\u05ff]))",
             0.9,
         ),
         # "mary.nambi (at) yahoo.com", "mary.nambi[at]yahoo[dot]com", "mary.nambi @ yahoo.com"
@@ -82,17 +111,21 @@ class FgdEmailRecognizer(PatternRecognizer):
             "bracketed",
             r"(?<![\w@])[\w.+-]+ ?(?:[(\[{] ?(?:at|@) ?[)\]}]| @ ) ?[\w-]+"
             r"(?:(?: ?[(\[{] ?(?:dot|\.) ?[)\]}] ?|\.)[\w-]+)*"
-            rf"(?: ?[(\[{{] ?(?:dot|\.) ?[)\]}}] ?|\.)(?:{_TLD})\b",
+            rf"(?: ?[(\[{{] ?(?:dot|\.) ?[)\]}}] ?|\.){tld}\b",
             0.9,
         ),
     )
+
+
+class FgdEmailRecognizer(PatternRecognizer):
+    """Written addresses (name@host.tld) and spoken ones ("grace at gmail dot com")."""
 
     def __init__(self, language: str) -> None:
         super().__init__(
             supported_entity=EMAIL,
             name="email",
             supported_language=language,
-            patterns=list(self.PATTERNS),
+            patterns=list(_email_patterns()),
         )
 
     @classmethod
@@ -111,71 +144,49 @@ class FgdEmailRecognizer(PatternRecognizer):
         )
         for r in out:
             if "@" not in text[r.start : r.end]:
-                r.start = spoken_local_part(text, r.start)
+                r.start = spoken_local_part(text, _spelt_start(text, r.start))
         return out
 
 
-#: Words before a spoken address that are not part of its name: "my email is", "ni", "ye".
-EMAIL_CUES = frozenset(
-    {
-        *(
-            "is",
-            "was",
-            "its",
-            "it's",
-            "my",
-            "his",
-            "her",
-            "their",
-            "our",
-            "your",
-            "email",
-            "e-mail",
-            "mail",
-        ),
-        *("address", "to", "at", "on", "me", "it", "send", "write", "contact", "call", "the"),
-        *("and", "or", "use", "uses", "ist", "lautet", "war", "meine", "seine", "ihre"),
-        *("adresse", "an", "die", "der", "mir", "schreib", "schreiben", "unter", "und", "oder"),
-        *("ni", "yangu", "yake", "yetu", "barua", "pepe", "kwa", "anwani", "tuma", "niandikie"),
-        *("mwandikie", "na", "au", "ye", "yange", "ya", "eri", "ku", "mpandiikira", "oba", "ne"),
-        *("mumpandiikire", "ndi", "ni", "mu", "email", "imeyili"),
-        *("ईमेल", "मेल", "आयडी", "माझा", "माझी", "आहे", "पत्ता", "वर", "ला"),
-        *("מייל", "המייל", "אימייל", "שלי", "שלו", "שלה", "כתובת", "זה", "הוא", "היא", "אל"),
-    }
+_LETTER_BEFORE = re.compile(r"(?<![\w'])[^\W\d_] $")
+
+
+def _spelt_start(text: str, start: int) -> int:
+    """Where a name spelt letter by letter starts ("g r a c e at gmail dot com"): the
+    single letters right before a one-letter ``start``, else ``start``."""
+    if not re.match(r"[^\W\d_](?!\w)", text[start:]):
+        return start
+    while (m := _LETTER_BEFORE.search(text, 0, start)) is not None:
+        start = m.start()
+    return start
+
+
+_WORD_BEFORE = re.compile(
+    r"((?:[^\W\d_]|\d)[\w\u0900-\u097f\u0591-\u05c7\u05f3\u05f4\u200c\u200d'-]*) $"
 )
-#: Cue words that also run on into ordinary words ("the long letter grace at gmail"): they
-#: start a spoken address of one word only.
-WEAK_EMAIL_CUES = frozenset(
-    {
-        *("the", "to", "at", "on", "and", "or", "me", "it", "send", "write", "use", "uses"),
-        *("an", "die", "der", "und", "oder", "na", "au", "kwa", "ku", "ne", "oba", "eri", "ya"),
-        *("mu", "वर", "ला", "אל"),
-    }
-)
-_WORD_BEFORE = re.compile(r"((?:[^\W\d_]|\d)[\w\u0900-\u097f\u0591-\u05c7'-]*) $")
 #: How many words a spoken address's name may have (ASR splits "atimhope85" into three).
 MAX_LOCAL_WORDS = 3
+#: Marks that end the clause before a spoken address ("ईमेल पण देते, sunny jadhav at ...").
+_CLAUSE_END = ("", ":", ",", ";", "(", "\u2013", "\u2014", "\u0964")
 
 
 def spoken_local_part(text: str, start: int) -> int:
     """Where a spoken address starts when ASR split its name into words ("my email is grace
-    nambi at gmail dot com"): one word back if a cue word ("is", "ni", "ye"), a colon or the
-    start of the text comes right before it, up to :data:`MAX_LOCAL_WORDS` back where a
-    strong cue does ("it is atim hope 85 at ..."; not "the long letter grace at ...");
-    else ``start``."""
+    nambi at gmail dot com"): one word back if a cue word ("is", "ni", "ye"; ``cues`` of
+    ``email`` in the language data), a colon, a comma or the start of the text comes right
+    before it, up to :data:`MAX_LOCAL_WORDS` back where a strong cue does ("it is atim hope 85
+    at ..."; not "the long letter grace at ..."); else ``start``."""
+    words = email_words()
     begin = found = start
     for step in range(MAX_LOCAL_WORDS - 1):
         m = _WORD_BEFORE.search(text, 0, begin)
-        if m is None or m.group(1).casefold() in EMAIL_CUES:
+        if m is None or m.group(1).casefold() in words.cues:
             break
         begin = m.start(1)
         before = _WORD_BEFORE.search(text, 0, begin)
         cue = "" if before is None else before.group(1).casefold()
-        rest = text[:begin].rstrip()
-        if (cue in EMAIL_CUES and (step == 0 or cue not in WEAK_EMAIL_CUES)) or rest[-1:] in (
-            "",
-            ":",
-        ):
+        strong = cue in words.cues and (step == 0 or cue not in words.weak_cues)
+        if strong or text[:begin].rstrip()[-1:] in _CLAUSE_END:
             found = begin
     return found
 
