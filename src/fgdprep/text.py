@@ -383,7 +383,12 @@ def phonetic(key: str) -> str:
         out = out.replace(a, b)
     if not out.isascii():
         out = _HEBREW_MATRES.sub("", out.translate(_DEVANAGARI_SOUNDS)).replace("'", "")
-    return re.sub(r"(.)\1+", r"\1", out)
+    return squeeze(out)
+
+
+def squeeze(key: str) -> str:
+    """A word with its doubled letters single ("robbie" -> "robie", "nnakato" -> "nakato")."""
+    return re.sub(r"(.)\1+", r"\1", key)
 
 
 @dataclass(frozen=True)
@@ -435,6 +440,17 @@ class PhraseIndex(Generic[P]):
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._by_first.values())
+
+    def knows(self, key: str) -> bool:
+        """Whether ``key`` (a normalised token) is a word of some indexed phrase, as written."""
+        return key in self._vocab
+
+    def entries(self, first: str | None = None) -> list[tuple[tuple[str, ...], P]]:
+        """The indexed phrases (their token keys) with their payloads: all of them, or those
+        whose first token is ``first``."""
+        if first is not None:
+            return list(self._by_first.get(first, ()))
+        return [e for entries in self._by_first.values() for e in entries]
 
     def resolve(self, key: str) -> tuple[str, str, float, int, int] | None:
         """The index token a text token stands for: (index key, how, similarity, prefix and

@@ -361,7 +361,7 @@ def lexicon(language: str) -> Lexicon | None:
     if language == "he":
         # the article of a definite name drops after ב/ל/כ: "בעיר העתיקה" (in the Old City,
         # "העיר העתיקה"); the prefix letter is stripped by fgdprep.text, the name kept
-        for keys, entity in [e for entries in names._by_first.values() for e in entries]:
+        for keys, entity in names.entries():
             noun = keys[0][1:]  # "עיר" of "העיר העתיקה"; not "דסה" of "הדסה הר הצופים"
             if len(keys) > 1 and keys[0][:1] == keys[1][:1] == "ה" and zipf(noun, "he") >= 3:
                 names.add(" ".join((noun, *keys[1:])), entity)
@@ -384,7 +384,7 @@ def lexicon(language: str) -> Lexicon | None:
     pets = _pet_forms(data, names, language)
     # prefix letters on a first word too short to be stripped: "בתל אביב", "מתל שבע"
     for prefix in GLUED_PREFIXES.get(language, ()):
-        for keys, entity in [e for entries in names._by_first.values() for e in entries]:
+        for keys, entity in names.entries():
             if len(keys) > 1 and len(keys[0]) < MIN_STEM:
                 names.add(" ".join((prefix + keys[0], *keys[1:])), entity)
     kin = _phrases(data.get("kin"))
@@ -504,7 +504,7 @@ def _pet_forms(data: dict[str, Any], names: PhraseIndex[str], language: str) -> 
             doubled = stem + stem[-1] if stem[-1] != stem[-2] else stem  # "Steff-i", "Ann-i"
             for form in {stem + e for e in endings} | {doubled + e for e in endings}:
                 if (
-                    form not in names._vocab
+                    not names.knows(form)
                     and zipf(form, language) < NOUN_ZIPF
                     and zipf(form, "en") < WEAK_ZIPF  # "Berry", "Army": English words
                 ):
@@ -531,7 +531,7 @@ def _defective(name: str) -> set[str]:
 def _generic(names: PhraseIndex[str], language: str) -> frozenset[str]:
     """Frequent words that end two or more of the lexicon's names and never start one ("शहर"
     of "पुणे शहर", "Road" of "Kampala Road"): a kind of place, no name when alone."""
-    phrases = [keys for entries in names._by_first.values() for keys, _ in entries]
+    phrases = [keys for keys, _ in names.entries()]
     alone = {keys[0] for keys in phrases}
     ends = collections.Counter(keys[-1] for keys in phrases if len(keys) > 1)
     return frozenset(
@@ -643,7 +643,7 @@ class CandidateRecognizer(EntityRecognizer):
     def _common(self, key: str) -> bool:
         if key in self.lex.not_names:
             return True
-        if key.endswith(self.lex.noun_endings) and key not in self.lex.names._vocab:
+        if key.endswith(self.lex.noun_endings) and not self.lex.names.knows(key):
             return True
         return bool(self.lex.rare_zipf) and zipf(key, self.lex.language) >= self.lex.rare_zipf
 
@@ -710,16 +710,13 @@ class CandidateRecognizer(EntityRecognizer):
         key = w.key
         for _ in range(2):
             for suf in (*self.lex.after_name, *SUFFIXES.get(self.lex.language, ())):
-                if (
-                    suf in self.lex.strip_known_only
-                    and key[: -len(suf)] not in self.lex.names._vocab
-                ):
+                if suf in self.lex.strip_known_only and not self.lex.names.knows(key[: -len(suf)]):
                     continue  # "संजीवनी", "अमित": the ending is part of an unknown name
                 if key.endswith(suf) and len(key) - len(suf) >= 2:
                     key = key[: -len(suf)]
                     end -= len(suf)
                     break
-            if key in self.lex.names._vocab:
+            if self.lex.names.knows(key):
                 break
         # the plural of respect stays with the name ("गोखल्यांनी": "गोखल्यां"), the case ending
         # after it outside
@@ -1310,7 +1307,7 @@ class CandidateRecognizer(EntityRecognizer):
             nxt is not None
             and _joinable(self._gaps.get(i + 1, ""))
             and nxt.text[:1].isupper()
-            and (nxt.key in self.lex.names._vocab or not self._common(nxt.key))
+            and (self.lex.names.knows(nxt.key) or not self._common(nxt.key))
         )
 
     def _street(self, text: str, words: list[_Word], i: int) -> int:
@@ -1640,7 +1637,7 @@ class CandidateRecognizer(EntityRecognizer):
         return (
             not self.lex.cased
             and w.key.endswith(self.lex.verb_endings or ("\0",))
-            and w.key not in self.lex.names._vocab
+            and not self.lex.names.knows(w.key)
         )
 
     def _known_name(self, w: _Word) -> bool:
@@ -1785,7 +1782,7 @@ class CandidateRecognizer(EntityRecognizer):
         return (
             stem != w.key
             and (hit is None or hit[0] in self.lex.generic)
-            and (stem not in self.lex.names._vocab or stem in self.lex.generic)
+            and (not self.lex.names.knows(stem) or stem in self.lex.generic)
             and rough_zipf(stem, self.lex.language) >= COMMON_ZIPF
         )
 
@@ -1808,9 +1805,7 @@ class CandidateRecognizer(EntityRecognizer):
         if self.lex.language not in GLUED_PREFIXES:
             return False
         hit = self.lex.names.resolve(w.key)
-        if hit is not None and any(
-            len(k) == 1 for k, _ in self.lex.names._by_first.get(hit[0], ())
-        ):
+        if hit is not None and any(len(k) == 1 for k, _ in self.lex.names.entries(hit[0])):
             return "ה" in w.key[: hit[3]]  # "העביר": the article on a listed name, a verb
         for prefix in GLUED_PREFIXES[self.lex.language]:
             rest = w.key[len(prefix) :]
@@ -1855,7 +1850,7 @@ class CandidateRecognizer(EntityRecognizer):
                 stem = w.key[:at]
                 if (stem,) in self.lex.kin:
                     return None  # "सासूबाई": a mother-in-law, respectfully, not a name
-                if len(honorific) >= 3 or stem in self.lex.names._vocab:
+                if len(honorific) >= 3 or self.lex.names.knows(stem):
                     return PERSON
         return None
 

@@ -36,6 +36,7 @@ from fgdprep.text import (
     name_parts,
     norm,
     phrase_keys,
+    squeeze,
     tokens,
     variants,
 )
@@ -204,7 +205,7 @@ class RosterRecognizer(EntityRecognizer):
             for key in {k for p in (person.name, *person.aliases) for k in phrase_keys(p)}:
                 if key not in TITLE_WORDS and len(key) > NICK_STEM.get(language, 3):
                     for n in range(NICK_STEM.get(language, NICK_STEM_DEFAULT), len(key) + 1):
-                        for start in {key[:n], _squeezed(key)[:n]}:
+                        for start in {key[:n], squeeze(key)[:n]}:
                             self.starts.setdefault(start, set()).add(person.code)
             # initials as an alias ("KD", "DJ"): found only written so, in capitals
             self.initials.update(
@@ -326,7 +327,7 @@ class RosterRecognizer(EntityRecognizer):
         for ending in self.lex.diminutives:
             stem = key[: -len(ending)]
             if key.endswith(ending) and len(stem) >= min_stem:
-                out |= self.starts.get(stem, set()) | self.starts.get(_squeezed(stem), set())
+                out |= self.starts.get(stem, set()) | self.starts.get(squeeze(stem), set())
         if cased and len(key) >= NICK_BARE:
             out |= self.starts.get(key, set())
         return out
@@ -336,7 +337,7 @@ class RosterRecognizer(EntityRecognizer):
         assert self.lex is not None
         hit = self.lex.names.resolve(key)
         return hit is not None and any(
-            payload != PERSON for _, payload in self.lex.names._by_first.get(hit[0], ())
+            payload != PERSON for _, payload in self.lex.names.entries(hit[0])
         )
 
     def _word(self, key: str) -> bool:
@@ -461,11 +462,6 @@ def _latin_forms(phrase: str) -> list[str]:
     forms = [full, *name_parts(full)]
     forms += [f.replace("v", "w") for f in forms if "v" in f]
     return [f for f in forms if " " in f.strip() or zipf(norm(f), "en") < LATIN_WORD_ZIPF]
-
-
-def _squeezed(key: str) -> str:
-    """A word with its doubled letters single ("robbie" -> "robie", "steffi" -> "stefi")."""
-    return re.sub(r"(.)\1+", r"\1", key)
 
 
 def _reads_as_word(toks: list[Token], i: int, cased: bool, text: str) -> bool:
