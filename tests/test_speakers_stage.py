@@ -14,6 +14,7 @@ from conftest import speak
 from fgdprep.audio import SAMPLE_RATE
 from fgdprep.diarize import DiarizeOptions, make_diarizer
 from fgdprep.diarize.senko_backend import (
+    MAX_POINTS,
     SWITCH,
     WINDOWS_PER_SPEAKER,
     BoundedClustering,
@@ -243,7 +244,8 @@ def test_the_context_pass_is_taken_only_under_a_bound_that_is_no_floor() -> None
     four = BoundedClustering(SpeakerCount(4, 4))
     assert four.bounded(4 * WINDOWS_PER_SPEAKER - 1)  # a 60-s room: the count is a maximum
     assert not four.bounded(4 * WINDOWS_PER_SPEAKER)  # a session: the count is a floor
-    assert BoundedClustering(SpeakerCount(1, 4)).bounded(5000)  # --max-speakers only
+    assert BoundedClustering(SpeakerCount(1, 4)).bounded(MAX_POINTS)  # --max-speakers only
+    assert not BoundedClustering(SpeakerCount(1, 4)).bounded(MAX_POINTS + 1)  # subsampled
     assert not BoundedClustering(SpeakerCount()).bounded(50)  # no count: not taken
 
 
