@@ -14,14 +14,10 @@ from conftest import speak
 from fgdprep.audio import SAMPLE_RATE
 from fgdprep.diarize import DiarizeOptions, make_diarizer
 from fgdprep.diarize.senko_backend import (
-    MAX_POINTS,
     SWITCH,
-    WINDOWS_PER_SPEAKER,
     BoundedClustering,
     fill_pauses,
-    run_pieces,
     smooth_labels,
-    windows,
 )
 from fgdprep.errors import InputError
 from fgdprep.formats.rttm import format_rttm, parse_rttm
@@ -236,30 +232,6 @@ def test_bounded_clustering_never_exceeds_max_speakers(per_voice: int) -> None:
     assert len(set(BoundedClustering(SpeakerCount(1, 15))(x).tolist())) == 6
     assert len(set(BoundedClustering(SpeakerCount(1, 2))(x).tolist())) == 2
     assert len(set(BoundedClustering(SpeakerCount(4, 4))(x).tolist())) == 4
-
-
-def test_the_context_pass_is_taken_only_under_a_bound_that_is_no_floor() -> None:
-    from fgdprep.diarize import SpeakerCount
-
-    four = BoundedClustering(SpeakerCount(4, 4))
-    assert four.bounded(4 * WINDOWS_PER_SPEAKER - 1)  # a 60-s room: the count is a maximum
-    assert not four.bounded(4 * WINDOWS_PER_SPEAKER)  # a session: the count is a floor
-    assert BoundedClustering(SpeakerCount(1, 4)).bounded(MAX_POINTS)  # --max-speakers only
-    assert not BoundedClustering(SpeakerCount(1, 4)).bounded(MAX_POINTS + 1)  # subsampled
-    assert not BoundedClustering(SpeakerCount()).bounded(50)  # no count: not taken
-
-
-def test_run_pieces_follow_one_label_inside_one_region() -> None:
-    regions = [(0.0, 10.0), (11.0, 13.2)]
-    wins = windows(regions)
-    assert len(wins) == 12
-    # windows 0-2 speaker 0, 3-9 speaker 1 to the region's end, then the next region
-    labels = np.array([0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1])
-    pieces, piece_of = run_pieces(wins, labels, regions)
-    # 3.0-10.0 s is 7 s long: two pieces of 3.5 s (at most RUN_PIECE = 6 s each); the
-    # same label goes on after the pause at 10 s, but in another region: its own piece
-    assert pieces == [(0.0, 3.5), (3.0, 6.5), (6.5, 10.0), (11.0, 13.2)]
-    assert piece_of.tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2, 2, 3, 3]
 
 
 # --- channels ---------------------------------------------------------------------------------

