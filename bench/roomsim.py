@@ -21,7 +21,20 @@ added at 20, 10 and 5 dB SNR (speech power over the speech, noise power over the
 * fan: pink noise with a motor hum and its harmonics, steady;
 * traffic: brown noise, low-passed, swelling as cars pass every few seconds.
 
-The reference is each source's sound (pauses of 0.25 s or more not counted as speech).
+The reference (:func:`turns`, ``<name>.turns.rttm``) follows the convention of the real
+AMI reference and of NIST RT: a speaker's turn is one span, from its first sound to its last.
+A turn is cut from a voice's material, whose clips are joined with 0.3-s digital silences
+(:func:`voices`) that reverberation fills; those joins, and the pauses of the reading inside
+one turn, are not pauses of the speaker, just as AMI's annotators count a speaker's pauses
+inside a contribution as speech. A backchannel is its own span. Diarization is scored against
+this (bench/diarization.py).
+
+The strict variant (:func:`reference`, ``<name>.rttm``: each source's sound, every pause of
+0.25 s or more not counted as speech) is kept: it is what speech-time measures use (bench/
+asr_fidelity.py), and ``bench/diarization.py --strict-reference`` reproduces the figures
+scored against it before 2026-11-29 (the rooms' false alarm then lay mostly in those joins).
+Both come from the same audio; only the scoring differs.
+
 Seeds :data:`DEV` are for development; :data:`HELD_OUT` are only ever reported on.
 """
 
@@ -247,20 +260,27 @@ def conversation(seed: int, material: dict[str, Samples]) -> list[Utterance]:
     raise RuntimeError(f"seed {seed}: no conversation with 5-15 % overlap")
 
 
-def reference(utterances: Sequence[Utterance]) -> list[SpeakerSegment]:
-    """The sound of each utterance (pauses under 0.25 s bridged) as its speaker's."""
+def reference(utterances: Sequence[Utterance], bridge: float = 0.25) -> list[SpeakerSegment]:
+    """The sound of each utterance (pauses under ``bridge`` seconds bridged) as its
+    speaker's: the strict variant."""
     out: list[SpeakerSegment] = []
     for u in utterances:
         active = np.flatnonzero(Activity.of(u.audio).active)
         if active.size == 0:
             continue
-        breaks = np.flatnonzero(np.diff(active) > 0.25 * SAMPLE_RATE / FRAME)
+        breaks = np.flatnonzero(np.diff(active) > bridge * SAMPLE_RATE / FRAME)
         starts = np.r_[active[0], active[breaks + 1]]
         ends = np.r_[active[breaks], active[-1]] + 1
         step = FRAME / SAMPLE_RATE
         for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
             out.append(SpeakerSegment(u.start + a * step, u.start + b * step, u.speaker))
     return merge(out)
+
+
+def turns(utterances: Sequence[Utterance]) -> list[SpeakerSegment]:
+    """Each utterance (a turn, or a backchannel) as one span of its speaker's, from its first
+    sound to its last: the AMI / NIST RT convention (see the module's docstring)."""
+    return reference(utterances, bridge=SECONDS)
 
 
 def merge(segments: Sequence[SpeakerSegment]) -> list[SpeakerSegment]:
@@ -395,6 +415,9 @@ class SimFile:
     noise: str
     snr: int
     held_out: bool
+    #: the diarization reference: one span per turn (:func:`turns`); ``reference`` is the
+    #: strict variant (every pause of 0.25 s or more left out), for speech-time measures
+    turns: tuple[SpeakerSegment, ...] = ()
 
 
 def _rttm(name: str, ref: Sequence[SpeakerSegment]) -> str:
@@ -405,16 +428,22 @@ def _rttm(name: str, ref: Sequence[SpeakerSegment]) -> str:
 
 
 def build(seeds: Sequence[int] = (*DEV, *HELD_OUT)) -> list[SimFile]:
-    """Every conversation in every condition, built once into .bench/roomsim/."""
+    """Every conversation in every condition, built once into .bench/roomsim/ (a set built
+    before the turn reference existed gets its ``.turns.rttm`` from the same seeds, with no
+    rendering)."""
     OUT.mkdir(parents=True, exist_ok=True)
     material: dict[str, Samples] | None = None
     out = []
     for seed in seeds:
         part = "dev" if seed in DEV else "held"
         names = [f"{part}-{seed:04d}-{k}-{s}dB" for k in NOISES for s in SNRS]
-        if not all((OUT / f"{m}.flac").exists() for m in names):
+        rendered = all((OUT / f"{m}.flac").exists() for m in names)
+        if not (rendered and all((OUT / f"{m}.turns.rttm").exists() for m in names)):
             material = material or voices()
             utterances = conversation(seed, material)
+            for m in names:
+                (OUT / f"{m}.turns.rttm").write_text(_rttm(m, turns(utterances)), "utf-8")
+        if not rendered:
             ref = reference(utterances)
             speech, babble = render(seed, utterances)
             power = _speech_power(speech, ref)
@@ -430,11 +459,12 @@ def build(seeds: Sequence[int] = (*DEV, *HELD_OUT)) -> list[SimFile]:
         for kind in NOISES:
             for snr in SNRS:
                 name = f"{part}-{seed:04d}-{kind}-{snr}dB"
-                text = (OUT / f"{name}.rttm").read_text("utf-8")
-                ref = list(parse_rttm(text, f"{name}.rttm", SECONDS + 1))
-                out.append(
-                    SimFile(name, OUT / f"{name}.flac", tuple(ref), kind, snr, part == "held")
+                ref, spans = (
+                    tuple(parse_rttm((OUT / f).read_text("utf-8"), f, SECONDS + 1))
+                    for f in (f"{name}.rttm", f"{name}.turns.rttm")
                 )
+                held = part == "held"
+                out.append(SimFile(name, OUT / f"{name}.flac", ref, kind, snr, held, spans))
     return out
 
 
