@@ -250,7 +250,12 @@ def test_numbers_and_addresses(language: str, text: str, entity: str, expected: 
         ("de", "Sonntags gehen wir in die Hauptkirche.", []),
         # street names: a compound, or a word before a street word; common compounds are words
         ("de", "Sie wohnt in der Bahnhofstraße.", [("Bahnhofstraße", "LOCATION")]),
-        ("de", "Das war in der Neuen Straße, gleich beim Münster.", [("Neuen Straße", "LOCATION")]),
+        # "beim Münster": a well-known church (data/institutions_de.yaml), suggested for review
+        (
+            "de",
+            "Das war in der Neuen Straße, gleich beim Münster.",
+            [("Neuen Straße", "LOCATION"), ("Münster", "FACILITY")],
+        ),
         ("de", "Am Jungfernstieg bin ich zusammengebrochen.", [("Jungfernstieg", "LOCATION")]),
         ("de", "Auf dem Spielplatz war niemand.", []),
         # a surname that is a German noun needs a cue; a noun after a preposition is no place
@@ -593,7 +598,12 @@ def test_hebrew_institutions_and_appositions(text: str, expected: list[tuple[str
         (
             "sw",
             "Mchungaji wetu wa KKKT Azania Front, Mchungaji Mushi, alikuja.",
-            [("KKKT Azania Front", "FACILITY"), ("KKKT", "FACILITY"), ("Mushi", "PERSON")],
+            [("KKKT Azania Front", "FACILITY"), ("Mushi", "PERSON")],
+        ),
+        (
+            "sw",
+            "Mchungaji wetu wa KKKT Ukombozi, Mchungaji Mushi, alikuja.",
+            [("KKKT Ukombozi", "FACILITY"), ("KKKT", "FACILITY"), ("Mushi", "PERSON")],
         ),
         ("sw", "Nilikuwa mwanafunzi wa DIT nilipopata tatizo.", [("DIT", "FACILITY")]),
         # a party's initials are no facility
@@ -649,7 +659,9 @@ def test_german_surnames_compounds_spelling(text: str, expected: list[tuple[str,
         # a listed facility by its first word alone ("Ruby" of "Ruby Hall"), case aside
         ("रुबीमध्ये खर्च खूप, नाही का?", [("रुबी", "FACILITY")]),
         # "took to X": words between the place case and the verb of moving
-        ("मग माझा मेव्हणा मला मुक्तांगणला घेऊन गेला.", [("मुक्तांगण", "LOCATION")]),
+        ("मग माझा मेव्हणा मला तळजाईला घेऊन गेला.", [("तळजाई", "LOCATION")]),
+        # a well-known institution (data/institutions_in.yaml) is a facility so taken to
+        ("मग माझा मेव्हणा मला मुक्तांगणला घेऊन गेला.", [("मुक्तांगण", "FACILITY")]),
         ("माझे वडील मला मढीला पण घेऊन गेले होते.", [("मढी", "LOCATION")]),
         # not a frequent word in that case ("कामाला", to work)
         ("मी कामाला घेऊन गेले.", []),
@@ -743,3 +755,30 @@ def test_german_plural_roles(text: str, expected: list[tuple[str, str]]) -> None
 )
 def test_german_spoken_possessive(text: str, expected: list[tuple[str, str]]) -> None:
     assert candidates("de", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # well-known institutions of the site countries (data/institutions_<cc>.yaml), named
+        # without a head word, through prepositions, prefix letters and case endings
+        ("de", "Da bin ich im Bethesda gelandet.", [("Bethesda", "FACILITY")]),
+        ("de", "Ich war sechs Wochen im RKU.", [("RKU", "FACILITY")]),
+        ("de", "Wir waren im Sommer am See.", []),
+        ("en", "She studied at Fergusson.", [("Fergusson", "FACILITY")]),
+        ("en", "We met at the market on Monday.", []),
+        ("sw", "Tulisoma pamoja Tambaza.", [("Tambaza", "FACILITY")]),
+        ("sw", "Tulisoma pamoja shuleni.", []),
+        ("lg", "Nnagenda e Kiruddu.", [("Kiruddu", "FACILITY")]),
+        ("lg", "Nnagenda mu ddwaliro.", []),
+        # a name whose first word is short keeps its prefix letter ("בסמי" is no "בסמה")
+        ("he", "הבת שלי לומדת בסמי שמעון.", [("בסמי שמעון", "FACILITY")]),
+        ("he", "שירתתי בצאלים שלוש שנים.", [("צאלים", "LOCATION")]),
+        ("he", "הבת שלי לומדת באוניברסיטה.", []),
+        ("mr", "ती फर्ग्युसनमध्ये आहे.", [("फर्ग्युसन", "FACILITY")]),
+        ("mr", "मी दगडूशेठला जाते.", [("दगडूशेठ", "FACILITY")]),
+        ("mr", "मी मंदिरात जाते.", []),
+    ],
+)
+def test_well_known_institutions(language: str, text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates(language, text) == expected

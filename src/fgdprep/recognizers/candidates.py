@@ -324,22 +324,10 @@ def lexicon(language: str) -> Lexicon | None:
         return None
     data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
     names: PhraseIndex[str] = PhraseIndex(language)
-    for key, entity in (
-        ("given_names", PERSON),
-        ("surnames", PERSON),
-        ("places", LOCATION),
-        ("facilities", FACILITY),
-    ):
+    for key, entity in (("given_names", PERSON), ("surnames", PERSON)):
         for item in data.get(key) or ():
             names.add(str(item), entity)
-    # Hebrew is written with or without the vowel letters ו and י ("סרוקה" for "סורוקה"):
-    # a facility or place of the lexicon is found in its defective spelling too
-    if language == "he":
-        for key, entity in (("places", LOCATION), ("facilities", FACILITY)):
-            for item in data.get(key) or ():
-                for variant in _defective(str(item)):
-                    if zipf(variant, language) < COMMON_ZIPF:
-                        names.add(variant, entity)
+    _add_places(names, data, language)
     # English spoken at a Kampala or Dar es Salaam site names the same neighbourhoods
     for other in data.get("places_of") or ():
         other_data = yaml.safe_load(
@@ -353,6 +341,16 @@ def lexicon(language: str) -> Lexicon | None:
         for line in places.read_text(encoding="utf-8").splitlines():
             if line and not line.startswith("#"):
                 names.add(line, LOCATION)
+    # the well-known institutions and landmarks of the countries where the language is spoken
+    # at a study site, named without a head word ("im Bethesda", "ससूनला", "at Mengo"); added
+    # last, so that a name the lists above give a kind keeps it ("Nsambya", a place)
+    for country in data.get("institutions") or ():
+        known = yaml.safe_load(
+            data_dir.joinpath(f"institutions_{country}.yaml").read_text(encoding="utf-8")
+        )
+        _add_places(names, known, language)
+        for key in ("places", "facilities"):
+            data[key] = [*(data.get(key) or ()), *(known.get(key) or ())]
     # a facility's head phrase of three words or more ending in a definite word names one
     # institution by itself ("המרכז לבריאות הנפש", the mental health centre of the town)
     for keys in _phrases(data.get("facility_before")):
@@ -382,10 +380,17 @@ def lexicon(language: str) -> Lexicon | None:
         ):
             names.add(keys[0], FACILITY)
     pets = _pet_forms(data, names, language)
-    # prefix letters on a first word too short to be stripped: "בתל אביב", "מתל שבע"
+    # prefix letters on a first word too short to be stripped ("בתל אביב", "מתל שבע"), or
+    # that, so glued, reads as another name ("בסמי שמעון" is no "בסמה", a village)
     for prefix in GLUED_PREFIXES.get(language, ()):
         for keys, entity in names.entries():
-            if len(keys) > 1 and len(keys[0]) < MIN_STEM:
+            if len(keys) > 1 and (
+                len(keys[0]) < MIN_STEM
+                or (
+                    len(keys[0]) == MIN_STEM
+                    and (names.resolve(prefix + keys[0]) or (keys[0],))[0] != keys[0]
+                )
+            ):
                 names.add(" ".join((prefix + keys[0], *keys[1:])), entity)
     kin = _phrases(data.get("kin"))
     if language in GLUED_PREFIXES:
@@ -512,6 +517,21 @@ def _pet_forms(data: dict[str, Any], names: PhraseIndex[str], language: str) -> 
     for form in out:
         names.add(form, PERSON)
     return frozenset(out)
+
+
+def _add_places(names: PhraseIndex[str], data: dict[str, Any], language: str) -> None:
+    """The ``places`` and ``facilities`` of a data file into the index; in Hebrew, which is
+    written with or without the vowel letters ו and י ("סרוקה" for "סורוקה"), in their
+    defective spellings too."""
+    for key, entity in (("places", LOCATION), ("facilities", FACILITY)):
+        for item in data.get(key) or ():
+            names.add(str(item), entity)
+    if language == "he":
+        for key, entity in (("places", LOCATION), ("facilities", FACILITY)):
+            for item in data.get(key) or ():
+                for variant in _defective(str(item)):
+                    if zipf(variant, language) < COMMON_ZIPF:
+                        names.add(variant, entity)
 
 
 def _defective(name: str) -> set[str]:
