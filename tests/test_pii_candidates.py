@@ -782,3 +782,25 @@ def test_german_spoken_possessive(text: str, expected: list[tuple[str, str]]) ->
 )
 def test_well_known_institutions(language: str, text: str, expected: list[tuple[str, str]]) -> None:
     assert candidates(language, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a hospital nobody listed, named without its head word near a verb of admission
+        ("de", "Ich wurde im Elisabethen aufgenommen.", [("Elisabethen", "FACILITY")]),
+        ("de", "Sie haben mich ins Weissenhof eingeliefert.", [("Weissenhof", "FACILITY")]),
+        ("de", "Ich wurde im Sommer aufgenommen.", []),
+        ("de", "Er wurde im Meeting behandelt.", []),
+        ("he", "אושפזתי בהרצפלד שבועיים.", [("בהרצפלד", "FACILITY")]),
+        ("he", "אושפזתי בחורף שעבר.", []),
+        ("he", "אושפזתי במחלקה סגורה.", []),
+        ("mr", "मला सावलीमध्ये दाखल केलं.", [("सावली", "FACILITY")]),
+        ("mr", "मला वॉर्डमध्ये दाखल केलं.", []),
+        ("mr", "महात्मा फुले जन आरोग्य योजनेत हे उपचार येत नाहीत.", []),
+    ],
+)
+def test_admitted_to_a_hospital_nobody_listed(
+    language: str, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert candidates(language, text) == expected

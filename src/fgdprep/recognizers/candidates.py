@@ -285,6 +285,12 @@ class Lexicon:
     feminine_endings: tuple[str, ...] = ()
     #: Words that open a facility's name after its head word ("בית הכנסת אוהל מועד").
     name_openers: frozenset[str] = frozenset()
+    #: Stems of verbs and nouns of being admitted, treated or sent somewhere ("aufgenommen",
+    #: "אושפזתי", "दाखल"): near them a rare word in a place case names a hospital.
+    admission: tuple[str, ...] = ()
+    #: Words before such a name in a cased script ("im", "ins"; German contracted articles,
+    #: which no town and no person takes).
+    admission_links: frozenset[str] = frozenset()
 
     def bare(self, key: str) -> str:
         """A word without the case ending of a place (uncased scripts)."""
@@ -459,6 +465,8 @@ def lexicon(language: str) -> Lexicon | None:
         clitics=tuple(norm(str(x)) for x in data.get("clitics") or ()),
         name_after=_phrases(data.get("name_after")),
         acronym_cues=_phrases(data.get("acronym_cues")),
+        admission=tuple(norm(str(x)) for x in data.get("admission") or ()),
+        admission_links=_keys(data.get("admission_links")),
         place_names=frozenset(
             keys[0]
             for keys in map(
@@ -1409,7 +1417,47 @@ class CandidateRecognizer(EntityRecognizer):
             self._kin_after(words, i) or self._name_before(words, i) or self._titled(words, i)
         ):
             return PERSON
+        if self._admitted(words, i):
+            return FACILITY
         return self._place_or_person(words, i)
+
+    def _admitted(self, words: list[_Word], i: int) -> bool:
+        """A rare word in a place case near a verb of being admitted, treated or sent ("im
+        Elisabethen aufgenommen", "אושפזתי בהרצפלד", "सावलीमध्ये दाखल केलं"): a hospital
+        nobody listed, named without its head word."""
+        if not self.lex.admission or not any(
+            words[k].key.startswith(self.lex.admission)
+            for k in range(max(0, i - 4), min(len(words), i + 5))
+            if k != i
+        ):
+            return False
+        w = words[i]
+        if self.lex.cased:
+            return (
+                i > 0
+                and words[i - 1].key in self.lex.admission_links
+                and self._gaps.get(i) == " "
+                and w.text[:1].isupper()
+                and zipf(w.key, self.lex.language) < WEAK_ZIPF + 0.5
+                and zipf(w.key, "en") < WEAK_ZIPF + 0.5  # "im Lockdown": a loanword
+                and not self._compound_noun(w.key)
+            )
+        if self.lex.language in GLUED_PREFIXES:
+            return (
+                w.key[:1] in self.lex.place_prefixes
+                and zipf(w.key, self.lex.language) < WEAK_ZIPF  # "בחורף", in winter
+                and zipf(w.key[1:], self.lex.language) < CUED_WORD_ZIPF
+            )
+        bare = self._bare(w.key)
+        return (
+            bare != w.key
+            and bare not in self.lex.not_names
+            and bare not in self.lex.stop
+            and all(  # "योजनेत": in the scheme ("योजना"), its oblique stem
+                rough_zipf(form, self.lex.language) < WEAK_ZIPF
+                for form in (bare, *(bare[:-1] + v for v in OBLIQUE_VOWELS if bare[-1:] in "ाे"))
+            )
+        )
 
     def _name_before(self, words: list[_Word], i: int) -> bool:
         """ "Sunanda is her name", "Subira ni jina langu": the word before a phrase that says
