@@ -804,3 +804,30 @@ def test_admitted_to_a_hospital_nobody_listed(
     language: str, text: str, expected: list[tuple[str, str]]
 ) -> None:
     assert candidates(language, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a given name that is also a word, before a surname by its ending or an apposition
+        # of a two-word kinship phrase in the construct state ("בת הדודה", the cousin)
+        (
+            "he",
+            "ואז חבר מהעבודה, אלכסנדר גורביץ׳, הביא אותי.",
+            [("אלכסנדר", "PERSON"), ("גורביץ", "PERSON")],
+        ),
+        ("he", "גם תמר, בת הדודה שלי, באה.", [("תמר", "PERSON")]),
+        ("he", "הבאתי תמר מהשוק.", []),
+        # surnames of the lexicon: Bedouin of the Negev, Russian-Israeli
+        ("he", "דיברתי עם משפחת אבו רביעה.", [("אבו רביעה", "PERSON")]),
+        ("he", "פגשתי את וולקוב במרפאה.", [("וולקוב", "PERSON")]),
+        # Marathi given names and surnames of the lexicon; "मुळे" (because of) is no Mule
+        ("mr", "माझी मैत्रीण जान्हवी आली होती.", [("जान्हवी", "PERSON")]),
+        ("mr", "आमच्या शेजारी थोरात राहतात.", [("थोरात", "PERSON")]),
+        ("mr", "पीअर सपोर्ट मुळे मला बरं वाटलं.", []),
+    ],
+)
+def test_person_lexicons_and_appositions(
+    language: str, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert candidates(language, text) == expected

@@ -400,8 +400,14 @@ def lexicon(language: str) -> Lexicon | None:
                 names.add(" ".join((prefix + keys[0], *keys[1:])), entity)
     kin = _phrases(data.get("kin"))
     if language in GLUED_PREFIXES:
-        # the article on a role or kinship word: "המפקד שלי", "הגיסה", "המורה"
+        # the article on a role or kinship word: "המפקד שלי", "הגיסה", "המורה"; on the second
+        # noun of a two-word one, the construct state: "בן הדוד", "בת הזוג"
         kin |= {("ה" + keys[0], *keys[1:]) for keys in kin if not keys[0].startswith("ה")}
+        kin |= {
+            (keys[0], "ה" + keys[1])
+            for keys in kin
+            if len(keys) == 2 and not keys[0].startswith("ה") and not keys[1].startswith("ה")
+        }
     # a kinship word or role with a prefix letter glued on: "לאחותי", "והיועץ", "שבעלי"
     kin |= {
         (prefix + keys[0], *keys[1:])
@@ -1270,9 +1276,11 @@ class CandidateRecognizer(EntityRecognizer):
         if (
             apposition
             and nxt is not None
-            and ((nxt.key,) in self.lex.kin or nxt.key in self.lex.between)
+            and (_starts_with(words, i + 1, self.lex.kin) or nxt.key in self.lex.between)
         ):
-            return True
+            return True  # "Imani, mdogo wangu"; "אבי, בן הדוד שלי"
+        if not self.lex.cased and self._surname_after(words, i):
+            return True  # "אלכסנדר גורביץ׳": a given name before a surname by its ending
         if (
             not self.lex.cased
             and nxt is not None
