@@ -245,6 +245,7 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
         ):
             continue  # "mukaaga" (six) of a number read out is no near-miss of "Mukasa"
         if d.recognizer == NER_NAME:
+            d = _without_lead(text, d)
             surface = text[d.start : d.end]
             words = phrase_keys(surface)
             named = [w for w in words if w not in TITLE_WORDS and w not in ("lord",)]
@@ -298,6 +299,19 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
             continue
         out.append(d)
     return out
+
+
+#: Words the small English models take into a name before it: "I am Harriet", "Myself Imran".
+NER_LEAD = frozenset({"i", "i'm", "im", "am", "myself", "me", "hello", "hi", "this", "is"})
+
+
+def _without_lead(text: str, d: Detected) -> Detected:
+    """An NER span without the pronoun or greeting it begins with ("I am Harriet")."""
+    toks = tokens(text[d.start : d.end])
+    k = 0
+    while k < len(toks) - 1 and toks[k].key in NER_LEAD:
+        k += 1
+    return dataclasses.replace(d, start=d.start + toks[k].start) if k else d
 
 
 def _after_place_cue(text: str, d: Detected, lex: Lexicon | None) -> bool:

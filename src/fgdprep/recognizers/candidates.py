@@ -158,6 +158,21 @@ PLACE_HEADS = frozenset(
 )
 
 
+#: Particles that open surnames with a second capital: "McDonald", "DeSouza", "O'Brien".
+CAMEL_NAME = re.compile(r"(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von|O['’])[A-Z][a-z]")
+
+
+def _camel(text: str) -> bool:
+    """A word with a second capital that is no acronym and no surname of that shape: a
+    degree or a product ("MSc", "PhD", "WhatsApp", "AppStream"), nobody's name."""
+    return (
+        sum(c.isupper() for c in text) >= 2
+        and not text.isupper()
+        and "-" not in text
+        and not CAMEL_NAME.match(text)
+    )
+
+
 #: A Hebrew letter used as a number ("ג׳", "ד'"): schools and neighbourhoods are so named.
 HEBREW_LETTER_NUMBER = re.compile(r"[\u05d0-\u05ea][׳']")
 #: A capitalised word in Latin letters (a name written so inside Devanagari or Hebrew text).
@@ -712,6 +727,8 @@ class CandidateRecognizer(EntityRecognizer):
         if self.lex.cased:
             if w.key.endswith(DRUG_ENDINGS) or (len(w.text) > 1 and w.text.isupper()):
                 return False  # drug names and acronyms ("FGD", "NHIF")
+            if _camel(w.text):
+                return False  # degrees and product words: "MSc", "PhD", "AppStream"
             if w.text.endswith("s") and (
                 (len(w.text) > 2 and w.text[:-1].isupper()) or w.key[:-1] in self.lex.not_names
             ):
@@ -1411,7 +1428,21 @@ class CandidateRecognizer(EntityRecognizer):
             and not words[j - 1].key.endswith(self.lex.feminine_endings)
         ):
             return False  # "die Lehrer Bescheid": teachers, plural, name no one after them
+        if self._sentence_between(words, j, i):
+            return False  # "Faith and hope, madam. Without that": a new sentence
         return _ends_with(words, j, self.lex.kin)
+
+    def _sentence_between(self, words: list[_Word], j: int, i: int) -> bool:
+        """Whether a sentence ends between word j-1 and word i: "?", "!", or a full stop
+        after a word that is no abbreviation ("Dr. Kasozi" and "Prof. Mushi" go on)."""
+        for k in range(max(j, 1), i + 1):
+            gap = self._gaps.get(k, "")
+            if "?" in gap or "!" in gap:
+                return True
+            prior = words[k - 1].key
+            if "." in gap and len(prior) > 4:  # "Dr.", "Prof.", "Mrs.": abbreviations
+                return True
+        return False
 
     def _cued(self, words: list[_Word], i: int) -> str | None:
         """PERSON after a kinship word or title, LOCATION after a place cue, FACILITY next to

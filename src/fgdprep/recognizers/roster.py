@@ -218,6 +218,17 @@ class RosterRecognizer(EntityRecognizer):
         not a word ("schneller")."""
         return self.supported_language in WORDFREQ and zipf(key, self.supported_language) < 1.5
 
+    def _lowercase_word(self, text: str, tok: Token) -> bool:
+        """A near-miss written in lowercase inside cased text that is a frequent word of the
+        language ("they bring you" is no "Brian"); lowercase ASR text is another matter."""
+        return (
+            self.lex is not None
+            and self.lex.cased
+            and not tok.text[:1].isupper()
+            and any(c.isupper() for c in text)
+            and zipf(tok.key, self.supported_language) >= NOUN_ZIPF
+        )
+
     def _noun_not_name(self, text: str, toks: list[Token], i: int, m: Any) -> bool:
         """A capitalised word read as a class prefix and a name ("Mwajuma"); German: a surname
         that is a frequent noun after a preposition ("im Winter", "zum Fuchs"), or a near-miss
@@ -400,10 +411,9 @@ class RosterRecognizer(EntityRecognizer):
                     doubtful.append((m, i))
                     continue
                 score = min(score, verdict)
-            elif (
-                m.how == "fuzzy"
-                and _reads_as_word(toks, i, self.language_cased, text)
-                and not self._rare(toks[i].key)
+            elif m.how == "fuzzy" and (
+                (_reads_as_word(toks, i, self.language_cased, text) and not self._rare(toks[i].key))
+                or self._lowercase_word(text, toks[i])
             ):
                 continue
             if self._kin_or_name(toks[i], m):
