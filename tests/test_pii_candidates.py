@@ -831,3 +831,24 @@ def test_person_lexicons_and_appositions(
     language: str, text: str, expected: list[tuple[str, str]]
 ) -> None:
     assert candidates(language, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # spatial postpositions glued to a place: on, in front of
+        (
+            "बाळूकाकांनी मला पर्वतीवर फिरायला यायला सांगितलं.",
+            [("बाळूकाकां", "PERSON"), ("पर्वती", "LOCATION")],
+        ),
+        ("ससूनसमोरच्या दुकानात.", [("ससून", "FACILITY")]),
+        ("आम्ही घरावर बसलो.", []),
+        # an honorific only at a word's end ("ईश्वरावर" holds "राव"); a name that is a word
+        # ("विश्वास", trust) only with a cue
+        ("मी ईश्वरावर विश्वास ठेवते.", []),
+        ("माझा भाऊ विश्वास आला.", [("विश्वास", "PERSON")]),
+        ("विठ्ठलरावांनी सांगितलं.", [("विठ्ठल", "PERSON")]),
+    ],
+)
+def test_marathi_postpositions_and_honorifics(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("mr", text) == expected

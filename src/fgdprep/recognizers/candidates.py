@@ -1951,8 +1951,12 @@ class CandidateRecognizer(EntityRecognizer):
             return PERSON
         if self.lex.cased:
             return None  # glued honorifics are Marathi's ("सुनीताताई"), not English's
+        endings = SUFFIXES.get(self.lex.language, ())
         for honorific in self.lex.after_name:
             at = w.key.find(honorific)
+            rest = w.key[at + len(honorific) :] if at >= 0 else ""
+            if rest and not any(rest.removeprefix(n) in endings for n in ("", "ं", "ां")):
+                continue  # "ईश्वरावर" (on God) holds "राव" inside, no honorific at its end
             if at >= 2:
                 stem = w.key[:at]
                 if (stem,) in self.lex.kin:
