@@ -852,3 +852,26 @@ def test_person_lexicons_and_appositions(
 )
 def test_marathi_postpositions_and_honorifics(text: str, expected: list[tuple[str, str]]) -> None:
     assert candidates("mr", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a known given name before a verb in the third person singular is a person's, even
+        # opening a sentence or in lower case; the same word as a noun is none
+        ("sw", "Rehema sasa ndiye anayenikumbusha kunywa dawa.", [("Rehema", "PERSON")]),
+        (
+            "sw",
+            "shabani sasa yuko Morogoro, bado anakunywa dawa zake.",
+            [("shabani", "PERSON"), ("Morogoro", "LOCATION")],
+        ),
+        ("sw", "Baraka alikuja jana.", [("Baraka", "PERSON")]),
+        ("sw", "Baraka za Mungu zimetufikia.", []),
+        ("sw", "Imani yangu imeongezeka.", []),
+        ("lg", "Katonda abawe emirembe.", []),
+    ],
+)
+def test_name_before_a_verb_of_a_person(
+    language: str, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert candidates(language, text) == expected

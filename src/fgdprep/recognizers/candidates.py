@@ -306,6 +306,12 @@ class Lexicon:
     #: Words before such a name in a cased script ("im", "ins"; German contracted articles,
     #: which no town and no person takes).
     admission_links: frozenset[str] = frozenset()
+    #: Beginnings of verbs in the third person singular (Kiswahili "ali-", "ana-", "yuko";
+    #: Luganda "yali", "alina"): a known given name before one is a person's, even opening a
+    #: sentence or in lower case ("Rehema sasa ndiye...", "shabani sasa yuko").
+    person_verbs: tuple[str, ...] = ()
+    #: Adverbs and pronouns that may stand between such a name and its verb ("sasa", now).
+    verb_adverbs: frozenset[str] = frozenset()
 
     def bare(self, key: str) -> str:
         """A word without the case ending of a place (uncased scripts)."""
@@ -488,6 +494,8 @@ def lexicon(language: str) -> Lexicon | None:
         acronym_cues=_phrases(data.get("acronym_cues")),
         admission=tuple(norm(str(x)) for x in data.get("admission") or ()),
         admission_links=_keys(data.get("admission_links")),
+        person_verbs=tuple(norm(str(x)) for x in data.get("person_verbs") or ()),
+        verb_adverbs=_keys(data.get("verb_adverbs")),
         place_names=frozenset(
             keys[0]
             for keys in map(
@@ -809,6 +817,7 @@ class CandidateRecognizer(EntityRecognizer):
                 self.lex.cased
                 and not (w.text[:1].isupper() or lower_text)
                 and not (m.payload != PERSON and self._after_place_cue(words, i))
+                and not (m.payload == PERSON and self._verb_follows(words, i))
             ):
                 continue  # lower case only after a place cue: "ku nsambya", "in kawempe"
             surface = norm(text[m.start : m.end])
@@ -1298,6 +1307,8 @@ class CandidateRecognizer(EntityRecognizer):
             return True  # "Imani, mdogo wangu"; "אבי, בן הדוד שלי"
         if not self.lex.cased and self._surname_after(words, i):
             return True  # "אלכסנדר גורביץ׳": a given name before a surname by its ending
+        if self._verb_follows(words, i):
+            return True  # "Rehema sasa ndiye anayenikumbusha": a person does it
         if (
             not self.lex.cased
             and nxt is not None
@@ -1773,6 +1784,20 @@ class CandidateRecognizer(EntityRecognizer):
             and not w.key.endswith(DRUG_ENDINGS)
             and w.key not in self.lex.not_names
             and not self._common(w.key)  # the language's rarity: "Agatha", not "Epilepsy"
+        )
+
+    def _verb_follows(self, words: list[_Word], i: int) -> bool:
+        """A verb in the third person singular after word i, an adverb or two between and
+        nothing but spaces: "Baraka alikuja", "Rehema sasa ndiye", "Nakato yali"."""
+        if not self.lex.person_verbs:
+            return False
+        k = i + 1
+        while k < len(words) and k <= i + 2 and words[k].key in self.lex.verb_adverbs:
+            k += 1
+        return (
+            k < len(words)
+            and all(self._gaps.get(n) == " " for n in range(i + 1, k + 1))
+            and words[k].key.startswith(self.lex.person_verbs)
         )
 
     def _surname_after(self, words: list[_Word], i: int) -> bool:
