@@ -875,3 +875,16 @@ def test_name_before_a_verb_of_a_person(
     language: str, text: str, expected: list[tuple[str, str]]
 ) -> None:
     assert candidates(language, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a town that is also a given name: the town after a verb of moving, else the person
+        ("אשתי לשעבר לקחה את הילדים לעומר.", [("עומר", "LOCATION")]),
+        ("חזרנו מעומר בערב.", [("עומר", "LOCATION")]),
+        ("אמרתי לעומר שזה בסדר.", [("עומר", "PERSON")]),
+    ],
+)
+def test_hebrew_town_after_a_verb_of_moving(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("he", text) == expected

@@ -312,6 +312,9 @@ class Lexicon:
     person_verbs: tuple[str, ...] = ()
     #: Adverbs and pronouns that may stand between such a name and its verb ("sasa", now).
     verb_adverbs: frozenset[str] = frozenset()
+    #: Hebrew verbs of moving, taking and coming (stems): a town that is also a given name
+    #: with "ל" or "מ" glued on after one is the town ("נסעתי לעומר").
+    motion_verbs: tuple[str, ...] = ()
 
     def bare(self, key: str) -> str:
         """A word without the case ending of a place (uncased scripts)."""
@@ -496,6 +499,7 @@ def lexicon(language: str) -> Lexicon | None:
         admission_links=_keys(data.get("admission_links")),
         person_verbs=tuple(norm(str(x)) for x in data.get("person_verbs") or ()),
         verb_adverbs=_keys(data.get("verb_adverbs")),
+        motion_verbs=tuple(norm(str(x)) for x in data.get("motion_verbs") or ()),
         place_names=frozenset(
             keys[0]
             for keys in map(
@@ -851,10 +855,14 @@ class CandidateRecognizer(EntityRecognizer):
                 prior = {words[i - 1].key, *self._unprefixed(words[i - 1].key)} if i else set()
                 if prior & HOLIDAY_BEFORE:
                     continue
-                located = (
-                    town
-                    and glued.endswith("ב")
-                    and (not common or self._facility_word(words, i - 1))
+                located = town and (
+                    (glued.endswith("ב") and (not common or self._facility_word(words, i - 1)))
+                    # "לקחה את הילדים לעומר": to Omer the town after a verb of moving
+                    or (
+                        m.payload != FACILITY
+                        and glued.endswith(("ל", "מ"))
+                        and self._moved(words, i)
+                    )
                 )
                 if located:
                     common = False
@@ -1784,6 +1792,13 @@ class CandidateRecognizer(EntityRecognizer):
             and not w.key.endswith(DRUG_ENDINGS)
             and w.key not in self.lex.not_names
             and not self._common(w.key)  # the language's rarity: "Agatha", not "Epilepsy"
+        )
+
+    def _moved(self, words: list[_Word], i: int) -> bool:
+        """A verb of moving, taking or coming among the four words before word i ("נסעתי",
+        "לקחה את הילדים", "חזרנו"): a town after it is where, not whom."""
+        return bool(self.lex.motion_verbs) and any(
+            words[k].key.startswith(self.lex.motion_verbs) for k in range(max(0, i - 4), i)
         )
 
     def _verb_follows(self, words: list[_Word], i: int) -> bool:
