@@ -72,3 +72,47 @@ def test_candidates_not_names(language: str, text: str, expected: list[tuple[str
 )
 def test_roster_near_misses(text: str, expected: list[tuple[str, str, str]]) -> None:
     assert [s for s in spans("en", text) if s[2] == "roster"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a roster surname that is a frequent noun after an indefinite or oblique article or an
+        # adjective of time is the noun; after "der" (speakers put it before names) the person
+        ("Die Schwester dort war ein Engel, wirklich.", []),
+        ("Du hast vorhin den Winter gesagt.", []),
+        ("Ich verschlaf den ganzen Winter.", []),
+        ("Der Winter hat das vorhin gesagt.", [("Winter", "P01")]),
+        ("Matthias Engel war auch da.", [("Matthias Engel", "P02")]),
+        # a near-miss after an indefinite article is a noun ("Bäcker", not Becker)
+        ("Ich schaff bei einem Bäcker.", []),
+        ("Frau Becker kam später.", [("Becker", "P03")]),
+    ],
+)
+def test_german_roster_nouns(text: str, expected: list[tuple[str, str]]) -> None:
+    people = (
+        Person("P01", "Hanne Winter", ()),
+        Person("P02", "Matthias Engel", ()),
+        Person("P03", "Svetlana Becker", ()),
+    )
+    engine = _CACHE.setdefault("de-nouns", Analyzer(RecognizerContext("de", people=people), None))
+    found = [
+        (text[d.start : d.end], d.person) for d in engine.analyze(text) if d.recognizer == "roster"
+    ]
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # German: a number before a noun counts things, it is no age
+        ("Die Schwester dort war ein Engel, wirklich.", []),
+        ("Ich bin zweiundfünfzig Jahre alt.", ["zweiundfünfzig"]),
+        ("Da war ich 23 und allein.", ["23"]),
+    ],
+)
+def test_german_number_before_a_noun_is_no_age(text: str, expected: list[str]) -> None:
+    engine = _CACHE.setdefault("de-plain", Analyzer(RecognizerContext("de"), None))
+    assert [
+        text[d.start : d.end] for d in engine.analyze(text) if d.recognizer == "age"
+    ] == expected

@@ -147,7 +147,12 @@ INITIALS = re.compile(r"[A-Z]{2,3}")
 #: German prepositions (with the article glued on) before a noun, never before a person.
 NOUN_BEFORE = frozenset(
     {"im", "am", "vom", "zum", "zur", "beim", "ins", "seit", "bis", "über", "letzten", "jeden"}
+    # accusative, dative and genitive articles and adjectives of time: "den Winter", "den
+    # ganzen Winter" (not "der"/"die", which speakers put before names: "der Viktor")
+    | {"den", "dem", "des", "ganzen", "diesen", "nächsten", "vorigen"}
 )
+#: German indefinite articles: a name takes none ("ein Engel", "bei einem Bäcker").
+INDEFINITE = frozenset({"ein", "eine", "einen", "einem", "einer", "eines"})
 #: A near-miss of a roster name in an uncased script this frequent is a word.
 FUZZY_WORD_ZIPF = 3.0
 #: A roster name with an ending glued on ("my", a diminutive) in a word the frequency list
@@ -241,9 +246,15 @@ class RosterRecognizer(EntityRecognizer):
             text[m.end : m.end + 1] == "-" or text[m.start - 1 : m.start] == "-"
         ):
             return True
+        whole = m.end - m.start == len(toks[i].text) and i > 0 and not toks[i].text.isupper()
+        if (
+            whole
+            and toks[i - 1].key in INDEFINITE
+            and (m.how == "fuzzy" or zipf(toks[i].key, self.supported_language) >= NOUN_ZIPF)
+        ):
+            return True  # "war ein Engel", "bei einem Bäcker": a noun, not Engel or Becker
         return (
-            m.end - m.start == len(toks[i].text)
-            and i > 0
+            whole
             and toks[i - 1].key in NOUN_BEFORE
             and zipf(toks[i].key, self.supported_language) >= NOUN_ZIPF
         )
