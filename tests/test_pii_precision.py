@@ -116,3 +116,23 @@ def test_german_number_before_a_noun_is_no_age(text: str, expected: list[str]) -
     assert [
         text[d.start : d.end] for d in engine.analyze(text) if d.recognizer == "age"
     ] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a kinship word, possessive or number word of the language is no near-miss of a name
+        ("Robbie ne mukyala we Joan baagenda e Mbarara.", []),
+        ("Nze olunaku lwange olw'okudda e Butabika.", []),
+        ("Nnali wa myaka kkumi na mukaaga.", []),
+        # the participants themselves still are
+        ("Nakato ne Lwanga baagenda e Mbarara.", [("Nakato", "P01"), ("Lwanga", "P02")]),
+    ],
+)
+def test_luganda_words_are_no_near_misses(text: str, expected: list[tuple[str, str]]) -> None:
+    people = (Person("P01", "Nakato Nakyala", ()), Person("P02", "Peter Lwanga", ()))
+    engine = _CACHE.setdefault("lg-words", Analyzer(RecognizerContext("lg", people=people), None))
+    found = [
+        (text[d.start : d.end], d.person) for d in engine.analyze(text) if d.recognizer == "roster"
+    ]
+    assert found == expected

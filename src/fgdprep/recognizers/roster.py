@@ -17,6 +17,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from fgdprep.entities import PERSON, ROSTER_PERSON
 from fgdprep.model import Person
+from fgdprep.recognizers.ages import age_cues
 from fgdprep.recognizers.base import RecognizerContext, result
 from fgdprep.recognizers.candidates import (
     COMMON_ZIPF,
@@ -223,6 +224,22 @@ class RosterRecognizer(EntityRecognizer):
         not a word ("schneller")."""
         return self.supported_language in WORDFREQ and zipf(key, self.supported_language) < 1.5
 
+    def _cue_or_number(self, tok: Token) -> bool:
+        """A near-miss that is a kinship word, possessive or stop word of the language
+        ("mukyala", wife; "lwange", my), or a number word in lower case ("mukaaga", six;
+        "Mukaaga yagambye" may be a misspelt Mukasa): no misspelt name."""
+        lex, key = self.lex, tok.key
+        if lex is None:
+            return False
+        cues = age_cues(self.supported_language)
+        return (
+            (key,) in lex.kin
+            or key in lex.between
+            or key in lex.stop
+            or key in lex.not_names
+            or (cues is not None and key in cues.numbers and not tok.text[:1].isupper())
+        )
+
     def _lowercase_word(self, text: str, tok: Token) -> bool:
         """A near-miss written in lowercase inside cased text that is a frequent word of the
         language ("they bring you" is no "Brian"); lowercase ASR text is another matter."""
@@ -425,6 +442,7 @@ class RosterRecognizer(EntityRecognizer):
             elif m.how == "fuzzy" and (
                 (_reads_as_word(toks, i, self.language_cased, text) and not self._rare(toks[i].key))
                 or self._lowercase_word(text, toks[i])
+                or self._cue_or_number(toks[i])
             ):
                 continue
             if self._kin_or_name(toks[i], m):
