@@ -136,3 +136,43 @@ def test_luganda_words_are_no_near_misses(text: str, expected: list[tuple[str, s
         (text[d.start : d.end], d.person) for d in engine.analyze(text) if d.recognizer == "roster"
     ]
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a listed place inside a longer place the candidate finder knows stands for the
+        # whole, as certain as the list
+        (
+            "lg",
+            "Taata wa Aisha yali akola ku Kampala Road.",
+            [("Kampala Road", "LOCATION", "candidates"), ("Kampala Road", "LOCATION", "gazetteer")],
+        ),
+        (
+            "sw",
+            "Mimi naishi Mbagala Kizuiani.",
+            [
+                ("Mbagala Kizuiani", "LOCATION", "candidates"),
+                ("Mbagala Kizuiani", "LOCATION", "gazetteer"),
+            ],
+        ),
+        # alone, the listed place is the gazetteer's
+        (
+            "sw",
+            "Mimi naishi Mbagala.",
+            [("Mbagala", "LOCATION", "candidates"), ("Mbagala", "LOCATION", "gazetteer")],
+        ),
+    ],
+)
+def test_listed_place_inside_a_longer_place(
+    language: str, text: str, expected: list[tuple[str, str, str]]
+) -> None:
+    key = f"{language}-site"
+    ctx = RecognizerContext(language, places=("Kampala", "Mbagala"))
+    engine = _CACHE.setdefault(key, Analyzer(ctx, None))
+    found = [
+        (text[d.start : d.end], d.entity_type, d.recognizer)
+        for d in engine.analyze(text)
+        if d.recognizer in ("gazetteer", "candidates") and d.entity_type == "LOCATION"
+    ]
+    assert found == expected

@@ -278,6 +278,8 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
             c.entity_type == FACILITY and inside(d, c) for c in known
         ):
             continue  # "Asklepios" (listed) inside "Asklepios Klinik Harburg": the whole goes
+        elif d.recognizer == "gazetteer" and d.entity_type == LOCATION:
+            d = _whole_place(text, d, known)
         elif d.recognizer == "cues" and any(
             (c.entity_type == d.entity_type == FACILITY and inside(d, c))
             or (
@@ -299,6 +301,21 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
             continue
         out.append(d)
     return out
+
+
+def _whole_place(text: str, d: Detected, known: list[Detected]) -> Detected:
+    """A listed place inside a longer place the candidate finder knows ("Kampala" of
+    "Kampala Road", "Mbagala" of "Mbagala Kizuiani") stands for the whole, as certain as the
+    list; longer by a whole word, not by a prefix letter ("eMbale")."""
+    for c in known:
+        if (
+            c.entity_type == LOCATION
+            and c.start <= d.start
+            and d.end <= c.end
+            and " " in text[c.start : d.start] + text[d.end : c.end]
+        ):
+            return dataclasses.replace(d, start=c.start, end=c.end)
+    return d
 
 
 #: Words the small English models take into a name before it: "I am Harriet", "Myself Imran".
