@@ -176,3 +176,16 @@ def test_listed_place_inside_a_longer_place(
         if d.recognizer in ("gazetteer", "candidates") and d.entity_type == "LOCATION"
     ]
     assert found == expected
+
+
+def test_listed_facility_glued_to_a_longer_one() -> None:
+    """A listed facility with the article ("המרכז", the centre) glued inside a longer name the
+    candidate finder knows ("מהמרכז לבריאות הנפש") stands for the whole name, as certain."""
+    ctx = RecognizerContext("he", facilities=("המרכז",))
+    engine = _CACHE.setdefault("he-site", Analyzer(ctx, None))
+    text = "ד״ר כהן מהמרכז לבריאות הנפש הוא היחיד."
+    assert [(text[d.start : d.end], d.recognizer) for d in engine.analyze(text)] == [
+        ("כהן", "candidates"),
+        ("המרכז לבריאות הנפש", "gazetteer"),
+        ("מרכז לבריאות הנפש", "candidates"),
+    ]

@@ -278,7 +278,7 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
             c.entity_type == FACILITY and inside(d, c) for c in known
         ):
             continue  # "Asklepios" (listed) inside "Asklepios Klinik Harburg": the whole goes
-        elif d.recognizer == "gazetteer" and d.entity_type == LOCATION:
+        elif d.recognizer == "gazetteer" and d.entity_type in (LOCATION, FACILITY):
             d = _whole_place(text, d, known)
         elif d.recognizer == "cues" and any(
             (c.entity_type == d.entity_type == FACILITY and inside(d, c))
@@ -305,16 +305,19 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
 
 def _whole_place(text: str, d: Detected, known: list[Detected]) -> Detected:
     """A listed place inside a longer place the candidate finder knows ("Kampala" of
-    "Kampala Road", "Mbagala" of "Mbagala Kizuiani") stands for the whole, as certain as the
-    list; longer by a whole word, not by a prefix letter ("eMbale")."""
+    "Kampala Road", "Mbagala" of "Mbagala Kizuiani"; a facility: "המרכז" of "מהמרכז לבריאות
+    הנפש") stands for the whole, as certain as the list; longer by a whole word, not by a
+    prefix letter ("eMbale"), and beyond it by glued letters at most ("ה" of "המרכז")."""
     for c in known:
+        start, end = min(c.start, d.start), max(c.end, d.end)
         if (
-            c.entity_type == LOCATION
-            and c.start <= d.start
-            and d.end <= c.end
+            c.entity_type == d.entity_type
+            and c.start < d.end
+            and d.start < c.end
             and " " in text[c.start : d.start] + text[d.end : c.end]
+            and " " not in text[d.start : c.start] + text[c.end : d.end]
         ):
-            return dataclasses.replace(d, start=c.start, end=c.end)
+            return dataclasses.replace(d, start=start, end=end)
     return d
 
 
