@@ -51,6 +51,9 @@ def test_ner_names_without_lead_words(text: str, expected: list[tuple[str, str, 
         ("en", "Faith and hope, madam. Without that nothing works.", []),
         ("sw", "Asante sana, mama. Kesho tutaendelea.", []),
         ("sw", "Nilimwona Dkt. Mushi jana.", [("Mushi", "PERSON")]),
+        # an interjection set off by a comma before a kinship word is nobody's name
+        ("sw", "Ah, mtoto wako ni mgonjwa.", []),
+        ("lg", "Ah, maama wange yajja.", []),
         # mobile networks of the site countries
         ("en", "My other line is on Airtel, in case MTN is off.", []),
         ("sw", "Namba yangu ya Airtel ni hii.", []),
