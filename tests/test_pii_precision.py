@@ -192,3 +192,15 @@ def test_listed_facility_glued_to_a_longer_one() -> None:
         ("המרכז לבריאות הנפש", "gazetteer"),
         ("מרכז לבריאות הנפש", "candidates"),
     ]
+
+
+def test_name_taken_up_by_a_pronoun_is_a_person() -> None:
+    """ "one lady at the OPD, Shobha, she was from Daund": the name set off by commas and
+    taken up by "she" is a person's, though NER calls it a place; a town stays a town."""
+    text = "I met one lady at the OPD, Shobha, she was from Daund."
+    assert [s for s in spans("en", text) if s[0] == "Shobha"] == [
+        ("Shobha", "PERSON", "candidates"),
+        ("Shobha", "PERSON", "ner"),
+    ]
+    text = "We went to Daund, Pune, she said it was far."
+    assert {e for s, e, _ in spans("en", text) if s == "Pune"} == {"LOCATION"}

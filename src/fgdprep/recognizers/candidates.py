@@ -315,6 +315,8 @@ class Lexicon:
     #: Hebrew verbs of moving, taking and coming (stems): a town that is also a given name
     #: with "ל" or "מ" glued on after one is the town ("נסעתי לעומר").
     motion_verbs: tuple[str, ...] = ()
+    #: Pronouns that take up a name set off by commas before them ("Shobha, she was...").
+    resumptive: frozenset[str] = frozenset()
 
     def bare(self, key: str) -> str:
         """A word without the case ending of a place (uncased scripts)."""
@@ -500,6 +502,7 @@ def lexicon(language: str) -> Lexicon | None:
         person_verbs=tuple(norm(str(x)) for x in data.get("person_verbs") or ()),
         verb_adverbs=_keys(data.get("verb_adverbs")),
         motion_verbs=tuple(norm(str(x)) for x in data.get("motion_verbs") or ()),
+        resumptive=_keys(data.get("resumptive")),
         place_names=frozenset(
             keys[0]
             for keys in map(
@@ -1472,7 +1475,10 @@ class CandidateRecognizer(EntityRecognizer):
         if self._after_kin(words, i) or self._apposition(words, i) or self._weak_cue(words, i):
             return PERSON
         if self.lex.cased and (
-            self._kin_after(words, i) or self._name_before(words, i) or self._titled(words, i)
+            self._kin_after(words, i)
+            or self._name_before(words, i)
+            or self._titled(words, i)
+            or self._resumed(words, i)
         ):
             return PERSON
         if self._admitted(words, i):
@@ -1792,6 +1798,20 @@ class CandidateRecognizer(EntityRecognizer):
             and not w.key.endswith(DRUG_ENDINGS)
             and w.key not in self.lex.not_names
             and not self._common(w.key)  # the language's rarity: "Agatha", not "Epilepsy"
+        )
+
+    def _resumed(self, words: list[_Word], i: int) -> bool:
+        """A rare capitalised word set off by commas and taken up by "she"/"he" ("one lady
+        at the OPD, Shobha, she was from Daund"): a person, whatever NER says."""
+        k = i + 1
+        return (
+            bool(self.lex.resumptive)
+            and k < len(words)
+            and self._gaps.get(i, "").strip() == ","
+            and self._gaps.get(k, "").strip() == ","
+            and words[k].key in self.lex.resumptive
+            and words[i].text[:1].isupper()
+            and not self._common(words[i].key)
         )
 
     def _moved(self, words: list[_Word], i: int) -> bool:
