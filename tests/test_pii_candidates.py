@@ -888,3 +888,17 @@ def test_name_before_a_verb_of_a_person(
 )
 def test_hebrew_town_after_a_verb_of_moving(text: str, expected: list[tuple[str, str]]) -> None:
     assert candidates("he", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Hebrew: a given name that is also a word, before a verb in the third person
+        ("תמר סיפרה לי על הקבוצה.", [("תמר", "PERSON")]),
+        ("שחר התקשר אליי.", [("שחר", "PERSON")]),
+        ("שלום אמרתי לו.", []),
+        ("גיל היה קשה לי.", []),
+    ],
+)
+def test_hebrew_name_before_a_verb_of_a_person(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("he", text) == expected
