@@ -902,3 +902,16 @@ def test_hebrew_town_after_a_verb_of_moving(text: str, expected: list[tuple[str,
 )
 def test_hebrew_name_before_a_verb_of_a_person(text: str, expected: list[tuple[str, str]]) -> None:
     assert candidates("he", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # German: a frequent given name before a surname-shaped word, opening a sentence
+        ("Den kenn ich! Anton Brugger, oder?", [("Anton Brugger", "PERSON")]),
+        ("Frank und ich waren da.", []),
+        ("Paul Bücher gelesen.", []),
+    ],
+)
+def test_german_given_name_before_a_surname(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("de", text) == expected

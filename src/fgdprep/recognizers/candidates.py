@@ -1320,6 +1320,8 @@ class CandidateRecognizer(EntityRecognizer):
             return True  # "אלכסנדר גורביץ׳": a given name before a surname by its ending
         if self._verb_follows(words, i):
             return True  # "Rehema sasa ndiye anayenikumbusha": a person does it
+        if self.lex.cased and words[i].key in self.lex.given and self._surname_shaped(words, i + 1):
+            return True  # "Anton Brugger, oder?": a frequent given name before a surname
         if (
             not self.lex.cased
             and nxt is not None
