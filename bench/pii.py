@@ -6,6 +6,7 @@ language) side by side, with words/s on each language's text; then throughput on
     .venv/bin/python bench/pii.py            # or: make bench-pii
     .venv/bin/python bench/pii.py --no-synthetic --markdown
     .venv/bin/python bench/pii.py --errors de sw   # our misses on the dev split only
+    .venv/bin/python bench/pii.py --sets --dev-only   # tuning: held-out documents not even run
 
 Recall counts a gold span only when every letter of its name words (titles aside) is inside
 predicted spans of its kind; "any label" counts it when it is hidden at all, whatever the label
