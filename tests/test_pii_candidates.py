@@ -250,7 +250,12 @@ def test_numbers_and_addresses(language: str, text: str, entity: str, expected: 
         ("de", "Sonntags gehen wir in die Hauptkirche.", []),
         # street names: a compound, or a word before a street word; common compounds are words
         ("de", "Sie wohnt in der Bahnhofstraße.", [("Bahnhofstraße", "LOCATION")]),
-        ("de", "Das war in der Neuen Straße, gleich beim Münster.", [("Neuen Straße", "LOCATION")]),
+        # "beim Münster": a well-known church (data/institutions_de.yaml), suggested for review
+        (
+            "de",
+            "Das war in der Neuen Straße, gleich beim Münster.",
+            [("Neuen Straße", "LOCATION"), ("Münster", "FACILITY")],
+        ),
         ("de", "Am Jungfernstieg bin ich zusammengebrochen.", [("Jungfernstieg", "LOCATION")]),
         ("de", "Auf dem Spielplatz war niemand.", []),
         # a surname that is a German noun needs a cue; a noun after a preposition is no place
@@ -593,7 +598,12 @@ def test_hebrew_institutions_and_appositions(text: str, expected: list[tuple[str
         (
             "sw",
             "Mchungaji wetu wa KKKT Azania Front, Mchungaji Mushi, alikuja.",
-            [("KKKT Azania Front", "FACILITY"), ("KKKT", "FACILITY"), ("Mushi", "PERSON")],
+            [("KKKT Azania Front", "FACILITY"), ("Mushi", "PERSON")],
+        ),
+        (
+            "sw",
+            "Mchungaji wetu wa KKKT Ukombozi, Mchungaji Mushi, alikuja.",
+            [("KKKT Ukombozi", "FACILITY"), ("KKKT", "FACILITY"), ("Mushi", "PERSON")],
         ),
         ("sw", "Nilikuwa mwanafunzi wa DIT nilipopata tatizo.", [("DIT", "FACILITY")]),
         # a party's initials are no facility
@@ -649,7 +659,9 @@ def test_german_surnames_compounds_spelling(text: str, expected: list[tuple[str,
         # a listed facility by its first word alone ("Ruby" of "Ruby Hall"), case aside
         ("रुबीमध्ये खर्च खूप, नाही का?", [("रुबी", "FACILITY")]),
         # "took to X": words between the place case and the verb of moving
-        ("मग माझा मेव्हणा मला मुक्तांगणला घेऊन गेला.", [("मुक्तांगण", "LOCATION")]),
+        ("मग माझा मेव्हणा मला तळजाईला घेऊन गेला.", [("तळजाई", "LOCATION")]),
+        # a well-known institution (data/institutions_in.yaml) is a facility so taken to
+        ("मग माझा मेव्हणा मला मुक्तांगणला घेऊन गेला.", [("मुक्तांगण", "FACILITY")]),
         ("माझे वडील मला मढीला पण घेऊन गेले होते.", [("मढी", "LOCATION")]),
         # not a frequent word in that case ("कामाला", to work)
         ("मी कामाला घेऊन गेले.", []),
@@ -742,4 +754,164 @@ def test_german_plural_roles(text: str, expected: list[tuple[str, str]]) -> None
     ],
 )
 def test_german_spoken_possessive(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("de", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # well-known institutions of the site countries (data/institutions_<cc>.yaml), named
+        # without a head word, through prepositions, prefix letters and case endings
+        ("de", "Da bin ich im Bethesda gelandet.", [("Bethesda", "FACILITY")]),
+        ("de", "Ich war sechs Wochen im RKU.", [("RKU", "FACILITY")]),
+        ("de", "Wir waren im Sommer am See.", []),
+        ("en", "She studied at Fergusson.", [("Fergusson", "FACILITY")]),
+        ("en", "We met at the market on Monday.", []),
+        ("sw", "Tulisoma pamoja Tambaza.", [("Tambaza", "FACILITY")]),
+        ("sw", "Tulisoma pamoja shuleni.", []),
+        ("lg", "Nnagenda e Kiruddu.", [("Kiruddu", "FACILITY")]),
+        ("lg", "Nnagenda mu ddwaliro.", []),
+        # a name whose first word is short keeps its prefix letter ("בסמי" is no "בסמה")
+        ("he", "הבת שלי לומדת בסמי שמעון.", [("בסמי שמעון", "FACILITY")]),
+        ("he", "שירתתי בצאלים שלוש שנים.", [("צאלים", "LOCATION")]),
+        ("he", "הבת שלי לומדת באוניברסיטה.", []),
+        ("mr", "ती फर्ग्युसनमध्ये आहे.", [("फर्ग्युसन", "FACILITY")]),
+        ("mr", "मी दगडूशेठला जाते.", [("दगडूशेठ", "FACILITY")]),
+        ("mr", "मी मंदिरात जाते.", []),
+    ],
+)
+def test_well_known_institutions(language: str, text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates(language, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a hospital nobody listed, named without its head word near a verb of admission
+        ("de", "Ich wurde im Elisabethen aufgenommen.", [("Elisabethen", "FACILITY")]),
+        ("de", "Sie haben mich ins Weissenhof eingeliefert.", [("Weissenhof", "FACILITY")]),
+        ("de", "Ich wurde im Sommer aufgenommen.", []),
+        ("de", "Er wurde im Meeting behandelt.", []),
+        ("he", "אושפזתי בהרצפלד שבועיים.", [("בהרצפלד", "FACILITY")]),
+        ("he", "אושפזתי בחורף שעבר.", []),
+        ("he", "אושפזתי במחלקה סגורה.", []),
+        ("mr", "मला सावलीमध्ये दाखल केलं.", [("सावली", "FACILITY")]),
+        ("mr", "मला वॉर्डमध्ये दाखल केलं.", []),
+        ("mr", "महात्मा फुले जन आरोग्य योजनेत हे उपचार येत नाहीत.", []),
+    ],
+)
+def test_admitted_to_a_hospital_nobody_listed(
+    language: str, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert candidates(language, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a given name that is also a word, before a surname by its ending or an apposition
+        # of a two-word kinship phrase in the construct state ("בת הדודה", the cousin)
+        (
+            "he",
+            "ואז חבר מהעבודה, אלכסנדר גורביץ׳, הביא אותי.",
+            [("אלכסנדר", "PERSON"), ("גורביץ", "PERSON")],
+        ),
+        ("he", "גם תמר, בת הדודה שלי, באה.", [("תמר", "PERSON")]),
+        ("he", "הבאתי תמר מהשוק.", []),
+        # surnames of the lexicon: Bedouin of the Negev, Russian-Israeli
+        ("he", "דיברתי עם משפחת אבו רביעה.", [("אבו רביעה", "PERSON")]),
+        ("he", "פגשתי את וולקוב במרפאה.", [("וולקוב", "PERSON")]),
+        # Marathi given names and surnames of the lexicon; "मुळे" (because of) is no Mule
+        ("mr", "माझी मैत्रीण जान्हवी आली होती.", [("जान्हवी", "PERSON")]),
+        ("mr", "आमच्या शेजारी थोरात राहतात.", [("थोरात", "PERSON")]),
+        ("mr", "पीअर सपोर्ट मुळे मला बरं वाटलं.", []),
+    ],
+)
+def test_person_lexicons_and_appositions(
+    language: str, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert candidates(language, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # spatial postpositions glued to a place: on, in front of
+        (
+            "बाळूकाकांनी मला पर्वतीवर फिरायला यायला सांगितलं.",
+            [("बाळूकाकां", "PERSON"), ("पर्वती", "LOCATION")],
+        ),
+        ("ससूनसमोरच्या दुकानात.", [("ससून", "FACILITY")]),
+        ("आम्ही घरावर बसलो.", []),
+        # an honorific only at a word's end ("ईश्वरावर" holds "राव"); a name that is a word
+        # ("विश्वास", trust) only with a cue
+        ("मी ईश्वरावर विश्वास ठेवते.", []),
+        ("माझा भाऊ विश्वास आला.", [("विश्वास", "PERSON")]),
+        ("विठ्ठलरावांनी सांगितलं.", [("विठ्ठल", "PERSON")]),
+    ],
+)
+def test_marathi_postpositions_and_honorifics(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("mr", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a known given name before a verb in the third person singular is a person's, even
+        # opening a sentence or in lower case; the same word as a noun is none
+        ("sw", "Rehema sasa ndiye anayenikumbusha kunywa dawa.", [("Rehema", "PERSON")]),
+        (
+            "sw",
+            "shabani sasa yuko Morogoro, bado anakunywa dawa zake.",
+            [("shabani", "PERSON"), ("Morogoro", "LOCATION")],
+        ),
+        ("sw", "Baraka alikuja jana.", [("Baraka", "PERSON")]),
+        ("sw", "Baraka za Mungu zimetufikia.", []),
+        ("sw", "Imani yangu imeongezeka.", []),
+        ("lg", "Katonda abawe emirembe.", []),
+    ],
+)
+def test_name_before_a_verb_of_a_person(
+    language: str, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert candidates(language, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a town that is also a given name: the town after a verb of moving, else the person
+        ("אשתי לשעבר לקחה את הילדים לעומר.", [("עומר", "LOCATION")]),
+        ("חזרנו מעומר בערב.", [("עומר", "LOCATION")]),
+        ("אמרתי לעומר שזה בסדר.", [("עומר", "PERSON")]),
+    ],
+)
+def test_hebrew_town_after_a_verb_of_moving(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("he", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Hebrew: a given name that is also a word, before a verb in the third person
+        ("תמר סיפרה לי על הקבוצה.", [("תמר", "PERSON")]),
+        ("שחר התקשר אליי.", [("שחר", "PERSON")]),
+        ("שלום אמרתי לו.", []),
+        ("גיל היה קשה לי.", []),
+    ],
+)
+def test_hebrew_name_before_a_verb_of_a_person(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("he", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # German: a frequent given name before a surname-shaped word, opening a sentence
+        ("Den kenn ich! Anton Brugger, oder?", [("Anton Brugger", "PERSON")]),
+        ("Frank und ich waren da.", []),
+        ("Paul Bücher gelesen.", []),
+    ],
+)
+def test_german_given_name_before_a_surname(text: str, expected: list[tuple[str, str]]) -> None:
     assert candidates("de", text) == expected

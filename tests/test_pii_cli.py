@@ -257,7 +257,9 @@ def test_review_lists_pending_and_applies_decisions(study_dir: Path) -> None:
     current = run(["--study", str(study_dir), "sessions"]).output
     assert re.search(r"^DS-pre .*pseudonymised, \d+ to review$", current, re.M)
     turns = shareable_turns(study_dir)
-    assert turns[4] == "Dada yangu [Person 1] alinipeleka [Place 4] kwa mganga."
+    # "Mbezi Beach" was found whole on the first run (the listed "Mbezi" inside it), so the
+    # name added by hand is the same place
+    assert turns[4] == "Dada yangu [Person 1] alinipeleka [Place 3] kwa mganga."
     assert turns[6] == "Jana tulikwenda Hospitali ya Watoto, ilikuwa imejaa."
     again = run(["--study", str(study_dir), "review", "DS-pre"])
     assert "«Hospitali ya Watoto»" not in again.output

@@ -245,6 +245,7 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
         ):
             continue  # "mukaaga" (six) of a number read out is no near-miss of "Mukasa"
         if d.recognizer == NER_NAME:
+            d = _without_lead(text, d)
             surface = text[d.start : d.end]
             words = phrase_keys(surface)
             named = [w for w in words if w not in TITLE_WORDS and w not in ("lord",)]
@@ -277,6 +278,8 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
             c.entity_type == FACILITY and inside(d, c) for c in known
         ):
             continue  # "Asklepios" (listed) inside "Asklepios Klinik Harburg": the whole goes
+        elif d.recognizer == "gazetteer" and d.entity_type in (LOCATION, FACILITY):
+            d = _whole_place(text, d, known)
         elif d.recognizer == "cues" and any(
             (c.entity_type == d.entity_type == FACILITY and inside(d, c))
             or (
@@ -298,6 +301,37 @@ def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected
             continue
         out.append(d)
     return out
+
+
+def _whole_place(text: str, d: Detected, known: list[Detected]) -> Detected:
+    """A listed place inside a longer place the candidate finder knows ("Kampala" of
+    "Kampala Road", "Mbagala" of "Mbagala Kizuiani"; a facility: "המרכז" of "מהמרכז לבריאות
+    הנפש") stands for the whole, as certain as the list; longer by a whole word, not by a
+    prefix letter ("eMbale"), and beyond it by glued letters at most ("ה" of "המרכז")."""
+    for c in known:
+        start, end = min(c.start, d.start), max(c.end, d.end)
+        if (
+            c.entity_type == d.entity_type
+            and c.start < d.end
+            and d.start < c.end
+            and " " in text[c.start : d.start] + text[d.end : c.end]
+            and " " not in text[d.start : c.start] + text[c.end : d.end]
+        ):
+            return dataclasses.replace(d, start=start, end=end)
+    return d
+
+
+#: Words the small English models take into a name before it: "I am Harriet", "Myself Imran".
+NER_LEAD = frozenset({"i", "i'm", "im", "am", "myself", "me", "hello", "hi", "this", "is"})
+
+
+def _without_lead(text: str, d: Detected) -> Detected:
+    """An NER span without the pronoun or greeting it begins with ("I am Harriet")."""
+    toks = tokens(text[d.start : d.end])
+    k = 0
+    while k < len(toks) - 1 and toks[k].key in NER_LEAD:
+        k += 1
+    return dataclasses.replace(d, start=d.start + toks[k].start) if k else d
 
 
 def _after_place_cue(text: str, d: Detected, lex: Lexicon | None) -> bool:

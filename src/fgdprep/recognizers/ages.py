@@ -34,6 +34,9 @@ class AgeCues:
     joiners: frozenset[str]
     prefixes: tuple[str, ...]  # letters glued to number words (Hebrew ו)
     any_before_after: bool  # any one word before an "after" cue counts (Marathi numbers)
+    #: German: a number right before a capitalised word counts things ("war ein Engel",
+    #: "zwei Kinder"), it is no age
+    noun_follows: bool = False
 
 
 def _phrases(items: object) -> frozenset[tuple[str, ...]]:
@@ -63,6 +66,7 @@ def age_cues(language: str) -> AgeCues | None:
         joiners=_keys(data.get("joiners")),
         prefixes=tuple(norm(str(p)) for p in data.get("prefixes") or ()),
         any_before_after=bool(data.get("any_word_before_after", False)),
+        noun_follows=bool(data.get("counts_before_nouns", False)),
     )
 
 
@@ -162,8 +166,14 @@ def spoken_ages(text: str, language: str) -> list[tuple[int, int]]:
             ";",
             "!",
         )
+        counted = (
+            cues.noun_follows
+            and j + 1 < len(toks)
+            and text[toks[j].end : toks[j + 1].start] == " "
+            and toks[j + 1].text[:1].isupper()
+        )
         is_age = (
-            (cue and not duration and (after not in cues.not_after or clause_end))
+            (cue and not duration and not counted and (after not in cues.not_after or clause_end))
             or _starts_with(toks, j + 1, cues.after)
             or (i == j and _introduced(text, toks, i, cues))
         )

@@ -158,6 +158,21 @@ PLACE_HEADS = frozenset(
 )
 
 
+#: Particles that open surnames with a second capital: "McDonald", "DeSouza", "O'Brien".
+CAMEL_NAME = re.compile(r"(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von|O['’])[A-Z][a-z]")
+
+
+def _camel(text: str) -> bool:
+    """A word with a second capital that is no acronym and no surname of that shape: a
+    degree or a product ("MSc", "PhD", "WhatsApp", "AppStream"), nobody's name."""
+    return (
+        sum(c.isupper() for c in text) >= 2
+        and not text.isupper()
+        and "-" not in text
+        and not CAMEL_NAME.match(text)
+    )
+
+
 #: A Hebrew letter used as a number ("ג׳", "ד'"): schools and neighbourhoods are so named.
 HEBREW_LETTER_NUMBER = re.compile(r"[\u05d0-\u05ea][׳']")
 #: A capitalised word in Latin letters (a name written so inside Devanagari or Hebrew text).
@@ -285,6 +300,23 @@ class Lexicon:
     feminine_endings: tuple[str, ...] = ()
     #: Words that open a facility's name after its head word ("בית הכנסת אוהל מועד").
     name_openers: frozenset[str] = frozenset()
+    #: Stems of verbs and nouns of being admitted, treated or sent somewhere ("aufgenommen",
+    #: "אושפזתי", "दाखल"): near them a rare word in a place case names a hospital.
+    admission: tuple[str, ...] = ()
+    #: Words before such a name in a cased script ("im", "ins"; German contracted articles,
+    #: which no town and no person takes).
+    admission_links: frozenset[str] = frozenset()
+    #: Beginnings of verbs in the third person singular (Kiswahili "ali-", "ana-", "yuko";
+    #: Luganda "yali", "alina"): a known given name before one is a person's, even opening a
+    #: sentence or in lower case ("Rehema sasa ndiye...", "shabani sasa yuko").
+    person_verbs: tuple[str, ...] = ()
+    #: Adverbs and pronouns that may stand between such a name and its verb ("sasa", now).
+    verb_adverbs: frozenset[str] = frozenset()
+    #: Hebrew verbs of moving, taking and coming (stems): a town that is also a given name
+    #: with "ל" or "מ" glued on after one is the town ("נסעתי לעומר").
+    motion_verbs: tuple[str, ...] = ()
+    #: Pronouns that take up a name set off by commas before them ("Shobha, she was...").
+    resumptive: frozenset[str] = frozenset()
 
     def bare(self, key: str) -> str:
         """A word without the case ending of a place (uncased scripts)."""
@@ -324,22 +356,10 @@ def lexicon(language: str) -> Lexicon | None:
         return None
     data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
     names: PhraseIndex[str] = PhraseIndex(language)
-    for key, entity in (
-        ("given_names", PERSON),
-        ("surnames", PERSON),
-        ("places", LOCATION),
-        ("facilities", FACILITY),
-    ):
+    for key, entity in (("given_names", PERSON), ("surnames", PERSON)):
         for item in data.get(key) or ():
             names.add(str(item), entity)
-    # Hebrew is written with or without the vowel letters ו and י ("סרוקה" for "סורוקה"):
-    # a facility or place of the lexicon is found in its defective spelling too
-    if language == "he":
-        for key, entity in (("places", LOCATION), ("facilities", FACILITY)):
-            for item in data.get(key) or ():
-                for variant in _defective(str(item)):
-                    if zipf(variant, language) < COMMON_ZIPF:
-                        names.add(variant, entity)
+    _add_places(names, data, language)
     # English spoken at a Kampala or Dar es Salaam site names the same neighbourhoods
     for other in data.get("places_of") or ():
         other_data = yaml.safe_load(
@@ -353,6 +373,16 @@ def lexicon(language: str) -> Lexicon | None:
         for line in places.read_text(encoding="utf-8").splitlines():
             if line and not line.startswith("#"):
                 names.add(line, LOCATION)
+    # the well-known institutions and landmarks of the countries where the language is spoken
+    # at a study site, named without a head word ("im Bethesda", "ससूनला", "at Mengo"); added
+    # last, so that a name the lists above give a kind keeps it ("Nsambya", a place)
+    for country in data.get("institutions") or ():
+        known = yaml.safe_load(
+            data_dir.joinpath(f"institutions_{country}.yaml").read_text(encoding="utf-8")
+        )
+        _add_places(names, known, language)
+        for key in ("places", "facilities"):
+            data[key] = [*(data.get(key) or ()), *(known.get(key) or ())]
     # a facility's head phrase of three words or more ending in a definite word names one
     # institution by itself ("המרכז לבריאות הנפש", the mental health centre of the town)
     for keys in _phrases(data.get("facility_before")):
@@ -382,15 +412,28 @@ def lexicon(language: str) -> Lexicon | None:
         ):
             names.add(keys[0], FACILITY)
     pets = _pet_forms(data, names, language)
-    # prefix letters on a first word too short to be stripped: "בתל אביב", "מתל שבע"
+    # prefix letters on a first word too short to be stripped ("בתל אביב", "מתל שבע"), or
+    # that, so glued, reads as another name ("בסמי שמעון" is no "בסמה", a village)
     for prefix in GLUED_PREFIXES.get(language, ()):
         for keys, entity in names.entries():
-            if len(keys) > 1 and len(keys[0]) < MIN_STEM:
+            if len(keys) > 1 and (
+                len(keys[0]) < MIN_STEM
+                or (
+                    len(keys[0]) == MIN_STEM
+                    and (names.resolve(prefix + keys[0]) or (keys[0],))[0] != keys[0]
+                )
+            ):
                 names.add(" ".join((prefix + keys[0], *keys[1:])), entity)
     kin = _phrases(data.get("kin"))
     if language in GLUED_PREFIXES:
-        # the article on a role or kinship word: "המפקד שלי", "הגיסה", "המורה"
+        # the article on a role or kinship word: "המפקד שלי", "הגיסה", "המורה"; on the second
+        # noun of a two-word one, the construct state: "בן הדוד", "בת הזוג"
         kin |= {("ה" + keys[0], *keys[1:]) for keys in kin if not keys[0].startswith("ה")}
+        kin |= {
+            (keys[0], "ה" + keys[1])
+            for keys in kin
+            if len(keys) == 2 and not keys[0].startswith("ה") and not keys[1].startswith("ה")
+        }
     # a kinship word or role with a prefix letter glued on: "לאחותי", "והיועץ", "שבעלי"
     kin |= {
         (prefix + keys[0], *keys[1:])
@@ -454,6 +497,12 @@ def lexicon(language: str) -> Lexicon | None:
         clitics=tuple(norm(str(x)) for x in data.get("clitics") or ()),
         name_after=_phrases(data.get("name_after")),
         acronym_cues=_phrases(data.get("acronym_cues")),
+        admission=tuple(norm(str(x)) for x in data.get("admission") or ()),
+        admission_links=_keys(data.get("admission_links")),
+        person_verbs=tuple(norm(str(x)) for x in data.get("person_verbs") or ()),
+        verb_adverbs=_keys(data.get("verb_adverbs")),
+        motion_verbs=tuple(norm(str(x)) for x in data.get("motion_verbs") or ()),
+        resumptive=_keys(data.get("resumptive")),
         place_names=frozenset(
             keys[0]
             for keys in map(
@@ -512,6 +561,21 @@ def _pet_forms(data: dict[str, Any], names: PhraseIndex[str], language: str) -> 
     for form in out:
         names.add(form, PERSON)
     return frozenset(out)
+
+
+def _add_places(names: PhraseIndex[str], data: dict[str, Any], language: str) -> None:
+    """The ``places`` and ``facilities`` of a data file into the index; in Hebrew, which is
+    written with or without the vowel letters ו and י ("סרוקה" for "סורוקה"), in their
+    defective spellings too."""
+    for key, entity in (("places", LOCATION), ("facilities", FACILITY)):
+        for item in data.get(key) or ():
+            names.add(str(item), entity)
+    if language == "he":
+        for key, entity in (("places", LOCATION), ("facilities", FACILITY)):
+            for item in data.get(key) or ():
+                for variant in _defective(str(item)):
+                    if zipf(variant, language) < COMMON_ZIPF:
+                        names.add(variant, entity)
 
 
 def _defective(name: str) -> set[str]:
@@ -678,6 +742,8 @@ class CandidateRecognizer(EntityRecognizer):
         if self.lex.cased:
             if w.key.endswith(DRUG_ENDINGS) or (len(w.text) > 1 and w.text.isupper()):
                 return False  # drug names and acronyms ("FGD", "NHIF")
+            if _camel(w.text):
+                return False  # degrees and product words: "MSc", "PhD", "AppStream"
             if w.text.endswith("s") and (
                 (len(w.text) > 2 and w.text[:-1].isupper()) or w.key[:-1] in self.lex.not_names
             ):
@@ -758,6 +824,7 @@ class CandidateRecognizer(EntityRecognizer):
                 self.lex.cased
                 and not (w.text[:1].isupper() or lower_text)
                 and not (m.payload != PERSON and self._after_place_cue(words, i))
+                and not (m.payload == PERSON and self._verb_follows(words, i))
             ):
                 continue  # lower case only after a place cue: "ku nsambya", "in kawempe"
             surface = norm(text[m.start : m.end])
@@ -791,10 +858,14 @@ class CandidateRecognizer(EntityRecognizer):
                 prior = {words[i - 1].key, *self._unprefixed(words[i - 1].key)} if i else set()
                 if prior & HOLIDAY_BEFORE:
                     continue
-                located = (
-                    town
-                    and glued.endswith("ב")
-                    and (not common or self._facility_word(words, i - 1))
+                located = town and (
+                    (glued.endswith("ב") and (not common or self._facility_word(words, i - 1)))
+                    # "לקחה את הילדים לעומר": to Omer the town after a verb of moving
+                    or (
+                        m.payload != FACILITY
+                        and glued.endswith(("ל", "מ"))
+                        and self._moved(words, i)
+                    )
                 )
                 if located:
                     common = False
@@ -1242,9 +1313,15 @@ class CandidateRecognizer(EntityRecognizer):
         if (
             apposition
             and nxt is not None
-            and ((nxt.key,) in self.lex.kin or nxt.key in self.lex.between)
+            and (_starts_with(words, i + 1, self.lex.kin) or nxt.key in self.lex.between)
         ):
-            return True
+            return True  # "Imani, mdogo wangu"; "אבי, בן הדוד שלי"
+        if not self.lex.cased and self._surname_after(words, i):
+            return True  # "אלכסנדר גורביץ׳": a given name before a surname by its ending
+        if self._verb_follows(words, i):
+            return True  # "Rehema sasa ndiye anayenikumbusha": a person does it
+        if self.lex.cased and words[i].key in self.lex.given and self._surname_shaped(words, i + 1):
+            return True  # "Anton Brugger, oder?": a frequent given name before a surname
         if (
             not self.lex.cased
             and nxt is not None
@@ -1375,7 +1452,21 @@ class CandidateRecognizer(EntityRecognizer):
             and not words[j - 1].key.endswith(self.lex.feminine_endings)
         ):
             return False  # "die Lehrer Bescheid": teachers, plural, name no one after them
+        if self._sentence_between(words, j, i):
+            return False  # "Faith and hope, madam. Without that": a new sentence
         return _ends_with(words, j, self.lex.kin)
+
+    def _sentence_between(self, words: list[_Word], j: int, i: int) -> bool:
+        """Whether a sentence ends between word j-1 and word i: "?", "!", or a full stop
+        after a word that is no abbreviation ("Dr. Kasozi" and "Prof. Mushi" go on)."""
+        for k in range(max(j, 1), i + 1):
+            gap = self._gaps.get(k, "")
+            if "?" in gap or "!" in gap:
+                return True
+            prior = words[k - 1].key
+            if "." in gap and len(prior) > 4:  # "Dr.", "Prof.", "Mrs.": abbreviations
+                return True
+        return False
 
     def _cued(self, words: list[_Word], i: int) -> str | None:
         """PERSON after a kinship word or title, LOCATION after a place cue, FACILITY next to
@@ -1386,10 +1477,53 @@ class CandidateRecognizer(EntityRecognizer):
         if self._after_kin(words, i) or self._apposition(words, i) or self._weak_cue(words, i):
             return PERSON
         if self.lex.cased and (
-            self._kin_after(words, i) or self._name_before(words, i) or self._titled(words, i)
+            self._kin_after(words, i)
+            or self._name_before(words, i)
+            or self._titled(words, i)
+            or self._resumed(words, i)
         ):
             return PERSON
+        if self._admitted(words, i):
+            return FACILITY
         return self._place_or_person(words, i)
+
+    def _admitted(self, words: list[_Word], i: int) -> bool:
+        """A rare word in a place case near a verb of being admitted, treated or sent ("im
+        Elisabethen aufgenommen", "אושפזתי בהרצפלד", "सावलीमध्ये दाखल केलं"): a hospital
+        nobody listed, named without its head word."""
+        if not self.lex.admission or not any(
+            words[k].key.startswith(self.lex.admission)
+            for k in range(max(0, i - 4), min(len(words), i + 5))
+            if k != i
+        ):
+            return False
+        w = words[i]
+        if self.lex.cased:
+            return (
+                i > 0
+                and words[i - 1].key in self.lex.admission_links
+                and self._gaps.get(i) == " "
+                and w.text[:1].isupper()
+                and zipf(w.key, self.lex.language) < WEAK_ZIPF + 0.5
+                and zipf(w.key, "en") < WEAK_ZIPF + 0.5  # "im Lockdown": a loanword
+                and not self._compound_noun(w.key)
+            )
+        if self.lex.language in GLUED_PREFIXES:
+            return (
+                w.key[:1] in self.lex.place_prefixes
+                and zipf(w.key, self.lex.language) < WEAK_ZIPF  # "בחורף", in winter
+                and zipf(w.key[1:], self.lex.language) < CUED_WORD_ZIPF
+            )
+        bare = self._bare(w.key)
+        return (
+            bare != w.key
+            and bare not in self.lex.not_names
+            and bare not in self.lex.stop
+            and all(  # "योजनेत": in the scheme ("योजना"), its oblique stem
+                rough_zipf(form, self.lex.language) < WEAK_ZIPF
+                for form in (bare, *(bare[:-1] + v for v in OBLIQUE_VOWELS if bare[-1:] in "ाे"))
+            )
+        )
 
     def _name_before(self, words: list[_Word], i: int) -> bool:
         """ "Sunanda is her name", "Subira ni jina langu": the word before a phrase that says
@@ -1668,6 +1802,41 @@ class CandidateRecognizer(EntityRecognizer):
             and not self._common(w.key)  # the language's rarity: "Agatha", not "Epilepsy"
         )
 
+    def _resumed(self, words: list[_Word], i: int) -> bool:
+        """A rare capitalised word set off by commas and taken up by "she"/"he" ("one lady
+        at the OPD, Shobha, she was from Daund"): a person, whatever NER says."""
+        k = i + 1
+        return (
+            bool(self.lex.resumptive)
+            and k < len(words)
+            and self._gaps.get(i, "").strip() == ","
+            and self._gaps.get(k, "").strip() == ","
+            and words[k].key in self.lex.resumptive
+            and words[i].text[:1].isupper()
+            and not self._common(words[i].key)
+        )
+
+    def _moved(self, words: list[_Word], i: int) -> bool:
+        """A verb of moving, taking or coming among the four words before word i ("נסעתי",
+        "לקחה את הילדים", "חזרנו"): a town after it is where, not whom."""
+        return bool(self.lex.motion_verbs) and any(
+            words[k].key.startswith(self.lex.motion_verbs) for k in range(max(0, i - 4), i)
+        )
+
+    def _verb_follows(self, words: list[_Word], i: int) -> bool:
+        """A verb in the third person singular after word i, an adverb or two between and
+        nothing but spaces: "Baraka alikuja", "Rehema sasa ndiye", "Nakato yali"."""
+        if not self.lex.person_verbs:
+            return False
+        k = i + 1
+        while k < len(words) and k <= i + 2 and words[k].key in self.lex.verb_adverbs:
+            k += 1
+        return (
+            k < len(words)
+            and all(self._gaps.get(n) == " " for n in range(i + 1, k + 1))
+            and words[k].key.startswith(self.lex.person_verbs)
+        )
+
     def _surname_after(self, words: list[_Word], i: int) -> bool:
         """Uncased scripts: the word after the name at i is a surname by its ending
         ("גורביץ׳", "קוזלובסקי"), no frequent word, joined by a space."""
@@ -1844,8 +2013,12 @@ class CandidateRecognizer(EntityRecognizer):
             return PERSON
         if self.lex.cased:
             return None  # glued honorifics are Marathi's ("सुनीताताई"), not English's
+        endings = SUFFIXES.get(self.lex.language, ())
         for honorific in self.lex.after_name:
             at = w.key.find(honorific)
+            rest = w.key[at + len(honorific) :] if at >= 0 else ""
+            if rest and not any(rest.removeprefix(n) in endings for n in ("", "ं", "ां")):
+                continue  # "ईश्वरावर" (on God) holds "राव" inside, no honorific at its end
             if at >= 2:
                 stem = w.key[:at]
                 if (stem,) in self.lex.kin:

@@ -17,6 +17,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from fgdprep.entities import PERSON, ROSTER_PERSON
 from fgdprep.model import Person
+from fgdprep.recognizers.ages import age_cues
 from fgdprep.recognizers.base import RecognizerContext, result
 from fgdprep.recognizers.candidates import (
     COMMON_ZIPF,
@@ -147,7 +148,12 @@ INITIALS = re.compile(r"[A-Z]{2,3}")
 #: German prepositions (with the article glued on) before a noun, never before a person.
 NOUN_BEFORE = frozenset(
     {"im", "am", "vom", "zum", "zur", "beim", "ins", "seit", "bis", "über", "letzten", "jeden"}
+    # accusative, dative and genitive articles and adjectives of time: "den Winter", "den
+    # ganzen Winter" (not "der"/"die", which speakers put before names: "der Viktor")
+    | {"den", "dem", "des", "ganzen", "diesen", "nächsten", "vorigen"}
 )
+#: German indefinite articles: a name takes none ("ein Engel", "bei einem Bäcker").
+INDEFINITE = frozenset({"ein", "eine", "einen", "einem", "einer", "eines"})
 #: A near-miss of a roster name in an uncased script this frequent is a word.
 FUZZY_WORD_ZIPF = 3.0
 #: A roster name with an ending glued on ("my", a diminutive) in a word the frequency list
@@ -218,6 +224,33 @@ class RosterRecognizer(EntityRecognizer):
         not a word ("schneller")."""
         return self.supported_language in WORDFREQ and zipf(key, self.supported_language) < 1.5
 
+    def _cue_or_number(self, tok: Token) -> bool:
+        """A near-miss that is a kinship word, possessive or stop word of the language
+        ("mukyala", wife; "lwange", my), or a number word in lower case ("mukaaga", six;
+        "Mukaaga yagambye" may be a misspelt Mukasa): no misspelt name."""
+        lex, key = self.lex, tok.key
+        if lex is None:
+            return False
+        cues = age_cues(self.supported_language)
+        return (
+            (key,) in lex.kin
+            or key in lex.between
+            or key in lex.stop
+            or key in lex.not_names
+            or (cues is not None and key in cues.numbers and not tok.text[:1].isupper())
+        )
+
+    def _lowercase_word(self, text: str, tok: Token) -> bool:
+        """A near-miss written in lowercase inside cased text that is a frequent word of the
+        language ("they bring you" is no "Brian"); lowercase ASR text is another matter."""
+        return (
+            self.lex is not None
+            and self.lex.cased
+            and not tok.text[:1].isupper()
+            and any(c.isupper() for c in text)
+            and zipf(tok.key, self.supported_language) >= NOUN_ZIPF
+        )
+
     def _noun_not_name(self, text: str, toks: list[Token], i: int, m: Any) -> bool:
         """A capitalised word read as a class prefix and a name ("Mwajuma"); German: a surname
         that is a frequent noun after a preposition ("im Winter", "zum Fuchs"), or a near-miss
@@ -230,9 +263,15 @@ class RosterRecognizer(EntityRecognizer):
             text[m.end : m.end + 1] == "-" or text[m.start - 1 : m.start] == "-"
         ):
             return True
+        whole = m.end - m.start == len(toks[i].text) and i > 0 and not toks[i].text.isupper()
+        if (
+            whole
+            and toks[i - 1].key in INDEFINITE
+            and (m.how == "fuzzy" or zipf(toks[i].key, self.supported_language) >= NOUN_ZIPF)
+        ):
+            return True  # "war ein Engel", "bei einem Bäcker": a noun, not Engel or Becker
         return (
-            m.end - m.start == len(toks[i].text)
-            and i > 0
+            whole
             and toks[i - 1].key in NOUN_BEFORE
             and zipf(toks[i].key, self.supported_language) >= NOUN_ZIPF
         )
@@ -400,10 +439,10 @@ class RosterRecognizer(EntityRecognizer):
                     doubtful.append((m, i))
                     continue
                 score = min(score, verdict)
-            elif (
-                m.how == "fuzzy"
-                and _reads_as_word(toks, i, self.language_cased, text)
-                and not self._rare(toks[i].key)
+            elif m.how == "fuzzy" and (
+                (_reads_as_word(toks, i, self.language_cased, text) and not self._rare(toks[i].key))
+                or self._lowercase_word(text, toks[i])
+                or self._cue_or_number(toks[i])
             ):
                 continue
             if self._kin_or_name(toks[i], m):
