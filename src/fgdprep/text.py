@@ -537,17 +537,25 @@ class PhraseIndex(Generic[P]):
                 if i + n > len(toks):
                     continue
                 ok = True
+                parts = resolved[i : i + n]
                 for j in range(1, n):
                     rj = resolved[i + j]
                     gap = text[toks[i + j - 1].end : toks[i + j].start]
-                    if rj is None or rj[0] != keys[j] or not _joinable(gap):
-                        ok = False
-                        break
+                    if rj is not None and rj[0] == keys[j] and _joinable(gap):
+                        continue
+                    if (
+                        _joinable(gap)
+                        and r[4] == 0  # "שכבתי שבוע" (I lay a week) is no "בת שבע"
+                        and self._spelt_alike(toks[i + j].key, keys[j])
+                    ):
+                        parts[j] = (keys[j], "inflected", 0.95, 0, 0)  # "נצרת עילית"
+                        continue
+                    ok = False
+                    break
                 if not ok:
                     continue
                 if n == 1 and len(keys[0]) <= 2 and not _written_as_name(toks[i].text):
                     continue
-                parts = resolved[i : i + n]
                 hows = {p[1] for p in parts if p is not None}
                 how = (
                     "fuzzy" if "fuzzy" in hows else "inflected" if "inflected" in hows else "exact"
@@ -569,6 +577,15 @@ class PhraseIndex(Generic[P]):
                 else:
                     i += 1
         return out
+
+    def _spelt_alike(self, key: str, listed: str) -> bool:
+        """Hebrew: a later word of a listed name spelt with or without its vowel letters
+        (plene or defective: "נצרת עילית" for "נצרת עלית", "קרית" for "קריית")."""
+        return (
+            self.language == "he"
+            and min(len(key), len(listed)) >= MIN_STEM
+            and _HEBREW_MATRES.sub("", key) == _HEBREW_MATRES.sub("", listed)
+        )
 
     def _joined(self, text: str, toks: Sequence[Token], i: int) -> Match[P] | None:
         """A one-word name split in two: "Wan Yama", "Wan-yama", "Wan-\\n-yama"."""

@@ -317,6 +317,8 @@ class Lexicon:
     motion_verbs: tuple[str, ...] = ()
     #: Pronouns that take up a name set off by commas before them ("Shobha, she was...").
     resumptive: frozenset[str] = frozenset()
+    #: Words of nearness before a place ("ליד", near): a listed town after one is a place.
+    near: frozenset[str] = frozenset()
 
     def bare(self, key: str) -> str:
         """A word without the case ending of a place (uncased scripts)."""
@@ -395,6 +397,7 @@ def lexicon(language: str) -> Lexicon | None:
             noun = keys[0][1:]  # "עיר" of "העיר העתיקה"; not "דסה" of "הדסה הר הצופים"
             if len(keys) > 1 and keys[0][:1] == keys[1][:1] == "ה" and zipf(noun, "he") >= 3:
                 names.add(" ".join((noun, *keys[1:])), entity)
+        _add_short_forms(names, data)
         # neighbourhoods named by a number: "שכונה שלוש", "שכונה 3"
         for head in data.get("numbered_places") or ():
             for number in (*(data.get("ages") or {}).get("numbers", ()), *map(str, range(1, 21))):
@@ -503,6 +506,7 @@ def lexicon(language: str) -> Lexicon | None:
         verb_adverbs=_keys(data.get("verb_adverbs")),
         motion_verbs=tuple(norm(str(x)) for x in data.get("motion_verbs") or ()),
         resumptive=_keys(data.get("resumptive")),
+        near=_keys(data.get("near")),
         place_names=frozenset(
             keys[0]
             for keys in map(
@@ -525,6 +529,34 @@ def lexicon(language: str) -> Lexicon | None:
         plural_articles=_keys(data.get("plural_articles")),
         feminine_endings=tuple(norm(str(x)) for x in data.get("feminine_endings") or ()),
     )
+
+
+#: Hebrew: first words of town names that everyday speech drops ("מטבעון" for "קריית
+#: טבעון", "עירון" for "מעלה עירון").
+SHORT_FORM_HEADS = frozenset({"קריית", "קרית", "כפר", "מעלה"})
+#: Such a short form counts only where the rest is rarer than this as a word ("כפר סבא" is
+#: no "סבא", grandpa; "קריית שמונה" no "שמונה", eight).
+SHORT_FORM_ZIPF = 3.5
+
+
+def _add_short_forms(names: PhraseIndex[str], data: dict[str, Any]) -> None:
+    """Index the short form of each listed two-word town opened by a head word that speech
+    drops, where the rest is a rare word of three letters or more, no plural noun ("כפר
+    ורדים": roses), no word with the article, nobody's name and not listed on its own."""
+    people = _keys(data.get("given_names")) | _keys(data.get("surnames"))
+    for keys, entity in names.entries():
+        if entity != LOCATION or len(keys) != 2 or keys[0] not in SHORT_FORM_HEADS:
+            continue
+        rest = keys[1]
+        if (
+            len(rest) >= MIN_STEM
+            and not rest.startswith("ה")
+            and not rest.endswith(("ים", "ות"))
+            and rest not in people
+            and not names.entries(rest)
+            and zipf(rest, "he") < SHORT_FORM_ZIPF
+        ):
+            names.add(rest, LOCATION)
 
 
 VOWELS = frozenset("aeiouyäöü")
@@ -886,6 +918,12 @@ class CandidateRecognizer(EntityRecognizer):
                         )
                         or (
                             m.payload == FACILITY and _ends_with(words, i, self.lex.facility_before)
+                        )
+                        or (  # "ליד עכו": near a listed town, however frequent its name
+                            m.start == w.start
+                            and i > 0
+                            and words[i - 1].key in self.lex.near
+                            and self._gaps.get(i) == " "
                         )
                     )
                 )
