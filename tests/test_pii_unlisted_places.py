@@ -1,6 +1,7 @@
 """Towns a study did not list, found from the packaged place lists: Hebrew spelling with or
 without vowel letters, the everyday short form of a listed town, a town after a word of
-nearness. Real Presidio, no roster and no gazetteer."""
+nearness; Marathi towns GeoNames spells only in Latin letters, found by romanising a
+Devanagari word in a place case. Real Presidio, no roster and no gazetteer."""
 
 from __future__ import annotations
 
@@ -47,3 +48,53 @@ def places(language: str, text: str) -> list[str]:
 )
 def test_hebrew_spellings_short_forms_and_nearness(text: str, expected: list[str]) -> None:
     assert places("he", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "key"),
+    [
+        # Devanagari and GeoNames' Latin spelling of one town reach one key
+        ("कामठी", "kmti"),
+        ("Kāmthi", "kmti"),
+        ("भंडारा", "bndr"),
+        ("Bhandāra", "bndr"),
+        ("पारडी", "prdi"),
+        ("Pārdi", "prdi"),
+        ("वर्धा", "vrd"),
+        ("Wardha", "vrd"),
+        ("अमरावती", "amrvti"),
+        ("Amrāvati", "amrvti"),
+    ],
+)
+def test_loose_latin_keys(word: str, key: str) -> None:
+    from fgdprep.text import loose_latin
+
+    assert loose_latin(word) == key
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # towns GeoNames spells in Latin letters only, in the ablative or locative
+        ("मी संजय. कामठीहून येतो, रोज बसनं.", ["कामठी"]),
+        ("माझा मित्र तुकाराम भंडाऱ्याहून रोज फोन करतो.", ["भंडाऱ्या"]),
+        ("माझी बायको शुभांगी रोज पारडीहून डबा घेऊन यायची.", ["पारडी"]),
+        ("माझी बहीण कामठीत असते.", ["कामठी"]),  # after a kinship word: where she is
+        ("ती कामठीत राहते.", ["कामठी"]),
+        # no town case (the dative, a person's case too), no town
+        ("मी कामठीला फोन केला.", []),
+        ("कामठी खूप छान आहे.", []),
+        # an ordinary word in a town case that romanises to a town: Marathi "ळ" is Hindi
+        # "ल" ("मंडल", an association), no Mandla
+        ("तो गणपती मंडळात ढोल वाजवतो.", []),
+        # a rare word in a town case that is no town of the list
+        ("मी ढोलकीतून आवाज काढला.", []),
+    ],
+)
+def test_marathi_towns_in_latin_only(text: str, expected: list[str]) -> None:
+    assert places("mr", text) == expected
+
+
+def test_romanised_towns_are_suggestions() -> None:
+    hits = [score for span, _, score in found("mr", "मी कामठीहून येतो.") if span == "कामठी"]
+    assert hits and all(score < 0.85 for score in hits)

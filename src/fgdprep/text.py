@@ -19,6 +19,7 @@ Offsets always point into the original text.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -709,10 +710,10 @@ def age_band(value: str) -> str:
 #: "Rajesh", "Kulkarni"): consonants with their inherent "a", vowel signs, a final "a" dropped.
 _DEVA_CONSONANTS = dict(
     zip(
-        "कखगघङचछजझञटठडढणतथदधनपफबभमयरलळवशषसह",
+        "कखगघङचछजझञटठडढणतथदधनपफबभमयरलळवशषसहऱ",
         re.findall(
             r"\S+",
-            "k kh g gh n ch chh j jh n t th d dh n t th d dh n p ph b bh m y r l l v sh sh s h",
+            "k kh g gh n ch chh j jh n t th d dh n t th d dh n p ph b bh m y r l l v sh sh s h r",
         ),
         strict=True,
     )
@@ -752,3 +753,28 @@ def latin(phrase: str) -> str:
             units[k][0] = ""
             kinds = kinds[:k] + "x" + kinds[k + 1 :]
     return re.sub(r"n(?=[pbm])", "m", "".join(u[0] for u in units))
+
+
+#: Spellings of one sound in romanised Indian names ("Wardha"/"vardha", "Kolhapur").
+_LOOSE_LETTERS = (("w", "v"), ("z", "j"), ("q", "k"), ("x", "ks"), ("ee", "i"), ("oo", "u"))
+#: The "h" of an aspirate or of "sh" after a consonant ("bh", "th", "chh", "sh").
+_ASPIRATE_H = re.compile(r"(?<=[bcdgjklmnprstv])h")
+
+
+@functools.lru_cache(maxsize=65536)
+def loose_latin(name: str) -> str:
+    """A loose key of a place name in Latin letters or Devanagari, for matching the two:
+    Devanagari romanised by :func:`latin` (consonants, vowel signs, anusvara, virama, an
+    inherent "a" dropped at the end and between syllables), accents folded, then vowel length
+    ("aa", "ee", "oo"), aspiration ("bh", "th"), retroflex ("ड"/"द" are both "d") and
+    doubled letters folded, w/v and z/j alike, and every "a" after the first letter dropped
+    (an inherent "a" is spoken or not by rules no table gets right, "अमरावती" -> "amravti"
+    for "Amrāvati"; "ā" is "a" once length is folded): "कामठी" and "Kāmthi" -> "kmti",
+    "भंडारा" and "Bhandāra" -> "bndr"."""
+    text = latin(name) if not name.isascii() else name
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"[^a-z]", "", text)
+    for a, b in _LOOSE_LETTERS:
+        text = text.replace(a, b)
+    text = squeeze(_ASPIRATE_H.sub("", text))
+    return text[:1] + text[1:].replace("a", "")

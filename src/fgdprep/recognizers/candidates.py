@@ -37,10 +37,12 @@ from fgdprep.recognizers.base import RecognizerContext, result
 from fgdprep.recognizers.cues import GENERIC_COMPOUND
 from fgdprep.text import (
     MIN_STEM,
+    OBLIQUE,
     SUFFIXES,
     WORD_NAMES,
     PhraseIndex,
     Token,
+    loose_latin,
     norm,
     phrase_keys,
     tokens,
@@ -319,6 +321,13 @@ class Lexicon:
     resumptive: frozenset[str] = frozenset()
     #: Words of nearness before a place ("ליד", near): a listed town after one is a place.
     near: frozenset[str] = frozenset()
+    #: Loose keys (fgdprep.text.loose_latin) of towns GeoNames spells only in Latin letters
+    #: ("Kāmthi"), from ``places_<country>_latin.txt``; a rare word in a town case that
+    #: romanises to one is suggested as a place ("कामठीहून").
+    latin_places: frozenset[str] = frozenset()
+    #: Case endings that put a word in a town's case: locative and ablative, not the dative
+    #: and genitive a person takes too ("-हून", "-मध्ये"; not "-ला", "-च्या").
+    town_suffixes: frozenset[str] = frozenset()
 
     def bare(self, key: str) -> str:
         """A word without the case ending of a place (uncased scripts)."""
@@ -507,6 +516,8 @@ def lexicon(language: str) -> Lexicon | None:
         motion_verbs=tuple(norm(str(x)) for x in data.get("motion_verbs") or ()),
         resumptive=_keys(data.get("resumptive")),
         near=_keys(data.get("near")),
+        latin_places=_latin_places(data_dir, data.get("latin_places") or ()),
+        town_suffixes=frozenset(norm(str(x)) for x in data.get("town_suffixes") or ()),
         place_names=frozenset(
             keys[0]
             for keys in map(
@@ -529,6 +540,22 @@ def lexicon(language: str) -> Lexicon | None:
         plural_articles=_keys(data.get("plural_articles")),
         feminine_endings=tuple(norm(str(x)) for x in data.get("feminine_endings") or ()),
     )
+
+
+#: A romanised town key this short matches too many words ("pune" -> "pun").
+LATIN_KEY_MIN = 4
+
+
+def _latin_places(data_dir: Any, countries: Any) -> frozenset[str]:
+    """Loose keys of the towns each country's Latin list holds (comments aside)."""
+    out: set[str] = set()
+    for country in countries:
+        source = data_dir.joinpath(f"places_{country}_latin.txt")
+        for line in source.read_text(encoding="utf-8").splitlines():
+            key = loose_latin(line) if line and not line.startswith("#") else ""
+            if len(key) >= LATIN_KEY_MIN:
+                out.add(key)
+    return frozenset(out)
 
 
 #: Hebrew: first words of town names that everyday speech drops ("מטבעון" for "קריית
@@ -808,7 +835,11 @@ class CandidateRecognizer(EntityRecognizer):
         key = w.key
         for _ in range(2):
             for suf in (*self.lex.after_name, *SUFFIXES.get(self.lex.language, ())):
-                if suf in self.lex.strip_known_only and not self.lex.names.knows(key[: -len(suf)]):
+                if (
+                    suf in self.lex.strip_known_only
+                    and not self.lex.names.knows(key[: -len(suf)])
+                    and not self._latin_town(key[: -len(suf)])
+                ):
                     continue  # "संजीवनी", "अमित": the ending is part of an unknown name
                 if key.endswith(suf) and len(key) - len(suf) >= 2:
                     key = key[: -len(suf)]
@@ -1033,6 +1064,8 @@ class CandidateRecognizer(EntityRecognizer):
                     and self._prefixed_word(w)
                 ):
                     continue  # "בית החולים הפסיכיאטרי": an adjective with the article
+                if cue == PERSON and self._romanised_town(w):
+                    cue = LOCATION  # "माझी बहीण कामठीत असते": my sister lives in Kamthi
                 if cue == PERSON and (self._common_in_case(w) or self._prefixed_word(w)):
                     continue  # "तानाजीचा मुलगा शहरात": a son in town, not a son named so
                 found[i] = (cue, CUE_SCORE, "cue")
@@ -1759,6 +1792,8 @@ class CandidateRecognizer(EntityRecognizer):
             verb = words[k].key if k < len(words) else ""
             if verb.startswith(lex.place_verb_stems or ("\0",)) and self._in_place_case(words[i]):
                 return LOCATION  # "शिरवळला राहायचो": a place case before a verb of living
+            if self._romanised_town(words[i]):
+                return LOCATION  # "कामठीहून": Kāmthi, which GeoNames spells in Latin only
             return None
         if (
             _ends_with(words, i, lex.place_cues)
@@ -2040,6 +2075,34 @@ class CandidateRecognizer(EntityRecognizer):
                 stem.endswith(OBLIQUE_VOWELS)
                 and rough_zipf(stem[:-1], self.lex.language) >= WEAK_ZIPF
             )
+        )
+
+    def _romanised_town(self, w: _Word) -> bool:
+        """A rare word in a town case (locative, ablative) whose stem, or the name its oblique
+        stem stands for ("भंडाऱ्या" for "भंडारा"), romanises to a town of the Latin list,
+        and is nobody's name the lexicon knows. Marathi "ळ" is Hindi "ल" in the frequency list:
+        "मंडळात" (in the association, Hindi "मंडल") is a word, no "Mandla"."""
+        stem = self._bare(w.key)
+        return (
+            bool(self.lex.latin_places)
+            and w.key[len(stem) :] in self.lex.town_suffixes
+            and self._in_place_case(w)
+            and rough_zipf(stem.replace("ळ", "ल"), self.lex.language) < WEAK_ZIPF
+            and self._latin_town(stem)
+        )
+
+    def _latin_town(self, stem: str) -> bool:
+        """A Devanagari stem, or the name its oblique form stands for, that romanises to a
+        town of the Latin list and is nobody's name the lexicon knows."""
+        if not self.lex.latin_places:
+            return False
+        forms = [stem]
+        for ending, bases in OBLIQUE.get(self.lex.language, ()):
+            if ending and stem.endswith(ending) and len(stem) - len(ending) >= 2:
+                forms += [stem[: -len(ending)] + base for base in bases]
+        people = self.lex.given | self.lex.surnames
+        return any(
+            form not in people and loose_latin(form) in self.lex.latin_places for form in forms
         )
 
     def _honorific(self, words: list[_Word], i: int) -> str | None:
