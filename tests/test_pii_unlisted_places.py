@@ -51,6 +51,24 @@ def test_hebrew_spellings_short_forms_and_nearness(text: str, expected: list[str
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "עספיא" is listed; written with its vowel letters, glued to "from"
+        ("אני ח׳ליל מעוספיא.", ["עוספיא"]),
+        # a frequent word is no town, whatever its letters without the vowel letters
+        ("הוא מעולם לא היה שם.", []),
+        # after a street word any word is the street's name, with the article too
+        ("בכללית, במרפאה ברחוב הרצל.", ["הרצל"]),
+        # after "in the village" a frequent word is what happens there, no name
+        ("קשה. בכפר כולם מכירים את כולם.", []),
+        ("בכפר קוראים לי אבו סאמר.", []),
+    ],
+)
+def test_hebrew_vowel_letters_streets_and_cue_words(text: str, expected: list[str]) -> None:
+    assert places("he", text) == expected
+
+
+@pytest.mark.parametrize(
     ("word", "key"),
     [
         # Devanagari and GeoNames' Latin spelling of one town reach one key

@@ -382,6 +382,12 @@ _DEVANAGARI_SOUNDS = str.maketrans({"ी": "ि", "ू": "ु", "ई": "इ", "�
 _HEBREW_MATRES = re.compile(r"(?<=[\u05d0-\u05ea])[אוי](?=[\u05d0-\u05ea])")
 
 
+def defective(key: str) -> str:
+    """A Hebrew word without the vowel letters inside it (its defective spelling): "עילית"
+    and "עלית" -> "עלת", "עוספיא" and "עספיא" -> "עספא"."""
+    return _HEBREW_MATRES.sub("", key)
+
+
 def phonetic(key: str) -> str:
     """A rough sound key for ASR misspellings: ch/k/c, ph/f, doubled letters, Devanagari
     vowel length, Hebrew vowel letters inside the word."""
@@ -585,7 +591,7 @@ class PhraseIndex(Generic[P]):
         return (
             self.language == "he"
             and min(len(key), len(listed)) >= MIN_STEM
-            and _HEBREW_MATRES.sub("", key) == _HEBREW_MATRES.sub("", listed)
+            and defective(key) == defective(listed)
         )
 
     def _joined(self, text: str, toks: Sequence[Token], i: int) -> Match[P] | None:

@@ -42,6 +42,7 @@ from fgdprep.text import (
     WORD_NAMES,
     PhraseIndex,
     Token,
+    defective,
     loose_latin,
     norm,
     phrase_keys,
@@ -321,6 +322,11 @@ class Lexicon:
     resumptive: frozenset[str] = frozenset()
     #: Words of nearness before a place ("ליד", near): a listed town after one is a place.
     near: frozenset[str] = frozenset()
+    #: Hebrew: one-word towns of the lexicon without their inner vowel letters
+    #: (fgdprep.text.defective): "עספיא" -> "עספא", for "מעוספיא".
+    defective_places: frozenset[str] = frozenset()
+    #: Street words after which any word names the street ("ברחוב הרצל", "רחוב הגפן").
+    street_cues: frozenset[tuple[str, ...]] = frozenset()
     #: Loose keys (fgdprep.text.loose_latin) of towns GeoNames spells only in Latin letters
     #: ("Kāmthi"), from ``places_<country>_latin.txt``; a rare word in a town case that
     #: romanises to one is suggested as a place ("कामठीहून").
@@ -516,6 +522,13 @@ def lexicon(language: str) -> Lexicon | None:
         motion_verbs=tuple(norm(str(x)) for x in data.get("motion_verbs") or ()),
         resumptive=_keys(data.get("resumptive")),
         near=_keys(data.get("near")),
+        defective_places=frozenset(
+            defective(keys[0])
+            for keys, entity in names.entries()
+            if language == "he" and len(keys) == 1 and entity == LOCATION
+            if len(defective(keys[0])) >= DEFECTIVE_MIN
+        ),
+        street_cues=_phrases(data.get("street_cues")),
         latin_places=_latin_places(data_dir, data.get("latin_places") or ()),
         town_suffixes=frozenset(norm(str(x)) for x in data.get("town_suffixes") or ()),
         place_names=frozenset(
@@ -542,6 +555,8 @@ def lexicon(language: str) -> Lexicon | None:
     )
 
 
+#: A Hebrew town this short without its vowel letters is matched only as written.
+DEFECTIVE_MIN = 4
 #: A romanised town key this short matches too many words ("pune" -> "pun").
 LATIN_KEY_MIN = 4
 
@@ -822,7 +837,7 @@ class CandidateRecognizer(EntityRecognizer):
             hit = self.lex.names.resolve(w.key)
             if hit is not None:
                 return start + hit[3], end - hit[4]
-            return start, end
+            return start + self._defective_place(w.key), end
         cut = self._clitic_cut(w.key)  # "नाशिकमध्येच": a clitic after the case ending
         if cut:
             w = _Word(w.start, w.end - cut, w.text[:-cut], w.key[:-cut])
@@ -1062,6 +1077,7 @@ class CandidateRecognizer(EntityRecognizer):
                     and w.key.startswith("ה")
                     and self.lex.language in GLUED_PREFIXES
                     and self._prefixed_word(w)
+                    and not _ends_with(words, i, self.lex.street_cues)  # "ברחוב הרצל"
                 ):
                     continue  # "בית החולים הפסיכיאטרי": an adjective with the article
                 if cue == PERSON and self._romanised_town(w):
@@ -1755,8 +1771,38 @@ class CandidateRecognizer(EntityRecognizer):
         after = self._gaps.get(i + 1, "").strip() if i + 1 < len(words) else "."
         return i > 0 and before == "," and after[:1] in (",", ".") and self._after_kin(words, i - 1)
 
+    def _word_after_cue(self, words: list[_Word], i: int) -> bool:
+        """Hebrew: a frequent word after a place cue that does not name what follows ("בכפר
+        כולם מכירים", in the village everyone knows; "בכפר קוראים לי", they call me there),
+        unlike a noun in the construct state ("בשכונת התקווה") or a street word ("ברחוב
+        הרצל"), after which any word is the name."""
+        return (
+            self.lex.language in GLUED_PREFIXES
+            and i > 0
+            and zipf(words[i].key, self.lex.language) >= CUED_WORD_ZIPF
+            and not self._construct(words[i - 1].key)
+            and not _ends_with(words, i, self.lex.street_cues)
+        )
+
+    def _defective_place(self, key: str) -> int:
+        """Hebrew: the length of the place prefix ("ב", "מ", "ל") glued to a rare word that is
+        a listed town spelt with other vowel letters ("מעוספיא" for "עספיא"); 0 where the
+        word is none."""
+        for prefix in sorted(self.lex.place_prefixes, key=len, reverse=True):
+            rest = key[len(prefix) :]
+            if (
+                key.startswith(prefix)
+                and len(rest) >= DEFECTIVE_MIN
+                and defective(rest) in self.lex.defective_places
+                and zipf(rest, self.lex.language) < WEAK_ZIPF
+            ):
+                return len(prefix)
+        return 0
+
     def _place_or_person(self, words: list[_Word], i: int) -> str | None:
         lex = self.lex
+        if lex.defective_places and self._defective_place(words[i].key):
+            return LOCATION  # "מעוספיא": from Isfiya, listed as "עספיא"
         k = i + 1
         while k < len(words) and words[k].key in lex.facility_qualifiers:
             k += 1  # "स्नेहदीप व्यसनमुक्ती केंद्रात", "Helios Fachklinik"
@@ -1799,6 +1845,7 @@ class CandidateRecognizer(EntityRecognizer):
             _ends_with(words, i, lex.place_cues)
             and words[i].key not in lex.not_after_place_cue
             and not self._gaps.get(i, "").strip()  # "Halima hapa. Nimekuja": a new sentence
+            and not self._word_after_cue(words, i)
         ):
             return LOCATION
         if (
