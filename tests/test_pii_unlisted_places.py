@@ -113,6 +113,22 @@ def test_marathi_towns_in_latin_only(text: str, expected: list[str]) -> None:
     assert places("mr", text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "from (a place)": a rare word so declined names a place nobody listed
+        ("हो, मंगला ताई नंदनवनहून येतील.", ["नंदनवन"]),
+        # a verb's participle ending alike ("पाहून", having seen), a frequent word ("घरून")
+        ("ते पाहून मला बरं वाटलं.", []),
+        ("मी घरून आलो.", []),
+        # from a person is "-कडून"
+        ("मी गोखलेकडून पैसे घेतले.", []),
+    ],
+)
+def test_marathi_from_a_place(text: str, expected: list[str]) -> None:
+    assert places("mr", text) == expected
+
+
 def test_romanised_towns_are_suggestions() -> None:
     hits = [score for span, _, score in found("mr", "मी कामठीहून येतो.") if span == "कामठी"]
     assert hits and all(score < 0.85 for score in hits)

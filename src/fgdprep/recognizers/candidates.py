@@ -327,6 +327,8 @@ class Lexicon:
     defective_places: frozenset[str] = frozenset()
     #: Street words after which any word names the street ("ברחוב הרצל", "רחוב הגפן").
     street_cues: frozenset[tuple[str, ...]] = frozenset()
+    #: Endings that say "from a place" and that no person takes ("-हून").
+    from_suffixes: tuple[str, ...] = ()
     #: Loose keys (fgdprep.text.loose_latin) of towns GeoNames spells only in Latin letters
     #: ("Kāmthi"), from ``places_<country>_latin.txt``; a rare word in a town case that
     #: romanises to one is suggested as a place ("कामठीहून").
@@ -529,6 +531,7 @@ def lexicon(language: str) -> Lexicon | None:
             if len(defective(keys[0])) >= DEFECTIVE_MIN
         ),
         street_cues=_phrases(data.get("street_cues")),
+        from_suffixes=tuple(norm(str(x)) for x in data.get("from_suffixes") or ()),
         latin_places=_latin_places(data_dir, data.get("latin_places") or ()),
         town_suffixes=frozenset(norm(str(x)) for x in data.get("town_suffixes") or ()),
         place_names=frozenset(
@@ -1840,6 +1843,8 @@ class CandidateRecognizer(EntityRecognizer):
                 return LOCATION  # "शिरवळला राहायचो": a place case before a verb of living
             if self._romanised_town(words[i]):
                 return LOCATION  # "कामठीहून": Kāmthi, which GeoNames spells in Latin only
+            if self._from_somewhere(words[i]):
+                return LOCATION  # "नंदनवनहून येतील": from a place, whatever its name
             return None
         if (
             _ends_with(words, i, lex.place_cues)
@@ -2137,6 +2142,16 @@ class CandidateRecognizer(EntityRecognizer):
             and rough_zipf(stem.replace("ळ", "ल"), self.lex.language) < WEAK_ZIPF
             and self._latin_town(stem)
         )
+
+    def _from_somewhere(self, w: _Word) -> bool:
+        """Marathi: a rare word of three letters or more before an ending that says "from a
+        place" ("-हून"; a person is "-कडून"): "नंदनवनहून", not "पाहून" (having seen)."""
+        return any(
+            w.key.endswith(suf)
+            and len(w.key) - len(suf) >= MIN_STEM
+            and self._bare(w.key) == w.key[: -len(suf)]
+            for suf in self.lex.from_suffixes
+        ) and self._in_place_case(w)
 
     def _latin_town(self, stem: str) -> bool:
         """A Devanagari stem, or the name its oblique form stands for, that romanises to a
