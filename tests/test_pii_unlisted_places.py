@@ -69,6 +69,23 @@ def test_hebrew_vowel_letters_streets_and_cue_words(text: str, expected: list[st
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a word that opens place names and a rarer word after it: one place, the prefix
+        # letter outside
+        ("אני סמאח, גרה בוואדי ניסנאס.", ["וואדי ניסנאס"]),
+        ("גר בנווה שאנן, עובד בנמל.", ["נווה שאנן"]),
+        ("אני עובדת בקיוסק של הדוד שלי, בשוק תלפיות.", ["שוק תלפיות"]),
+        # a frequent word or one with the article after it: a market, no place's name
+        ("הייתי בשוק היום.", []),
+        ("בשוק העבודה קשה.", []),
+    ],
+)
+def test_hebrew_place_openers(text: str, expected: list[str]) -> None:
+    assert places("he", text) == expected
+
+
+@pytest.mark.parametrize(
     ("word", "key"),
     [
         # Devanagari and GeoNames' Latin spelling of one town reach one key

@@ -327,6 +327,9 @@ class Lexicon:
     defective_places: frozenset[str] = frozenset()
     #: Street words after which any word names the street ("ברחוב הרצל", "רחוב הגפן").
     street_cues: frozenset[tuple[str, ...]] = frozenset()
+    #: Hebrew words that open a place's name ("וואדי", "נווה", "שוק"): with a rare word
+    #: after them, the two are a place.
+    place_openers: frozenset[str] = frozenset()
     #: Endings that say "from a place" and that no person takes ("-हून").
     from_suffixes: tuple[str, ...] = ()
     #: Loose keys (fgdprep.text.loose_latin) of towns GeoNames spells only in Latin letters
@@ -532,6 +535,7 @@ def lexicon(language: str) -> Lexicon | None:
         ),
         street_cues=_phrases(data.get("street_cues")),
         from_suffixes=tuple(norm(str(x)) for x in data.get("from_suffixes") or ()),
+        place_openers=_keys(data.get("place_openers")),
         latin_places=_latin_places(data_dir, data.get("latin_places") or ()),
         town_suffixes=frozenset(norm(str(x)) for x in data.get("town_suffixes") or ()),
         place_names=frozenset(
@@ -896,6 +900,9 @@ class CandidateRecognizer(EntityRecognizer):
             for i in range(2, len(words))
             if words[i - 1].key in self.lex.spelled_as and len(words[i - 2].key) == 1
         }
+        opened = self._opened_places(words)  # "בוואדי ניסנאס": no word of it on its own
+        spelled |= {k for i, _ in opened for k in (i, i + 1)}
+        spans.extend(span for _, span in opened)
         for m in self.lex.names.find(text, self._unclitic(words)):
             i = by_start.get(_word_start(words, m.start), -1)
             if i < 0 or i in spelled:
@@ -1303,6 +1310,29 @@ class CandidateRecognizer(EntityRecognizer):
                 and not words[i + 1].key.startswith(("ב", "ל", "כ", "ה", "ו", "ש"))
             ):
                 out.append((words[i].start, words[i + 1].end, FACILITY, CUE_SCORE, "cue"))
+        return out
+
+    def _opened_places(
+        self, words: list[_Word]
+    ) -> list[tuple[int, tuple[int, int, str, float, str]]]:
+        """Hebrew: a place named by a word that opens place names and a word after it that
+        is no frequent word and has no prefix letter ("בוואדי ניסנאס", "בנווה שאנן", "בשוק
+        תלפיות"; not "בשוק היום"); the opener is part of the name, its prefix letter not."""
+        out: list[tuple[int, tuple[int, int, str, float, str]]] = []
+        for i in range(len(words) - 1 if self.lex.place_openers else 0):
+            key, name = words[i].key, words[i + 1]
+            opener = next(
+                (k for k in (key, *self._unprefixed(key)) if k in self.lex.place_openers), ""
+            )
+            if (
+                opener
+                and self._gaps.get(i + 1) == " "
+                and name.key not in self.lex.stop
+                and not name.key.startswith(("ב", "ל", "כ", "ה", "ו"))
+                and zipf(name.key, self.lex.language) < CUED_WORD_ZIPF
+            ):
+                start = words[i].end - len(opener)
+                out.append((i, (start, name.end, LOCATION, CUE_SCORE, "cue")))
         return out
 
     def _acronym_before(self, words: list[_Word], first: int) -> bool:
