@@ -140,6 +140,8 @@ def test_marathi_towns_in_latin_only(text: str, expected: list[str]) -> None:
         ("मी घरून आलो.", []),
         # from a person is "-कडून"
         ("मी गोखलेकडून पैसे घेतले.", []),
+        # Pune, a frequent word of the Hindi list the build filters with, now listed
+        ("मग मुलगा नोकरीला पुण्याला गेला.", ["पुण्या"]),
     ],
 )
 def test_marathi_from_a_place(text: str, expected: list[str]) -> None:
