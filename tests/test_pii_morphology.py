@@ -110,7 +110,8 @@ def found(language: str, text: str) -> list[tuple[str, str]]:
         # a school numbered by a Hebrew letter after its head word
         ("he", "למדתי בתיכון מקיף ד׳ בעיר.", [("מקיף ד׳", "FACILITY")]),
         # a head word in the construct state: any word after it names the place
-        ("he", "הבן שלי לומד במכללת אחווה.", [("אחווה", "FACILITY")]),
+        # the listed "מכללת אחוה", spelt with a second vav: the whole listed name
+        ("he", "הבן שלי לומד במכללת אחווה.", [("מכללת אחווה", "FACILITY")]),
         # initials before a facility head word; a Latin name before a case ending apart
         ("mr", "तो बी. जे. कॉलेजमध्ये शिकला.", [("बी. जे", "FACILITY")]),
         ("mr", "आम्ही आता Baner ला राहतो.", [("Baner", "LOCATION")]),

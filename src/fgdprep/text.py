@@ -19,6 +19,7 @@ Offsets always point into the original text.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -381,6 +382,12 @@ _DEVANAGARI_SOUNDS = str.maketrans({"ी": "ि", "ू": "ु", "ई": "इ", "�
 _HEBREW_MATRES = re.compile(r"(?<=[\u05d0-\u05ea])[אוי](?=[\u05d0-\u05ea])")
 
 
+def defective(key: str) -> str:
+    """A Hebrew word without the vowel letters inside it (its defective spelling): "עילית"
+    and "עלית" -> "עלת", "עוספיא" and "עספיא" -> "עספא"."""
+    return _HEBREW_MATRES.sub("", key)
+
+
 def phonetic(key: str) -> str:
     """A rough sound key for ASR misspellings: ch/k/c, ph/f, doubled letters, Devanagari
     vowel length, Hebrew vowel letters inside the word."""
@@ -537,17 +544,25 @@ class PhraseIndex(Generic[P]):
                 if i + n > len(toks):
                     continue
                 ok = True
+                parts = resolved[i : i + n]
                 for j in range(1, n):
                     rj = resolved[i + j]
                     gap = text[toks[i + j - 1].end : toks[i + j].start]
-                    if rj is None or rj[0] != keys[j] or not _joinable(gap):
-                        ok = False
-                        break
+                    if rj is not None and rj[0] == keys[j] and _joinable(gap):
+                        continue
+                    if (
+                        _joinable(gap)
+                        and r[4] == 0  # "שכבתי שבוע" (I lay a week) is no "בת שבע"
+                        and self._spelt_alike(toks[i + j].key, keys[j])
+                    ):
+                        parts[j] = (keys[j], "inflected", 0.95, 0, 0)  # "נצרת עילית"
+                        continue
+                    ok = False
+                    break
                 if not ok:
                     continue
                 if n == 1 and len(keys[0]) <= 2 and not _written_as_name(toks[i].text):
                     continue
-                parts = resolved[i : i + n]
                 hows = {p[1] for p in parts if p is not None}
                 how = (
                     "fuzzy" if "fuzzy" in hows else "inflected" if "inflected" in hows else "exact"
@@ -569,6 +584,15 @@ class PhraseIndex(Generic[P]):
                 else:
                     i += 1
         return out
+
+    def _spelt_alike(self, key: str, listed: str) -> bool:
+        """Hebrew: a later word of a listed name spelt with or without its vowel letters
+        (plene or defective: "נצרת עילית" for "נצרת עלית", "קרית" for "קריית")."""
+        return (
+            self.language == "he"
+            and min(len(key), len(listed)) >= MIN_STEM
+            and defective(key) == defective(listed)
+        )
 
     def _joined(self, text: str, toks: Sequence[Token], i: int) -> Match[P] | None:
         """A one-word name split in two: "Wan Yama", "Wan-yama", "Wan-\\n-yama"."""
@@ -692,10 +716,10 @@ def age_band(value: str) -> str:
 #: "Rajesh", "Kulkarni"): consonants with their inherent "a", vowel signs, a final "a" dropped.
 _DEVA_CONSONANTS = dict(
     zip(
-        "कखगघङचछजझञटठडढणतथदधनपफबभमयरलळवशषसह",
+        "कखगघङचछजझञटठडढणतथदधनपफबभमयरलळवशषसहऱ",
         re.findall(
             r"\S+",
-            "k kh g gh n ch chh j jh n t th d dh n t th d dh n p ph b bh m y r l l v sh sh s h",
+            "k kh g gh n ch chh j jh n t th d dh n t th d dh n p ph b bh m y r l l v sh sh s h r",
         ),
         strict=True,
     )
@@ -735,3 +759,28 @@ def latin(phrase: str) -> str:
             units[k][0] = ""
             kinds = kinds[:k] + "x" + kinds[k + 1 :]
     return re.sub(r"n(?=[pbm])", "m", "".join(u[0] for u in units))
+
+
+#: Spellings of one sound in romanised Indian names ("Wardha"/"vardha", "Kolhapur").
+_LOOSE_LETTERS = (("w", "v"), ("z", "j"), ("q", "k"), ("x", "ks"), ("ee", "i"), ("oo", "u"))
+#: The "h" of an aspirate or of "sh" after a consonant ("bh", "th", "chh", "sh").
+_ASPIRATE_H = re.compile(r"(?<=[bcdgjklmnprstv])h")
+
+
+@functools.lru_cache(maxsize=65536)
+def loose_latin(name: str) -> str:
+    """A loose key of a place name in Latin letters or Devanagari, for matching the two:
+    Devanagari romanised by :func:`latin` (consonants, vowel signs, anusvara, virama, an
+    inherent "a" dropped at the end and between syllables), accents folded, then vowel length
+    ("aa", "ee", "oo"), aspiration ("bh", "th"), retroflex ("ड"/"द" are both "d") and
+    doubled letters folded, w/v and z/j alike, and every "a" after the first letter dropped
+    (an inherent "a" is spoken or not by rules no table gets right, "अमरावती" -> "amravti"
+    for "Amrāvati"; "ā" is "a" once length is folded): "कामठी" and "Kāmthi" -> "kmti",
+    "भंडारा" and "Bhandāra" -> "bndr"."""
+    text = latin(name) if not name.isascii() else name
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"[^a-z]", "", text)
+    for a, b in _LOOSE_LETTERS:
+        text = text.replace(a, b)
+    text = squeeze(_ASPIRATE_H.sub("", text))
+    return text[:1] + text[1:].replace("a", "")

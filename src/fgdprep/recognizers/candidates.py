@@ -37,10 +37,13 @@ from fgdprep.recognizers.base import RecognizerContext, result
 from fgdprep.recognizers.cues import GENERIC_COMPOUND
 from fgdprep.text import (
     MIN_STEM,
+    OBLIQUE,
     SUFFIXES,
     WORD_NAMES,
     PhraseIndex,
     Token,
+    defective,
+    loose_latin,
     norm,
     phrase_keys,
     tokens,
@@ -317,6 +320,25 @@ class Lexicon:
     motion_verbs: tuple[str, ...] = ()
     #: Pronouns that take up a name set off by commas before them ("Shobha, she was...").
     resumptive: frozenset[str] = frozenset()
+    #: Words of nearness before a place ("ליד", near): a listed town after one is a place.
+    near: frozenset[str] = frozenset()
+    #: Hebrew: one-word towns of the lexicon without their inner vowel letters
+    #: (fgdprep.text.defective): "עספיא" -> "עספא", for "מעוספיא".
+    defective_places: frozenset[str] = frozenset()
+    #: Street words after which any word names the street ("ברחוב הרצל", "רחוב הגפן").
+    street_cues: frozenset[tuple[str, ...]] = frozenset()
+    #: Hebrew words that open a place's name ("וואדי", "נווה", "שוק"): with a rare word
+    #: after them, the two are a place.
+    place_openers: frozenset[str] = frozenset()
+    #: Endings that say "from a place" and that no person takes ("-हून").
+    from_suffixes: tuple[str, ...] = ()
+    #: Loose keys (fgdprep.text.loose_latin) of towns GeoNames spells only in Latin letters
+    #: ("Kāmthi"), from ``places_<country>_latin.txt``; a rare word in a town case that
+    #: romanises to one is suggested as a place ("कामठीहून").
+    latin_places: frozenset[str] = frozenset()
+    #: Case endings that put a word in a town's case: locative and ablative, not the dative
+    #: and genitive a person takes too ("-हून", "-मध्ये"; not "-ला", "-च्या").
+    town_suffixes: frozenset[str] = frozenset()
 
     def bare(self, key: str) -> str:
         """A word without the case ending of a place (uncased scripts)."""
@@ -395,6 +417,7 @@ def lexicon(language: str) -> Lexicon | None:
             noun = keys[0][1:]  # "עיר" of "העיר העתיקה"; not "דסה" of "הדסה הר הצופים"
             if len(keys) > 1 and keys[0][:1] == keys[1][:1] == "ה" and zipf(noun, "he") >= 3:
                 names.add(" ".join((noun, *keys[1:])), entity)
+        _add_short_forms(names, data)
         # neighbourhoods named by a number: "שכונה שלוש", "שכונה 3"
         for head in data.get("numbered_places") or ():
             for number in (*(data.get("ages") or {}).get("numbers", ()), *map(str, range(1, 21))):
@@ -503,6 +526,18 @@ def lexicon(language: str) -> Lexicon | None:
         verb_adverbs=_keys(data.get("verb_adverbs")),
         motion_verbs=tuple(norm(str(x)) for x in data.get("motion_verbs") or ()),
         resumptive=_keys(data.get("resumptive")),
+        near=_keys(data.get("near")),
+        defective_places=frozenset(
+            defective(keys[0])
+            for keys, entity in names.entries()
+            if language == "he" and len(keys) == 1 and entity == LOCATION
+            if len(defective(keys[0])) >= DEFECTIVE_MIN
+        ),
+        street_cues=_phrases(data.get("street_cues")),
+        from_suffixes=tuple(norm(str(x)) for x in data.get("from_suffixes") or ()),
+        place_openers=_keys(data.get("place_openers")),
+        latin_places=_latin_places(data_dir, data.get("latin_places") or ()),
+        town_suffixes=frozenset(norm(str(x)) for x in data.get("town_suffixes") or ()),
         place_names=frozenset(
             keys[0]
             for keys in map(
@@ -525,6 +560,52 @@ def lexicon(language: str) -> Lexicon | None:
         plural_articles=_keys(data.get("plural_articles")),
         feminine_endings=tuple(norm(str(x)) for x in data.get("feminine_endings") or ()),
     )
+
+
+#: A Hebrew town this short without its vowel letters is matched only as written.
+DEFECTIVE_MIN = 4
+#: A romanised town key this short matches too many words ("pune" -> "pun").
+LATIN_KEY_MIN = 4
+
+
+def _latin_places(data_dir: Any, countries: Any) -> frozenset[str]:
+    """Loose keys of the towns each country's Latin list holds (comments aside)."""
+    out: set[str] = set()
+    for country in countries:
+        source = data_dir.joinpath(f"places_{country}_latin.txt")
+        for line in source.read_text(encoding="utf-8").splitlines():
+            key = loose_latin(line) if line and not line.startswith("#") else ""
+            if len(key) >= LATIN_KEY_MIN:
+                out.add(key)
+    return frozenset(out)
+
+
+#: Hebrew: first words of town names that everyday speech drops ("מטבעון" for "קריית
+#: טבעון", "עירון" for "מעלה עירון").
+SHORT_FORM_HEADS = frozenset({"קריית", "קרית", "כפר", "מעלה"})
+#: Such a short form counts only where the rest is rarer than this as a word ("כפר סבא" is
+#: no "סבא", grandpa; "קריית שמונה" no "שמונה", eight).
+SHORT_FORM_ZIPF = 3.5
+
+
+def _add_short_forms(names: PhraseIndex[str], data: dict[str, Any]) -> None:
+    """Index the short form of each listed two-word town opened by a head word that speech
+    drops, where the rest is a rare word of three letters or more, no plural noun ("כפר
+    ורדים": roses), no word with the article, nobody's name and not listed on its own."""
+    people = _keys(data.get("given_names")) | _keys(data.get("surnames"))
+    for keys, entity in names.entries():
+        if entity != LOCATION or len(keys) != 2 or keys[0] not in SHORT_FORM_HEADS:
+            continue
+        rest = keys[1]
+        if (
+            len(rest) >= MIN_STEM
+            and not rest.startswith("ה")
+            and not rest.endswith(("ים", "ות"))
+            and rest not in people
+            and not names.entries(rest)
+            and zipf(rest, "he") < SHORT_FORM_ZIPF
+        ):
+            names.add(rest, LOCATION)
 
 
 VOWELS = frozenset("aeiouyäöü")
@@ -763,7 +844,7 @@ class CandidateRecognizer(EntityRecognizer):
             hit = self.lex.names.resolve(w.key)
             if hit is not None:
                 return start + hit[3], end - hit[4]
-            return start, end
+            return start + self._defective_place(w.key), end
         cut = self._clitic_cut(w.key)  # "नाशिकमध्येच": a clitic after the case ending
         if cut:
             w = _Word(w.start, w.end - cut, w.text[:-cut], w.key[:-cut])
@@ -776,7 +857,11 @@ class CandidateRecognizer(EntityRecognizer):
         key = w.key
         for _ in range(2):
             for suf in (*self.lex.after_name, *SUFFIXES.get(self.lex.language, ())):
-                if suf in self.lex.strip_known_only and not self.lex.names.knows(key[: -len(suf)]):
+                if (
+                    suf in self.lex.strip_known_only
+                    and not self.lex.names.knows(key[: -len(suf)])
+                    and not self._latin_town(key[: -len(suf)])
+                ):
                     continue  # "संजीवनी", "अमित": the ending is part of an unknown name
                 if key.endswith(suf) and len(key) - len(suf) >= 2:
                     key = key[: -len(suf)]
@@ -815,6 +900,9 @@ class CandidateRecognizer(EntityRecognizer):
             for i in range(2, len(words))
             if words[i - 1].key in self.lex.spelled_as and len(words[i - 2].key) == 1
         }
+        opened = self._opened_places(words)  # "בוואדי ניסנאס": no word of it on its own
+        spelled |= {k for i, _ in opened for k in (i, i + 1)}
+        spans.extend(span for _, span in opened)
         for m in self.lex.names.find(text, self._unclitic(words)):
             i = by_start.get(_word_start(words, m.start), -1)
             if i < 0 or i in spelled:
@@ -886,6 +974,12 @@ class CandidateRecognizer(EntityRecognizer):
                         )
                         or (
                             m.payload == FACILITY and _ends_with(words, i, self.lex.facility_before)
+                        )
+                        or (  # "ליד עכו": near a listed town, however frequent its name
+                            m.start == w.start
+                            and i > 0
+                            and words[i - 1].key in self.lex.near
+                            and self._gaps.get(i) == " "
                         )
                     )
                 )
@@ -993,8 +1087,11 @@ class CandidateRecognizer(EntityRecognizer):
                     and w.key.startswith("ה")
                     and self.lex.language in GLUED_PREFIXES
                     and self._prefixed_word(w)
+                    and not _ends_with(words, i, self.lex.street_cues)  # "ברחוב הרצל"
                 ):
                     continue  # "בית החולים הפסיכיאטרי": an adjective with the article
+                if cue == PERSON and self._romanised_town(w):
+                    cue = LOCATION  # "माझी बहीण कामठीत असते": my sister lives in Kamthi
                 if cue == PERSON and (self._common_in_case(w) or self._prefixed_word(w)):
                     continue  # "तानाजीचा मुलगा शहरात": a son in town, not a son named so
                 found[i] = (cue, CUE_SCORE, "cue")
@@ -1213,6 +1310,29 @@ class CandidateRecognizer(EntityRecognizer):
                 and not words[i + 1].key.startswith(("ב", "ל", "כ", "ה", "ו", "ש"))
             ):
                 out.append((words[i].start, words[i + 1].end, FACILITY, CUE_SCORE, "cue"))
+        return out
+
+    def _opened_places(
+        self, words: list[_Word]
+    ) -> list[tuple[int, tuple[int, int, str, float, str]]]:
+        """Hebrew: a place named by a word that opens place names and a word after it that
+        is no frequent word and has no prefix letter ("בוואדי ניסנאס", "בנווה שאנן", "בשוק
+        תלפיות"; not "בשוק היום"); the opener is part of the name, its prefix letter not."""
+        out: list[tuple[int, tuple[int, int, str, float, str]]] = []
+        for i in range(len(words) - 1 if self.lex.place_openers else 0):
+            key, name = words[i].key, words[i + 1]
+            opener = next(
+                (k for k in (key, *self._unprefixed(key)) if k in self.lex.place_openers), ""
+            )
+            if (
+                opener
+                and self._gaps.get(i + 1) == " "
+                and name.key not in self.lex.stop
+                and not name.key.startswith(("ב", "ל", "כ", "ה", "ו"))
+                and zipf(name.key, self.lex.language) < CUED_WORD_ZIPF
+            ):
+                start = words[i].end - len(opener)
+                out.append((i, (start, name.end, LOCATION, CUE_SCORE, "cue")))
         return out
 
     def _acronym_before(self, words: list[_Word], first: int) -> bool:
@@ -1684,8 +1804,38 @@ class CandidateRecognizer(EntityRecognizer):
         after = self._gaps.get(i + 1, "").strip() if i + 1 < len(words) else "."
         return i > 0 and before == "," and after[:1] in (",", ".") and self._after_kin(words, i - 1)
 
+    def _word_after_cue(self, words: list[_Word], i: int) -> bool:
+        """Hebrew: a frequent word after a place cue that does not name what follows ("בכפר
+        כולם מכירים", in the village everyone knows; "בכפר קוראים לי", they call me there),
+        unlike a noun in the construct state ("בשכונת התקווה") or a street word ("ברחוב
+        הרצל"), after which any word is the name."""
+        return (
+            self.lex.language in GLUED_PREFIXES
+            and i > 0
+            and zipf(words[i].key, self.lex.language) >= CUED_WORD_ZIPF
+            and not self._construct(words[i - 1].key)
+            and not _ends_with(words, i, self.lex.street_cues)
+        )
+
+    def _defective_place(self, key: str) -> int:
+        """Hebrew: the length of the place prefix ("ב", "מ", "ל") glued to a rare word that is
+        a listed town spelt with other vowel letters ("מעוספיא" for "עספיא"); 0 where the
+        word is none."""
+        for prefix in sorted(self.lex.place_prefixes, key=len, reverse=True):
+            rest = key[len(prefix) :]
+            if (
+                key.startswith(prefix)
+                and len(rest) >= DEFECTIVE_MIN
+                and defective(rest) in self.lex.defective_places
+                and zipf(rest, self.lex.language) < WEAK_ZIPF
+            ):
+                return len(prefix)
+        return 0
+
     def _place_or_person(self, words: list[_Word], i: int) -> str | None:
         lex = self.lex
+        if lex.defective_places and self._defective_place(words[i].key):
+            return LOCATION  # "מעוספיא": from Isfiya, listed as "עספיא"
         k = i + 1
         while k < len(words) and words[k].key in lex.facility_qualifiers:
             k += 1  # "स्नेहदीप व्यसनमुक्ती केंद्रात", "Helios Fachklinik"
@@ -1721,11 +1871,16 @@ class CandidateRecognizer(EntityRecognizer):
             verb = words[k].key if k < len(words) else ""
             if verb.startswith(lex.place_verb_stems or ("\0",)) and self._in_place_case(words[i]):
                 return LOCATION  # "शिरवळला राहायचो": a place case before a verb of living
+            if self._romanised_town(words[i]):
+                return LOCATION  # "कामठीहून": Kāmthi, which GeoNames spells in Latin only
+            if self._from_somewhere(words[i]):
+                return LOCATION  # "नंदनवनहून येतील": from a place, whatever its name
             return None
         if (
             _ends_with(words, i, lex.place_cues)
             and words[i].key not in lex.not_after_place_cue
             and not self._gaps.get(i, "").strip()  # "Halima hapa. Nimekuja": a new sentence
+            and not self._word_after_cue(words, i)
         ):
             return LOCATION
         if (
@@ -2002,6 +2157,44 @@ class CandidateRecognizer(EntityRecognizer):
                 stem.endswith(OBLIQUE_VOWELS)
                 and rough_zipf(stem[:-1], self.lex.language) >= WEAK_ZIPF
             )
+        )
+
+    def _romanised_town(self, w: _Word) -> bool:
+        """A rare word in a town case (locative, ablative) whose stem, or the name its oblique
+        stem stands for ("भंडाऱ्या" for "भंडारा"), romanises to a town of the Latin list,
+        and is nobody's name the lexicon knows. Marathi "ळ" is Hindi "ल" in the frequency list:
+        "मंडळात" (in the association, Hindi "मंडल") is a word, no "Mandla"."""
+        stem = self._bare(w.key)
+        return (
+            bool(self.lex.latin_places)
+            and w.key[len(stem) :] in self.lex.town_suffixes
+            and self._in_place_case(w)
+            and rough_zipf(stem.replace("ळ", "ल"), self.lex.language) < WEAK_ZIPF
+            and self._latin_town(stem)
+        )
+
+    def _from_somewhere(self, w: _Word) -> bool:
+        """Marathi: a rare word of three letters or more before an ending that says "from a
+        place" ("-हून"; a person is "-कडून"): "नंदनवनहून", not "पाहून" (having seen)."""
+        return any(
+            w.key.endswith(suf)
+            and len(w.key) - len(suf) >= MIN_STEM
+            and self._bare(w.key) == w.key[: -len(suf)]
+            for suf in self.lex.from_suffixes
+        ) and self._in_place_case(w)
+
+    def _latin_town(self, stem: str) -> bool:
+        """A Devanagari stem, or the name its oblique form stands for, that romanises to a
+        town of the Latin list and is nobody's name the lexicon knows."""
+        if not self.lex.latin_places:
+            return False
+        forms = [stem]
+        for ending, bases in OBLIQUE.get(self.lex.language, ()):
+            if ending and stem.endswith(ending) and len(stem) - len(ending) >= 2:
+                forms += [stem[: -len(ending)] + base for base in bases]
+        people = self.lex.given | self.lex.surnames
+        return any(
+            form not in people and loose_latin(form) in self.lex.latin_places for form in forms
         )
 
     def _honorific(self, words: list[_Word], i: int) -> str | None:
