@@ -30,6 +30,7 @@ from fgdprep.entities import FACILITY, LOCATION, PERSON, ROSTER_PERSON, Detected
 from fgdprep.errors import ConfigError, StageError
 from fgdprep.model import Person
 from fgdprep.recognizers import RecognizerContext, build_recognizers
+from fgdprep.recognizers.base import every_language
 from fgdprep.recognizers.candidates import DRUG_ENDINGS, FROM_CANDIDATE, Lexicon, lexicon
 from fgdprep.recognizers.candidates import NAME as CANDIDATES
 from fgdprep.recognizers.phone import number_words
@@ -321,15 +322,12 @@ def _whole_place(text: str, d: Detected, known: list[Detected]) -> Detected:
     return d
 
 
-#: Words the small English models take into a name before it: "I am Harriet", "Myself Imran".
-NER_LEAD = frozenset({"i", "i'm", "im", "am", "myself", "me", "hello", "hi", "this", "is"})
-
-
 def _without_lead(text: str, d: Detected) -> Detected:
     """An NER span without the pronoun or greeting it begins with ("I am Harriet")."""
     toks = tokens(text[d.start : d.end])
     k = 0
-    while k < len(toks) - 1 and toks[k].key in NER_LEAD:
+    # words the small English models take into a name before it ("ner_lead" in the data)
+    while k < len(toks) - 1 and toks[k].key in every_language("ner_lead"):
         k += 1
     return dataclasses.replace(d, start=d.start + toks[k].start) if k else d
 

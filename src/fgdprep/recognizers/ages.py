@@ -15,13 +15,13 @@ from importlib import resources
 
 import yaml
 
+from fgdprep.recognizers.base import every_language
 from fgdprep.text import Token, norm, phrase_keys, tokens
 
 MAX_AGE = 120
 #: Ages below this, set off by commas after a name, are more likely counts than ages.
 MIN_INTRODUCED_AGE = 15
 #: Units of age that end a clause as an age ("I was 17 years.", "nilikuwa na miaka 20.").
-YEARS = frozenset({"years", "year", "yrs", "miaka", "myaka"})
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,8 @@ def spoken_ages(text: str, language: str) -> list[tuple[int, int]]:
         cue = _ends_with(toks, i, cues.before)
         duration = cue and i - cue - 1 >= 0 and toks[i - cue - 1].key in cues.not_before
         # "I was 17 years." ends the clause on the unit: an age, unlike "I was 2 years in ..."
-        clause_end = after in YEARS and text[toks[j + 1].end : toks[j + 1].end + 1] in (
+        years = every_language("ages", "years")
+        clause_end = after in years and text[toks[j + 1].end : toks[j + 1].end + 1] in (
             "",
             ".",
             ",",

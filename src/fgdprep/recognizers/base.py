@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
+import yaml
 from presidio_analyzer import RecognizerResult
 
 from fgdprep.model import Person
+from fgdprep.text import norm
 
 
 @dataclass(frozen=True)
@@ -38,3 +42,27 @@ def result(
             **meta,
         },
     )
+
+
+@functools.cache
+def _every_language_data() -> tuple[dict[str, Any], ...]:
+    data_dir = resources.files("fgdprep").joinpath("data")
+    return tuple(
+        yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+        for source in sorted(data_dir.iterdir(), key=lambda f: f.name)
+        if source.name.startswith("lang_") and source.name.endswith(".yaml")
+    )
+
+
+@functools.cache
+def every_language(*path: str) -> frozenset[str]:
+    """The words under ``path`` (a key, or a section and its key) in the data of every study
+    language together (``data/lang_<code>.yaml``, normalised with :func:`fgdprep.text.norm`):
+    for cues read whatever the language of the text, since speakers code-switch."""
+    words: set[str] = set()
+    for data in _every_language_data():
+        node: Any = data
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        words.update(norm(str(w)) for w in node or ())
+    return frozenset(words)

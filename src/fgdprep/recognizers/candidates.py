@@ -33,7 +33,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from fgdprep.entities import FACILITY, LOCATION, PERSON
-from fgdprep.recognizers.base import RecognizerContext, result
+from fgdprep.recognizers.base import RecognizerContext, every_language, result
 from fgdprep.recognizers.cues import GENERIC_COMPOUND
 from fgdprep.text import (
     MIN_STEM,
@@ -197,8 +197,6 @@ NOT_FACILITY_ACRONYMS = frozenset(
         *("EKG", "MRT", "ABM", "BTHG", "SGB", "GDB", "EM", "ALG", "HARTZ", "BU", "AU", "BEM"),
     }
 )
-#: Hebrew: the word before "בעומר" in the name of a holiday (Lag BaOmer), not the town.
-HOLIDAY_BEFORE = frozenset({'ל"ג', "לג"})
 #: German adjectives of kind that open a facility's name ("Evangelische", "Städtisches").
 FACILITY_ADJECTIVES = ("ische", "isches", "ischen", "ischer", "liche", "liches", "lichen")
 #: Marathi: the plural of respect between a name and its case ending ("पाटलांनी").
@@ -339,6 +337,8 @@ class Lexicon:
     #: Case endings that put a word in a town's case: locative and ablative, not the dative
     #: and genitive a person takes too ("-हून", "-मध्ये"; not "-ला", "-च्या").
     town_suffixes: frozenset[str] = frozenset()
+    #: Hebrew: the word before "בעומר" in the name of a holiday (Lag BaOmer), not the town.
+    holiday_before: frozenset[str] = frozenset()
 
     def bare(self, key: str) -> str:
         """A word without the case ending of a place (uncased scripts)."""
@@ -424,7 +424,13 @@ def lexicon(language: str) -> Lexicon | None:
                 names.add(f"{head} {number}", LOCATION)
     # a listed facility called by its first word alone ("रुबीमध्ये" for Ruby Hall, "Ruby"),
     # where the rest is a kind of building and the first word is no word of the language
-    heads = _keys(data.get("facility_after")) | _keys(data.get("facility_stems")) | HALLS
+    # kinds of building that end a facility's name besides the head words ("Ruby Hall"), of
+    # every language together
+    heads = (
+        _keys(data.get("facility_after"))
+        | _keys(data.get("facility_stems"))
+        | every_language("halls")
+    )
     for item in data.get("facilities") or ():
         keys = phrase_keys(str(item))
         if (
@@ -538,6 +544,7 @@ def lexicon(language: str) -> Lexicon | None:
         place_openers=_keys(data.get("place_openers")),
         latin_places=_latin_places(data_dir, data.get("latin_places") or ()),
         town_suffixes=frozenset(norm(str(x)) for x in data.get("town_suffixes") or ()),
+        holiday_before=_keys(data.get("holiday_before")),
         place_names=frozenset(
             keys[0]
             for keys in map(
@@ -580,11 +587,9 @@ def _latin_places(data_dir: Any, countries: Any) -> frozenset[str]:
     return frozenset(out)
 
 
-#: Hebrew: first words of town names that everyday speech drops ("מטבעון" for "קריית
-#: טבעון", "עירון" for "מעלה עירון").
-SHORT_FORM_HEADS = frozenset({"קריית", "קרית", "כפר", "מעלה"})
-#: Such a short form counts only where the rest is rarer than this as a word ("כפר סבא" is
-#: no "סבא", grandpa; "קריית שמונה" no "שמונה", eight).
+#: A short form of a town (``short_form_heads`` in the language's data: "מטבעון" for "קריית
+#: טבעון") counts only where the rest is rarer than this as a word ("כפר סבא" is no "סבא",
+#: grandpa; "קריית שמונה" no "שמונה", eight).
 SHORT_FORM_ZIPF = 3.5
 
 
@@ -593,8 +598,9 @@ def _add_short_forms(names: PhraseIndex[str], data: dict[str, Any]) -> None:
     drops, where the rest is a rare word of three letters or more, no plural noun ("כפר
     ורדים": roses), no word with the article, nobody's name and not listed on its own."""
     people = _keys(data.get("given_names")) | _keys(data.get("surnames"))
+    heads = _keys(data.get("short_form_heads"))
     for keys, entity in names.entries():
-        if entity != LOCATION or len(keys) != 2 or keys[0] not in SHORT_FORM_HEADS:
+        if entity != LOCATION or len(keys) != 2 or keys[0] not in heads:
             continue
         rest = keys[1]
         if (
@@ -609,8 +615,6 @@ def _add_short_forms(names: PhraseIndex[str], data: dict[str, Any]) -> None:
 
 
 VOWELS = frozenset("aeiouyäöü")
-#: Kinds of building that end a facility's name besides the head words ("Ruby Hall").
-HALLS = frozenset({"hall", "हॉल", "house", "हाऊस", "bhavan", "भवन", "home", "होम"})
 #: Pet forms are made of a given name's first letters, this many, and a diminutive ending.
 PET_STEMS = (3, 4)
 
@@ -944,7 +948,7 @@ class CandidateRecognizer(EntityRecognizer):
                 # "בעומר יש מרפאה" (in Omer), "למרפאה בחורה" (to the clinic in Hura, though
                 # "בחורה" is a girl after anything else); not "ל״ג בעומר", a holiday
                 prior = {words[i - 1].key, *self._unprefixed(words[i - 1].key)} if i else set()
-                if prior & HOLIDAY_BEFORE:
+                if prior & self.lex.holiday_before:
                     continue
                 located = town and (
                     (glued.endswith("ב") and (not common or self._facility_word(words, i - 1)))

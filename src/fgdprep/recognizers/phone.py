@@ -15,7 +15,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from fgdprep.entities import PHONE
-from fgdprep.recognizers.base import RecognizerContext, result
+from fgdprep.recognizers.base import RecognizerContext, every_language, result
 from fgdprep.recognizers.patterns import id_cue_before
 from fgdprep.text import tokens
 
@@ -182,9 +182,7 @@ TENS: dict[str, str] = {
     "themanini": "8",
     "tisini": "9",
 }
-PAIR_JOIN = frozenset({"and", "na", "und"})
 REPEAT = {"double": 2, "triple": 3, "doppel": 2, "mara": 0}
-PLUS = frozenset({"plus", "jumlisha"})
 # Spoken numbers may only be joined by spaces, commas and hyphens.
 _JOIN = re.compile(r"^[\s,\-]*$")
 
@@ -266,7 +264,7 @@ def _spoken(text: str) -> list[tuple[int, int]]:
             if j > start_i and not _JOIN.match(text[toks[j - 1].end : toks[j].start]):
                 break
             key = toks[j].key
-            if key in PLUS and not digits:
+            if key in every_language("phone", "plus") and not digits:
                 plus = True
             elif REPEAT.get(key):
                 repeat = REPEAT[key]
@@ -278,7 +276,7 @@ def _spoken(text: str) -> list[tuple[int, int]]:
             elif key in TENS:
                 unit = "0"
                 nxt = j + 1
-                if nxt < len(toks) and toks[nxt].key in PAIR_JOIN:
+                if nxt < len(toks) and toks[nxt].key in every_language("phone", "pair_join"):
                     nxt += 1
                 if nxt < len(toks) and toks[nxt].key in DIGIT_WORDS:
                     unit = DIGIT_WORDS[toks[nxt].key]

@@ -18,7 +18,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from fgdprep.entities import PERSON, ROSTER_PERSON
 from fgdprep.model import Person
 from fgdprep.recognizers.ages import age_cues
-from fgdprep.recognizers.base import RecognizerContext, result
+from fgdprep.recognizers.base import RecognizerContext, every_language, result
 from fgdprep.recognizers.candidates import (
     COMMON_ZIPF,
     NOUN_ZIPF,
@@ -44,100 +44,6 @@ from fgdprep.text import (
 
 NAME = "roster"
 
-# Words before a lowercase word-name that make it a person ("with grace", "mama neema").
-ADDRESS_BEFORE = frozenset(
-    {
-        "with",
-        "to",
-        "asked",
-        "ask",
-        "told",
-        "tell",
-        "thank",
-        "thanks",
-        "like",
-        "as",
-        "sister",
-        "brother",
-        "mama",
-        "baba",
-        "dada",
-        "kaka",
-        "bibi",
-        "mzee",
-        "dr",
-        "doctor",
-        "nurse",
-        "auntie",
-        "madam",
-        "mr",
-        "mrs",
-        "ms",
-        "frau",
-        "herr",
-        "mit",
-        "asante",
-        "ndugu",
-        "mwalimu",
-        "bi",
-        "bwana",
-        "danke",
-        "webale",
-        "hi",
-        "hello",
-        *("תודה", "שלום", "היי", "धन्यवाद", "नमस्कार"),
-    }
-)
-#: "I am" before a name that is also a word, the clause ending after it: a self-introduction.
-SELF_INTRODUCTION = frozenset({"אני", "nze", "मी", "am", "i'm", "im"})
-ADDRESS_AFTER = frozenset(
-    {
-        "said",
-        "says",
-        "told",
-        "asked",
-        "mentioned",
-        "alisema",
-        "anasema",
-        "sagte",
-        "meinte",
-        "ulikuwa",
-        "ulisema",
-        "unasema",
-        "umesema",
-        "hast",
-        "wolltest",
-        # Luganda, Kiswahili: "Ssanyu wano" (here: present), "Ssanyu ggwe?" (you?), "said"
-        *("wano", "ggwe", "yagamba", "agamba", "agambye", "ayogedde", "yayogera", "hapa"),
-        # Marathi: "नाना बरोबर बोलले" (Nana is right), "पूजा म्हणाली", "आशा ताईंनी सांगितलं"
-        *("बरोबर", "म्हणाले", "म्हणाल्या", "म्हणाला", "म्हणाली", "म्हणतात", "म्हणते", "म्हणतो"),
-        *("बोलले", "बोलल्या", "बोलला", "बोलली", "सांगितले", "सांगितलं", "ताई", "ताईंनी", "सर"),
-        *("मॅडम", "काका", "काकू", "मावशी", "आजी", "आजोबा", "भाऊ", "दादा", "वहिनी", "जी"),
-    }
-)
-NOT_A_PERSON_BEFORE = frozenset(
-    {
-        "the",
-        "a",
-        "god's",
-        "gods",
-        "of",
-        "by",
-        "his",
-        "her",
-        "their",
-        "our",
-        "your",
-        "no",
-        "with god's",
-        "gottes",
-        "die",
-        "der",
-        "mungu",
-        "ya",
-        "kwa neema",
-    }
-)
 #: Kiswahili verb stems of agreeing and talking: "na" after them is "with" a person.
 TALK_WITH = ("kubalian", "ongea", "zungumz", "elewan", "patan", "bishan", "kutan")
 #: Kiswahili verbs with a person object glued on ("nilimwambia", "alimuuliza", "nikampigia"):
@@ -145,21 +51,11 @@ TALK_WITH = ("kubalian", "ongea", "zungumz", "elewan", "patan", "bishan", "kutan
 TOLD = ("mwambi", "muuliz", "mwuliz", "mpigi", "mshukur")
 #: Initials given as an alias: two or three capitals.
 INITIALS = re.compile(r"[A-Z]{2,3}")
-#: German prepositions (with the article glued on) before a noun, never before a person.
-NOUN_BEFORE = frozenset(
-    {"im", "am", "vom", "zum", "zur", "beim", "ins", "seit", "bis", "über", "letzten", "jeden"}
-    # accusative, dative and genitive articles and adjectives of time: "den Winter", "den
-    # ganzen Winter" (not "der"/"die", which speakers put before names: "der Viktor")
-    | {"den", "dem", "des", "ganzen", "diesen", "nächsten", "vorigen"}
-)
-#: German indefinite articles: a name takes none ("ein Engel", "bei einem Bäcker").
-INDEFINITE = frozenset({"ein", "eine", "einen", "einem", "einer", "eines"})
 #: A near-miss of a roster name in an uncased script this frequent is a word.
 FUZZY_WORD_ZIPF = 3.0
 #: A roster name with an ending glued on ("my", a diminutive) in a word the frequency list
 #: knows at all is that word.
 SUFFIXED_WORD_ZIPF = 2.0
-NOT_A_PERSON_AFTER = frozenset({"of", "ya", "wa", "be", "not", "have", "you", "we", "they"})
 #: Pet forms of a roster name made from its start: the start alone ("Hali" for Halima) in
 #: cased scripts is this long at least; with a diminutive ending ("Gabi", "יוסיק", "दत्तू")
 #: the start is this long (Devanagari counts signs, so "सच" of "सचिन" is two).
@@ -266,13 +162,15 @@ class RosterRecognizer(EntityRecognizer):
         whole = m.end - m.start == len(toks[i].text) and i > 0 and not toks[i].text.isupper()
         if (
             whole
-            and toks[i - 1].key in INDEFINITE
+            # German indefinite articles: a name takes none
+            and toks[i - 1].key in every_language("indefinite")
             and (m.how == "fuzzy" or zipf(toks[i].key, self.supported_language) >= NOUN_ZIPF)
         ):
             return True  # "war ein Engel", "bei einem Bäcker": a noun, not Engel or Becker
         return (
             whole
-            and toks[i - 1].key in NOUN_BEFORE
+            # German prepositions and articles before a noun, never before a person
+            and toks[i - 1].key in every_language("noun_before")
             and zipf(toks[i].key, self.supported_language) >= NOUN_ZIPF
         )
 
@@ -464,7 +362,8 @@ class RosterRecognizer(EntityRecognizer):
         # "neema na imani", "mercy and hope": a word-name joined to a name is a name too
         taken = {pos[m.start] for m in out}
         for m, i in doubtful:
-            if i >= 2 and toks[i - 1].key in COORDINATION and (i - 2) in taken:
+            joined = toks[i - 1].key in every_language("coordination") or toks[i - 1].key == "&"
+            if i >= 2 and joined and (i - 2) in taken:
                 out.append(m)
         return [
             result(
@@ -484,7 +383,6 @@ class RosterRecognizer(EntityRecognizer):
 
 #: Languages that capitalise every noun: a name in lowercase there is a word.
 CASED_NOUN_LANGUAGES = frozenset({"de"})
-COORDINATION = frozenset({"and", "na", "und", "ne", "&"})
 
 
 #: A Latin spelling of a Devanagari name part this frequent in English is the English word
@@ -512,7 +410,7 @@ def _reads_as_word(toks: list[Token], i: int, cased: bool, text: str) -> bool:
     before = toks[i - 1].key if i > 0 else ""
     if cased and any(c.isupper() for c in text):
         return True
-    return before in NOT_A_PERSON_BEFORE
+    return before in every_language("not_a_person_before")
 
 
 def _is_word_name_hit(m: Any, toks: list[Token], pos: dict[int, int], names: set[str]) -> bool:
@@ -605,7 +503,10 @@ def _word_name_context(text: str, toks: list[Token], i: int) -> float | None:
     capital = toks[i].text[:1].isupper()
     sentence_start = i == 0 or text[: toks[i].start].rstrip()[-1:] in (".", "?", "!", ":")
     vocative = tail[:1] in (",", "?", "!")
-    negative = before in NOT_A_PERSON_BEFORE or after in NOT_A_PERSON_AFTER
+    # "by the grace of god": words around it that make it the word (data/lang_<code>.yaml)
+    negative = before in every_language("not_a_person_before") or after in every_language(
+        "not_a_person_after"
+    )
     if negative and not (vocative and before not in ("the", "god's", "gods")):
         return None
     if capital and not sentence_start:
@@ -614,7 +515,9 @@ def _word_name_context(text: str, toks: list[Token], i: int) -> float | None:
     # Kiswahili "nakubaliana na tumaini": agreeing or talking *with* someone
     with_someone = before == "na" and i > 1 and any(v in toks[i - 2].key for v in TALK_WITH)
     with_someone = with_someone or any(v in before for v in TOLD)
-    if before in ADDRESS_BEFORE or after in ADDRESS_AFTER or thank_you or with_someone:
+    # "with grace", "mama neema", "hope said": words that make it a person
+    address = before in every_language("address_before") or after in every_language("address_after")
+    if address or thank_you or with_someone:
         return 0.7
     if _person_verb(after):
         return 0.7  # "Baraka atagawa nauli": the subject of a verb of the person class
@@ -626,6 +529,6 @@ def _word_name_context(text: str, toks: list[Token], i: int) -> float | None:
         return 0.7
     if tail[:1] in ("?",):
         return 0.7
-    if before in SELF_INTRODUCTION and tail[:1] in (".", ","):
+    if before in every_language("self_introduction") and tail[:1] in (".", ","):
         return 0.7  # "אני טל.", "Nze Ssanyu,", "I'm Hope.": a speaker saying who they are
     return None
