@@ -395,7 +395,7 @@ def phonetic(key: str) -> str:
     for a, b in _PHONETIC:
         out = out.replace(a, b)
     if not out.isascii():
-        out = _HEBREW_MATRES.sub("", out.translate(_DEVANAGARI_SOUNDS)).replace("'", "")
+        out = defective(out.translate(_DEVANAGARI_SOUNDS)).replace("'", "")
     return squeeze(out)
 
 

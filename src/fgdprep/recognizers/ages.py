@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib import resources
 
-import yaml
-
-from fgdprep.recognizers.base import every_language
+from fgdprep.recognizers.base import every_language, language_data
 from fgdprep.text import Token, norm, phrase_keys, tokens
 
 MAX_AGE = 120
@@ -51,10 +48,7 @@ def _keys(items: object) -> frozenset[str]:
 
 @functools.cache
 def age_cues(language: str) -> AgeCues | None:
-    source = resources.files("fgdprep").joinpath("data", f"lang_{language}.yaml")
-    if not source.is_file():
-        return None
-    data = (yaml.safe_load(source.read_text(encoding="utf-8")) or {}).get("ages")
+    data = (language_data(language) or {}).get("ages")
     if not isinstance(data, dict):
         return None
     return AgeCues(

@@ -45,12 +45,27 @@ def result(
 
 
 @functools.cache
-def _every_language_data() -> tuple[dict[str, Any], ...]:
+def language_data(language: str) -> dict[str, Any] | None:
+    """The packaged data of a language (``data/lang_<code>.yaml``), parsed once; None where
+    there is none. Shared between callers: read it, never change it."""
+    source = resources.files("fgdprep").joinpath("data", f"lang_{language}.yaml")
+    if not source.is_file():
+        return None
+    data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    return data if isinstance(data, dict) else {}
+
+
+@functools.cache
+def every_language_data() -> tuple[dict[str, Any], ...]:
+    """:func:`language_data` of every language that has packaged data, by file name."""
     data_dir = resources.files("fgdprep").joinpath("data")
+    names = sorted(f.name for f in data_dir.iterdir())
     return tuple(
-        yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-        for source in sorted(data_dir.iterdir(), key=lambda f: f.name)
-        if source.name.startswith("lang_") and source.name.endswith(".yaml")
+        data
+        for name in names
+        if name.startswith("lang_")
+        and name.endswith(".yaml")
+        and (data := language_data(name[len("lang_") : -len(".yaml")])) is not None
     )
 
 
@@ -60,7 +75,7 @@ def every_language(*path: str) -> frozenset[str]:
     language together (``data/lang_<code>.yaml``, normalised with :func:`fgdprep.text.norm`):
     for cues read whatever the language of the text, since speakers code-switch."""
     words: set[str] = set()
-    for data in _every_language_data():
+    for data in every_language_data():
         node: Any = data
         for key in path:
             node = node.get(key) if isinstance(node, dict) else None

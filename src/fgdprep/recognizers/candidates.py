@@ -33,7 +33,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from fgdprep.entities import FACILITY, LOCATION, PERSON
-from fgdprep.recognizers.base import RecognizerContext, every_language, result
+from fgdprep.recognizers.base import RecognizerContext, every_language, language_data, result
 from fgdprep.recognizers.cues import GENERIC_COMPOUND
 from fgdprep.text import (
     MIN_STEM,
@@ -372,11 +372,11 @@ def _phrases(items: Any) -> frozenset[tuple[str, ...]]:
 @functools.cache
 def lexicon(language: str) -> Lexicon | None:
     """The packaged data of a language, None where there is none."""
-    data_dir = resources.files("fgdprep").joinpath("data")
-    source = data_dir.joinpath(f"lang_{language}.yaml")
-    if not source.is_file():
+    shared = language_data(language)
+    if shared is None:
         return None
-    data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    data = dict(shared)  # the institutions below join its places and facilities
+    data_dir = resources.files("fgdprep").joinpath("data")
     names: PhraseIndex[str] = PhraseIndex(language)
     for key, entity in (("given_names", PERSON), ("surnames", PERSON)):
         for item in data.get(key) or ():
@@ -384,9 +384,7 @@ def lexicon(language: str) -> Lexicon | None:
     _add_places(names, data, language)
     # English spoken at a Kampala or Dar es Salaam site names the same neighbourhoods
     for other in data.get("places_of") or ():
-        other_data = yaml.safe_load(
-            data_dir.joinpath(f"lang_{other}.yaml").read_text(encoding="utf-8")
-        )
+        other_data = language_data(str(other)) or {}
         for key, entity in (("places", LOCATION), ("facilities", FACILITY)):
             for item in other_data.get(key) or ():
                 names.add(str(item), entity)

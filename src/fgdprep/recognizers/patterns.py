@@ -5,16 +5,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from importlib import resources
 from typing import ClassVar, Self
 
-import yaml
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from fgdprep.entities import AGE, DATE, EMAIL, ID_NUMBER
 from fgdprep.recognizers.ages import spoken_ages
-from fgdprep.recognizers.base import RecognizerContext, result
+from fgdprep.recognizers.base import RecognizerContext, every_language_data, result
 
 #: A letter of a word in any study script: Python's ``\w`` leaves out Devanagari vowel signs
 #: ("जीमेल" would break into pieces), the joiners inside Devanagari words, Hebrew points and
@@ -45,11 +43,7 @@ class EmailWords:
 @functools.cache
 def email_words() -> EmailWords:
     found: dict[str, set[str]] = {f.name: set() for f in dataclasses.fields(EmailWords)}
-    data_dir = resources.files("fgdprep").joinpath("data")
-    for source in sorted(data_dir.iterdir(), key=lambda f: f.name):
-        if not (source.name.startswith("lang_") and source.name.endswith(".yaml")):
-            continue
-        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    for data in every_language_data():
         section = data.get("email") or {}
         for key, words in found.items():
             words.update(str(w).casefold() for w in section.get(key) or ())
