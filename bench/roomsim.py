@@ -441,8 +441,9 @@ def build(seeds: Sequence[int] = (*DEV, *HELD_OUT)) -> list[SimFile]:
         if not (rendered and all((OUT / f"{m}.turns.rttm").exists() for m in names)):
             material = material or voices()
             utterances = conversation(seed, material)
+            turn_spans = turns(utterances)
             for m in names:
-                (OUT / f"{m}.turns.rttm").write_text(_rttm(m, turns(utterances)), "utf-8")
+                (OUT / f"{m}.turns.rttm").write_text(_rttm(m, turn_spans), "utf-8")
         if not rendered:
             ref = reference(utterances)
             speech, babble = render(seed, utterances)
