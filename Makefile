@@ -20,10 +20,16 @@ system-deps:
 	  $$SUDO apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui >/dev/null; \
 	fi
 
+# The registry's connection drops now and then mid-download (CI once lost a 57-MB wheel at 32 MB
+# after pip's 5 resumes): more resumes and retries, and the whole install tried three times.
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test,multilingual]'
+	$(BIN)/pip install -q --retries 10 --timeout 60 --upgrade pip
+	for try in 1 2 3; do \
+	  $(BIN)/pip install -q --retries 10 --timeout 60 --resume-retries 20 \
+	    -e '.[test,multilingual]' && break; \
+	  [ $$try = 3 ] && exit 1; echo "pip install: try $$try failed, again in 20 s" >&2; sleep 20; \
+	done
 	touch $@
 
 install: $(STAMP)
