@@ -66,6 +66,9 @@ SHAPE_SCORE = 0.6
 #: Zipf frequency above which a word of an uncased language is a word, not a name, unless a
 #: cue says otherwise (Hebrew "שלום" is hello and a name).
 COMMON_ZIPF = 4.3
+#: A name known only from the name statistics (``names_<code>.txt``) this frequent as a word
+#: needs a cue, as one of COMMON_ZIPF does.
+LISTED_ZIPF = 3.5
 #: After a weak cue ("עם", with) only a rare word is taken for a name.
 WEAK_ZIPF = 3.0
 #: "Jungfernstieg" (2.6) names a street, "Spielplatz" (3.5) and "Heimweg" are words.
@@ -262,6 +265,11 @@ class Lexicon:
     street_endings_rare: tuple[str, ...] = ()  # "Jungfernstieg", not "Spielplatz": rare only
     given: frozenset[str] = frozenset()  # given names (German: no noun, unlike many surnames)
     surnames: frozenset[str] = frozenset()
+    #: Names known only from the name statistics (``names_<code>.txt``), not from the
+    #: language's own data: with a prefix or ending they count only where the whole word is
+    #: rare ("שתיתי", I drank, is no "ש" + "תיתי", a surname).
+    listed: frozenset[str] = frozenset()
+    listed_zipf: float = LISTED_ZIPF
     #: Clitics glued to any word ("-ही", "-च"): a stop word with one is a stop word.
     clitics: tuple[str, ...] = ()
     #: One-word places and facilities of the lexicon (a given name may be a town too: "עומר").
@@ -365,6 +373,10 @@ def _keys(items: Any) -> frozenset[str]:
     return frozenset(k for item in items or () for k in phrase_keys(str(item)))
 
 
+def _one_word(items: Any) -> frozenset[str]:
+    return frozenset(keys[0] for keys in map(phrase_keys, items) if len(keys) == 1)
+
+
 def _phrases(items: Any) -> frozenset[tuple[str, ...]]:
     return frozenset(p for p in (phrase_keys(str(i)) for i in items or ()) if p)
 
@@ -403,6 +415,18 @@ def lexicon(language: str) -> Lexicon | None:
         _add_places(names, known, language)
         for key in ("places", "facilities"):
             data[key] = [*(data.get(key) or ()), *(known.get(key) or ())]
+    # given names and surnames from official name statistics (names_<code>.txt), after the
+    # places, so that a name that is a town too stays the town it was ("עומר")
+    extra_given, extra_surnames = _name_list(data_dir, language)
+    listed: set[str] = set()
+    for item in sorted(extra_given | extra_surnames):
+        keys = phrase_keys(item)
+        if not keys or any(k == keys for k, _ in names.entries(keys[0])):
+            continue  # listed already, as a name or as a place ("עומר", a town)
+        if any(names.knows(p + keys[0]) for p in GLUED_PREFIXES.get(language, ())):
+            continue  # "דסה" would read "בהדסה" as "ב" + "ה" + a name, not the hospital
+        names.add(item, PERSON)
+        listed.add(" ".join(keys))
     # a facility's head phrase of three words or more ending in a definite word names one
     # institution by itself ("המרכז לבריאות הנפש", the mental health centre of the town)
     for keys in _phrases(data.get("facility_before")):
@@ -519,8 +543,12 @@ def lexicon(language: str) -> Lexicon | None:
         street_endings=tuple(norm(str(x)) for x in data.get("street_endings") or ()),
         street_heads=_keys(data.get("street_heads")),
         street_endings_rare=tuple(norm(str(x)) for x in data.get("street_endings_rare") or ()),
-        given=_keys(data.get("given_names")) | pets,
-        surnames=_keys(data.get("surnames")),
+        listed=frozenset(listed),
+        listed_zipf=float(data.get("listed_zipf", LISTED_ZIPF)),
+        # of the statistics, one-word names only: "עבד" (worked) is no surname for being the
+        # first word of "עבד אלקאדר"
+        given=_keys(data.get("given_names")) | pets | _one_word(extra_given),
+        surnames=_keys(data.get("surnames")) | _one_word(extra_surnames - extra_given),
         clitics=tuple(norm(str(x)) for x in data.get("clitics") or ()),
         name_after=_phrases(data.get("name_after")),
         acronym_cues=_phrases(data.get("acronym_cues")),
@@ -565,6 +593,20 @@ def lexicon(language: str) -> Lexicon | None:
         plural_articles=_keys(data.get("plural_articles")),
         feminine_endings=tuple(norm(str(x)) for x in data.get("feminine_endings") or ()),
     )
+
+
+def _name_list(data_dir: Any, language: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Given names and surnames of ``names_<code>.txt`` (built from official name statistics
+    by scripts/build_name_lexicons.py; source and licence in its header), as written."""
+    source = data_dir.joinpath(f"names_{language}.txt")
+    given: set[str] = set()
+    surnames: set[str] = set()
+    if source.is_file():
+        for line in source.read_text(encoding="utf-8").splitlines():
+            name, _, kind = line.partition("\t")
+            if name and not name.startswith("#"):
+                (given if kind == "given" else surnames).add(name)
+    return frozenset(given), frozenset(surnames)
 
 
 #: A Hebrew town this short without its vowel letters is matched only as written.
@@ -933,6 +975,19 @@ class CandidateRecognizer(EntityRecognizer):
             if m.payload == PERSON and self._article_inside(words, i, m.end):
                 continue  # "בן הדוד" (the cousin) is no "בן דוד": no article inside a name
             common = " " not in surface and zipf(surface, self.lex.language) >= COMMON_ZIPF
+            if " " in surface and surface.replace(" ", "") in self.lex.listed:
+                continue  # "של הבת" (of the daughter) read as one word is no "שלהבת"
+            if m.payload == PERSON and surface in self.lex.listed:
+                if m.end < w.end and self.lex.language in GLUED_PREFIXES:
+                    continue  # "ולידי" (and beside me) is no "וליד" with an ending
+                if (m.start > w.start or m.end < w.end) and (
+                    zipf(w.key, self.lex.language) >= WEAK_ZIPF
+                    or (self.lex.cased and zipf(w.key, "en") >= WEAK_ZIPF)
+                ):
+                    continue  # "שתיתי" (I drank) is no "ש" + "תיתי"; "Peers" no Peer's
+                # a name known only from the statistics that is also a word ("רעד", a
+                # tremor; "Peers") needs a cue, as a frequent one does
+                common = common or zipf(surface, self.lex.language) >= self.lex.listed_zipf
             glued = norm(text[w.start : m.start]) if m.start > w.start else ""
             located = False  # a name that is also a town, with "in" glued on: "בעומר"
             if glued and self.lex.language in GLUED_PREFIXES and " " not in surface:
