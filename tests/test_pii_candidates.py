@@ -936,6 +936,13 @@ def test_german_given_name_before_a_surname(text: str, expected: list[tuple[str,
         ("he", "השכן שלי קובי עבד איתי שנים.", [("קובי", "PERSON")]),  # "עבד אלקאדר"
         ("de", "Der Richter hat entschieden, dass ich bleiben darf.", []),  # a frequent word
         ("de", "Mit den Peers rede ich gern.", []),  # an English plural, not Peer's
+        # Hebrew: a known name that is also a frequent word right after the object marker
+        # "את" (only a definite object follows it); a kinship word or the article there not
+        ("he", "אתמול ראיתי את שמעון בתחנה.", [("שמעון", "PERSON")]),
+        ("he", "שמעתי את אבי צועק.", []),
+        ("he", "ראיתי את האור בקצה.", []),
+        # an Arab Christian priest's title
+        ("he", "אבונא יוסף מהכנסייה התקשר.", [("יוסף", "PERSON")]),
     ],
 )
 def test_names_from_statistics(language: str, text: str, expected: list[tuple[str, str]]) -> None:

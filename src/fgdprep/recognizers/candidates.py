@@ -280,6 +280,9 @@ class Lexicon:
     name_after: frozenset[tuple[str, ...]] = frozenset()
     #: "with", "at (someone's)": a listed place right after them is a person ("עם יפעת")
     companions: frozenset[str] = frozenset()
+    #: Words that only a definite object follows (Hebrew "את"): a known given name or surname
+    #: without the article right after one is a person's ("פגשתי את שמעון").
+    object_markers: frozenset[str] = frozenset()
     #: Frequent words that end several listed names and start none ("शहर" of "पुणे शहर",
     #: city): a kind of place, no name on their own.
     generic: frozenset[str] = frozenset()
@@ -579,6 +582,7 @@ def lexicon(language: str) -> Lexicon | None:
             if len(keys) == 1
         ),
         companions=_keys(data.get("companions")),
+        object_markers=_keys(data.get("object_markers")),
         generic=_generic(names, language),
         diminutives=tuple(norm(str(x)) for x in data.get("diminutives") or ()),
         word_names=_keys(data.get("word_names")),
@@ -1485,6 +1489,13 @@ class CandidateRecognizer(EntityRecognizer):
             return True
         if i > 0 and words[i - 1].key in self.lex.companions:
             return True  # "אצל שפירא" (at Shapira's), "עם רבקה": a frequent surname or name
+        if (
+            i > 0
+            and words[i - 1].key in self.lex.object_markers
+            and self._gaps.get(i) == " "
+            and (words[i].key in self.lex.given or words[i].key in self.lex.surnames)
+        ):
+            return True  # "פגשתי את שמעון": a bare noun after "את" is a name
         nxt = words[i + 1] if i + 1 < len(words) else None
         apposition = nxt is not None and text[words[i].end : nxt.start].strip() == ","
         if (
