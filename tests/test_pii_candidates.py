@@ -943,6 +943,14 @@ def test_german_given_name_before_a_surname(text: str, expected: list[tuple[str,
         ("he", "ראיתי את האור בקצה.", []),
         # an Arab Christian priest's title
         ("he", "אבונא יוסף מהכנסייה התקשר.", [("יוסף", "PERSON")]),
+        # Ugandan and Tanzanian names opening a sentence (lang_lg.yaml, lang_sw.yaml); words
+        # that are also names there are left off those lists ("hawa", these; "tatu", three;
+        # "Mukama", the Lord)
+        ("sw", "Kulwa ameenda kazini leo.", [("Kulwa", "PERSON")]),
+        ("lg", "Atuhaire yatugamba nti ajja.", [("Atuhaire", "PERSON")]),
+        ("sw", "Hawa watu wamechoka sana.", []),
+        ("sw", "Tatu ni namba nzuri.", []),
+        ("lg", "Mukama atuyambe.", []),
     ],
 )
 def test_names_from_statistics(language: str, text: str, expected: list[tuple[str, str]]) -> None:
