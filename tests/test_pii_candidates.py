@@ -943,6 +943,9 @@ def test_german_given_name_before_a_surname(text: str, expected: list[tuple[str,
         ("he", "ראיתי את האור בקצה.", []),
         # an Arab Christian priest's title
         ("he", "אבונא יוסף מהכנסייה התקשר.", [("יוסף", "PERSON")]),
+        # a listed name written with other vowel letters (plene / defective): "אולגה"
+        ("he", "ראיתי את אלגה בשוק.", [("אלגה", "PERSON")]),
+        ("he", "הלכנו לים ושחינו הרבה.", []),
         # Ugandan and Tanzanian names opening a sentence (lang_lg.yaml, lang_sw.yaml); words
         # that are also names there are left off those lists ("hawa", these; "tatu", three;
         # "Mukama", the Lord)

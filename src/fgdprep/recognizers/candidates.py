@@ -334,6 +334,9 @@ class Lexicon:
     #: Hebrew: one-word towns of the lexicon without their inner vowel letters
     #: (fgdprep.text.defective): "עספיא" -> "עספא", for "מעוספיא".
     defective_places: frozenset[str] = frozenset()
+    #: Hebrew: one-word given names and surnames without their inner vowel letters: a rare
+    #: word so spelt is the name written with other vowel letters ("מחמד" for "מוחמד").
+    defective_names: frozenset[str] = frozenset()
     #: Street words after which any word names the street ("ברחוב הרצל", "רחוב הגפן").
     street_cues: frozenset[tuple[str, ...]] = frozenset()
     #: Hebrew words that open a place's name ("וואדי", "נווה", "שוק"): with a rare word
@@ -567,6 +570,13 @@ def lexicon(language: str) -> Lexicon | None:
             for keys, entity in names.entries()
             if language == "he" and len(keys) == 1 and entity == LOCATION
             if len(defective(keys[0])) >= DEFECTIVE_MIN
+        ),
+        defective_names=frozenset(
+            defective(key)
+            for keys, entity in names.entries()
+            if language == "he" and len(keys) == 1 and entity == PERSON
+            for key in keys
+            if len(defective(key)) >= DEFECTIVE_MIN
         ),
         street_cues=_phrases(data.get("street_cues")),
         from_suffixes=tuple(norm(str(x)) for x in data.get("from_suffixes") or ()),
@@ -1106,6 +1116,9 @@ class CandidateRecognizer(EntityRecognizer):
             if _starts_with(words, i, self.lex.facility_before):
                 continue  # "בית" of "בית הספר": a facility's head word, not a name
             cue = self._cued(words, i)
+            if cue is None and self._defective_name(w):
+                found[i] = (PERSON, LEXICON_SCORE, "lexicon")  # "מחמד" for "מוחמד"
+                continue
             if cue is None and (self._compound_facility(w) or self._generic_before_name(words, i)):
                 found[i] = (FACILITY, CUE_SCORE, "cue")
                 continue
@@ -1899,6 +1912,18 @@ class CandidateRecognizer(EntityRecognizer):
             ):
                 return len(prefix)
         return 0
+
+    def _defective_name(self, w: _Word) -> bool:
+        """Hebrew: a rare word, no word of the lexicon, that is a listed given name or surname
+        written with other vowel letters ("מחמד", "חוסין", "אלגה")."""
+        return (
+            bool(self.lex.defective_names)
+            and len(w.key) >= DEFECTIVE_MIN
+            and not self.lex.names.knows(w.key)
+            and defective(w.key) in self.lex.defective_names
+            and defective(w.key) not in self.lex.defective_places
+            and zipf(w.key, self.lex.language) < WEAK_ZIPF
+        )
 
     def _place_or_person(self, words: list[_Word], i: int) -> str | None:
         lex = self.lex
