@@ -680,8 +680,9 @@ def test_marathi_facility_short_names_and_taken_to(
         ("סשה גורביץ׳? הוא היה שכן שלנו.", [("סשה", "PERSON"), ("גורביץ", "PERSON")]),
         # "מן" (from) after a name is no surname
         ("אחי יובל מן הצבא חזר.", [("יובל", "PERSON")]),
-        # a name opened by "אבו" after a title
-        ("השייח׳ אבו עראר אמר במסגד.", [("אבו", "PERSON"), ("עראר", "PERSON")]),
+        # a name opened by "אבו" after a title (a surname of the CBS list: one span)
+        ("השייח׳ אבו עראר אמר במסגד.", [("אבו עראר", "PERSON")]),
+        ("השייח׳ אבו חזנין אמר במסגד.", [("אבו", "PERSON"), ("חזנין", "PERSON")]),
     ],
 )
 def test_hebrew_surnames_and_particles(text: str, expected: list[tuple[str, str]]) -> None:
@@ -915,3 +916,66 @@ def test_hebrew_name_before_a_verb_of_a_person(text: str, expected: list[tuple[s
 )
 def test_german_given_name_before_a_surname(text: str, expected: list[tuple[str, str]]) -> None:
     assert candidates("de", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # given names and surnames of the official name statistics (data/names_<code>.txt):
+        # a name after a title, a surname alone where the word is rare
+        ("he", "הרופא שלי, ד״ר סעיד, שלח אותי הביתה.", [("סעיד", "PERSON")]),
+        ("he", "נסענו עם מרגולין לאילת.", [("מרגולין", "PERSON"), ("אילת", "LOCATION")]),
+        ("de", "Gestern war ich beim Lechner, der hat mir was gegeben.", [("Lechner", "PERSON")]),
+        ("de", "Wimmer hat mich rausgeworfen.", [("Wimmer", "PERSON")]),
+        # words that such a list also holds, or that read so with a prefix or an ending
+        ("he", "שתיתי הרבה מים בלילה.", []),  # "ש" + "תיתי", a surname
+        ("he", "הרגשתי רעד קל בידיים.", []),  # a tremor; also a given name
+        ("he", "זה הספר של הבת שלי.", []),  # "of the daughter", not "שלהבת"
+        ("he", "ולידי ישבה אישה מבוגרת.", []),  # "and beside me", not "וליד"
+        ("he", "היה לי קשה מאוד בהתחלה.", []),  # "I had", not "יה-לי"
+        ("he", "השכן שלי קובי עבד איתי שנים.", [("קובי", "PERSON")]),  # "עבד אלקאדר"
+        ("de", "Der Richter hat entschieden, dass ich bleiben darf.", []),  # a frequent word
+        ("de", "Mit den Peers rede ich gern.", []),  # an English plural, not Peer's
+        # Hebrew: a known name that is also a frequent word right after the object marker
+        # "את" (only a definite object follows it); a kinship word or the article there not
+        ("he", "אתמול ראיתי את שמעון בתחנה.", [("שמעון", "PERSON")]),
+        ("he", "שמעתי את אבי צועק.", []),
+        ("he", "ראיתי את האור בקצה.", []),
+        # an Arab Christian priest's title
+        ("he", "אבונא יוסף מהכנסייה התקשר.", [("יוסף", "PERSON")]),
+        # a listed name written with other vowel letters (plene / defective): "אולגה"
+        ("he", "ראיתי את אלגה בשוק.", [("אלגה", "PERSON")]),
+        ("he", "הלכנו לים ושחינו הרבה.", []),
+        # Ugandan and Tanzanian names opening a sentence (lang_lg.yaml, lang_sw.yaml); words
+        # that are also names there are left off those lists ("hawa", these; "tatu", three;
+        # "Mukama", the Lord)
+        ("sw", "Kulwa ameenda kazini leo.", [("Kulwa", "PERSON")]),
+        ("lg", "Atuhaire yatugamba nti ajja.", [("Atuhaire", "PERSON")]),
+        ("sw", "Hawa watu wamechoka sana.", []),
+        ("sw", "Tatu ni namba nzuri.", []),
+        ("lg", "Mukama atuyambe.", []),
+    ],
+)
+def test_names_from_statistics(language: str, text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates(language, text) == expected
+
+
+def test_name_statistics_have_their_source() -> None:
+    """Every packaged name list says where it comes from and under which licence, and only
+    adds names: the hand-written lists of lang_<code>.yaml keep their kind."""
+    from importlib import resources
+
+    from fgdprep.recognizers.candidates import lexicon
+
+    data = resources.files("fgdprep").joinpath("data")
+    for language in ("he", "de"):
+        text = data.joinpath(f"names_{language}.txt").read_text(encoding="utf-8")
+        header = "\n".join(line for line in text.splitlines() if line.startswith("#"))
+        assert "scripts/build_name_lexicons.py" in header
+        assert "CC0" in header or "CC BY" in header or "MIT" in header
+        lex = lexicon(language)
+        assert lex is not None and len(lex.listed) > 1000
+    # "הדסה" is a given name in the statistics and a hospital in the language's data
+    he = lexicon("he")
+    assert he is not None and dict(he.names.entries("הדסה"))[("הדסה",)] == "FACILITY"
+    assert "הדסה" not in he.listed

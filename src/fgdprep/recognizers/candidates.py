@@ -66,6 +66,9 @@ SHAPE_SCORE = 0.6
 #: Zipf frequency above which a word of an uncased language is a word, not a name, unless a
 #: cue says otherwise (Hebrew "שלום" is hello and a name).
 COMMON_ZIPF = 4.3
+#: A name known only from the name statistics (``names_<code>.txt``) this frequent as a word
+#: needs a cue, as one of COMMON_ZIPF does.
+LISTED_ZIPF = 3.5
 #: After a weak cue ("עם", with) only a rare word is taken for a name.
 WEAK_ZIPF = 3.0
 #: "Jungfernstieg" (2.6) names a street, "Spielplatz" (3.5) and "Heimweg" are words.
@@ -262,6 +265,11 @@ class Lexicon:
     street_endings_rare: tuple[str, ...] = ()  # "Jungfernstieg", not "Spielplatz": rare only
     given: frozenset[str] = frozenset()  # given names (German: no noun, unlike many surnames)
     surnames: frozenset[str] = frozenset()
+    #: Names known only from the name statistics (``names_<code>.txt``), not from the
+    #: language's own data: with a prefix or ending they count only where the whole word is
+    #: rare ("שתיתי", I drank, is no "ש" + "תיתי", a surname).
+    listed: frozenset[str] = frozenset()
+    listed_zipf: float = LISTED_ZIPF
     #: Clitics glued to any word ("-ही", "-च"): a stop word with one is a stop word.
     clitics: tuple[str, ...] = ()
     #: One-word places and facilities of the lexicon (a given name may be a town too: "עומר").
@@ -272,6 +280,9 @@ class Lexicon:
     name_after: frozenset[tuple[str, ...]] = frozenset()
     #: "with", "at (someone's)": a listed place right after them is a person ("עם יפעת")
     companions: frozenset[str] = frozenset()
+    #: Words that only a definite object follows (Hebrew "את"): a known given name or surname
+    #: without the article right after one is a person's ("פגשתי את שמעון").
+    object_markers: frozenset[str] = frozenset()
     #: Frequent words that end several listed names and start none ("शहर" of "पुणे शहर",
     #: city): a kind of place, no name on their own.
     generic: frozenset[str] = frozenset()
@@ -323,6 +334,9 @@ class Lexicon:
     #: Hebrew: one-word towns of the lexicon without their inner vowel letters
     #: (fgdprep.text.defective): "עספיא" -> "עספא", for "מעוספיא".
     defective_places: frozenset[str] = frozenset()
+    #: Hebrew: one-word given names and surnames without their inner vowel letters: a rare
+    #: word so spelt is the name written with other vowel letters ("מחמד" for "מוחמד").
+    defective_names: frozenset[str] = frozenset()
     #: Street words after which any word names the street ("ברחוב הרצל", "רחוב הגפן").
     street_cues: frozenset[tuple[str, ...]] = frozenset()
     #: Hebrew words that open a place's name ("וואדי", "נווה", "שוק"): with a rare word
@@ -365,6 +379,10 @@ def _keys(items: Any) -> frozenset[str]:
     return frozenset(k for item in items or () for k in phrase_keys(str(item)))
 
 
+def _one_word(items: Any) -> frozenset[str]:
+    return frozenset(keys[0] for keys in map(phrase_keys, items) if len(keys) == 1)
+
+
 def _phrases(items: Any) -> frozenset[tuple[str, ...]]:
     return frozenset(p for p in (phrase_keys(str(i)) for i in items or ()) if p)
 
@@ -403,6 +421,18 @@ def lexicon(language: str) -> Lexicon | None:
         _add_places(names, known, language)
         for key in ("places", "facilities"):
             data[key] = [*(data.get(key) or ()), *(known.get(key) or ())]
+    # given names and surnames from official name statistics (names_<code>.txt), after the
+    # places, so that a name that is a town too stays the town it was ("עומר")
+    extra_given, extra_surnames = _name_list(data_dir, language)
+    listed: set[str] = set()
+    for item in sorted(extra_given | extra_surnames):
+        keys = phrase_keys(item)
+        if not keys or any(k == keys for k, _ in names.entries(keys[0])):
+            continue  # listed already, as a name or as a place ("עומר", a town)
+        if any(names.knows(p + keys[0]) for p in GLUED_PREFIXES.get(language, ())):
+            continue  # "דסה" would read "בהדסה" as "ב" + "ה" + a name, not the hospital
+        names.add(item, PERSON)
+        listed.add(" ".join(keys))
     # a facility's head phrase of three words or more ending in a definite word names one
     # institution by itself ("המרכז לבריאות הנפש", the mental health centre of the town)
     for keys in _phrases(data.get("facility_before")):
@@ -519,8 +549,12 @@ def lexicon(language: str) -> Lexicon | None:
         street_endings=tuple(norm(str(x)) for x in data.get("street_endings") or ()),
         street_heads=_keys(data.get("street_heads")),
         street_endings_rare=tuple(norm(str(x)) for x in data.get("street_endings_rare") or ()),
-        given=_keys(data.get("given_names")) | pets,
-        surnames=_keys(data.get("surnames")),
+        listed=frozenset(listed),
+        listed_zipf=float(data.get("listed_zipf", LISTED_ZIPF)),
+        # of the statistics, one-word names only: "עבד" (worked) is no surname for being the
+        # first word of "עבד אלקאדר"
+        given=_keys(data.get("given_names")) | pets | _one_word(extra_given),
+        surnames=_keys(data.get("surnames")) | _one_word(extra_surnames - extra_given),
         clitics=tuple(norm(str(x)) for x in data.get("clitics") or ()),
         name_after=_phrases(data.get("name_after")),
         acronym_cues=_phrases(data.get("acronym_cues")),
@@ -537,6 +571,13 @@ def lexicon(language: str) -> Lexicon | None:
             if language == "he" and len(keys) == 1 and entity == LOCATION
             if len(defective(keys[0])) >= DEFECTIVE_MIN
         ),
+        defective_names=frozenset(
+            defective(key)
+            for keys, entity in names.entries()
+            if language == "he" and len(keys) == 1 and entity == PERSON
+            for key in keys
+            if len(defective(key)) >= DEFECTIVE_MIN
+        ),
         street_cues=_phrases(data.get("street_cues")),
         from_suffixes=tuple(norm(str(x)) for x in data.get("from_suffixes") or ()),
         place_openers=_keys(data.get("place_openers")),
@@ -551,6 +592,7 @@ def lexicon(language: str) -> Lexicon | None:
             if len(keys) == 1
         ),
         companions=_keys(data.get("companions")),
+        object_markers=_keys(data.get("object_markers")),
         generic=_generic(names, language),
         diminutives=tuple(norm(str(x)) for x in data.get("diminutives") or ()),
         word_names=_keys(data.get("word_names")),
@@ -565,6 +607,20 @@ def lexicon(language: str) -> Lexicon | None:
         plural_articles=_keys(data.get("plural_articles")),
         feminine_endings=tuple(norm(str(x)) for x in data.get("feminine_endings") or ()),
     )
+
+
+def _name_list(data_dir: Any, language: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Given names and surnames of ``names_<code>.txt`` (built from official name statistics
+    by scripts/build_name_lexicons.py; source and licence in its header), as written."""
+    source = data_dir.joinpath(f"names_{language}.txt")
+    given: set[str] = set()
+    surnames: set[str] = set()
+    if source.is_file():
+        for line in source.read_text(encoding="utf-8").splitlines():
+            name, _, kind = line.partition("\t")
+            if name and not name.startswith("#"):
+                (given if kind == "given" else surnames).add(name)
+    return frozenset(given), frozenset(surnames)
 
 
 #: A Hebrew town this short without its vowel letters is matched only as written.
@@ -933,6 +989,19 @@ class CandidateRecognizer(EntityRecognizer):
             if m.payload == PERSON and self._article_inside(words, i, m.end):
                 continue  # "בן הדוד" (the cousin) is no "בן דוד": no article inside a name
             common = " " not in surface and zipf(surface, self.lex.language) >= COMMON_ZIPF
+            if " " in surface and surface.replace(" ", "") in self.lex.listed:
+                continue  # "של הבת" (of the daughter) read as one word is no "שלהבת"
+            if m.payload == PERSON and surface in self.lex.listed:
+                if m.end < w.end and self.lex.language in GLUED_PREFIXES:
+                    continue  # "ולידי" (and beside me) is no "וליד" with an ending
+                if (m.start > w.start or m.end < w.end) and (
+                    zipf(w.key, self.lex.language) >= WEAK_ZIPF
+                    or (self.lex.cased and zipf(w.key, "en") >= WEAK_ZIPF)
+                ):
+                    continue  # "שתיתי" (I drank) is no "ש" + "תיתי"; "Peers" no Peer's
+                # a name known only from the statistics that is also a word ("רעד", a
+                # tremor; "Peers") needs a cue, as a frequent one does
+                common = common or zipf(surface, self.lex.language) >= self.lex.listed_zipf
             glued = norm(text[w.start : m.start]) if m.start > w.start else ""
             located = False  # a name that is also a town, with "in" glued on: "בעומר"
             if glued and self.lex.language in GLUED_PREFIXES and " " not in surface:
@@ -1047,6 +1116,9 @@ class CandidateRecognizer(EntityRecognizer):
             if _starts_with(words, i, self.lex.facility_before):
                 continue  # "בית" of "בית הספר": a facility's head word, not a name
             cue = self._cued(words, i)
+            if cue is None and self._defective_name(w):
+                found[i] = (PERSON, LEXICON_SCORE, "lexicon")  # "מחמד" for "מוחמד"
+                continue
             if cue is None and (self._compound_facility(w) or self._generic_before_name(words, i)):
                 found[i] = (FACILITY, CUE_SCORE, "cue")
                 continue
@@ -1430,6 +1502,13 @@ class CandidateRecognizer(EntityRecognizer):
             return True
         if i > 0 and words[i - 1].key in self.lex.companions:
             return True  # "אצל שפירא" (at Shapira's), "עם רבקה": a frequent surname or name
+        if (
+            i > 0
+            and words[i - 1].key in self.lex.object_markers
+            and self._gaps.get(i) == " "
+            and (words[i].key in self.lex.given or words[i].key in self.lex.surnames)
+        ):
+            return True  # "פגשתי את שמעון": a bare noun after "את" is a name
         nxt = words[i + 1] if i + 1 < len(words) else None
         apposition = nxt is not None and text[words[i].end : nxt.start].strip() == ","
         if (
@@ -1833,6 +1912,18 @@ class CandidateRecognizer(EntityRecognizer):
             ):
                 return len(prefix)
         return 0
+
+    def _defective_name(self, w: _Word) -> bool:
+        """Hebrew: a rare word, no word of the lexicon, that is a listed given name or surname
+        written with other vowel letters ("מחמד", "חוסין", "אלגה")."""
+        return (
+            bool(self.lex.defective_names)
+            and len(w.key) >= DEFECTIVE_MIN
+            and not self.lex.names.knows(w.key)
+            and defective(w.key) in self.lex.defective_names
+            and defective(w.key) not in self.lex.defective_places
+            and zipf(w.key, self.lex.language) < WEAK_ZIPF
+        )
 
     def _place_or_person(self, words: list[_Word], i: int) -> str | None:
         lex = self.lex
