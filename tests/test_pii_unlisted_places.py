@@ -1,7 +1,8 @@
 """Towns a study did not list, found from the packaged place lists: Hebrew spelling with or
 without vowel letters, the everyday short form of a listed town, a town after a word of
 nearness; Marathi towns GeoNames spells only in Latin letters, found by romanising a
-Devanagari word in a place case. Real Presidio, no roster and no gazetteer."""
+Devanagari word in a place case; the wards and villages of Tanzania and Uganda, capitalised
+inside a sentence. Real Presidio, no roster and no gazetteer."""
 
 from __future__ import annotations
 
@@ -151,3 +152,23 @@ def test_marathi_from_a_place(text: str, expected: list[str]) -> None:
 def test_romanised_towns_are_suggestions() -> None:
     hits = [score for span, _, score in found("mr", "मी कामठीहून येतो.") if span == "कामठी"]
     assert hits and all(score < 0.85 for score in hits)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # wards and villages of the site country's official lists, capitalised inside a
+        # sentence, after a cue or not
+        ("sw", "Mimi ni Kulwa, natokea Buhongwa.", ["Buhongwa"]),
+        ("sw", "Nafanya kazi ya bodaboda Kirumba.", ["Kirumba"]),
+        ("sw", "Nauza vitenge pale soko la Mlango Mmoja.", ["Mlango Mmoja"]),
+        ("lg", "Mayanja oyo ow'e Kasensero?", ["Kasensero"]),
+        # the same lists hold words of the language: no village at the start of a sentence
+        # ("Karibuni": welcome; "Kati": now) nor in lower case ("ssomero": school)
+        ("sw", "Karibuni wote, tuanze.", []),
+        ("lg", "Kati nfuna eddagala ku Lwakutaano.", []),
+        ("lg", "Nnali musomesa ku ssomero.", []),
+    ],
+)
+def test_local_wards_and_villages(language: str, text: str, expected: list[str]) -> None:
+    assert places(language, text) == expected
