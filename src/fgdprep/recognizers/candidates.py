@@ -335,8 +335,9 @@ class Lexicon:
     #: ("Kāmthi"), from ``places_<country>_latin.txt``; a rare word in a town case that
     #: romanises to one is suggested as a place ("कामठीहून").
     latin_places: frozenset[str] = frozenset()
-    #: Case endings that put a word in a town's case: locative and ablative, not the dative
-    #: and genitive a person takes too ("-हून", "-मध्ये"; not "-ला", "-च्या").
+    #: Case endings that put a word in a town's case: locative, ablative and the genitive
+    #: ("-हून", "-मध्ये", "धंतोलीच्या"), not the dative ("-ला") a person takes more often; a
+    #: person's genitive ("रोहनच्या") romanises to no town of the list.
     town_suffixes: frozenset[str] = frozenset()
     #: Hebrew: the word before "בעומר" in the name of a holiday (Lag BaOmer), not the town.
     holiday_before: frozenset[str] = frozenset()
