@@ -177,3 +177,22 @@ def test_romanised_towns_are_suggestions() -> None:
 )
 def test_local_wards_and_villages(language: str, text: str, expected: list[str]) -> None:
     assert places(language, text) == expected
+
+
+def test_place_lists_name_their_source_and_licence() -> None:
+    from importlib import resources
+
+    lists = [
+        f
+        for f in resources.files("fgdprep").joinpath("data").iterdir()
+        if f.name.startswith("places_") and f.name.endswith(".txt")
+    ]
+    assert {"places_tz_local.txt", "places_ug_local.txt", "places_in_latin.txt"} <= {
+        f.name for f in lists
+    }
+    for source in lists:
+        lines = source.read_text(encoding="utf-8").splitlines()
+        head = " ".join(line for line in lines if line.startswith("#"))
+        assert "build_place_lexicons.py" in head, source.name
+        assert "MIT" in head or "CC BY" in head, source.name
+        assert all(line.strip() for line in lines), source.name  # no blank name
