@@ -1,7 +1,8 @@
 """Towns a study did not list, found from the packaged place lists: Hebrew spelling with or
 without vowel letters, the everyday short form of a listed town, a town after a word of
-nearness; Marathi towns GeoNames spells only in Latin letters, found by romanising a
-Devanagari word in a place case. Real Presidio, no roster and no gazetteer."""
+nearness; Marathi towns and post offices listed only in Latin letters, found by romanising
+a Devanagari word in a place case; the wards and villages of Tanzania and Uganda,
+capitalised inside a sentence. Real Presidio, no roster and no gazetteer."""
 
 from __future__ import annotations
 
@@ -116,6 +117,11 @@ def test_loose_latin_keys(word: str, key: str) -> None:
         ("माझी बायको शुभांगी रोज पारडीहून डबा घेऊन यायची.", ["पारडी"]),
         ("माझी बहीण कामठीत असते.", ["कामठी"]),  # after a kinship word: where she is
         ("ती कामठीत राहते.", ["कामठी"]),
+        # the genitive, a person's case too, for a town or a post office of Maharashtra
+        # (India Post) whose romanised key is long enough to be no ordinary word's
+        ("माझा मित्र हिंगणाचा आहे.", ["हिंगणा"]),
+        ("आमची शाळा कोराडीच्या जवळ आहे.", ["कोराडी"]),
+        ("मी रोहनच्या घरी गेलो.", []),
         # no town case (the dative, a person's case too), no town
         ("मी कामठीला फोन केला.", []),
         ("कामठी खूप छान आहे.", []),
@@ -151,3 +157,42 @@ def test_marathi_from_a_place(text: str, expected: list[str]) -> None:
 def test_romanised_towns_are_suggestions() -> None:
     hits = [score for span, _, score in found("mr", "मी कामठीहून येतो.") if span == "कामठी"]
     assert hits and all(score < 0.85 for score in hits)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # wards and villages of the site country's official lists, capitalised inside a
+        # sentence, after a cue or not
+        ("sw", "Mimi ni Kulwa, natokea Buhongwa.", ["Buhongwa"]),
+        ("sw", "Nafanya kazi ya bodaboda Kirumba.", ["Kirumba"]),
+        ("sw", "Nauza vitenge pale soko la Mlango Mmoja.", ["Mlango Mmoja"]),
+        ("lg", "Mayanja oyo ow'e Kasensero?", ["Kasensero"]),
+        # the same lists hold words of the language: no village at the start of a sentence
+        # ("Karibuni": welcome; "Kati": now) nor in lower case ("ssomero": school)
+        ("sw", "Karibuni wote, tuanze.", []),
+        ("lg", "Kati nfuna eddagala ku Lwakutaano.", []),
+        ("lg", "Nnali musomesa ku ssomero.", []),
+    ],
+)
+def test_local_wards_and_villages(language: str, text: str, expected: list[str]) -> None:
+    assert places(language, text) == expected
+
+
+def test_place_lists_name_their_source_and_licence() -> None:
+    from importlib import resources
+
+    lists = [
+        f
+        for f in resources.files("fgdprep").joinpath("data").iterdir()
+        if f.name.startswith("places_") and f.name.endswith(".txt")
+    ]
+    assert {"places_tz_local.txt", "places_ug_local.txt", "places_in_latin.txt"} <= {
+        f.name for f in lists
+    }
+    for source in lists:
+        lines = source.read_text(encoding="utf-8").splitlines()
+        head = " ".join(line for line in lines if line.startswith("#"))
+        assert "build_place_lexicons.py" in head, source.name
+        assert "MIT" in head or "CC BY" in head, source.name
+        assert all(line.strip() for line in lines), source.name  # no blank name

@@ -40,6 +40,7 @@ from fgdprep.text import (
     OBLIQUE,
     SUFFIXES,
     WORD_NAMES,
+    Match,
     PhraseIndex,
     Token,
     defective,
@@ -348,11 +349,16 @@ class Lexicon:
     #: ("Kāmthi"), from ``places_<country>_latin.txt``; a rare word in a town case that
     #: romanises to one is suggested as a place ("कामठीहून").
     latin_places: frozenset[str] = frozenset()
-    #: Case endings that put a word in a town's case: locative and ablative, not the dative
-    #: and genitive a person takes too ("-हून", "-मध्ये"; not "-ला", "-च्या").
+    #: Case endings that put a word in a town's case: locative, ablative and the genitive
+    #: ("-हून", "-मध्ये", "धंतोलीच्या"), not the dative ("-ला") a person takes more often; a
+    #: person's genitive ("रोहनच्या") romanises to no town of the list.
     town_suffixes: frozenset[str] = frozenset()
     #: Hebrew: the word before "בעומר" in the name of a holiday (Lag BaOmer), not the town.
     holiday_before: frozenset[str] = frozenset()
+    #: Places only the lists of a country's wards and villages hold (``places_<country>_
+    #: local.txt``): tens of thousands, many of them words of the language too ("Kati",
+    #: "Katale", "Ssomero"), so they count only capitalised inside a sentence.
+    local_places: PhraseIndex[str] | None = None
 
     def bare(self, key: str) -> str:
         """A word without the case ending of a place (uncased scripts)."""
@@ -433,6 +439,7 @@ def lexicon(language: str) -> Lexicon | None:
             continue  # "דסה" would read "בהדסה" as "ב" + "ה" + a name, not the hospital
         names.add(item, PERSON)
         listed.add(" ".join(keys))
+    local = _local_places(names, data_dir, data.get("local_places") or (), language)
     # a facility's head phrase of three words or more ending in a definite word names one
     # institution by itself ("המרכז לבריאות הנפש", the mental health centre of the town)
     for keys in _phrases(data.get("facility_before")):
@@ -584,6 +591,7 @@ def lexicon(language: str) -> Lexicon | None:
         latin_places=_latin_places(data_dir, data.get("latin_places") or ()),
         town_suffixes=frozenset(norm(str(x)) for x in data.get("town_suffixes") or ()),
         holiday_before=_keys(data.get("holiday_before")),
+        local_places=local,
         place_names=frozenset(
             keys[0]
             for keys in map(
@@ -639,6 +647,24 @@ def _latin_places(data_dir: Any, countries: Any) -> frozenset[str]:
             if len(key) >= LATIN_KEY_MIN:
                 out.add(key)
     return frozenset(out)
+
+
+def _local_places(
+    names: PhraseIndex[str], data_dir: Any, countries: Any, language: str
+) -> PhraseIndex[str] | None:
+    """The wards and villages of each country's local list (comments aside) that no other
+    list names, as places (a village named like a person the lexicon knows stays a person);
+    None where the language reads no such list."""
+    if not countries:
+        return None
+    local: PhraseIndex[str] = PhraseIndex(language)
+    for country in countries:
+        source = data_dir.joinpath(f"places_{country}_local.txt")
+        for line in source.read_text(encoding="utf-8").splitlines():
+            keys = phrase_keys(line) if line and not line.startswith("#") else ()
+            if keys and not any(k == keys for k, _ in names.entries(keys[0])):
+                local.add(line, LOCATION)
+    return local
 
 
 #: A short form of a town (``short_form_heads`` in the language's data: "מטבעון" for "קריית
@@ -809,6 +835,7 @@ class CandidateRecognizer(EntityRecognizer):
     def __init__(self, language: str, lex: Lexicon) -> None:
         self.lex = lex
         self._gaps: dict[int, str] = {}  # what stands between word i-1 and word i
+        self._local: set[int] = set()  # where a match of the local lists starts
         super().__init__(
             supported_entities=list(FROM_CANDIDATE),
             name=NAME,
@@ -890,6 +917,35 @@ class CandidateRecognizer(EntityRecognizer):
             return w.text[:1].isupper() or lower_text
         return True
 
+    def _lexicon_matches(
+        self, text: str, words: list[_Word], by_start: dict[int, int], lower_text: bool
+    ) -> list[Match[str]]:
+        """The lexicon's names in the text, and where no name of it is, the wards and villages
+        of the local lists: capitalised inside a sentence ("natokea Buhongwa", "ow'e
+        Kasensero"), not a word that starts one ("Kati ali Lukaya"), one in lower case ("mu
+        ddwaliro") or in capitals, nor one after a capitalised word ("Ramadhani Kitwana")."""
+        toks = self._unclitic(words)
+        found = self.lex.names.find(text, toks)
+        self._local = set()
+        if self.lex.local_places is None:
+            return found
+        taken = [(m.start, m.end) for m in found]
+        for m in self.lex.local_places.find(text, toks):
+            i = by_start.get(m.start, -1)
+            if (
+                i >= 0
+                and not lower_text
+                and words[i].text[:1].isupper()
+                and not words[i].text.isupper()  # "KIGAMBO", "TASO": a heading or initials
+                and not self._sentence_initial(text, words[i])
+                # "Ramadhani Kitwana": a village's name after a name is a surname
+                and not (i > 0 and words[i - 1].text[:1].isupper() and self._gaps[i] == " ")
+                and not any(s < m.end and m.start < e for s, e in taken)
+            ):
+                found.append(m)
+                self._local.add(m.start)
+        return sorted(found, key=lambda m: m.start)
+
     def _sentence_initial(self, text: str, w: _Word) -> bool:
         before = text[: w.start].rstrip(" \"'“„«(–-")
         return not before or before[-1] in ".?!:;…"
@@ -961,7 +1017,7 @@ class CandidateRecognizer(EntityRecognizer):
         opened = self._opened_places(words)  # "בוואדי ניסנאס": no word of it on its own
         spelled |= {k for i, _ in opened for k in (i, i + 1)}
         spans.extend(span for _, span in opened)
-        for m in self.lex.names.find(text, self._unclitic(words)):
+        for m in self._lexicon_matches(text, words, by_start, lower_text):
             i = by_start.get(_word_start(words, m.start), -1)
             if i < 0 or i in spelled:
                 continue
@@ -1068,6 +1124,8 @@ class CandidateRecognizer(EntityRecognizer):
                     common_names[i] = (m.start, m.end)
                 continue
             entity, how = (LOCATION if located else m.payload), "lexicon"
+            if m.start in self._local and self._place_or_person(words, i) == FACILITY:
+                entity, how = FACILITY, "cue"  # "shule ya msingi Mapambano": the school
             if (
                 i > 0
                 and m.start == w.start
