@@ -209,7 +209,8 @@ LOCAL = {
     ),
     "ug": (
         uganda_units,
-        "Sub-counties, parishes and villages of Uganda (via the ug-address package, MIT)",
+        "Sub-counties, parishes and villages of Uganda (via the ug-address package, MIT; the\n"
+        "# package does not name where its lists come from)",
     ),
 }
 
