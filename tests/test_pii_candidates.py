@@ -1000,6 +1000,11 @@ def test_name_statistics_have_their_source() -> None:
         # a department or check-up near a rare word in a place case: a hospital
         ("mr", "मेयोमध्ये मानसोपचार विभागात गेले.", [("मेयो", "FACILITY")]),
         ("mr", "डागामध्ये तपासणी करा.", [("डागा", "FACILITY")]),
+        # "of a place" and "near" endings on a rare word: a place, also before a clinic
+        ("mr", "आमच्या बजेरियातले लोक बोलतात.", [("बजेरिया", "LOCATION")]),
+        ("mr", "पंचवटीतल्या एका क्लिनिकमध्ये दाखवलं.", [("पंचवटी", "LOCATION")]),
+        ("mr", "इंदिरानगरमधल्या दवाखान्यात गेलो.", [("इंदिरानगर", "LOCATION")]),
+        ("mr", "मी कात्रजला राहते, तलावाजवळ.", [("कात्रज", "LOCATION")]),
         # an industrial area is a place head, not a facility's initials
         ("mr", "हिंगणा MIDC मध्ये काम करत होतो.", [("हिंगणा MIDC", "LOCATION")]),
         # Hebrew openers of place names, any word after the strong ones

@@ -1834,6 +1834,8 @@ class CandidateRecognizer(EntityRecognizer):
             and bare not in self.lex.not_names
             and bare not in self.lex.stop
             and (bare,) not in self.lex.kin  # "बायकोची पण तपासणी": the wife's check-up
+            # "पंचवटीतल्या एका क्लिनिकमध्ये दाखवलं": of a place, where the clinic is
+            and not w.key.endswith(self.lex.place_of_suffixes or ("\0",))
             and all(  # "योजनेत": in the scheme ("योजना"), its oblique stem
                 rough_zipf(form, self.lex.language) < WEAK_ZIPF
                 for form in (bare, *(bare[:-1] + v for v in OBLIQUE_VOWELS if bare[-1:] in "ाे"))
@@ -2473,7 +2475,11 @@ class CandidateRecognizer(EntityRecognizer):
     def _facility(self, words: list[_Word], first: int, last: int, entity: str) -> str:
         if entity == FACILITY:
             return entity
-        if last + 1 < len(words) and self._facility_head(words[last + 1].key):
+        if (
+            last + 1 < len(words)
+            and self._facility_head(words[last + 1].key)
+            and not self._declined(words[last])  # "इंदिरानगरमधल्या दवाखान्यात": where it is
+        ):
             return PERSON if self._owner(words[last]) else FACILITY
         return entity
 
@@ -2485,7 +2491,7 @@ class CandidateRecognizer(EntityRecognizer):
             return False
         return any(
             w.key.endswith(suf) and len(suf) >= DECLINED_ENDING and len(w.key) > len(suf) + 1
-            for suf in self.lex.place_suffixes
+            for suf in (*self.lex.place_suffixes, *self.lex.place_of_suffixes)
             if suf not in GENITIVES  # "सुपेच्या प्राथमिक आरोग्य केंद्रात": Supe's own centre
         )
 
