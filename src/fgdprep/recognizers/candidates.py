@@ -211,6 +211,9 @@ OBLIQUE_VOWELS = ("ा", "े")
 GENITIVES = ("च्या", "चा", "ची", "चे")
 #: Marathi "-कडे" (to someone's): "गोखले सरांकडे जाते" goes to a person, not a place.
 TO_A_PERSON = ("कडे", "कडून")
+#: Marathi case endings this long ("-मध्ये", "-तल्या", "-हून") mark a declined word, no name
+#: before a facility head word; shorter ones ("-त", "-ला") also end names ("अनंत").
+DECLINED_ENDING = 3
 #: One-letter prefixes glued to a name (Hebrew ב ל מ ה ו ש כ).
 GLUED_PREFIXES = {"he": ("ב", "ל", "מ", "ה", "ו", "ש", "כ")}
 #: Prefixes glued to a kinship word or role ("לאחותי", "והיועץ", "שבעלי", "וכשאמא").
@@ -316,6 +319,9 @@ class Lexicon:
     #: Stems of verbs and nouns of being admitted, treated or sent somewhere ("aufgenommen",
     #: "אושפזתי", "दाखल"): near them a rare word in a place case names a hospital.
     admission: tuple[str, ...] = ()
+    #: Departments and wards of a hospital (stems): after a rare word in a place case they
+    #: make it the hospital ("मेयोमध्ये मानसोपचार विभागात"); before it they name none.
+    departments: tuple[str, ...] = ()
     #: Words before such a name in a cased script ("im", "ins"; German contracted articles,
     #: which no town and no person takes).
     admission_links: frozenset[str] = frozenset()
@@ -343,8 +349,17 @@ class Lexicon:
     #: Hebrew words that open a place's name ("וואדי", "נווה", "שוק"): with a rare word
     #: after them, the two are a place.
     place_openers: frozenset[str] = frozenset()
+    #: Hebrew openers that name nothing but a place ("קריית", town of): any word after one,
+    #: however frequent, is the rest of the name ("בקריית אתא", "בקריית אליעזר").
+    place_openers_strong: frozenset[str] = frozenset()
+    #: Hebrew verbs of living and being born ("גרה", "נולדתי"): a listed given name with "ב"
+    #: glued on right after one is a place ("גרה בדליה", in Daliya; "גר ביובל").
+    dwell_verbs: frozenset[str] = frozenset()
     #: Endings that say "from a place" and that no person takes ("-हून").
     from_suffixes: tuple[str, ...] = ()
+    #: Marathi endings that only a place takes: "near" and "of (a place)" as an adjective
+    #: ("-जवळच्या", "-तले"): a rare word so declined is a place ("बजेरियातले लोक").
+    place_of_suffixes: tuple[str, ...] = ()
     #: Loose keys (fgdprep.text.loose_latin) of towns GeoNames spells only in Latin letters
     #: ("Kāmthi"), from ``places_<country>_latin.txt``; a rare word in a town case that
     #: romanises to one is suggested as a place ("कामठीहून").
@@ -566,6 +581,7 @@ def lexicon(language: str) -> Lexicon | None:
         name_after=_phrases(data.get("name_after")),
         acronym_cues=_phrases(data.get("acronym_cues")),
         admission=tuple(norm(str(x)) for x in data.get("admission") or ()),
+        departments=tuple(norm(str(x)) for x in data.get("departments") or ()),
         admission_links=_keys(data.get("admission_links")),
         person_verbs=tuple(norm(str(x)) for x in data.get("person_verbs") or ()),
         verb_adverbs=_keys(data.get("verb_adverbs")),
@@ -587,7 +603,12 @@ def lexicon(language: str) -> Lexicon | None:
         ),
         street_cues=_phrases(data.get("street_cues")),
         from_suffixes=tuple(norm(str(x)) for x in data.get("from_suffixes") or ()),
-        place_openers=_keys(data.get("place_openers")),
+        place_of_suffixes=tuple(
+            sorted((norm(str(x)) for x in data.get("place_of_suffixes") or ()), key=len)[::-1]
+        ),
+        place_openers=_keys(data.get("place_openers")) | _keys(data.get("place_openers_strong")),
+        place_openers_strong=_keys(data.get("place_openers_strong")),
+        dwell_verbs=_keys(data.get("dwell_verbs")),
         latin_places=_latin_places(data_dir, data.get("latin_places") or ()),
         town_suffixes=frozenset(norm(str(x)) for x in data.get("town_suffixes") or ()),
         holiday_before=_keys(data.get("holiday_before")),
@@ -1073,13 +1094,25 @@ class CandidateRecognizer(EntityRecognizer):
                 prior = {words[i - 1].key, *self._unprefixed(words[i - 1].key)} if i else set()
                 if prior & self.lex.holiday_before:
                     continue
-                located = town and (
-                    (glued.endswith("ב") and (not common or self._facility_word(words, i - 1)))
-                    # "לקחה את הילדים לעומר": to Omer the town after a verb of moving
-                    or (
-                        m.payload != FACILITY
-                        and glued.endswith(("ל", "מ"))
-                        and self._moved(words, i)
+                # "גרה בדליה", "גר ביובל": where one lives, though a listed given name too
+                dwelt = (
+                    m.payload == PERSON
+                    and glued in self.lex.place_prefixes
+                    and glued.endswith("ב")
+                    and i > 0
+                    and words[i - 1].key in self.lex.dwell_verbs
+                    and self._gaps.get(i) == " "
+                )
+                located = dwelt or (
+                    town
+                    and (
+                        (glued.endswith("ב") and (not common or self._facility_word(words, i - 1)))
+                        # "לקחה את הילדים לעומר": to Omer the town after a verb of moving
+                        or (
+                            m.payload != FACILITY
+                            and glued.endswith(("ל", "מ"))
+                            and self._moved(words, i)
+                        )
                     )
                 )
                 if located:
@@ -1144,6 +1177,15 @@ class CandidateRecognizer(EntityRecognizer):
                 and not self._owner(words[last])
             ):
                 entity, how = FACILITY, "cue"  # "Joshi Hospital", "בספיר, המכללה בשדרות"
+            if (
+                entity == LOCATION
+                and not self.lex.cased
+                and self.lex.language not in GLUED_PREFIXES
+                and m.end >= words[last].end  # "पुण्यात हॉस्पिटल": in Pune, a hospital
+                and last + 1 < len(words)
+                and self._head_next(words, last)
+            ):
+                entity, how = FACILITY, "cue"  # "शिरूर ग्रामीण रुग्णालय": the town's hospital
             if entity == PERSON and last + 1 < len(words) and self._place_head(words[last + 1]):
                 entity, how = LOCATION, "cue"  # "लक्ष्मी रोडवर": a road named after someone
             if (
@@ -1461,7 +1503,10 @@ class CandidateRecognizer(EntityRecognizer):
                 and self._gaps.get(i + 1) == " "
                 and name.key not in self.lex.stop
                 and not name.key.startswith(("ב", "ל", "כ", "ה", "ו"))
-                and zipf(name.key, self.lex.language) < CUED_WORD_ZIPF
+                and (
+                    zipf(name.key, self.lex.language) < CUED_WORD_ZIPF
+                    or opener in self.lex.place_openers_strong
+                )
             ):
                 start = words[i].end - len(opener)
                 out.append((i, (start, name.end, LOCATION, CUE_SCORE, "cue")))
@@ -1491,6 +1536,8 @@ class CandidateRecognizer(EntityRecognizer):
                 continue
             if w.key in self.lex.not_names or w.key in self.lex.stop:
                 continue  # "AOK", "TK": insurers and authorities, no facility
+            if not self.lex.cased and w.key in self.lex.place_heads:
+                continue  # "हिंगणा MIDC मध्ये": an industrial area, the place before it
             if len(w.text) >= 3 and _ends_with(words, i, self.lex.acronym_cues):
                 # German "im UKE", "an der HAW", "ins AK": an institution by its initials
                 out.append((w.start, w.end, FACILITY, CUE_SCORE, "cue"))
@@ -1750,10 +1797,18 @@ class CandidateRecognizer(EntityRecognizer):
         """A rare word in a place case near a verb of being admitted, treated or sent ("im
         Elisabethen aufgenommen", "אושפזתי בהרצפלד", "सावलीमध्ये दाखल केलं"): a hospital
         nobody listed, named without its head word."""
-        if not self.lex.admission or not any(
-            words[k].key.startswith(self.lex.admission)
-            for k in range(max(0, i - 4), min(len(words), i + 5))
-            if k != i
+        if not self.lex.admission or not (
+            any(
+                words[k].key.startswith(self.lex.admission)
+                for k in range(max(0, i - 4), min(len(words), i + 5))
+                if k != i
+            )
+            # a department after it: "मेयोमध्ये मानसोपचार विभागात" (in Mayo's psychiatry)
+            or any(
+                words[k].key.startswith(self.lex.departments)
+                for k in range(i + 1, min(len(words), i + 4))
+                if self.lex.departments
+            )
         ):
             return False
         w = words[i]
@@ -1778,6 +1833,9 @@ class CandidateRecognizer(EntityRecognizer):
             bare != w.key
             and bare not in self.lex.not_names
             and bare not in self.lex.stop
+            and (bare,) not in self.lex.kin  # "बायकोची पण तपासणी": the wife's check-up
+            # "पंचवटीतल्या एका क्लिनिकमध्ये दाखवलं": of a place, where the clinic is
+            and not w.key.endswith(self.lex.place_of_suffixes or ("\0",))
             and all(  # "योजनेत": in the scheme ("योजना"), its oblique stem
                 rough_zipf(form, self.lex.language) < WEAK_ZIPF
                 for form in (bare, *(bare[:-1] + v for v in OBLIQUE_VOWELS if bare[-1:] in "ाे"))
@@ -1813,6 +1871,13 @@ class CandidateRecognizer(EntityRecognizer):
         the college)."""
         nxt = words[last + 1]
         gap = self._gaps.get(last + 1, "")
+        if _joinable(gap) and not self.lex.cased and self.lex.language not in GLUED_PREFIXES:
+            # Marathi: qualifiers may stand between ("शिरूर ग्रामीण रुग्णालयात", "सिंहगड
+            # मेडिकल कॉलेजमध्ये"): a town before them names the hospital, not where it is
+            k = last + 1
+            while k + 1 < len(words) and words[k].key in self.lex.facility_qualifiers:
+                k += 1
+            return self._facility_head(words[k].key) and not self._declined(words[last])
         if _joinable(gap):
             return self._facility_head(nxt.key)
         if gap.strip() != "," or self.lex.language not in GLUED_PREFIXES:
@@ -1992,7 +2057,7 @@ class CandidateRecognizer(EntityRecognizer):
             k += 1  # "स्नेहदीप व्यसनमुक्ती केंद्रात", "Helios Fachklinik"
         if not lex.cased and self._owner(words[i]):
             return PERSON  # "ओंकारच्या शाळेत": Omkar's school, not a school called Omkar
-        if k < len(words) and self._facility_head(words[k].key):
+        if k < len(words) and self._facility_head(words[k].key) and not self._declined(words[i]):
             # a capitalised verb starting a sentence before a lower-case head word is no name:
             # "Nilipelekwa hospitali ya ..." (I was taken to hospital ...)
             initial = i == 0 or self._gaps.get(i, "").strip()[-1:] in tuple(".?!:;…")
@@ -2026,6 +2091,8 @@ class CandidateRecognizer(EntityRecognizer):
                 return LOCATION  # "कामठीहून": Kāmthi, which GeoNames spells in Latin only
             if self._from_somewhere(words[i]):
                 return LOCATION  # "नंदनवनहून येतील": from a place, whatever its name
+            if self._of_somewhere(words[i]):
+                return LOCATION  # "मोरभवनजवळच्या" (near), "बजेरियातले लोक" (people of)
             return None
         if (
             _ends_with(words, i, lex.place_cues)
@@ -2334,6 +2401,40 @@ class CandidateRecognizer(EntityRecognizer):
             for suf in self.lex.from_suffixes
         ) and self._in_place_case(w)
 
+    def _of_somewhere(self, w: _Word) -> bool:
+        """Marathi: a rare word before an ending that only a place takes, "near" or "of (a
+        place)" as an adjective ("झिरो माईलजवळ", "बजेरियातले लोक"); no kinship word or known
+        person ("आईजवळ", near mother)."""
+        ending = next((s for s in self.lex.place_of_suffixes if w.key.endswith(s)), "")
+        if not ending or len(w.key) - len(ending) < MIN_STEM:
+            return False
+        stem = w.key[: -len(ending)]
+        if stem.endswith("ि"):
+            return False  # "मागितला" (asked): a verb's past, no "-तला" of a place
+        # a kind of place ("वस्तीतल्या", of the quarter; "तलावाजवळ", near the lake), also in
+        # its oblique stem ("मोहल्ल्यातल्या": "मोहल्ला")
+        kinds = self.lex.place_heads | {c[0] for c in self.lex.place_cues}
+        bases = {stem, stem + "ा"}
+        if stem[-1:] in OBLIQUE_VOWELS:
+            bases |= {stem[:-1], stem[:-1] + "ा"}  # "तलावा": "तलाव"
+        for oblique in ("्या", "्य"):
+            if stem.endswith(oblique):
+                bases.add(stem[: -len(oblique)] + "ा")  # "मोहल्ल्य(ा)": "मोहल्ला"
+        if bases & kinds:
+            return False
+        return (
+            stem not in self.lex.stop
+            and stem not in self.lex.not_names
+            and (stem,) not in self.lex.kin
+            and not self.lex.names.knows(stem)
+            and not self._is_honorific(stem)
+            and rough_zipf(stem, self.lex.language) < WEAK_ZIPF
+            and not (
+                stem.endswith(OBLIQUE_VOWELS)
+                and rough_zipf(stem[:-1], self.lex.language) >= WEAK_ZIPF
+            )
+        )
+
     def _latin_town(self, stem: str) -> bool:
         """A Devanagari stem, or the name its oblique form stands for, that romanises to a
         town of the Latin list and is nobody's name the lexicon knows."""
@@ -2374,9 +2475,25 @@ class CandidateRecognizer(EntityRecognizer):
     def _facility(self, words: list[_Word], first: int, last: int, entity: str) -> str:
         if entity == FACILITY:
             return entity
-        if last + 1 < len(words) and self._facility_head(words[last + 1].key):
+        if (
+            last + 1 < len(words)
+            and self._facility_head(words[last + 1].key)
+            and not self._declined(words[last])  # "इंदिरानगरमधल्या दवाखान्यात": where it is
+        ):
             return PERSON if self._owner(words[last]) else FACILITY
         return entity
+
+    def _declined(self, w: _Word) -> bool:
+        """Marathi: a word with a case ending of three letters or more ("गावातल्या प्राथमिक
+        आरोग्य केंद्रात", the village's health centre; "-मध्ये", "-हून"), which a facility's
+        name before its head word never takes: it says where the facility is, or whose."""
+        if self.lex.cased or self.lex.language in GLUED_PREFIXES:
+            return False
+        return any(
+            w.key.endswith(suf) and len(suf) >= DECLINED_ENDING and len(w.key) > len(suf) + 1
+            for suf in (*self.lex.place_suffixes, *self.lex.place_of_suffixes)
+            if suf not in GENITIVES  # "सुपेच्या प्राथमिक आरोग्य केंद्रात": Supe's own centre
+        )
 
     def _owner(self, w: _Word) -> bool:
         """Marathi: a known name in the genitive ("ओंकारच्या"), the owner of what follows."""
