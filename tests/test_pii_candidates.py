@@ -979,3 +979,68 @@ def test_name_statistics_have_their_source() -> None:
     he = lexicon("he")
     assert he is not None and dict(he.names.entries("הדסה"))[("הדסה",)] == "FACILITY"
     assert "הדסה" not in he.listed
+
+
+_SITE: dict[tuple[str, ...], Analyzer] = {}
+
+
+def at_site(countries: tuple[str, ...], text: str) -> list[tuple[str, str]]:
+    """English candidates at a site of the given countries (no NER model, no roster)."""
+    if countries not in _SITE:
+        _SITE[countries] = Analyzer(RecognizerContext(language="en", countries=countries), None)
+    return [
+        (text[d.start : d.end], d.entity_type)
+        for d in _SITE[countries].analyze(text)
+        if d.recognizer == "candidates"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("countries", "text", "expected"),
+    [
+        # a Luganda name of lang_lg.yaml in lower case, as ASR writes it, in a person's slot
+        (("UG",), "i went with nakato to the clinic", [("nakato", "PERSON")]),
+        (("UG",), "But kansiime is not bad, she is just tired.", [("kansiime", "PERSON")]),
+        (("UG",), "Yes, rukundo. He said we should wait.", [("rukundo", "PERSON")]),
+        (
+            ("UG",),
+            "i asked wasswa and babirye to come",
+            [("wasswa", "PERSON"), ("babirye", "PERSON")],
+        ),
+        # out of a person's slot, or at a site where the name's language is not spoken: none
+        (("UG",), "we ate nakato near the road", []),
+        (("IN",), "i went with nakato to the clinic", []),
+        ((), "i went with nakato to the clinic", []),
+        # a Kiswahili name at a Tanzanian site; English words that are names stay words
+        (("TZ",), "then kulwa said we should go home", [("kulwa", "PERSON")]),
+        (("UG",), "we went with grace to the market", []),
+    ],
+)
+def test_english_site_names(
+    countries: tuple[str, ...], text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert at_site(countries, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a rare word after "in der" / "aus dem" is a place, after "bei der" a person
+        (
+            "Die Hanne kenn ich vom Seniorentreff in der Borstei.",
+            [("Hanne", "PERSON"), ("Borstei", "LOCATION")],
+        ),
+        ("Ich war gestern bei der Conny.", [("Conny", "PERSON")]),
+        # a street stays a street
+        ("Sie wohnt in der Hirschstraße.", [("Hirschstraße", "LOCATION")]),
+        # a kind of home and its name; a hyphenated name after "am" / "im": an institution
+        (
+            "Mein Vater ist jetzt im Seniorenheim Sonnenhof.",
+            [("Seniorenheim Sonnenhof", "FACILITY")],
+        ),
+        ("Die war vorher am Max-Planck, oder?", [("Max-Planck", "FACILITY")]),
+        ("Wir wohnen im Rhein-Main-Gebiet.", []),
+    ],
+)
+def test_german_article_places_and_named_homes(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("de", text) == expected
