@@ -1040,7 +1040,35 @@ def test_english_site_names(
         ),
         ("Die war vorher am Max-Planck, oder?", [("Max-Planck", "FACILITY")]),
         ("Wir wohnen im Rhein-Main-Gebiet.", []),
+        # a compound naming a kind of facility and the name after it: one facility; a bus stop
+        # is none, an everyday noun after it no name
+        ("Die Tagesstätte Lichtblick hat mir geholfen.", [("Tagesstätte Lichtblick", "FACILITY")]),
+        ("Ich habe die Bushaltestelle Ehinger Tor genommen.", [("Ehinger Tor", "LOCATION")]),
+        ("Bei der Beratungsstelle Hilfe bekommen.", []),
     ],
 )
 def test_german_article_places_and_named_homes(text: str, expected: list[tuple[str, str]]) -> None:
     assert candidates("de", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("countries", "text", "expected"),
+    [
+        # English at a German site reads Germany's institutions: a hospital named by its town
+        (
+            ("DE",),
+            "I was admitted to Zwiefalten, then the RKU for rehab.",
+            [("Zwiefalten", "FACILITY"), ("RKU", "FACILITY")],
+        ),
+        # elsewhere the same words are no German hospital
+        (
+            ("UG",),
+            "I was admitted to Zwiefalten, then the RKU for rehab.",
+            [("Zwiefalten", "LOCATION")],
+        ),
+    ],
+)
+def test_english_site_institutions(
+    countries: tuple[str, ...], text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert at_site(countries, text) == expected

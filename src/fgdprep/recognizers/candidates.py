@@ -321,6 +321,9 @@ class Lexicon:
     #: German: a place cue with its article before a rare word that make it a place ("in der
     #: Borstei"); not "bei der", "von der" ("bei der Conny": a person).
     place_articles: frozenset[tuple[str, ...]] = frozenset()
+    #: German endings of compounds that name a kind of facility ("Therapiezentrum"): with a
+    #: name after them, the two are one facility ("Therapiezentrum Burgau").
+    kind_compounds: tuple[str, ...] = ()
     #: German contracted articles before an institution's hyphenated name ("am Max-Planck").
     named_facility_links: frozenset[str] = frozenset()
     #: German: "die" before a kinship word or role that is no feminine singular ("die
@@ -409,13 +412,26 @@ def _phrases(items: Any) -> frozenset[tuple[str, ...]]:
     return frozenset(p for p in (phrase_keys(str(i)) for i in items or ()) if p)
 
 
+def site_countries(language: str, countries: tuple[str, ...]) -> tuple[str, ...]:
+    """The site countries whose institutions the language reads only at a site there
+    (``site_institutions`` in its data: English at Ulm reads Germany's "RKU", "Zwiefalten"),
+    in the order given, lower case; () for every other site."""
+    site = {str(c) for c in (language_data(language) or {}).get("site_institutions") or ()}
+    return tuple(dict.fromkeys(c.lower() for c in countries if c.lower() in site))
+
+
 @functools.cache
-def lexicon(language: str) -> Lexicon | None:
-    """The packaged data of a language, None where there is none."""
+def lexicon(language: str, countries: tuple[str, ...] = ()) -> Lexicon | None:
+    """The packaged data of a language, None where there is none; with ``countries`` (of
+    :func:`site_countries`), also those countries' institutions."""
     shared = language_data(language)
     if shared is None:
         return None
     data = dict(shared)  # the institutions below join its places and facilities
+    data["institutions"] = [
+        *(data.get("institutions") or ()),
+        *(c for c in countries if c not in (data.get("institutions") or ())),
+    ]
     data_dir = resources.files("fgdprep").joinpath("data")
     names: PhraseIndex[str] = PhraseIndex(language)
     for key, entity in (("given_names", PERSON), ("surnames", PERSON)):
@@ -631,6 +647,7 @@ def lexicon(language: str) -> Lexicon | None:
         person_before=_keys(data.get("person_before")),
         place_articles=_phrases(data.get("place_articles")),
         named_facility_links=_keys(data.get("named_facility_links")),
+        kind_compounds=tuple(norm(str(x)) for x in data.get("kind_compounds") or ()),
         plural_articles=_keys(data.get("plural_articles")),
         feminine_endings=tuple(norm(str(x)) for x in data.get("feminine_endings") or ()),
     )
@@ -901,7 +918,7 @@ class CandidateRecognizer(EntityRecognizer):
 
     @classmethod
     def from_context(cls, ctx: RecognizerContext) -> CandidateRecognizer | None:
-        lex = lexicon(ctx.language)
+        lex = lexicon(ctx.language, site_countries(ctx.language, ctx.countries))
         if lex is None:
             return None
         return cls(ctx.language, lex, site_names(ctx.language, ctx.countries))
@@ -1729,9 +1746,16 @@ class CandidateRecognizer(EntityRecognizer):
                     found[n] = (FACILITY, CUE_SCORE, "cue")
 
     def _generic_before_name(self, words: list[_Word], i: int) -> bool:
-        """A kind of clinic named by the name after it: "Kreiskrankenhaus Laupheim"."""
+        """A kind of clinic named by the name after it: "Kreiskrankenhaus Laupheim",
+        "Therapiezentrum Burgau", "Tagesstätte Lichtblick"."""
         w = words[i]
-        if not self.lex.facility_compounds or not GENERIC_COMPOUND.match(w.text):
+        if not self.lex.facility_compounds or not (
+            GENERIC_COMPOUND.match(w.text)
+            or any(
+                w.key.endswith(end) and len(w.key) >= len(end) + 3
+                for end in self.lex.kind_compounds
+            )
+        ):
             return False
         nxt = words[i + 1] if i + 1 < len(words) else None
         return (
