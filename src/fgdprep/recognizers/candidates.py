@@ -1725,9 +1725,9 @@ class CandidateRecognizer(EntityRecognizer):
     def _hyphenated_facilities(
         self, words: list[_Word], found: dict[int, tuple[str, float, str]]
     ) -> None:
-        """German: a hyphenated name after "am", "im", "ins" ("am Max-Planck", "im
-        Hans-Sachs"), its last part no everyday noun ("im Rhein-Main-Gebiet"), is an
-        institution named after someone, which no person and no town is so introduced."""
+        """German: a hyphenated name opened by a given name after "am", "im", "ins" ("am
+        Max-Planck", "im Hans-Sachs"), its last part no everyday noun, is an institution named
+        after someone, which no person and no town is so introduced."""
         for i in range(1, len(words) - 1):
             if words[i - 1].key not in self.lex.named_facility_links:
                 continue
@@ -1737,6 +1737,7 @@ class CandidateRecognizer(EntityRecognizer):
             if (
                 k > i
                 and self._gaps.get(i) == " "
+                and words[i].key in self.lex.given  # named after someone: no "im Write-Ahead-Log"
                 and all(words[n].text[:1].isupper() for n in range(i, k + 1))
                 and words[k].key not in self.lex.not_names
                 and zipf(words[k].key, self.lex.language) < NOUN_ZIPF
@@ -2165,6 +2166,13 @@ class CandidateRecognizer(EntityRecognizer):
             and not (i + 1 < len(words) and words[i + 1].key in lex.street_heads)
             and not GENERIC_COMPOUND.match(words[i].text)  # "in der Uniklinik"
             and not self._compound_facility(words[i])
+            # a rare word, no compound noun ("in der Zeitzonen"), no English loan ("in der
+            # Cache") and no part of a hyphenated one ("in dem Tablespace-Mapping")
+            and words[i].key not in lex.not_names
+            and zipf(words[i].key, lex.language) < WEAK_ZIPF
+            and not self._compound_noun(words[i].key)
+            and zipf(words[i].key, "en") < WEAK_ZIPF
+            and (i + 1 == len(words) or self._gaps.get(i + 1) != "-")
         ):
             return LOCATION  # "in der Borstei", "aus dem Westend": no person so introduced
         if (
