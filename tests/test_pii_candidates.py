@@ -1011,6 +1011,8 @@ def at_site(countries: tuple[str, ...], text: str) -> list[tuple[str, str]]:
         (("UG",), "we ate nakato near the road", []),
         (("IN",), "i went with nakato to the clinic", []),
         ((), "i went with nakato to the clinic", []),
+        # a health centre by its grade (Uganda's HC II-IV) is a facility, not a place
+        (("UG",), "She delivered at Pabbo HC III last year.", [("Pabbo HC", "FACILITY")]),
         # a Kiswahili name at a Tanzanian site; English words that are names stay words
         (("TZ",), "then kulwa said we should go home", [("kulwa", "PERSON")]),
         (("UG",), "we went with grace to the market", []),
