@@ -1013,6 +1013,17 @@ def at_site(countries: tuple[str, ...], text: str) -> list[tuple[str, str]]:
         ((), "i went with nakato to the clinic", []),
         # a health centre by its grade (Uganda's HC II-IV) is a facility, not a place
         (("UG",), "She delivered at Pabbo HC III last year.", [("Pabbo HC", "FACILITY")]),
+        # a saint's name in the possessive or before a head word: a church, a school
+        (
+            ("UG",),
+            "the pastor of St. Philip's church helped us",
+            [("St. Philip's church", "FACILITY")],
+        ),
+        (
+            ("UG",),
+            "We met at the shop on Kampala St. Then we went home.",
+            [("Kampala", "LOCATION")],
+        ),
         # a Kiswahili name at a Tanzanian site; English words that are names stay words
         (("TZ",), "then kulwa said we should go home", [("kulwa", "PERSON")]),
         (("UG",), "we went with grace to the market", []),

@@ -1317,6 +1317,7 @@ class CandidateRecognizer(EntityRecognizer):
                 found[i] = (cue, CUE_SCORE, "cue")
 
         if self.lex.cased:
+            self._saints(words, found)
             self._facility_heads(words, found)
             self._hyphenated_facilities(words, found)
         else:
@@ -1721,6 +1722,28 @@ class CandidateRecognizer(EntityRecognizer):
                 for k in (i - 1, i + 1)
             ):
                 found[i] = (FACILITY, CUE_SCORE, "cue")
+
+    def _saints(self, words: list[_Word], found: dict[int, tuple[str, float, str]]) -> None:
+        """A saint's name in the possessive, or before a facility's head word, after "St." or
+        "Saint" is a church's, a school's or a hospital's ("St. Philip's church", "Saint
+        Kizito school"); not "Kampala St. Then", a street before a new sentence."""
+        for i in range(1, len(words)):
+            w = words[i]
+            if (
+                words[i - 1].key not in SAINTS
+                or not words[i - 1].text[:1].isupper()
+                or self._gaps.get(i) not in (" ", ". ")
+                or not w.text[:1].isupper()
+                or w.key in self.lex.not_names
+            ):
+                continue
+            head = i + 1 < len(words) and self._facility_head(words[i + 1].key)
+            if w.key.endswith(("'s", "’s")) or head:
+                found.setdefault(i - 1, (FACILITY, CUE_SCORE, "cue"))
+                if found.get(i, ("",))[0] != FACILITY:
+                    found[i] = (FACILITY, CUE_SCORE, "cue")
+                if head and self._gaps.get(i + 1) == " ":
+                    found[i + 1] = (FACILITY, CUE_SCORE, "cue")
 
     def _hyphenated_facilities(
         self, words: list[_Word], found: dict[int, tuple[str, float, str]]
