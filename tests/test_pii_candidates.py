@@ -1022,3 +1022,111 @@ def test_marathi_hebrew_places_and_facilities(
     language: str, text: str, expected: list[tuple[str, str]]
 ) -> None:
     assert candidates(language, text) == expected
+
+
+_SITE: dict[tuple[str, ...], Analyzer] = {}
+
+
+def at_site(countries: tuple[str, ...], text: str) -> list[tuple[str, str]]:
+    """English candidates at a site of the given countries (no NER model, no roster)."""
+    if countries not in _SITE:
+        _SITE[countries] = Analyzer(RecognizerContext(language="en", countries=countries), None)
+    return [
+        (text[d.start : d.end], d.entity_type)
+        for d in _SITE[countries].analyze(text)
+        if d.recognizer == "candidates"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("countries", "text", "expected"),
+    [
+        # a Luganda name of lang_lg.yaml in lower case, as ASR writes it, in a person's slot
+        (("UG",), "i went with nakato to the clinic", [("nakato", "PERSON")]),
+        (("UG",), "But kansiime is not bad, she is just tired.", [("kansiime", "PERSON")]),
+        (("UG",), "Yes, rukundo. He said we should wait.", [("rukundo", "PERSON")]),
+        (
+            ("UG",),
+            "i asked wasswa and babirye to come",
+            [("wasswa", "PERSON"), ("babirye", "PERSON")],
+        ),
+        # out of a person's slot, or at a site where the name's language is not spoken: none
+        (("UG",), "we ate nakato near the road", []),
+        (("IN",), "i went with nakato to the clinic", []),
+        ((), "i went with nakato to the clinic", []),
+        # a health centre by its grade (Uganda's HC II-IV) is a facility, not a place
+        (("UG",), "She delivered at Pabbo HC III last year.", [("Pabbo HC", "FACILITY")]),
+        # a saint's name in the possessive or before a head word: a church, a school
+        (
+            ("UG",),
+            "the pastor of St. Philip's church helped us",
+            [("St. Philip's church", "FACILITY")],
+        ),
+        (
+            ("UG",),
+            "We met at the shop on Kampala St. Then we went home.",
+            [("Kampala", "LOCATION")],
+        ),
+        # a Kiswahili name at a Tanzanian site; English words that are names stay words
+        (("TZ",), "then kulwa said we should go home", [("kulwa", "PERSON")]),
+        (("UG",), "we went with grace to the market", []),
+    ],
+)
+def test_english_site_names(
+    countries: tuple[str, ...], text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert at_site(countries, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a rare word after "in der" / "aus dem" is a place, after "bei der" a person
+        (
+            "Die Hanne kenn ich vom Seniorentreff in der Borstei.",
+            [("Hanne", "PERSON"), ("Borstei", "LOCATION")],
+        ),
+        ("Ich war gestern bei der Conny.", [("Conny", "PERSON")]),
+        # a street stays a street
+        ("Sie wohnt in der Hirschstraße.", [("Hirschstraße", "LOCATION")]),
+        # a kind of home and its name; a hyphenated name after "am" / "im": an institution
+        (
+            "Mein Vater ist jetzt im Seniorenheim Sonnenhof.",
+            [("Seniorenheim Sonnenhof", "FACILITY")],
+        ),
+        ("Die war vorher am Max-Planck, oder?", [("Max-Planck", "FACILITY")]),
+        ("Wir wohnen im Rhein-Main-Gebiet.", []),
+        # a compound naming a kind of facility and the name after it: one facility; a bus stop
+        # is none, an everyday noun after it no name
+        ("Die Tagesstätte Lichtblick hat mir geholfen.", [("Tagesstätte Lichtblick", "FACILITY")]),
+        ("Ich habe die Bushaltestelle Ehinger Tor genommen.", [("Ehinger Tor", "LOCATION")]),
+        ("Bei der Beratungsstelle Hilfe bekommen.", []),
+        # a country is no PII, however rare the word; a town after "nach" is
+        ("Ich bin aus Kasachstan gekommen, nach Laupheim.", [("Laupheim", "LOCATION")]),
+    ],
+)
+def test_german_article_places_and_named_homes(text: str, expected: list[tuple[str, str]]) -> None:
+    assert candidates("de", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("countries", "text", "expected"),
+    [
+        # English at a German site reads Germany's institutions: a hospital named by its town
+        (
+            ("DE",),
+            "I was admitted to Zwiefalten, then the RKU for rehab.",
+            [("Zwiefalten", "FACILITY"), ("RKU", "FACILITY")],
+        ),
+        # elsewhere the same words are no German hospital
+        (
+            ("UG",),
+            "I was admitted to Zwiefalten, then the RKU for rehab.",
+            [("Zwiefalten", "LOCATION")],
+        ),
+    ],
+)
+def test_english_site_institutions(
+    countries: tuple[str, ...], text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert at_site(countries, text) == expected

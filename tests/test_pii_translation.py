@@ -51,7 +51,7 @@ PRE = (
         "Asante Rehema. Dada yangu Halima alinipeleka Temeke.",
         "Thank you Rehema. My sister Halima took me to Temeke.",
     ),
-    ("P01", "Rafiki yangu Zuhura alileta chai.", "zuhura brought tea."),
+    ("P01", "Rafiki yangu Zuhura alileta chai.", "tea was brought by zuhura."),
     ("P03", "Shukuru alikuja pia.", "Shukuru came too."),
     ("MOD", "Sawa, asante.", None),
 )
@@ -135,9 +135,10 @@ def test_translation_gets_the_labels_of_the_source_text(study_dir: Path) -> None
             "Asante [MOD]. Dada yangu [Person 1] alinipeleka [Place 1].",
             "Thank you [MOD]. My sister [Person 1] took me to [Place 1].",
         ),
-        # the English NER misses "zuhura" (lower case, as a translator may write it); the
-        # Kiswahili cue found her: the same label
-        ("Rafiki yangu [Person 2] alileta chai.", "[Person 2] brought tea."),
+        # the English NER misses "zuhura" (lower case, as a translator may write it, and in
+        # no person's slot the English candidate finder knows); the Kiswahili cue found her:
+        # the same label
+        ("Rafiki yangu [Person 2] alileta chai.", "tea was brought by [Person 2]."),
         # the English candidate finder suggests her (a rare word opening a sentence before
         # "came"); the suggestion labels the source too
         ("[Person 3] alikuja pia.", "[Person 3] came too."),

@@ -79,6 +79,9 @@ PLURAL_ENDINGS = ("e", "en", "n", "er", "s")
 #: German compounds: both parts this long, the last this frequent ("verein", "stelle").
 COMPOUND_PART = 5
 COMPOUND_TAIL_ZIPF = 3.5
+#: German: the masculine of a feminine role noun ("Hausmeister" of "Hausmeisterin") this
+#: long at least; shorter ones end names ("Karin", "Erwin").
+FEMININE_BASE = 6
 #: German: a word this frequent after a place preposition is a noun ("im Kurs": 4.6), a rarer
 #: one a place ("nach Kempten": 3.6).
 NOUN_ZIPF = 4.0
@@ -128,6 +131,12 @@ DRUG_ENDINGS = (
     "adol",
     "amol",
     "profen",
+    # antiretrovirals ("Dolutegravir", "Tenofovir", "Efavirenz", "Lamivudine")
+    "gravir",
+    "fovir",
+    "navir",
+    "virenz",
+    "vudine",
 )
 #: Cue words that are verbs ("called", "heißt"): after a comma they name what follows, not
 #: the word before.
@@ -310,6 +319,16 @@ class Lexicon:
     name_particles: frozenset[str] = frozenset()
     #: Verbs after a rare word opening a sentence that make it a person ("X is the one").
     subject_verbs: frozenset[str] = frozenset()
+    #: Words after which a name of the site's lists is a person's ("with", "told", "asked").
+    person_before: frozenset[str] = frozenset()
+    #: German: a place cue with its article before a rare word that make it a place ("in der
+    #: Borstei"); not "bei der", "von der" ("bei der Conny": a person).
+    place_articles: frozenset[tuple[str, ...]] = frozenset()
+    #: German endings of compounds that name a kind of facility ("Therapiezentrum"): with a
+    #: name after them, the two are one facility ("Therapiezentrum Burgau").
+    kind_compounds: tuple[str, ...] = ()
+    #: German contracted articles before an institution's hyphenated name ("am Max-Planck").
+    named_facility_links: frozenset[str] = frozenset()
     #: German: "die" before a kinship word or role that is no feminine singular ("die
     #: Lehrer") makes it a plural, after which no name follows.
     plural_articles: frozenset[str] = frozenset()
@@ -408,13 +427,26 @@ def _phrases(items: Any) -> frozenset[tuple[str, ...]]:
     return frozenset(p for p in (phrase_keys(str(i)) for i in items or ()) if p)
 
 
+def site_countries(language: str, countries: tuple[str, ...]) -> tuple[str, ...]:
+    """The site countries whose institutions the language reads only at a site there
+    (``site_institutions`` in its data: English at Ulm reads Germany's "RKU", "Zwiefalten"),
+    in the order given, lower case; () for every other site."""
+    site = {str(c) for c in (language_data(language) or {}).get("site_institutions") or ()}
+    return tuple(dict.fromkeys(c.lower() for c in countries if c.lower() in site))
+
+
 @functools.cache
-def lexicon(language: str) -> Lexicon | None:
-    """The packaged data of a language, None where there is none."""
+def lexicon(language: str, countries: tuple[str, ...] = ()) -> Lexicon | None:
+    """The packaged data of a language, None where there is none; with ``countries`` (of
+    :func:`site_countries`), also those countries' institutions."""
     shared = language_data(language)
     if shared is None:
         return None
     data = dict(shared)  # the institutions below join its places and facilities
+    data["institutions"] = [
+        *(data.get("institutions") or ()),
+        *(c for c in countries if c not in (data.get("institutions") or ())),
+    ]
     data_dir = resources.files("fgdprep").joinpath("data")
     names: PhraseIndex[str] = PhraseIndex(language)
     for key, entity in (("given_names", PERSON), ("surnames", PERSON)):
@@ -633,9 +665,47 @@ def lexicon(language: str) -> Lexicon | None:
         surname_endings=tuple(norm(str(x)) for x in data.get("surname_endings") or ()),
         name_particles=_keys(data.get("name_particles")),
         subject_verbs=_keys(data.get("subject_verbs")),
+        person_before=_keys(data.get("person_before")),
+        place_articles=_phrases(data.get("place_articles")),
+        named_facility_links=_keys(data.get("named_facility_links")),
+        kind_compounds=tuple(norm(str(x)) for x in data.get("kind_compounds") or ()),
         plural_articles=_keys(data.get("plural_articles")),
         feminine_endings=tuple(norm(str(x)) for x in data.get("feminine_endings") or ()),
     )
+
+
+#: A site name this frequent as an English word ("grace", "innocent", "rose", "john") is left
+#: to NER and the roster: lower case, it is mostly the word.
+SITE_NAME_ZIPF = 4.0
+
+
+@functools.cache
+def site_names(language: str, countries: tuple[str, ...]) -> frozenset[str]:
+    """The one-word given names and surnames of the languages spoken in the site's countries
+    (``site_names`` in the language's data: English at a Ugandan site reads Luganda's lists,
+    at a Tanzanian one Kiswahili's), less words of English and of those languages ("mukisa",
+    blessing; "grace"); none where the site's country is not named."""
+    data = language_data(language) or {}
+    by_country = data.get("site_names") or {}
+    out: set[str] = set()
+    for country in countries:
+        for other in by_country.get(country.lower()) or ():
+            other_data = language_data(str(other)) or {}
+            words = _keys(other_data.get("word_names")) | _keys(other_data.get("not_names"))
+            for key in ("given_names", "surnames"):
+                for keys in map(phrase_keys, map(str, other_data.get(key) or ())):
+                    if (
+                        len(keys) == 1
+                        and keys[0] not in words
+                        and keys[0] not in WORD_NAMES
+                        and zipf(keys[0], "en") < SITE_NAME_ZIPF
+                    ):
+                        out.add(keys[0])
+    lex = lexicon(language)
+    if lex is not None:
+        out -= lex.not_names | lex.stop | lex.between | {k[0] for k in lex.kin}
+        out -= {k for k in out if any(p == (k,) and e != PERSON for p, e in lex.names.entries(k))}
+    return frozenset(out)
 
 
 def _name_list(data_dir: Any, language: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -853,8 +923,12 @@ def _starts_with(words: list[_Word], i: int, phrases: frozenset[tuple[str, ...]]
 class CandidateRecognizer(EntityRecognizer):
     """Suggestions of persons, places and facilities from cues, shape and lexicons."""
 
-    def __init__(self, language: str, lex: Lexicon) -> None:
+    def __init__(
+        self, language: str, lex: Lexicon, site_names: frozenset[str] = frozenset()
+    ) -> None:
         self.lex = lex
+        #: names of the site country's languages, found in a person slot only (site_names)
+        self.site_names = site_names
         self._gaps: dict[int, str] = {}  # what stands between word i-1 and word i
         self._local: set[int] = set()  # where a match of the local lists starts
         super().__init__(
@@ -865,8 +939,10 @@ class CandidateRecognizer(EntityRecognizer):
 
     @classmethod
     def from_context(cls, ctx: RecognizerContext) -> CandidateRecognizer | None:
-        lex = lexicon(ctx.language)
-        return None if lex is None else cls(ctx.language, lex)
+        lex = lexicon(ctx.language, site_countries(ctx.language, ctx.countries))
+        if lex is None:
+            return None
+        return cls(ctx.language, lex, site_names(ctx.language, ctx.countries))
 
     def load(self) -> None:
         pass
@@ -894,6 +970,14 @@ class CandidateRecognizer(EntityRecognizer):
     def _common(self, key: str) -> bool:
         if key in self.lex.not_names:
             return True
+        if (
+            self.lex.feminine_endings
+            and key.endswith("in")
+            and len(key) >= FEMININE_BASE + 2
+            and not self.lex.names.knows(key)
+            and zipf(key[:-2], self.lex.language) >= self.lex.rare_zipf
+        ):
+            return True  # "Hausmeisterin", "Nachbarin": a role, its masculine a word
         if key.endswith(self.lex.noun_endings) and not self.lex.names.knows(key):
             return True
         return bool(self.lex.rare_zipf) and zipf(key, self.lex.language) >= self.lex.rare_zipf
@@ -1209,6 +1293,8 @@ class CandidateRecognizer(EntityRecognizer):
         for i, w in enumerate(words):
             if i not in found and self._given_after_kin(words, i):
                 found[i] = (PERSON, CUE_SCORE, "cue")  # "Mjomba wangu Ramadhani"
+            if (i not in found or found[i][2] == "shape") and self._site_name(text, words, i):
+                found[i] = (PERSON, CUE_SCORE, "cue")  # "i went with nakato", "rukundo said"
             if i in found or i in spelled or not self._name_shaped(w, lower_text):
                 continue
             if self._verb_shaped(w):
@@ -1221,6 +1307,8 @@ class CandidateRecognizer(EntityRecognizer):
                 continue
             if cue is None and (self._compound_facility(w) or self._generic_before_name(words, i)):
                 found[i] = (FACILITY, CUE_SCORE, "cue")
+                if self._generic_before_name(words, i):
+                    found[i + 1] = (FACILITY, CUE_SCORE, "cue")  # "Seniorenheim Sonnenhof"
                 continue
             street = self._street(text, words, i)
             if cue is None and street:
@@ -1271,7 +1359,9 @@ class CandidateRecognizer(EntityRecognizer):
                 found[i] = (cue, CUE_SCORE, "cue")
 
         if self.lex.cased:
+            self._saints(words, found)
             self._facility_heads(words, found)
+            self._hyphenated_facilities(words, found)
         else:
             spans.extend(self._initials_and_latin(text, words))
             spans.extend(self._opened_names(words))
@@ -1680,17 +1770,80 @@ class CandidateRecognizer(EntityRecognizer):
             ):
                 found[i] = (FACILITY, CUE_SCORE, "cue")
 
+    def _saints(self, words: list[_Word], found: dict[int, tuple[str, float, str]]) -> None:
+        """A saint's name in the possessive, or before a facility's head word, after "St." or
+        "Saint" is a church's, a school's or a hospital's ("St. Philip's church", "Saint
+        Kizito school"); not "Kampala St. Then", a street before a new sentence."""
+        for i in range(1, len(words)):
+            w = words[i]
+            if (
+                words[i - 1].key not in SAINTS
+                or not words[i - 1].text[:1].isupper()
+                or self._gaps.get(i) not in (" ", ". ")
+                or not w.text[:1].isupper()
+                or w.key in self.lex.not_names
+            ):
+                continue
+            head = i + 1 < len(words) and self._facility_head(words[i + 1].key)
+            if w.key.endswith(("'s", "’s")) or head:
+                found.setdefault(i - 1, (FACILITY, CUE_SCORE, "cue"))
+                if found.get(i, ("",))[0] != FACILITY:
+                    found[i] = (FACILITY, CUE_SCORE, "cue")
+                if head and self._gaps.get(i + 1) == " ":
+                    found[i + 1] = (FACILITY, CUE_SCORE, "cue")
+
+    def _hyphenated_facilities(
+        self, words: list[_Word], found: dict[int, tuple[str, float, str]]
+    ) -> None:
+        """German: a hyphenated name opened by a given name after "am", "im", "ins" ("am
+        Max-Planck", "im Hans-Sachs"), its last part no everyday noun, is an institution named
+        after someone, which no person and no town is so introduced."""
+        for i in range(1, len(words) - 1):
+            if words[i - 1].key not in self.lex.named_facility_links:
+                continue
+            k = i
+            while k + 1 < len(words) and self._gaps.get(k + 1) == "-":
+                k += 1
+            if (
+                k > i
+                and self._gaps.get(i) == " "
+                and words[i].key in self.lex.given  # named after someone: no "im Write-Ahead-Log"
+                and all(words[n].text[:1].isupper() for n in range(i, k + 1))
+                and words[k].key not in self.lex.not_names
+                and zipf(words[k].key, self.lex.language) < NOUN_ZIPF
+                and not any(found.get(n, ("",))[0] in (LOCATION, FACILITY) for n in range(i, k + 1))
+            ):
+                for n in range(i, k + 1):
+                    found[n] = (FACILITY, CUE_SCORE, "cue")
+
     def _generic_before_name(self, words: list[_Word], i: int) -> bool:
-        """A kind of clinic named by the name after it: "Kreiskrankenhaus Laupheim"."""
+        """A kind of clinic named by the name after it: "Kreiskrankenhaus Laupheim",
+        "Therapiezentrum Burgau", "Tagesstätte Lichtblick"."""
         w = words[i]
-        if not self.lex.facility_compounds or not GENERIC_COMPOUND.match(w.text):
+        if not self.lex.facility_compounds or not (
+            GENERIC_COMPOUND.match(w.text)
+            or any(
+                w.key.endswith(end) and len(w.key) >= len(end) + 3
+                for end in self.lex.kind_compounds
+            )
+        ):
             return False
         nxt = words[i + 1] if i + 1 < len(words) else None
         return (
             nxt is not None
             and _joinable(self._gaps.get(i + 1, ""))
             and nxt.text[:1].isupper()
-            and (self.lex.names.knows(nxt.key) or not self._common(nxt.key))
+            and (
+                self.lex.names.knows(nxt.key)
+                or not self._common(nxt.key)
+                # "Seniorenheim Sonnenhof": after a kind of home, a noun rarer than an
+                # everyday one ("Besuch") is the home's name
+                or (
+                    nxt.key not in self.lex.not_names
+                    and zipf(nxt.key, self.lex.language) < NOUN_ZIPF
+                    and not nxt.text.isupper()
+                )
+            )
         )
 
     def _street(self, text: str, words: list[_Word], i: int) -> int:
@@ -2095,6 +2248,24 @@ class CandidateRecognizer(EntityRecognizer):
                 return LOCATION  # "मोरभवनजवळच्या" (near), "बजेरियातले लोक" (people of)
             return None
         if (
+            i >= 2
+            and _ends_with(words, i, lex.place_articles)
+            and all(self._gaps.get(k) == " " for k in (i - 1, i))
+            and words[i].key not in lex.not_after_place_cue
+            and not words[i].key.endswith(lex.street_endings + lex.street_endings_rare)
+            and not (i + 1 < len(words) and words[i + 1].key in lex.street_heads)
+            and not GENERIC_COMPOUND.match(words[i].text)  # "in der Uniklinik"
+            and not self._compound_facility(words[i])
+            # a rare word, no compound noun ("in der Zeitzonen"), no English loan ("in der
+            # Cache") and no part of a hyphenated one ("in dem Tablespace-Mapping")
+            and words[i].key not in lex.not_names
+            and zipf(words[i].key, lex.language) < WEAK_ZIPF
+            and not self._compound_noun(words[i].key)
+            and zipf(words[i].key, "en") < WEAK_ZIPF
+            and (i + 1 == len(words) or self._gaps.get(i + 1) != "-")
+        ):
+            return LOCATION  # "in der Borstei", "aus dem Westend": no person so introduced
+        if (
             _ends_with(words, i, lex.place_cues)
             and words[i].key not in lex.not_after_place_cue
             and not self._gaps.get(i, "").strip()  # "Halima hapa. Nimekuja": a new sentence
@@ -2173,6 +2344,24 @@ class CandidateRecognizer(EntityRecognizer):
             and not w.key.endswith(DRUG_ENDINGS)
             and w.key not in self.lex.not_names
             and not self._common(w.key)  # the language's rarity: "Agatha", not "Epilepsy"
+        )
+
+    def _site_name(self, text: str, words: list[_Word], i: int) -> bool:
+        """English at an East African site: a name of the site country's lists (lower case
+        as ASR writes it, or capitalised) in a person's slot: after "with", "told", "asked",
+        "and" ("i went with nakato"), before a verb that takes a person ("kansiime is not
+        bad", "rukundo said"), or alone between commas and a stop ("Yes, rukundo.")."""
+        w = words[i]
+        if w.key not in self.site_names or (i > 0 and not self._gaps.get(i, " ")[-1:].isspace()):
+            return False
+        if i > 0 and self._gaps.get(i) == " " and words[i - 1].key in self.lex.person_before:
+            return True
+        after = self._gaps.get(i + 1, "") if i + 1 < len(words) else ""
+        if after == " " and words[i + 1].key in self.lex.subject_verbs:
+            return True
+        before = text[: w.start].rstrip()
+        return (not before or before[-1] in ",.?!") and (
+            i + 1 == len(words) or after.strip()[:1] in (",", ".", "?", "!")
         )
 
     def _resumed(self, words: list[_Word], i: int) -> bool:
