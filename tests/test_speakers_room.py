@@ -137,3 +137,27 @@ def test_a_change_beside_a_silence_keeps_the_silence() -> None:
     frames = np.array([0] * 100 + [-1] * 10 + [1] * 90, dtype=np.int64)
     probs = np.full(int(2.0 / 0.032) + 1, 0.9, dtype=np.float32)
     assert (snap_changes(frames, probs) == frames).all()
+
+
+def test_the_second_pool_holds_each_turn_as_one_span() -> None:
+    """The conversations of the second pool of voices (dev2, held2) follow the same
+    convention, rebuilt the same from their seed with 3-5 people; the second pool keeps every
+    voice of the first as it is (so dev and held rebuild the same) and adds others."""
+    name = f"dev2-{roomsim.DEV2[0]:04d}-fan-5dB"
+    if not (roomsim.OUT / f"{name}.flac").is_file():
+        pytest.fail("the simulated rooms are missing: run 'make testdata' (online) first")
+    room = next(f for f in roomsim.build(roomsim.DEV2[:1]) if f.name == name)
+    first, second = roomsim.voices(), roomsim.voices2()
+    assert set(first) < set(second)
+    assert all(np.array_equal(first[v], second[v]) for v in first)
+    utterances = roomsim.conversation(roomsim.DEV2[0], second, (3, 5))
+    rebuilt = roomsim.turns(utterances)
+    assert [(round(s.start, 3), round(s.end, 3), s.label) for s in rebuilt] == [
+        (s.start, s.end, s.label) for s in room.turns
+    ]
+    assert not room.held_out
+    assert len(room.turns) < len(room.reference)
+    for s in room.reference:
+        assert any(t.label == s.label and t.start <= s.start and s.end <= t.end for t in room.turns)
+    assert 3 <= len({s.label for s in room.turns}) <= 5
+    assert {s.label for s in room.turns} == {u.speaker for u in utterances}
