@@ -30,7 +30,7 @@ from fgdprep.entities import FACILITY, LOCATION, PERSON, ROSTER_PERSON, WARD, De
 from fgdprep.errors import ConfigError, StageError
 from fgdprep.model import Person
 from fgdprep.recognizers import RecognizerContext, build_recognizers
-from fgdprep.recognizers.base import every_language
+from fgdprep.recognizers.base import every_language, language_data
 from fgdprep.recognizers.candidates import DRUG_ENDINGS, FROM_CANDIDATE, Lexicon, lexicon
 from fgdprep.recognizers.candidates import NAME as CANDIDATES
 from fgdprep.recognizers.phone import number_words
@@ -173,8 +173,9 @@ class Analyzer:
         out = _reconcile(text, out, self.ctx.language)
         toks = tokens(text)
         out = [_whole_words(text, d, self.ctx.language, toks) for d in out]
-        if self.ctx.language in OBLIQUE_STEMS:
-            out = [_oblique_stem(text, d, toks, OBLIQUE_STEMS[self.ctx.language]) for d in out]
+        vowels = oblique_stem_vowels(self.ctx.language)
+        if vowels:
+            out = [_oblique_stem(text, d, toks, vowels) for d in out]
         out = [d for d in out if d.end > d.start]
         out.sort(key=lambda d: (d.start, -d.end, d.entity_type, d.recognizer))
         return out
@@ -219,9 +220,13 @@ def _whole_words(text: str, d: Detected, language: str, toks: list[Token]) -> De
     return dataclasses.replace(d, start=start, end=end)
 
 
-#: Languages whose place and facility names are declined on an oblique stem that ends in a
-#: vowel added to the name (Marathi "रुग्णालय" -> "रुग्णालया" + "त"; "[[पुण्या|L]]ला").
-OBLIQUE_STEMS: dict[str, tuple[str, ...]] = {"mr": ("ा", "े")}
+@functools.cache
+def oblique_stem_vowels(language: str) -> tuple[str, ...]:
+    """The vowels (``oblique_stem_vowels`` in the language's data) that end the oblique stem
+    a place or facility name is declined on, added to the name (Marathi "रुग्णालय" ->
+    "रुग्णालया" + "त"; "[[पुण्या|L]]ला"); none for most languages."""
+    data = language_data(language) or {}
+    return tuple(str(v) for v in data.get("oblique_stem_vowels") or ())
 
 
 def _oblique_stem(text: str, d: Detected, toks: list[Token], vowels: tuple[str, ...]) -> Detected:
