@@ -461,9 +461,8 @@ def lexicon(language: str, countries: tuple[str, ...] = ()) -> Lexicon | None:
                 names.add(str(item), entity)
     places = data_dir.joinpath(f"places_{language}.txt")
     if places.is_file():
-        for line in places.read_text(encoding="utf-8").splitlines():
-            if line and not line.startswith("#"):
-                names.add(line, LOCATION)
+        for line in _list_lines(places):
+            names.add(line, LOCATION)
     # the well-known institutions and landmarks of the countries where the language is spoken
     # at a study site, named without a head word ("im Bethesda", "ससूनला", "at Mengo"); added
     # last, so that a name the lists above give a kind keeps it ("Nsambya", a place)
@@ -620,19 +619,8 @@ def lexicon(language: str, countries: tuple[str, ...] = ()) -> Lexicon | None:
         motion_verbs=tuple(norm(str(x)) for x in data.get("motion_verbs") or ()),
         resumptive=_keys(data.get("resumptive")),
         near=_keys(data.get("near")),
-        defective_places=frozenset(
-            defective(keys[0])
-            for keys, entity in names.entries()
-            if language == "he" and len(keys) == 1 and entity == LOCATION
-            if len(defective(keys[0])) >= DEFECTIVE_MIN
-        ),
-        defective_names=frozenset(
-            defective(key)
-            for keys, entity in names.entries()
-            if language == "he" and len(keys) == 1 and entity == PERSON
-            for key in keys
-            if len(defective(key)) >= DEFECTIVE_MIN
-        ),
+        defective_places=_defective_keys(names, LOCATION, language),
+        defective_names=_defective_keys(names, PERSON, language),
         street_cues=_phrases(data.get("street_cues")),
         from_suffixes=tuple(norm(str(x)) for x in data.get("from_suffixes") or ()),
         place_of_suffixes=tuple(
@@ -708,6 +696,13 @@ def site_names(language: str, countries: tuple[str, ...]) -> frozenset[str]:
     return frozenset(out)
 
 
+def _list_lines(source: Any) -> list[str]:
+    """The entries of a packaged word list (``places_*.txt``, ``names_*.txt``): its lines,
+    less empty ones and the ``#`` comments of its header (source, licence, build script)."""
+    lines = source.read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line and not line.startswith("#")]
+
+
 def _name_list(data_dir: Any, language: str) -> tuple[frozenset[str], frozenset[str]]:
     """Given names and surnames of ``names_<code>.txt`` (built from official name statistics
     by scripts/build_name_lexicons.py; source and licence in its header), as written."""
@@ -715,15 +710,26 @@ def _name_list(data_dir: Any, language: str) -> tuple[frozenset[str], frozenset[
     given: set[str] = set()
     surnames: set[str] = set()
     if source.is_file():
-        for line in source.read_text(encoding="utf-8").splitlines():
+        for line in _list_lines(source):
             name, _, kind = line.partition("\t")
-            if name and not name.startswith("#"):
+            if name:
                 (given if kind == "given" else surnames).add(name)
     return frozenset(given), frozenset(surnames)
 
 
 #: A Hebrew town this short without its vowel letters is matched only as written.
 DEFECTIVE_MIN = 4
+
+
+def _defective_keys(names: PhraseIndex[str], entity: str, language: str) -> frozenset[str]:
+    """Hebrew: the one-word names of ``entity`` in the index without their inner vowel
+    letters (fgdprep.text.defective), of DEFECTIVE_MIN letters or more; none elsewhere."""
+    if language != "he":
+        return frozenset()
+    keys = (defective(k[0]) for k, e in names.entries() if len(k) == 1 and e == entity)
+    return frozenset(k for k in keys if len(k) >= DEFECTIVE_MIN)
+
+
 #: A romanised town key this short matches too many words ("pune" -> "pun").
 LATIN_KEY_MIN = 4
 
@@ -732,9 +738,8 @@ def _latin_places(data_dir: Any, countries: Any) -> frozenset[str]:
     """Loose keys of the towns each country's Latin list holds (comments aside)."""
     out: set[str] = set()
     for country in countries:
-        source = data_dir.joinpath(f"places_{country}_latin.txt")
-        for line in source.read_text(encoding="utf-8").splitlines():
-            key = loose_latin(line) if line and not line.startswith("#") else ""
+        for line in _list_lines(data_dir.joinpath(f"places_{country}_latin.txt")):
+            key = loose_latin(line)
             if len(key) >= LATIN_KEY_MIN:
                 out.add(key)
     return frozenset(out)
@@ -750,9 +755,8 @@ def _local_places(
         return None
     local: PhraseIndex[str] = PhraseIndex(language)
     for country in countries:
-        source = data_dir.joinpath(f"places_{country}_local.txt")
-        for line in source.read_text(encoding="utf-8").splitlines():
-            keys = phrase_keys(line) if line and not line.startswith("#") else ()
+        for line in _list_lines(data_dir.joinpath(f"places_{country}_local.txt")):
+            keys = phrase_keys(line)
             if keys and not any(k == keys for k, _ in names.entries(keys[0])):
                 local.add(line, LOCATION)
     return local
@@ -1305,9 +1309,10 @@ class CandidateRecognizer(EntityRecognizer):
             if cue is None and self._defective_name(w):
                 found[i] = (PERSON, LEXICON_SCORE, "lexicon")  # "מחמד" for "מוחמד"
                 continue
-            if cue is None and (self._compound_facility(w) or self._generic_before_name(words, i)):
+            named_kind = cue is None and self._generic_before_name(words, i)
+            if cue is None and (self._compound_facility(w) or named_kind):
                 found[i] = (FACILITY, CUE_SCORE, "cue")
-                if self._generic_before_name(words, i):
+                if named_kind:
                     found[i + 1] = (FACILITY, CUE_SCORE, "cue")  # "Seniorenheim Sonnenhof"
                 continue
             street = self._street(text, words, i)
@@ -1958,9 +1963,8 @@ class CandidateRecognizer(EntityRecognizer):
             )
             # a department after it: "मेयोमध्ये मानसोपचार विभागात" (in Mayo's psychiatry)
             or any(
-                words[k].key.startswith(self.lex.departments)
+                words[k].key.startswith(self.lex.departments)  # () matches nothing
                 for k in range(i + 1, min(len(words), i + 4))
-                if self.lex.departments
             )
         ):
             return False
