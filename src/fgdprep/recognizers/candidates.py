@@ -2196,12 +2196,13 @@ class CandidateRecognizer(EntityRecognizer):
     def _defective_name(self, w: _Word) -> bool:
         """Hebrew: a rare word, no word of the lexicon, that is a listed given name or surname
         written with other vowel letters ("מחמד", "חוסין", "אלגה")."""
+        if not self.lex.defective_names or len(w.key) < DEFECTIVE_MIN:
+            return False
+        key = defective(w.key)
         return (
-            bool(self.lex.defective_names)
-            and len(w.key) >= DEFECTIVE_MIN
-            and not self.lex.names.knows(w.key)
-            and defective(w.key) in self.lex.defective_names
-            and defective(w.key) not in self.lex.defective_places
+            not self.lex.names.knows(w.key)
+            and key in self.lex.defective_names
+            and key not in self.lex.defective_places
             and zipf(w.key, self.lex.language) < WEAK_ZIPF
         )
 
@@ -2637,9 +2638,11 @@ class CandidateRecognizer(EntityRecognizer):
         for ending, bases in OBLIQUE.get(self.lex.language, ()):
             if ending and stem.endswith(ending) and len(stem) - len(ending) >= 2:
                 forms += [stem[: -len(ending)] + base for base in bases]
-        people = self.lex.given | self.lex.surnames
         return any(
-            form not in people and loose_latin(form) in self.lex.latin_places for form in forms
+            form not in self.lex.given
+            and form not in self.lex.surnames
+            and loose_latin(form) in self.lex.latin_places
+            for form in forms
         )
 
     def _honorific(self, words: list[_Word], i: int) -> str | None:
